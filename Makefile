@@ -1,0 +1,54 @@
+# Inquiry intake. Quick start: `make run` (the whole pipeline locally) and `make test` (every test).
+# Each target sets up what it needs from nothing: the virtualenv, tool virtualenvs, Debian packages.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST := $(PY) -m pytest
+
+.PHONY: help venv lint typecheck check unit integration test openapi openapi-check clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP) ## Build .venv with the project and its dev tools
+
+lint: venv ## ruff over the whole tree
+	$(VENV)/bin/ruff check .
+
+typecheck: venv ## mypy --strict over the code and the tests
+	$(VENV)/bin/mypy
+
+unit: venv ## Unit tests only (fast, no AWS emulation)
+	$(PYTEST) tests/unit -q
+
+integration: venv ## Integration tests with moto
+	$(PYTEST) tests/integration -q
+
+check: venv ## The fast inner loop: unit and integration tests
+	$(PYTEST) tests/unit tests/integration -q -p no:cacheprovider
+
+openapi: venv ## Write docs/openapi.json from the models
+	$(PY) -m infra.openapi > docs/openapi.json
+
+openapi-check: venv ## Fail when docs/openapi.json is stale
+	$(PY) -m infra.openapi --check docs/openapi.json
+
+include mk/*.mk
+
+test: venv lint typecheck openapi-check validate browser-deps ## Everything: lint, types, template gates, every test
+	$(PYTEST) tests -q
+
+clean: ## Remove virtualenvs and build output
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,55 @@
+"""boto3 clients, created once per process (Lambda cold start) and reused across invocations."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
+
+# Short timeouts and standard retries: the person is waiting for the intake answer.
+_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+
+@lru_cache(maxsize=1)
+def dynamodb() -> DynamoDBClient:
+    """The DynamoDB client."""
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sqs() -> SQSClient:
+    """The SQS client."""
+    return boto3.client("sqs", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sns() -> SNSClient:
+    """The SNS client."""
+    return boto3.client("sns", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sesv2() -> SESV2Client:
+    """The SES v2 client."""
+    return boto3.client("sesv2", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def ssm() -> SSMClient:
+    """The SSM client (chat webhook URL)."""
+    return boto3.client("ssm", config=_CONFIG)
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that switch AWS endpoints call this)."""
+    for factory in (dynamodb, sqs, sns, sesv2, ssm):
+        factory.cache_clear()

@@ -1,0 +1,336 @@
+"""What an inquiry is: the public API's input and output, and the record we keep.
+
+Every field of an inquiry is protected health information (PHI). Error messages here are
+fixed texts about the *rule* that was broken; they never contain a submitted value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_IDEMPOTENCY_KEY_LENGTH = 64
+DEFAULT_PHONE_REGION = "US"
+
+
+class PreferredContact(StrEnum):
+    """How the person would like the care team to reach them."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+
+
+class Topic(StrEnum):
+    """What the inquiry is about (a category, chosen from a fixed list)."""
+
+    ADDICTION = "addiction"
+    DEPRESSION = "depression"
+    ANXIETY = "anxiety"
+    PTSD = "ptsd"
+    CHRONIC_PAIN = "chronic_pain"
+    OTHER = "other"
+
+
+class InquiryStatus(StrEnum):
+    """Where an inquiry is in the care team's workflow."""
+
+    NEW = "new"
+    SPAM = "spam"
+
+
+# Cc = control characters, Cf = invisible format characters (zero-width, bidi overrides).
+_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf"})
+_KEPT_IN_MULTILINE = frozenset({"\n", "\t"})
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFKC-normalise, drop control and format characters, trim.
+
+    Single-line fields turn newlines and tabs into spaces; the message keeps them
+    (with CRLF folded to LF).
+    """
+    text = unicodedata.normalize("NFKC", value).replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for ch in text:
+        if ch in _KEPT_IN_MULTILINE:
+            out.append(ch if multiline else " ")
+        elif unicodedata.category(ch) not in _STRIPPED_CATEGORIES:
+            out.append(ch)
+    cleaned = "".join(out)
+    if not multiline:
+        cleaned = re.sub(r"\s+", " ", cleaned)
+    return cleaned.strip()
+
+
+def _clean_single_line(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _clean_multiline(value: Any) -> Any:
+    return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Optional fields left empty (as a plain HTML form sends them) count as absent."""
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def _check_email(value: str) -> str:
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("email_invalid", "Enter a valid email address, like name@example.com.") from None
+    # Keep the mailbox as typed (some providers treat case as significant), lower-case the domain.
+    return f"{result.local_part}@{result.ascii_domain.lower()}"
+
+
+def _check_phone(value: str) -> str:
+    try:
+        parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise PydanticCustomError(
+            "phone_invalid", "Enter a valid phone number, including the area code."
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _optional_single_line(value: Any) -> Any:
+    return _blank_to_none(_clean_single_line(value))
+
+
+def _optional_multiline(value: Any) -> Any:
+    return _blank_to_none(_clean_multiline(value))
+
+
+def _optional_phone(value: str | None) -> str | None:
+    return None if value is None else _check_phone(value)
+
+
+SingleLine = BeforeValidator(_clean_single_line)
+Name = Annotated[str, SingleLine, Field(min_length=1, max_length=100)]
+Email = Annotated[str, SingleLine, Field(min_length=3, max_length=254), AfterValidator(_check_email)]
+Phone = Annotated[
+    Annotated[str, Field(max_length=32)] | None,
+    BeforeValidator(_optional_single_line),
+    AfterValidator(_optional_phone),
+]
+Message = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(_optional_multiline)]
+ReferralSource = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_optional_single_line)]
+
+
+class InquiryIn(BaseModel):
+    """An inquiry as submitted through the website form (JSON or form-encoded)."""
+
+    model_config = ConfigDict(extra="forbid", title="Inquiry")
+
+    name: Name = Field(description="The person's name, 1-100 characters.")
+    email: Email = Field(description="Where we send the confirmation; at most 254 characters.")
+    preferred_contact: PreferredContact = Field(
+        default=PreferredContact.EMAIL, description="How the care team should reach the person."
+    )
+    phone: Phone = Field(
+        default=None, validate_default=True,
+        description="Optional; stored in E.164 form. Required when preferred_contact is phone or sms.",
+    )
+    sms_consent: bool = Field(
+        default=False, validate_default=True, description="Must be true when preferred_contact is sms."
+    )
+    topic: Topic = Field(default=Topic.OTHER, description="What the inquiry is about.")
+    message: Message = Field(default=None, description="Optional free text, at most 2000 characters.")
+    consent_to_contact: bool = Field(description="Must be true: the person agrees to be contacted.")
+    referral_source: ReferralSource = Field(default=None, description="How the person heard of the clinic.")
+    website: Annotated[str, BeforeValidator(lambda v: "" if v is None else v), Field(max_length=500)] = Field(
+        default="", description="Leave empty. (A honeypot: only bots fill it in.)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_for_blank_choices(cls, data: Any) -> Any:
+        # A plain form sends "" for an untouched <select>; treat it as "not given" so defaults apply.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (k in _CHOICE_FIELDS and v in ("", None))}
+        return data
+
+    # Field validators (not a model validator) so that every bad field is named in one answer.
+    @field_validator("phone")
+    @classmethod
+    def _phone_needed_for_calls_and_texts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        wanted = info.data.get("preferred_contact")
+        if value is None and wanted in (PreferredContact.PHONE, PreferredContact.SMS):
+            raise _rule_error("phone_required")
+        return value
+
+    @field_validator("sms_consent")
+    @classmethod
+    def _sms_needs_consent(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("preferred_contact") is PreferredContact.SMS and value is not True:
+            raise _rule_error("sms_consent_required")
+        return value
+
+    @field_validator("consent_to_contact")
+    @classmethod
+    def _consent_is_required(cls, value: bool) -> bool:
+        if value is not True:
+            raise _rule_error("consent_required")
+        return value
+
+    @property
+    def is_honeypot_filled(self) -> bool:
+        """True when the hidden field was filled in: almost certainly a bot."""
+        return bool(self.website.strip())
+
+
+_CHOICE_FIELDS = frozenset({"preferred_contact", "topic"})
+
+
+def _rule_error(code: str) -> PydanticCustomError:
+    return PydanticCustomError(code, _RULE_MESSAGES[code])
+
+
+_RULE_MESSAGES: dict[str, str] = {
+    "consent_required": "Please agree to be contacted so our team can reply.",
+    "phone_required": "Enter a phone number so we can call or text you.",
+    "sms_consent_required": "Please agree to receive text messages, or choose another way to be contacted.",
+}
+
+
+class FieldError(BaseModel):
+    """One problem with a request. ``field`` is null when the problem is with the request as a whole."""
+
+    field: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx response."""
+
+    errors: list[FieldError]
+
+
+class CrisisResource(BaseModel):
+    """A place to get help right now."""
+
+    name: str
+    contact: str
+    how: str
+
+
+CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
+    CrisisResource(
+        name="988 Suicide & Crisis Lifeline",
+        contact="988",
+        how="Call or text 988, any time, day or night. Free and confidential.",
+    ),
+    CrisisResource(
+        name="Emergency services",
+        contact="911",
+        how="If you or someone else is in immediate danger, call 911 or go to the nearest emergency room.",
+    ),
+)
+
+
+class AcceptedInquiry(BaseModel):
+    """The 202 answer. Holds no PHI: the same body is kept for idempotent replays."""
+
+    inquiry_id: str = Field(description="Time-sortable id of the stored inquiry.")
+    reference: str = Field(description="Short reference the person can quote to the care team.")
+    urgent: bool = Field(description="True when the message suggests the person may be in danger.")
+    message: str = Field(description="What happens next, for the person.")
+    crisis_resources: list[CrisisResource] | None = Field(
+        default=None, description="Present when urgent: where to get help right now."
+    )
+
+
+class StoredInquiry(BaseModel):
+    """An inquiry as kept in InquiriesTable (see ``store`` for the item shape)."""
+
+    inquiry_id: str
+    created_at: datetime
+    status: InquiryStatus
+    name: str
+    email: str
+    phone: str | None = None
+    preferred_contact: PreferredContact
+    topic: Topic
+    message: str | None = None
+    consent_to_contact: bool
+    sms_consent: bool = False
+    referral_source: str | None = None
+    urgent: bool = False
+    spam: bool = False
+    ttl: int
+    confirmation_sent_at: datetime | None = None
+    care_team_notified_at: datetime | None = None
+
+
+# ---- turning validation failures into safe, field-named messages -----------------------------------
+
+_FIELD_MESSAGES: dict[str, str] = {
+    "name": "Enter your name (up to 100 characters).",
+    "email": "Enter a valid email address, like name@example.com.",
+    "phone": "Enter a valid phone number, including the area code.",
+    "preferred_contact": "Choose email, phone or text message.",
+    "topic": "Choose a topic from the list.",
+    "message": "Keep your message to 2000 characters or fewer.",
+    "consent_to_contact": "Please agree to be contacted so our team can reply.",
+    "sms_consent": "Answer yes or no.",
+    "referral_source": "Keep this to 100 characters or fewer.",
+    "website": "Leave this field empty.",
+}
+_SAFE_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+
+
+def describe_validation_errors(exc: ValidationError) -> list[FieldError]:
+    """One ``FieldError`` per bad field, in a stable order, with fixed texts (no input echoed)."""
+    found: dict[str, FieldError] = {}
+    for err in exc.errors(include_input=False, include_url=False):
+        ctx = err.get("ctx") or {}
+        loc = [str(part) for part in err.get("loc", ())]
+        field = str(ctx.get("field") or (loc[0] if loc else "")) or None
+        code = err["type"]
+        if code == "extra_forbidden":
+            name = field if field and _SAFE_FIELD_NAME.match(field) else None
+            key = f"extra:{name}"
+            found.setdefault(key, FieldError(field=name, message="This field is not part of the form."))
+            continue
+        if field is None:
+            found.setdefault("", FieldError(field=None, message="Send the inquiry as a JSON object."))
+            continue
+        if code == "missing":
+            message = "This field is required."
+        elif code in _RULE_MESSAGES or code in ("email_invalid", "phone_invalid"):
+            message = str(err["msg"])  # our own fixed texts
+        else:
+            message = _FIELD_MESSAGES.get(field, "This value is not valid.")
+        found.setdefault(field, FieldError(field=field, message=message))
+    return list(found.values())
+
+
+def field_names(errors: Iterable[FieldError]) -> list[str]:
+    """The names of the fields in a list of errors (for tests and metrics)."""
+    return [e.field for e in errors if e.field]

@@ -1,0 +1,29 @@
+"""Logger, Tracer and Metrics: module-level singletons, created once per process.
+
+PHI rule: log and measure identifiers and fixed reason codes only. Never an inquiry field, a
+request body, an email address or a model dump. Tracer is configured (template Globals) not to
+capture responses or errors, which could hold PHI.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "metrics", "tracer"]
+
+
+def count(name: str, value: int = 1) -> None:
+    """Add to a counter metric flushed at the end of the invocation."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def count_by_reason(name: str, reason: str) -> None:
+    """Emit a counter with a ``reason`` dimension right away. ``reason`` is a fixed code, never input."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1,
+                       namespace=metrics.namespace) as metric:
+        metric.add_dimension(name="reason", value=reason)

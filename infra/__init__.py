@@ -1,0 +1,1 @@
+"""Everything that is not Lambda code: building AWS resources from template.yaml, the local stack."""
