@@ -32,6 +32,21 @@ class Settings(BaseModel):
     rate_limit_per_client_per_hour: int = Field(default=20, ge=1)
     rate_limit_per_email_per_day: int = Field(default=5, ge=1)
 
+    # Confirmation email (SendConfirmationFunction).
+    sender_email: str = ""
+    care_team_reply_to: str = ""
+    ses_configuration_set: str = ""
+    clinic_name: str = "Daytryp Health"
+    response_time_text: str = "within one business day"
+    # Care-team notification (NotifyCareTeamFunction). An empty chat parameter disables chat.
+    care_team_topic_arn: str = ""
+    console_base_url: str = ""
+    chat_webhook_parameter: str = ""
+    chat_timeout_seconds: float = Field(default=5.0, gt=0)
+    # How long one consumer holds a send before another may take it over: above the function
+    # timeout (30 s), below the queues' visibility timeout (180 s).
+    delivery_lease_seconds: int = Field(default=60, ge=1)
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
