@@ -1,0 +1,311 @@
+"""The HTTP edge: Powertools resolver, request decoding, and the one place errors become statuses.
+
+Error bodies are always ``{"errors": [{"field": ..., "message": ...}]}`` with fixed texts: no
+submitted value is ever echoed, and no exception text (which could hold PHI) reaches a response
+or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import traceback
+from functools import lru_cache
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from inquiries.intake import IntakeService, Submission
+from inquiries.models import (
+    MAX_BODY_BYTES,
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    AcceptedInquiry,
+    ErrorBody,
+    FieldError,
+    InquiryIn,
+    describe_validation_errors,
+)
+from inquiries.observability import count_by_reason, logger
+from inquiries.rate_limit import RateLimited
+from inquiries.settings import Settings
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 40
+
+
+class RequestRejected(Exception):
+    """A request we refuse, with its status, a non-PHI reason code and the messages for the person."""
+
+    def __init__(self, status: int, reason: str, errors: list[FieldError], headers: dict[str, str] | None = None):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def _whole_request(message: str) -> list[FieldError]:
+    return [FieldError(field=None, message=message)]
+
+
+# ---- decoding ------------------------------------------------------------------------------------------
+def media_type(event: APIGatewayProxyEvent) -> str:
+    """The request's media type, lower-cased, without parameters."""
+    return (event.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def read_submission(event: APIGatewayProxyEvent) -> dict[str, Any]:
+    """The submitted fields as a dict, from JSON or form data (base64 bodies decoded).
+
+    Raises ``RequestRejected`` with 415, 413 or 400.
+    """
+    kind = media_type(event)
+    if kind not in (JSON, FORM):
+        raise RequestRejected(415, "unsupported_media_type", _whole_request(
+            "Send the inquiry as application/json or application/x-www-form-urlencoded."))
+    raw = event.body or ""
+    try:
+        data = _b64(raw) if event.is_base64_encoded else raw.encode("utf-8")
+    except ValueError:
+        raise RequestRejected(400, "invalid_body", _whole_request("The request body could not be read.")) from None
+    if len(data) > MAX_BODY_BYTES:
+        raise RequestRejected(413, "too_large", _whole_request(
+            f"The inquiry is too large. Keep it under {MAX_BODY_BYTES // 1024} KiB."))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestRejected(400, "invalid_body", _whole_request("The request body must be UTF-8 text.")) from None
+    return _parse_json(text) if kind == JSON else _parse_form(text)
+
+
+def _b64(raw: str) -> bytes:
+    try:
+        return base64.b64decode(raw, validate=True)
+    except binascii.Error as exc:
+        raise ValueError("not base64") from exc
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise RequestRejected(400, "invalid_json", _whole_request("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise RequestRejected(400, "not_an_object", _whole_request("Send the inquiry as a JSON object."))
+    return data
+
+
+def _parse_form(text: str) -> dict[str, Any]:
+    try:
+        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        raise RequestRejected(400, "invalid_form", _whole_request("The form data could not be read.")) from None
+    # A repeated name (e.g. a hidden "false" before a checkbox) takes its last value, as browsers order them.
+    return {name: values[-1] for name, values in pairs.items()}
+
+
+def wants_html(event: APIGatewayProxyEvent) -> bool:
+    """True for a plain browser form post (no JavaScript), which expects a page, not JSON."""
+    accept = (event.headers.get("accept") or "").lower()
+    return "text/html" in accept
+
+
+# ---- the application -------------------------------------------------------------------------------------
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.allowed_origins:
+        return None
+    first, *others = settings.allowed_origins
+    return CORSConfig(
+        allow_origin=first,
+        extra_origins=others,
+        allow_headers=["Content-Type", "Idempotency-Key"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+        allow_credentials=False,
+    )
+
+
+def _error_response(status: int, errors: list[FieldError], headers: dict[str, str] | None = None) -> Response[str]:
+    body = ErrorBody(errors=errors).model_dump_json()
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+
+
+_ERROR_RESPONSES: dict[int, Any] = {
+    status: {"description": text, "content": {JSON: {"model": ErrorBody}}}
+    for status, text in {
+        400: "The body is not valid JSON or form data, or not an object.",
+        409: "The same submission is being processed right now; retry in a moment.",
+        413: "The body is larger than 16 KiB.",
+        415: "The content type is not JSON or form data.",
+        422: "A field breaks a rule; every bad field is named, no submitted value is echoed.",
+        429: "Too many inquiries from this client or for this address; see Retry-After.",
+    }.items()
+}
+
+
+def create_app(settings: Settings, service: IntakeService | None = None) -> APIGatewayRestResolver:
+    """Build the resolver for POST /inquiries and GET /health."""
+    app = APIGatewayRestResolver(enable_validation=True, cors=_cors(settings))
+
+    @lru_cache(maxsize=1)
+    def intake_service() -> IntakeService:
+        return service or IntakeService(settings)
+
+    @app.get("/health", summary="Liveness check", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(
+        "/inquiries",
+        summary="Submit an inquiry",
+        description=(
+            "Accepts an inquiry as JSON or as a plain HTML form post. Every field is protected health "
+            "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page."
+        ),
+        tags=["inquiries"],
+        responses={
+            202: {"description": "Accepted.", "content": {JSON: {"model": AcceptedInquiry}}},
+            303: {"description": "Accepted (plain form post): redirect to the thank-you page."},
+            **_ERROR_RESPONSES,
+        },
+    )
+    def submit_inquiry(
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                alias="Idempotency-Key",
+                max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+                description="Optional. Repeated submissions with one key give one inquiry and one email.",
+            ),
+        ] = None,
+    ) -> Response[str]:
+        event = app.current_event
+        inquiry = InquiryIn.model_validate(read_submission(event))
+        submission = Submission(
+            inquiry=inquiry,
+            client_ip=event.request_context.identity.source_ip or "unknown",
+            idempotency_key=idempotency_key or None,
+        )
+        accepted = intake_service().accept(submission, lambda_context=app.lambda_context)
+        if wants_html(event):
+            return Response(status_code=303, headers={"Location": settings.thank_you_url}, body="")
+        return Response(
+            status_code=202,
+            content_type=content_types.APPLICATION_JSON,
+            body=accepted.model_dump_json(exclude_none=True),
+        )
+
+    def rejected(exc: RequestRejected) -> Response[str]:
+        count_by_reason("InquiryRejected", exc.reason)
+        return _error_response(exc.status, exc.errors, exc.headers)
+
+    def invalid_fields(exc: ValidationError) -> Response[str]:
+        count_by_reason("InquiryRejected", "invalid_fields")
+        return _error_response(422, describe_validation_errors(exc))
+
+    def invalid_request(exc: RequestValidationError) -> Response[str]:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            count_by_reason("InquiryRejected", "invalid_json")
+            return _error_response(400, _whole_request("The request body is not valid JSON."))
+        fields = []
+        for err in errors:
+            loc = err.get("loc", ())
+            if len(loc) >= 2 and loc[0] == "header" and str(loc[1]).lower() == "idempotency-key":
+                fields.append(FieldError(field="Idempotency-Key",
+                                         message=f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."))
+            else:
+                fields.append(FieldError(field=None, message="The request is not valid."))
+        count_by_reason("InquiryRejected", "invalid_request")
+        return _error_response(422, fields)
+
+    def rate_limited(exc: RateLimited) -> Response[str]:
+        count_by_reason("InquiryRejected", f"rate_limited_{exc.scope}")
+        return _error_response(
+            429,
+            _whole_request("We have received several inquiries from you recently. Please try again later, "
+                           "or call us. If you are in crisis, call or text 988."),
+            {"Retry-After": str(exc.retry_after)},
+        )
+
+    def in_flight(_exc: IdempotencyAlreadyInProgressError) -> Response[str]:
+        count_by_reason("InquiryRejected", "duplicate_in_flight")
+        return _error_response(
+            409, _whole_request("This inquiry is already being submitted. Please wait a moment."),
+            {"Retry-After": "1"},
+        )
+
+    def key_reused(_exc: IdempotencyValidationError) -> Response[str]:
+        count_by_reason("InquiryRejected", "idempotency_key_reused")
+        return _error_response(422, [FieldError(
+            field="Idempotency-Key", message="This key was already used for a different inquiry.")])
+
+    @app.not_found
+    def not_found(_exc: Exception) -> Response[str]:
+        return _error_response(404, _whole_request("Not found."))
+
+    def unexpected(exc: Exception) -> Response[str]:
+        # The type and where it happened, never the message: messages can carry submitted values.
+        frames = [
+            f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)
+        ]
+        logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
+        count_by_reason("InquiryFailed", "unhandled")
+        return _error_response(500, _whole_request(
+            "Something went wrong on our side and your inquiry was not sent. Please try again, or call us. "
+            "If you are in crisis, call or text 988."))
+
+    handlers: list[tuple[type[Exception], Any]] = [
+        (RequestRejected, rejected),
+        (ValidationError, invalid_fields),
+        (RequestValidationError, invalid_request),
+        (RateLimited, rate_limited),
+        (IdempotencyAlreadyInProgressError, in_flight),
+        (IdempotencyValidationError, key_reused),
+        (Exception, unexpected),
+    ]
+    for exc_type, handle in handlers:
+        app.exception_handler(exc_type)(handle)
+    return app
+
+
+def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """The OpenAPI document, with the request body of POST /inquiries described by ``InquiryIn``.
+
+    The body is read by ``read_submission`` (JSON or form data), not by a Powertools ``Body`` parameter,
+    so its schema is attached here, from the same model that validates it.
+    """
+    doc: dict[str, Any] = json.loads(app.get_openapi_json_schema(title="Inquiry intake API", version="1.0.0"))
+    schema = InquiryIn.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    components.update(schema.pop("$defs", {}))
+    components["Inquiry"] = schema
+    ref = {"schema": {"$ref": "#/components/schemas/Inquiry"}}
+    doc["paths"]["/inquiries"]["post"]["requestBody"] = {"required": True, "content": {JSON: ref, FORM: ref}}
+    return doc
+
+
+def finish_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Add the headers every answer carries (``Cache-Control: no-store``)."""
+    if "multiValueHeaders" in response:
+        response["multiValueHeaders"]["Cache-Control"] = ["no-store"]
+    else:
+        response.setdefault("headers", {})["Cache-Control"] = "no-store"
+    return response
+
+
+def resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Resolve one API Gateway event and finish its response."""
+    return finish_response(app.resolve(event, context))
