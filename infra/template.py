@@ -293,3 +293,23 @@ class TemplateResources:
                     queue_lid = queue_ref["Fn::GetAtt"][0]
                     found.append((lid, queue_lid, event["Properties"]))
         return found
+
+    def api_routes(self) -> list[tuple[str, str, str]]:
+        """(function logical ID, path, HTTP method) for each Api event in the template."""
+        found = []
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for event in self.properties(lid).get("Events", {}).values():
+                if event.get("Type") == "Api":
+                    props = event["Properties"]
+                    found.append((lid, str(props["Path"]), str(props["Method"]).upper()))
+        return found
+
+    def create_email_configuration_sets(self, session: boto3.Session, endpoint_url: str | None = None) -> list[str]:
+        """Create each SES configuration set (named by logical ID) that a function's email names."""
+        sesv2 = session.client("sesv2", endpoint_url=endpoint_url)
+        created = []
+        for lid in self.logical_ids("AWS::SES::ConfigurationSet"):
+            sesv2.create_configuration_set(ConfigurationSetName=lid)
+            self.names.refs[lid] = lid
+            created.append(lid)
+        return created

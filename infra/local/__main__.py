@@ -1,0 +1,54 @@
+"""``python -m infra.local``: run the whole pipeline locally until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from infra.local.config import LocalConfig
+from infra.local.stack import LocalStack
+
+
+def main() -> int:
+    """Start the stack, print where to look, and stop cleanly on SIGINT or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
+                        stream=sys.stdout, force=True)
+    # Quiet the libraries: a request log line could carry a query string (PHI).
+    for noisy in ("werkzeug", "botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    log = logging.getLogger("infra.local")
+    config = LocalConfig.from_environ()
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    stack = LocalStack(config)
+    try:
+        stack.start()
+    except OSError as exc:
+        log.error("Could not start the local stack: %s (is something already using port %d or %d? "
+                  "Set LOCAL_API_PORT / LOCAL_AWS_PORT.)", exc.strerror or exc, config.api_port, config.aws_port)
+        stack.stop()
+        return 1
+    urls = stack.urls
+    log.info("Local inquiry pipeline is running (region %s). Ctrl-C stops it.", config.region)
+    log.info("  Form:    %s", urls["form"])
+    log.info("  Outbox:  %s  (JSON: %s)", urls["outbox"], urls["outbox_json"])
+    log.info("  Health:  %s", urls["health"])
+    log.info("  AWS emulator (moto): %s", urls["aws"])
+    stop.wait()
+    log.info("Stopping...")
+    stack.stop()
+    log.info("Stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

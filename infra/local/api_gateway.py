@@ -1,0 +1,331 @@
+"""An API Gateway (REST, Lambda proxy) emulator on loopback, and the example website.
+
+Each HTTP request for a route the template declares (``Events`` of type ``Api``) becomes a REST
+proxy event for the real handler; its answer becomes the HTTP response. As in API Gateway,
+``requestContext.identity.sourceIp`` is the TCP peer's address: a client-supplied
+X-Forwarded-For is passed on as a header and never trusted. ``GET /`` and other paths serve
+files from ``web/``; ``/_local/outbox`` shows what the pipeline sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from infra.local.config import LOOPBACK
+from infra.local.lambda_runtime import HandlerUnavailable, LocalFunction
+
+log = logging.getLogger("infra.local")
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+_TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "application/xml",
+               "application/javascript", "application/graphql")
+_STATIC_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
+
+
+def is_text_content_type(content_type: str | None) -> bool:
+    """True for bodies API Gateway passes as text; anything else is base64-encoded."""
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith("text/") or media in _TEXT_TYPES or media.endswith(("+json", "+xml"))
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """One method on one resource path, served by one function."""
+
+    resource: str
+    method: str
+    function: LocalFunction
+
+
+def build_proxy_event(
+    *,
+    method: str,
+    raw_path: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    source_ip: str,
+    stage: str,
+    resource: str,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A REST API (v1) Lambda proxy integration event for one HTTP request."""
+    parts = urlsplit(raw_path)
+    path = unquote(parts.path) or "/"
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in headers:
+        multi_headers.setdefault(name, []).append(value)
+    single_headers = {name: values[-1] for name, values in multi_headers.items()}
+    multi_query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        multi_query.setdefault(name, []).append(value)
+    content_type = next((v for k, v in single_headers.items() if k.lower() == "content-type"), None)
+    event_body: str | None = None
+    is_base64 = False
+    if body:
+        if is_text_content_type(content_type):
+            try:
+                event_body = body.decode("utf-8")
+            except UnicodeDecodeError:
+                is_base64 = True
+        else:
+            is_base64 = True
+        if is_base64:
+            event_body = base64.b64encode(body).decode("ascii")
+    when = now or datetime.now(UTC)
+    user_agent = next((v for k, v in single_headers.items() if k.lower() == "user-agent"), None)
+    host = next((v for k, v in single_headers.items() if k.lower() == "host"), LOOPBACK)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": single_headers or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": event_body,
+        "isBase64Encoded": is_base64,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "resourceId": "local",
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/{stage}{path}",
+            "stage": stage,
+            "protocol": "HTTP/1.1",
+            "domainName": host,
+            "requestId": request_id or str(uuid.uuid4()),
+            "extendedRequestId": request_id or str(uuid.uuid4()),
+            "requestTime": when.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(when.timestamp() * 1000),
+            "identity": {"sourceIp": source_ip, "userAgent": user_agent},
+        },
+    }
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What goes back over HTTP."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def answer_from_proxy_result(result: Any) -> HttpAnswer:
+    """Turn a proxy integration result into HTTP; a malformed one is a 502, as in API Gateway."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        return gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+    headers: list[tuple[str, str]] = []
+    multi = result.get("multiValueHeaders") or {}
+    multi_names = {name.lower() for name in multi}
+    for name, values in multi.items():
+        headers.extend((name, str(v)) for v in values)
+    for name, value in (result.get("headers") or {}).items():
+        if name.lower() not in multi_names:
+            headers.append((name, str(value)))
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode("utf-8")
+    return HttpAnswer(int(result["statusCode"]), headers, body)
+
+
+def gateway_error(status: int, message: str) -> HttpAnswer:
+    """An error API Gateway itself would answer with."""
+    body = json.dumps({"message": message}).encode()
+    return HttpAnswer(status, [("Content-Type", "application/json")], body)
+
+
+class Outbox(Protocol):
+    """What ``/_local/outbox`` shows (see ``infra.local.outbox``)."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The outbox as JSON."""
+
+    def as_html(self) -> str:
+        """The outbox as a readable page."""
+
+
+class ApiGatewayEmulator(ThreadingHTTPServer):
+    """HTTP on loopback: API routes to handlers, the website, and the local outbox."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        port: int,
+        routes: list[ApiRoute],
+        stage: str,
+        web_root: Path,
+        outbox: Outbox | None = None,
+        on_answer: Callable[[ApiRoute, dict[str, Any], HttpAnswer], None] | None = None,
+    ) -> None:
+        self.routes = {(r.resource, r.method): r for r in routes}
+        self.stage = stage
+        self.web_root = web_root.resolve()
+        self.outbox = outbox
+        self.on_answer = on_answer
+        super().__init__((LOOPBACK, port), _RequestHandler)
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        return int(self.server_address[1])
+
+    def route(self, method: str, path: str) -> ApiRoute | bool | None:
+        """The route for this request; False when the path is an API resource without this method."""
+        found = self.routes.get((path, method))
+        if found:
+            return found
+        return False if any(resource == path for resource, _ in self.routes) else None
+
+    def call_api(self, route: ApiRoute, event: dict[str, Any]) -> HttpAnswer:
+        """Invoke the route's function; handler errors become API Gateway's 502."""
+        request_id = event["requestContext"]["requestId"]
+        try:
+            result = route.function.invoke(event)
+        except HandlerUnavailable:
+            answer = gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+        except Exception as exc:  # a handler failure: log its type only (its text could hold PHI)
+            log.error("%s raised %s (request %s)", route.function.logical_id, type(exc).__name__, request_id)
+            answer = gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+        else:
+            answer = answer_from_proxy_result(result)
+        if self.on_answer is not None:
+            self.on_answer(route, event, answer)
+        return answer
+
+    def static_file(self, path: str) -> HttpAnswer | None:
+        """A file from web/ (``/`` is index.html), or None when there is no such file."""
+        relative = "index.html" if path in ("", "/") else path.lstrip("/")
+        candidate = (self.web_root / relative).resolve()
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_relative_to(self.web_root) or not candidate.is_file():
+            return None
+        content_type = _STATIC_TYPES.get(candidate.suffix) or mimetypes.guess_type(candidate.name)[0]
+        headers = [("Content-Type", content_type or "application/octet-stream"),
+                   ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+        return HttpAnswer(HTTPStatus.OK, headers, candidate.read_bytes())
+
+    def local_page(self, path: str) -> HttpAnswer | None:
+        """The ``/_local/`` pages."""
+        if self.outbox is None:
+            return None
+        if path == "/_local/outbox":
+            body = json.dumps(self.outbox.as_json(), indent=2).encode()
+            return HttpAnswer(HTTPStatus.OK, [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                              body)
+        if path == "/_local/outbox.html":
+            return HttpAnswer(HTTPStatus.OK, [("Content-Type", "text/html; charset=utf-8"),
+                                              ("Cache-Control", "no-store")], self.outbox.as_html().encode())
+        return None
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: ApiGatewayEmulator
+    protocol_version = "HTTP/1.1"
+    server_version = "LocalApiGateway"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: paths and query strings can hold PHI; the stack logs ids instead."""
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
+    def _read_body(self) -> bytes | None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                total += size
+                if total > MAX_REQUEST_BYTES:
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self, method: str) -> None:
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            self._send(method, gateway_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
+            return
+        path = unquote(urlsplit(self.path).path) or "/"
+        route = self.server.route(method, path)
+        if isinstance(route, ApiRoute):
+            event = build_proxy_event(
+                method=method, raw_path=self.path, headers=list(self.headers.items()), body=body,
+                source_ip=self.client_address[0], stage=self.server.stage, resource=route.resource,
+            )
+            self._send(method, self.server.call_api(route, event))
+            return
+        if route is False:
+            self._send(method, gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
+            return
+        answer = None
+        if method in ("GET", "HEAD"):
+            answer = self.server.local_page(path) or self.server.static_file(path)
+        if answer is None:
+            answer = HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
+        self._send(method, answer)
+
+    def _send(self, method: str, answer: HttpAnswer) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(answer.body)
+
+
+def routes_from_template(functions: Mapping[str, LocalFunction], api_routes: list[tuple[str, str, str]]) -> list[
+        ApiRoute]:
+    """ApiRoutes for the template's Api events, served by the given local functions."""
+    return [ApiRoute(path, method, functions[lid]) for lid, path, method in api_routes if lid in functions]

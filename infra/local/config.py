@@ -1,0 +1,51 @@
+"""Settings of the local stack, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.template import ROOT
+
+LOOPBACK = "127.0.0.1"  # the only address the local stack ever binds
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    """Where the local stack listens and how it paces its pollers and schedule."""
+
+    api_port: int = 3000
+    aws_port: int = 5000
+    region: str = "us-east-1"
+    # The template's 180 s suits Lambda; locally a reported failure comes back after this many
+    # seconds instead, so retries (and redrive to the DLQ after maxReceiveCount) are quick to see.
+    visibility_timeout_seconds: int = 5
+    redispatch_every_seconds: float = 60.0
+    # Handlers log at this level locally, so the console shows one line per inquiry and delivery.
+    handler_log_level: str = "WARNING"
+    web_root: Path = field(default=ROOT / "web")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
+        """Build the settings from ``LOCAL_*`` variables and ``AWS_DEFAULT_REGION``."""
+        env = os.environ if environ is None else environ
+        return cls(
+            api_port=int(env.get("LOCAL_API_PORT", "3000")),
+            aws_port=int(env.get("LOCAL_AWS_PORT", "5000")),
+            region=env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            visibility_timeout_seconds=int(env.get("LOCAL_VISIBILITY_TIMEOUT", "5")),
+            redispatch_every_seconds=float(env.get("LOCAL_REDISPATCH_SECONDS", "60")),
+            handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
+        )
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the API Gateway emulator (and the website)."""
+        return f"http://{LOOPBACK}:{self.api_port}"
+
+    @property
+    def aws_url(self) -> str:
+        """Endpoint URL of the AWS emulator."""
+        return f"http://{LOOPBACK}:{self.aws_port}"

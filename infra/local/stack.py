@@ -1,0 +1,152 @@
+"""The whole local pipeline: AWS emulator, resources, handlers, pollers, schedule, API, website."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from infra.local.api_gateway import ApiGatewayEmulator, ApiRoute, HttpAnswer, routes_from_template
+from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session, provision
+from infra.local.config import LocalConfig
+from infra.local.event_sources import ScheduleTick, SqsPoller
+from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
+from infra.local.outbox import LocalOutbox
+from infra.template import TemplateResources
+
+log = logging.getLogger("infra.local")
+
+SCHEDULED_FUNCTION = "RedispatchFunction"
+
+
+def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
+    """Template values that must point at this machine instead (origin, thank-you page)."""
+    origins = f"{config.api_url},http://localhost:{config.api_port}"
+    return {"IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"}}
+
+
+def local_environment(config: LocalConfig) -> dict[str, str]:
+    """Process settings for running the handlers against the AWS emulator."""
+    return {
+        "AWS_ENDPOINT_URL": config.aws_url,
+        "AWS_DEFAULT_REGION": config.region,
+        "AWS_REGION": config.region,
+        **DUMMY_CREDENTIALS,
+        # No X-Ray daemon and no CloudWatch here: tracing off, metrics not printed.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": config.handler_log_level,
+    }
+
+
+class LocalStack:
+    """Starts and stops every piece; ``handlers`` replaces real handlers (tests' stand-ins)."""
+
+    def __init__(self, config: LocalConfig, resources: TemplateResources | None = None,
+                 handlers: Mapping[str, Handler] | None = None) -> None:
+        self.config = config
+        self.resources = resources or TemplateResources(region=config.region)
+        self.handlers = dict(handlers or {})
+        self.moto: MotoServer | None = None
+        self.api: ApiGatewayEmulator | None = None
+        self.pollers: list[SqsPoller] = []
+        self.schedule: ScheduleTick | None = None
+        self.outbox: LocalOutbox | None = None
+        self._api_thread: threading.Thread | None = None
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The addresses a person opens."""
+        base = self.config.api_url
+        return {"form": f"{base}/", "outbox": f"{base}/_local/outbox.html", "outbox_json": f"{base}/_local/outbox",
+                "health": f"{base}/health", "aws": self.config.aws_url}
+
+    def start(self) -> None:
+        """Start the AWS emulator, create the resources, then pollers, schedule and the API."""
+        config = self.config
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.update(DUMMY_CREDENTIALS)
+        self.moto = MotoServer(config.aws_port)
+        self.moto.start()
+        session = aws_session(config.region)
+        created = provision(self.resources, session, config.aws_url, config.visibility_timeout_seconds)
+
+        # Before any handler module is imported: they read os.environ once, at first use.
+        env = handler_environment(self.resources, local_overrides(config), local_environment(config))
+        os.environ.update(env)
+        _forget_cached_settings()
+
+        functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid))
+                     for lid in self.resources.logical_ids("AWS::Serverless::Function")}
+        sqs = session.client("sqs", endpoint_url=config.aws_url)
+        for function_lid, queue_lid, props in self.resources.sqs_event_sources():
+            poller = SqsPoller(functions[function_lid], session.client("sqs", endpoint_url=config.aws_url),
+                               created.queue_urls[queue_lid], created.queue_arns[queue_lid],
+                               int(props.get("BatchSize", 10)), config.region)
+            self.pollers.append(poller)
+            poller.start()
+        if SCHEDULED_FUNCTION in functions:
+            self.schedule = ScheduleTick(functions[SCHEDULED_FUNCTION], config.redispatch_every_seconds, config.region)
+            self.schedule.start()
+
+        topic_names = {arn: lid for lid in self.resources.logical_ids("AWS::SNS::Topic")
+                       if (arn := self.resources.names.refs.get(lid))}
+        self.outbox = LocalOutbox(config.region, self.moto.sent_email_content, sqs, created.outbox_queue_url,
+                                  topic_names)
+        stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
+        routes = routes_from_template(functions, self.resources.api_routes())
+        self.api = ApiGatewayEmulator(config.api_port, routes, stage, config.web_root, self.outbox,
+                                      on_answer=log_inquiry_answer)
+        self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
+        self._api_thread.start()
+
+    def stop(self) -> None:
+        """Stop the API, the schedule and the pollers, then the AWS emulator."""
+        if self.api is not None:
+            self.api.shutdown()
+            self.api.server_close()
+        if self.schedule is not None:
+            self.schedule.stop()
+        for poller in self.pollers:
+            poller.stop()
+        for poller in self.pollers:
+            poller.join(timeout=10)
+        if self.schedule is not None:
+            self.schedule.join(timeout=10)
+        if self.moto is not None:
+            self.moto.stop()
+
+
+def log_inquiry_answer(route: ApiRoute, event: dict[str, Any], answer: HttpAnswer) -> None:
+    """One line per submitted inquiry: status, inquiry id and request id, nothing the person wrote."""
+    if route.method != "POST":
+        return
+    request_id = event["requestContext"]["requestId"]
+    inquiry_id = _inquiry_id(answer)
+    if answer.status in (202, 303):
+        log.info("inquiry accepted (%d): inquiry=%s request=%s", answer.status, inquiry_id or "-", request_id)
+    else:
+        log.info("inquiry not accepted (%d): request=%s", answer.status, request_id)
+
+
+def _inquiry_id(answer: HttpAnswer) -> str | None:
+    import json
+
+    try:
+        value = json.loads(answer.body).get("inquiry_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def _forget_cached_settings() -> None:
+    """Make already-imported handler modules (tests) re-read the environment and endpoint."""
+    try:
+        from inquiries.aws import reset_clients
+        from inquiries.settings import get_settings
+    except ImportError:  # pragma: no cover - the package always exists in this repo
+        return
+    get_settings.cache_clear()
+    reset_clients()
