@@ -1,0 +1,247 @@
+/* The inquiry form, enhanced. Without JavaScript the form posts form-encoded and the API answers
+ * 303 to the thank-you page; with it, we post JSON, show errors beside their fields, and show
+ * the thank-you (and, when the answer is urgent, crisis resources) on this page.
+ * Embedding: set data-api-base="https://…/prod" on the form (and its action) to post elsewhere.
+ * Nothing the person types is logged, stored in the browser or put in a URL. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("inquiry-form");
+  if (!form || !window.fetch || !window.JSON) { return; }
+
+  var FIELDS = ["name", "email", "phone", "preferred_contact", "sms_consent", "topic", "message",
+                "consent_to_contact", "referral_source"];
+  var CHECKBOXES = { sms_consent: true, consent_to_contact: true };
+  var FALLBACK_CRISIS = [
+    { name: "988 Suicide & Crisis Lifeline", contact: "988",
+      how: "Call or text 988, any time, day or night. Free and confidential." },
+    { name: "Emergency services", contact: "911",
+      how: "If you or someone else is in immediate danger, call 911 or go to the nearest emergency room." }
+  ];
+
+  var statusBox = document.getElementById("form-status");
+  var submitButton = document.getElementById("submit");
+  var submitLabel = submitButton.textContent;
+  var idempotencyKey = newKey();
+  var sending = false;
+
+  // Our own messages replace the browser's, so every problem is shown (and announced) the same way.
+  form.noValidate = true;
+
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < 16; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" +
+      hex.slice(20);
+  }
+
+  function endpoint() {
+    var base = form.getAttribute("data-api-base");
+    if (base) { return base.replace(/\/+$/, "") + "/inquiries"; }
+    return form.action;
+  }
+
+  function payload() {
+    var data = {};
+    FIELDS.forEach(function (name) {
+      var input = form.elements[name];
+      if (!input) { return; }
+      if (CHECKBOXES[name]) {
+        data[name] = input.checked;
+      } else if (input.value.trim() !== "") {
+        data[name] = input.value;
+      }
+    });
+    var trap = form.elements.website;
+    if (trap && trap.value !== "") { data.website = trap.value; }
+    return data;
+  }
+
+  // ---- messages beside fields and in the summary ----------------------------------------------------
+  function clearErrors() {
+    statusBox.textContent = "";
+    statusBox.className = "status";
+    FIELDS.forEach(function (name) {
+      var input = form.elements[name];
+      var error = document.getElementById(name + "-error");
+      if (input) { input.removeAttribute("aria-invalid"); }
+      if (error) { error.textContent = ""; error.hidden = true; }
+    });
+  }
+
+  function showFieldErrors(errors) {
+    var heading = document.createElement("p");
+    var list = document.createElement("ul");
+    var firstInput = null;
+    errors.forEach(function (err) {
+      var input = err.field ? form.elements[err.field] : null;
+      var slot = err.field ? document.getElementById(err.field + "-error") : null;
+      var item = document.createElement("li");
+      if (input && slot) {
+        slot.textContent = err.message;
+        slot.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        var link = document.createElement("a");
+        link.href = "#" + input.id;
+        link.textContent = labelText(input) + ": " + err.message;
+        link.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
+        item.appendChild(link);
+        firstInput = firstInput || input;
+      } else {
+        item.textContent = err.message;
+      }
+      list.appendChild(item);
+    });
+    heading.textContent = errors.length === 1 ? "Please check one thing before sending:"
+      : "Please check " + errors.length + " things before sending:";
+    statusBox.textContent = "";
+    statusBox.appendChild(heading);
+    statusBox.appendChild(list);
+    (firstInput || statusBox).focus();
+  }
+
+  function labelText(input) {
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    var text = label ? label.textContent : input.name;
+    return text.replace(/\*/g, "").replace(/\s+/g, " ").replace(/\s*\(optional\)\s*$/, "").trim();
+  }
+
+  function showProblem(text, info) {
+    statusBox.textContent = "";
+    statusBox.className = info ? "status is-info" : "status";
+    var p = document.createElement("p");
+    p.textContent = text;
+    statusBox.appendChild(p);
+    statusBox.focus();
+  }
+
+  // ---- success ------------------------------------------------------------------------------------
+  function showCrisis(resources) {
+    var section = document.getElementById("crisis");
+    var list = document.getElementById("crisis-list");
+    list.textContent = "";
+    (resources && resources.length ? resources : FALLBACK_CRISIS).forEach(function (r) {
+      var item = document.createElement("li");
+      var name = document.createElement("strong");
+      name.textContent = r.name + ": ";
+      var contact = document.createElement("a");
+      contact.className = "contact";
+      contact.href = "tel:" + String(r.contact).replace(/[^0-9+]/g, "");
+      contact.textContent = r.contact;
+      var how = document.createElement("p");
+      how.textContent = r.how;
+      item.appendChild(name);
+      item.appendChild(contact);
+      item.appendChild(how);
+      list.appendChild(item);
+    });
+    section.hidden = false;
+    return section;
+  }
+
+  function showThanks(body) {
+    var thanks = document.getElementById("thanks");
+    if (body && typeof body.message === "string" && body.message) {
+      document.getElementById("thanks-message").textContent = body.message;
+    }
+    if (body && body.reference) {
+      document.getElementById("thanks-reference-value").textContent = body.reference;
+      document.getElementById("thanks-reference").hidden = false;
+    }
+    form.hidden = true;
+    thanks.hidden = false;
+    var crisis = body && body.urgent ? showCrisis(body.crisis_resources) : null;
+    // Crisis resources come first, at once; otherwise the thank-you gets focus.
+    (crisis || thanks).focus();
+    window.scrollTo(0, 0);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------------
+  function setSending(on) {
+    sending = on;
+    submitButton.disabled = on;
+    submitButton.setAttribute("aria-busy", on ? "true" : "false");
+    submitButton.textContent = on ? "Sending…" : submitLabel;
+  }
+
+  function readJson(response) {
+    return response.text().then(function (text) {
+      try { return text ? JSON.parse(text) : {}; } catch (e) { return {}; }
+    });
+  }
+
+  function retryWait(response) {
+    var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+    if (!seconds || seconds < 60) { return "a minute"; }
+    var minutes = Math.ceil(seconds / 60);
+    return minutes >= 90 ? "a little while" : minutes + " minutes";
+  }
+
+  function send(retriedWithNewKey) {
+    return fetch(endpoint(), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "Idempotency-Key": idempotencyKey },
+      body: JSON.stringify(payload()),
+      credentials: "omit"
+    }).then(function (response) {
+      return readJson(response).then(function (body) {
+        var errors = (body && body.errors) || [];
+        if (response.status === 202 || response.status === 200) {
+          showThanks(body);
+        } else if (response.status === 422 && !retriedWithNewKey && errors.some(function (e) {
+          return e.field === "Idempotency-Key";
+        })) {
+          // An earlier, different submission from this page used the key: this is a new inquiry.
+          idempotencyKey = newKey();
+          return send(true);
+        } else if (response.status === 422 && errors.length) {
+          showFieldErrors(errors);
+        } else if (response.status === 429) {
+          showProblem("We've received several inquiries from you in a short time, thank you. Please try again in " +
+            retryWait(response) + ". If you need help right now, call or text 988.", true);
+        } else if (response.status === 413) {
+          showProblem("That's a little more than we can take in one go. Please shorten your message and try again.");
+        } else {
+          showProblem("Something went wrong on our side and your inquiry wasn't sent. Please try again in a moment.");
+        }
+        return undefined;
+      });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (sending) { return; }
+    clearErrors();
+    setSending(true);
+    send(false).catch(function () {
+      showProblem("We couldn't reach our team just now. Please check your connection and try again; " +
+        "everything you wrote is still here.");
+    }).then(function () {
+      setSending(false);
+    });
+  });
+
+  // A gentle count for the message box.
+  var message = form.elements.message;
+  var count = document.getElementById("message-count");
+  if (message && count) {
+    var update = function () {
+      var left = 2000 - message.value.length;
+      count.textContent = left < 200 ? left + " characters left." : "";
+    };
+    message.addEventListener("input", update);
+    update();
+  }
+})();
