@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -193,3 +194,170 @@ class InquiryStore:
             Limit=limit,
         )
         return [from_item(item) for item in resp.get("Items", [])]
+
+
+# ---- delivery: the consumers' notes on an inquiry ---------------------------------------------------------
+class DeliveryStep(StrEnum):
+    """One thing sent once per inquiry. Its value prefixes the attributes that track it."""
+
+    CONFIRMATION = "confirmation"
+    CARE_TEAM = "care_team"
+    CARE_TEAM_CHAT = "care_team_chat"
+
+
+# The attribute that says "this step is done"; the first two are fields of StoredInquiry.
+_SENT_ATTRIBUTE: dict[DeliveryStep, str] = {
+    DeliveryStep.CONFIRMATION: "confirmation_sent_at",
+    DeliveryStep.CARE_TEAM: "care_team_notified_at",
+    DeliveryStep.CARE_TEAM_CHAT: "care_team_chat_sent_at",
+}
+
+
+class ClaimOutcome(StrEnum):
+    """What happened when a consumer tried to take a step for an inquiry."""
+
+    CLAIMED = "claimed"  # this consumer may send now
+    ALREADY_SENT = "already_sent"  # done before: send nothing
+    ALREADY_FAILED = "already_failed"  # failed permanently before: send nothing
+    HELD = "held"  # another consumer holds a live lease: its outcome is not known yet
+    UNKNOWN_INQUIRY = "unknown_inquiry"  # no such record (never stored, or erased)
+    SPAM = "spam"  # flagged as spam: nobody is emailed or notified
+
+
+@dataclass(frozen=True)
+class DeliveryRecords:
+    """The consumers' data access: claim a step, then record it sent or failed.
+
+    Per step the record carries ``<sent attribute>`` (e.g. ``confirmation_sent_at``), a lease
+    (``<step>_claim_token`` and ``<step>_claim_expires_ms``) and, after a permanent failure,
+    ``<step>_failed_at`` and ``<step>_failed_reason`` (a fixed code, never PHI). Every write is
+    conditional on the record existing, so an erased inquiry is never brought back as a stub.
+    """
+
+    settings: Settings
+
+    @property
+    def _table(self) -> str:
+        return self.settings.inquiries_table
+
+    @staticmethod
+    def sent_attribute(step: DeliveryStep) -> str:
+        """The attribute that records ``step`` as done."""
+        return _SENT_ATTRIBUTE[step]
+
+    def claim(self, inquiry_id: str, step: DeliveryStep, token: str, now: datetime) -> ClaimOutcome:
+        """Take a lease of ``delivery_lease_seconds`` on ``step``, unless it is done, failed, held or spam."""
+        now_ms = int(now.timestamp() * 1000)
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression="SET #token = :token, #expires = :expires",
+                ConditionExpression=(
+                    "attribute_exists(inquiry_id) AND attribute_not_exists(#sent) AND attribute_not_exists(#failed)"
+                    " AND (attribute_not_exists(spam) OR spam = :false)"
+                    " AND (attribute_not_exists(#status) OR #status <> :spam)"
+                    " AND (attribute_not_exists(#expires) OR #expires < :now)"
+                ),
+                ExpressionAttributeNames={
+                    "#token": f"{step}_claim_token",
+                    "#expires": f"{step}_claim_expires_ms",
+                    "#sent": _SENT_ATTRIBUTE[step],
+                    "#failed": f"{step}_failed_at",
+                    "#status": "status",
+                },
+                ExpressionAttributeValues={
+                    ":token": {"S": token},
+                    ":expires": {"N": str(now_ms + self.settings.delivery_lease_seconds * 1000)},
+                    ":now": {"N": str(now_ms)},
+                    ":false": {"BOOL": False},
+                    ":spam": {"S": InquiryStatus.SPAM.value},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return self._why_not_claimable(inquiry_id, step, now_ms)
+        return ClaimOutcome.CLAIMED
+
+    def _why_not_claimable(self, inquiry_id: str, step: DeliveryStep, now_ms: int) -> ClaimOutcome:
+        resp = aws.dynamodb().get_item(
+            TableName=self._table,
+            Key={"inquiry_id": {"S": inquiry_id}},
+            ConsistentRead=True,
+            ProjectionExpression="inquiry_id, spam, #status, #sent, #failed, #expires",
+            ExpressionAttributeNames={
+                "#status": "status",
+                "#sent": _SENT_ATTRIBUTE[step],
+                "#failed": f"{step}_failed_at",
+                "#expires": f"{step}_claim_expires_ms",
+            },
+        )
+        item = resp.get("Item")
+        if not item:
+            return ClaimOutcome.UNKNOWN_INQUIRY
+        values = from_item(item)
+        if values.get("spam") is True or values.get("status") == InquiryStatus.SPAM.value:
+            return ClaimOutcome.SPAM
+        if _SENT_ATTRIBUTE[step] in values:
+            return ClaimOutcome.ALREADY_SENT
+        if f"{step}_failed_at" in values:
+            return ClaimOutcome.ALREADY_FAILED
+        return ClaimOutcome.HELD
+
+    def mark_sent(self, inquiry_id: str, step: DeliveryStep, now: datetime,
+                  notes: dict[str, str] | None = None) -> None:
+        """Record ``step`` as done (the first time wins) and drop the lease. ``notes`` must hold no PHI."""
+        names = {"#sent": _SENT_ATTRIBUTE[step], "#token": f"{step}_claim_token",
+                 "#expires": f"{step}_claim_expires_ms"}
+        values: dict[str, AttributeValueTypeDef] = {":now": {"S": iso(now)}}
+        sets = ["#sent = if_not_exists(#sent, :now)"]
+        for i, (key, value) in enumerate(sorted((notes or {}).items())):
+            names[f"#n{i}"] = key
+            values[f":n{i}"] = {"S": value}
+            sets.append(f"#n{i} = :n{i}")
+        aws.dynamodb().update_item(
+            TableName=self._table,
+            Key={"inquiry_id": {"S": inquiry_id}},
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE #token, #expires",
+            ConditionExpression="attribute_exists(inquiry_id)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def mark_failed(self, inquiry_id: str, step: DeliveryStep, reason: str, now: datetime) -> None:
+        """Record a permanent failure of ``step`` with a fixed, PHI-free ``reason`` code; drop the lease."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression="SET #failed = :now, #reason = :reason REMOVE #token, #expires",
+                ConditionExpression="attribute_exists(inquiry_id) AND attribute_not_exists(#sent)",
+                ExpressionAttributeNames={
+                    "#failed": f"{step}_failed_at",
+                    "#reason": f"{step}_failed_reason",
+                    "#sent": _SENT_ATTRIBUTE[step],
+                    "#token": f"{step}_claim_token",
+                    "#expires": f"{step}_claim_expires_ms",
+                },
+                ExpressionAttributeValues={":now": {"S": iso(now)}, ":reason": {"S": reason}},
+            )
+        except ClientError as exc:
+            # Gone (erased) or sent meanwhile by another consumer: nothing left to record.
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def release(self, inquiry_id: str, step: DeliveryStep, token: str) -> None:
+        """Give up this consumer's lease (after a transient failure) so a retry need not wait for it."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression="REMOVE #token, #expires",
+                ConditionExpression="#token = :token",
+                ExpressionAttributeNames={"#token": f"{step}_claim_token", "#expires": f"{step}_claim_expires_ms"},
+                ExpressionAttributeValues={":token": {"S": token}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

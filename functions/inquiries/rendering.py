@@ -1,0 +1,120 @@
+"""What people receive: the confirmation email and the care team's notification, rendered.
+
+The person's email greets them by name (HTML-escaped) and never echoes what they wrote. The care
+team's notification carries only the short reference, topic category, urgency, preferred contact
+method, age and a console link: the details stay behind the console's login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from inquiries.ids import short_reference
+from inquiries.models import CRISIS_RESOURCES, PreferredContact, StoredInquiry
+from inquiries.settings import Settings
+
+CONFIRMATION_SUBJECT = "We received your inquiry"
+CRISIS_NOTICE = "This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911."
+
+_CONTACT_PHRASES: dict[PreferredContact, str] = {
+    PreferredContact.EMAIL: "by email",
+    PreferredContact.PHONE: "by phone",
+    PreferredContact.SMS: "by text message",
+}
+
+
+@dataclass(frozen=True)
+class ConfirmationEmail:
+    """The email the person receives: a subject without PHI, a plain-text and an HTML part."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class CareTeamNotification:
+    """What the care team receives (SNS and chat). Holds no PHI by construction."""
+
+    subject: str
+    message: str
+    attributes: dict[str, str]
+
+    @property
+    def chat_text(self) -> str:
+        """The same content as one chat message."""
+        return f"{self.subject}\n{self.message}"
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("inquiries", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> ConfirmationEmail:
+    """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
+    context = {
+        "name": inquiry.name,
+        "clinic_name": settings.clinic_name,
+        "response_time": settings.response_time_text,
+        "contact_phrase": _CONTACT_PHRASES[inquiry.preferred_contact],
+        "reference": short_reference(inquiry.inquiry_id),
+        "urgent": inquiry.urgent,
+        "crisis_resources": CRISIS_RESOURCES,
+        "crisis_notice": CRISIS_NOTICE,
+        "subject": CONFIRMATION_SUBJECT,
+    }
+    env = _templates()
+    return ConfirmationEmail(
+        subject=CONFIRMATION_SUBJECT,
+        text=env.get_template("confirmation.txt").render(context),
+        html=env.get_template("confirmation.html").render(context),
+    )
+
+
+def describe_age(created_at: datetime, now: datetime) -> str:
+    """How long ago something arrived, in words a busy person reads at a glance."""
+    seconds = max(0, int((now - created_at.astimezone(UTC)).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"  # pragma: no cover - the loop always returns for seconds >= 60
+
+
+def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
+                                  now: datetime) -> CareTeamNotification:
+    """The care team's notification: identifiers and categories only, never a field the person typed."""
+    reference = short_reference(inquiry.inquiry_id)
+    priority = "urgent" if inquiry.urgent else "normal"
+    prefix = "[URGENT] " if inquiry.urgent else ""
+    subject = f"{prefix}New inquiry {reference} ({inquiry.topic.value})"
+    lines = [
+        f"New inquiry {reference}",
+        "Priority: URGENT - please reach out first"
+        if inquiry.urgent else "Priority: normal",
+        f"Topic: {inquiry.topic.value}",
+        f"Preferred contact: {inquiry.preferred_contact.value}",
+        f"Arrived: {describe_age(inquiry.created_at, now)}",
+    ]
+    if settings.console_base_url:
+        lines.append(f"Open in the console: {settings.console_base_url.rstrip('/')}/{inquiry.inquiry_id}")
+    lines += ["", "Details are in the console only; this notification carries no personal information."]
+    return CareTeamNotification(
+        subject=subject,
+        message="\n".join(lines),
+        attributes={"priority": priority, "topic": inquiry.topic.value},
+    )
