@@ -1,0 +1,204 @@
+"""Erase one person's data on request: ``python -m infra.erase --email someone@example.com [--dry-run]``.
+
+What goes, found from the address alone:
+
+- every inquiry whose ``email_hash`` is the address's (InquiriesTable, through EmailHashIndex);
+- every idempotency record whose stored response names one of those inquiry ids, and every duplicate-
+  submission guard (``submission#...``) that points at one (IdempotencyTable);
+- the per-address rate-limit counters ``email#<email_hash>#<window>`` (RateLimitTable).
+
+It prints a JSON report of the counts, and logs the act to stderr with inquiry ids and counts only:
+never the address, nor its hash (which identifies the person as well as the address does).
+
+Tables are named by ``--stack NAME`` (read from the stack's Outputs), by flags, or by the environment
+(INQUIRIES_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE), falling back to the logical IDs used locally.
+The session is a plain boto3 one: AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL apply as usual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import ClientError
+from inquiries.store import email_hash
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+LOG = logging.getLogger("infra.erase")
+
+EMAIL_HASH_INDEX = "EmailHashIndex"
+GUARD_PREFIX = "submission#"
+STACK_OUTPUTS = {
+    "inquiries": "InquiriesTableName",
+    "idempotency": "IdempotencyTableName",
+    "rate_limit": "RateLimitTableName",
+}
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The physical names of the three tables that hold a person's data."""
+
+    inquiries: str = "InquiriesTable"
+    idempotency: str = "IdempotencyTable"
+    rate_limit: str = "RateLimitTable"
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str] | None = None) -> Tables:
+        env = dict(os.environ) if environ is None else environ
+        return cls(
+            inquiries=env.get("INQUIRIES_TABLE", cls.inquiries),
+            idempotency=env.get("IDEMPOTENCY_TABLE", cls.idempotency),
+            rate_limit=env.get("RATE_LIMIT_TABLE", cls.rate_limit),
+        )
+
+    @classmethod
+    def from_stack(cls, session: boto3.Session, stack_name: str) -> Tables:
+        """Table names from a deployed stack's Outputs."""
+        stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        missing = [key for key in STACK_OUTPUTS.values() if key not in outputs]
+        if missing:
+            raise SystemExit(f"stack {stack_name} has no output(s) {', '.join(missing)}")
+        return cls(**{name: outputs[key] for name, key in STACK_OUTPUTS.items()})
+
+
+@dataclass
+class ErasureReport:
+    """What was (or, in a dry run, would be) removed. Holds no PHI: ids and counts only."""
+
+    dry_run: bool
+    inquiry_ids: list[str] = field(default_factory=list)
+    inquiries: int = 0
+    idempotency_records: int = 0
+    rate_limit_counters: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _query_keys(ddb: DynamoDBClient, table: str, hashed: str) -> Iterator[str]:
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": EMAIL_HASH_INDEX,
+        "KeyConditionExpression": "email_hash = :h",
+        "ExpressionAttributeValues": {":h": {"S": hashed}},
+        "ProjectionExpression": "inquiry_id",
+    }
+    while True:
+        page = ddb.query(**kwargs)
+        for item in page.get("Items", []):
+            yield item["inquiry_id"]["S"]
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _scan(ddb: DynamoDBClient, table: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    args: dict[str, Any] = {"TableName": table, **kwargs}
+    while True:
+        page = ddb.scan(**args)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _references(item: dict[str, Any], inquiry_ids: set[str]) -> bool:
+    """Whether an idempotency-table item belongs to one of the inquiries: a guard's ``inquiry_id``, or
+    a Powertools record whose stored response (``data``, JSON) names it."""
+    own = item.get("inquiry_id", {}).get("S")
+    if own in inquiry_ids:
+        return True
+    data = item.get("data", {}).get("S")
+    if not data:
+        return False
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("inquiry_id") in inquiry_ids:
+        return True
+    # Any other shape of stored response: a ULID is 26 characters, so a substring match is exact enough.
+    return any(inquiry_id in data for inquiry_id in inquiry_ids)
+
+
+def _delete(ddb: DynamoDBClient, table: str, key: dict[str, Any], dry_run: bool) -> bool:
+    if dry_run:
+        return True
+    try:
+        ddb.delete_item(TableName=table, Key=key, ConditionExpression="attribute_exists(#k)",
+                        ExpressionAttributeNames={"#k": next(iter(key))})
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False  # already gone (TTL or a concurrent erasure)
+        raise
+    return True
+
+
+def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = False) -> ErasureReport:
+    """Remove (or with ``dry_run`` only count) everything stored about one email address."""
+    hashed = email_hash(email)
+    report = ErasureReport(dry_run=dry_run)
+
+    inquiry_ids = sorted(set(_query_keys(ddb, tables.inquiries, hashed)))
+    for inquiry_id in inquiry_ids:
+        if _delete(ddb, tables.inquiries, {"inquiry_id": {"S": inquiry_id}}, dry_run):
+            report.inquiry_ids.append(inquiry_id)
+            report.inquiries += 1
+
+    wanted = set(inquiry_ids)
+    if wanted:
+        for item in _scan(ddb, tables.idempotency, ProjectionExpression="#id, inquiry_id, #d",
+                          ExpressionAttributeNames={"#id": "id", "#d": "data"}):
+            if _references(item, wanted) and _delete(ddb, tables.idempotency, {"id": item["id"]}, dry_run):
+                report.idempotency_records += 1
+
+    prefix = f"email#{hashed}#"
+    for item in _scan(ddb, tables.rate_limit, ProjectionExpression="#id", ExpressionAttributeNames={"#id": "id"},
+                      FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):
+        if _delete(ddb, tables.rate_limit, {"id": item["id"]}, dry_run):
+            report.rate_limit_counters += 1
+
+    LOG.info(json.dumps({"event": "erasure_dry_run" if dry_run else "erasure", "inquiry_ids": report.inquiry_ids,
+                         "inquiries": report.inquiries, "idempotency_records": report.idempotency_records,
+                         "rate_limit_counters": report.rate_limit_counters}))
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.erase",
+                                     description="Erase one person's inquiries and derived records by email address.")
+    parser.add_argument("--email", required=True, help="the person's email address (never logged)")
+    parser.add_argument("--dry-run", action="store_true", help="count what would be removed; remove nothing")
+    parser.add_argument("--stack", help="read the table names from this CloudFormation stack's Outputs")
+    parser.add_argument("--inquiries-table")
+    parser.add_argument("--idempotency-table")
+    parser.add_argument("--rate-limit-table")
+    parser.add_argument("--region", help="AWS region (default: the session's)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
+    tables = Tables.from_stack(session, args.stack) if args.stack else Tables.from_environ()
+    tables = Tables(
+        inquiries=args.inquiries_table or tables.inquiries,
+        idempotency=args.idempotency_table or tables.idempotency,
+        rate_limit=args.rate_limit_table or tables.rate_limit,
+    )
+    report = erase(args.email, session.client("dynamodb"), tables, dry_run=args.dry_run)
+    print(json.dumps(report.as_dict(), indent=2))  # noqa: T201 - the command's output
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
