@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -92,7 +93,9 @@ class MotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
     def start(self) -> None:
-        """Start serving; raises OSError at once when the port is taken."""
+        """Start serving, from an empty AWS; raises OSError at once when the port is taken."""
+        # moto's backends are per process: a server started earlier in this process left its state.
+        moto_api_backend.reset()
         # Bind in the caller's thread first so a busy port fails loudly instead of hanging.
         errors: list[BaseException] = []
 
@@ -108,6 +111,12 @@ class MotoServer(ThreadedMotoServer):
         self._server_ready_event.wait()
         if errors:
             raise errors[0]
+
+
+    def stop(self) -> None:
+        """Stop serving and forget every resource."""
+        super().stop()
+        moto_api_backend.reset()
 
 
 @dataclass(frozen=True)

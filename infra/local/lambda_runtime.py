@@ -28,6 +28,8 @@ log = logging.getLogger("infra.local")
 
 Handler = Callable[[Any, Any], Any]
 INVOKE_LOCK = threading.Lock()
+# Importing one package from several threads at once can fail half-way; handlers import one at a time.
+IMPORT_LOCK = threading.Lock()
 
 
 class HandlerUnavailable(RuntimeError):
@@ -118,18 +120,19 @@ class LocalFunction:
 
     def handler(self) -> Handler:
         """The handler callable; raises HandlerUnavailable while its module does not import."""
-        if self._handler is None:
-            module_name, _, attr = self.handler_path.rpartition(".")
-            try:
-                module = importlib.import_module(module_name)
-                self._handler = getattr(module, attr)
-            except (ImportError, AttributeError) as exc:
-                if not self._missing_reported:
-                    log.warning("%s: handler %s not available yet (%s)", self.logical_id, self.handler_path,
-                                type(exc).__name__)
-                    self._missing_reported = True
-                raise HandlerUnavailable(self.handler_path) from exc
-        return self._handler
+        with IMPORT_LOCK:
+            if self._handler is None:
+                module_name, _, attr = self.handler_path.rpartition(".")
+                try:
+                    module = importlib.import_module(module_name)
+                    self._handler = getattr(module, attr)
+                except Exception as exc:  # missing, or failing at import: report the type once, retry later
+                    if not self._missing_reported:
+                        log.warning("%s: handler %s not available yet (%s)", self.logical_id, self.handler_path,
+                                    type(exc).__name__)
+                        self._missing_reported = True
+                    raise HandlerUnavailable(self.handler_path) from exc
+            return self._handler
 
     def is_available(self) -> bool:
         """True when the handler imports."""

@@ -80,6 +80,8 @@ class LocalStack:
 
         functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid))
                      for lid in self.resources.logical_ids("AWS::Serverless::Function")}
+        for function in functions.values():
+            function.is_available()  # import now, in one thread, with the environment just set
         sqs = session.client("sqs", endpoint_url=config.aws_url)
         for function_lid, queue_lid, props in self.resources.sqs_event_sources():
             poller = SqsPoller(functions[function_lid], session.client("sqs", endpoint_url=config.aws_url),
