@@ -1,0 +1,218 @@
+"""SendConfirmationFunction against moto: one email per inquiry, failures sorted and retried right."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import boto3
+import pytest
+from inquiries.ids import short_reference
+from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE
+from inquiries.settings import get_settings
+from inquiries.store import DeliveryRecords, DeliveryStep
+
+from tests.support.consumers import (
+    REGION,
+    SesFaults,
+    claim_check,
+    prepare_email,
+    put_inquiry,
+    record_of,
+    run_consumer,
+    send,
+    sent_emails,
+    single_message_event,
+)
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.stack import Stack
+
+QUEUE = "ConfirmationQueue"
+
+
+@pytest.fixture
+def email_stack(stack: Stack) -> Stack:
+    prepare_email(stack)
+    return stack
+
+
+def _no_visibility_timeout(stack: Stack) -> None:
+    boto3.client("sqs", region_name=REGION).set_queue_attributes(
+        QueueUrl=stack.url(QUEUE), Attributes={"VisibilityTimeout": "0"})
+
+
+def test_one_inquiry_gets_one_email_with_both_parts_and_the_crisis_block(email_stack: Stack) -> None:
+    faults = SesFaults()  # records what was handed to SES
+    inquiry_id = put_inquiry(name="Ana <b>& Co</b>", preferred_contact="phone", phone="+14155552671")
+    record = record_of(inquiry_id)
+    send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.failures == []
+    [email] = sent_emails()
+    assert email.destinations == {"ToAddresses": [record["email"]]}
+    assert email.subject == CONFIRMATION_SUBJECT
+    [call] = faults.calls
+    env = email_stack.resources.function_environment("SendConfirmationFunction")
+    assert call["ReplyToAddresses"] == [env["CARE_TEAM_REPLY_TO"]]
+    assert call["ConfigurationSetName"] == env["SES_CONFIGURATION_SET"]
+    assert env["SENDER_EMAIL"] in call["FromEmailAddress"]
+    text = call["Content"]["Simple"]["Body"]["Text"]["Data"]
+    body_html = call["Content"]["Simple"]["Body"]["Html"]["Data"]
+    assert email.body == body_html
+    for part in (text, body_html):
+        assert CRISIS_NOTICE in part
+        assert short_reference(inquiry_id) in part
+        assert env["RESPONSE_TIME_TEXT"] in part
+        assert "by phone" in part
+        assert record["message"] not in part
+    assert "Hi Ana <b>& Co</b>," in text
+    assert f"Hi {html.escape('Ana <b>& Co</b>')}," in body_html
+    assert "<b>& Co</b>" not in body_html
+    assert '<html lang="en"' in body_html
+    assert record_of(inquiry_id)["confirmation_sent_at"]
+
+
+def test_duplicate_delivery_sends_one_email(email_stack: Stack) -> None:
+    inquiry_id = put_inquiry()
+    handler = email_stack.handler("send_confirmation")
+    arn = email_stack.resources.names.attrs[(QUEUE, "Arn")]
+    event = single_message_event(claim_check(inquiry_id), arn)
+
+    first = handler(event, FakeLambdaContext("SendConfirmationFunction"))
+    redelivered = handler(event, FakeLambdaContext("SendConfirmationFunction"))
+    send(email_stack, QUEUE, claim_check(inquiry_id))  # e.g. redispatch sent a second message
+    second_message = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert first == redelivered == {"batchItemFailures": []}
+    assert second_message.failures == []
+    assert len(sent_emails()) == 1
+
+
+def test_send_held_by_another_consumer_is_retried_not_duplicated(email_stack: Stack) -> None:
+    from datetime import UTC, datetime
+
+    inquiry_id = put_inquiry()
+    DeliveryRecords(get_settings()).claim(inquiry_id, DeliveryStep.CONFIRMATION, "other-consumer",
+                                          datetime.now(UTC))
+    event = single_message_event(claim_check(inquiry_id), email_stack.resources.names.attrs[(QUEUE, "Arn")])
+
+    response = email_stack.handler("send_confirmation")(event, FakeLambdaContext("SendConfirmationFunction"))
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}
+    assert sent_emails() == []
+
+
+def test_ses_throttling_fails_only_that_record_and_the_retry_sends_it(email_stack: Stack) -> None:
+    faults = SesFaults()
+    ids = [put_inquiry() for _ in range(3)]
+    throttled = ids[1]
+    faults.fail_for(record_of(throttled)["email"], "TooManyRequestsException")
+    message_ids = {send(email_stack, QUEUE, claim_check(i)): i for i in ids}
+    _no_visibility_timeout(email_stack)  # a failed message is visible again at once
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE, max_polls=1)
+
+    assert len(run.responses) == 1  # all three in one batch
+    assert [message_ids[m] for m in run.failures] == [throttled]
+    assert sorted(e.destinations["ToAddresses"][0] for e in sent_emails()) == sorted(
+        record_of(i)["email"] for i in ids if i != throttled)
+    stored = record_of(throttled)
+    assert "confirmation_sent_at" not in stored
+    assert "confirmation_claim_token" not in stored  # lease released: the retry need not wait
+
+    faults.clear()
+    retry = run_consumer(email_stack, "send_confirmation", QUEUE)
+    assert retry.failures == []
+    assert len(sent_emails()) == 3
+
+
+def test_rejected_address_is_recorded_and_not_retried(email_stack: Stack) -> None:
+    faults = SesFaults()
+    inquiry_id = put_inquiry()
+    faults.fail_for(record_of(inquiry_id)["email"], "MessageRejected")
+    send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+    send(email_stack, QUEUE, claim_check(inquiry_id))  # a later redispatch of the same inquiry
+    again = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.failures == again.failures == []
+    assert len(faults.calls) == 1  # SES was asked once, never again
+    stored = record_of(inquiry_id)
+    assert stored["confirmation_failed_reason"] == "ses_message_rejected"
+    assert stored["confirmation_failed_at"]
+    assert "confirmation_sent_at" not in stored
+    assert sent_emails() == []
+
+
+@pytest.mark.parametrize("poison", ["unreadable_record", "ses_always_unavailable"])
+def test_poison_message_reaches_the_dlq_after_max_receive_count(email_stack: Stack, poison: str) -> None:
+    if poison == "unreadable_record":
+        inquiry_id = put_inquiry(topic="not-a-topic")  # the consumer cannot read this record
+    else:
+        inquiry_id = put_inquiry()
+        SesFaults().fail_all("ServiceUnavailable")
+    max_receives = int(email_stack.resources.properties(QUEUE)["RedrivePolicy"]["maxReceiveCount"])
+    _no_visibility_timeout(email_stack)
+    message_id = send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.receives == {message_id: max_receives}
+    dlq = boto3.client("sqs", region_name=REGION).receive_message(
+        QueueUrl=email_stack.url("ConfirmationDLQ"), MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"]) for m in dlq] == [{"inquiry_id": inquiry_id}]
+    assert sent_emails() == []
+
+
+def test_unknown_inquiry_and_malformed_messages_are_dropped_not_retried(email_stack: Stack) -> None:
+    from inquiries.ids import new_inquiry_id
+
+    bodies = [claim_check(new_inquiry_id()), "not json", json.dumps({"inquiry_id": "../../etc"}),
+              json.dumps(["01JD0000000000000000000000"]), json.dumps({})]
+    for body in bodies:
+        send(email_stack, QUEUE, body)
+    _no_visibility_timeout(email_stack)
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.failures == []
+    assert sorted(run.receives.values()) == [1] * len(bodies)
+    assert sent_emails() == []
+
+
+def test_spam_inquiry_gets_no_email(email_stack: Stack) -> None:
+    inquiry_id = put_inquiry(spam=True, status="spam")
+    send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.failures == []
+    assert sent_emails() == []
+    assert "confirmation_sent_at" not in record_of(inquiry_id)
+
+
+def test_all_failed_batch_reports_every_item_instead_of_raising(email_stack: Stack) -> None:
+    SesFaults().fail_all("Throttling")
+    ids = [put_inquiry() for _ in range(3)]
+    message_ids = {send(email_stack, QUEUE, claim_check(i)) for i in ids}
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert set(run.failures) == message_ids
+    assert sent_emails() == []
+
+
+def test_sample_events_run_through_the_handler(email_stack: Stack) -> None:
+    from tests.support.events import load_event
+
+    event = load_event("sqs_confirmation.json")
+    put_inquiry(inquiry_id=json.loads(event["Records"][0]["body"])["inquiry_id"])
+    handler = email_stack.handler("send_confirmation")
+
+    assert handler(event, FakeLambdaContext("SendConfirmationFunction")) == {"batchItemFailures": []}
+    assert handler(load_event("sqs_confirmation_malformed.json"),
+                   FakeLambdaContext("SendConfirmationFunction")) == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1

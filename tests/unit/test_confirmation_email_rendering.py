@@ -1,0 +1,99 @@
+"""The confirmation email as the person reads it: warm, clear, safe, and never an echo of their words."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from inquiries.ids import short_reference
+from inquiries.models import CRISIS_RESOURCES, StoredInquiry
+from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE, render_confirmation_email
+from inquiries.settings import Settings
+
+SETTINGS = Settings(clinic_name="Daytryp Health", response_time_text="within one business day")
+
+
+def _inquiry(**overrides: Any) -> StoredInquiry:
+    values: dict[str, Any] = {
+        "inquiry_id": "01JD3V6W7X8Y9Z0ABCDEFGHJKM", "created_at": datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
+        "status": "new", "name": "Robin Ellery", "email": "robin@example.com", "preferred_contact": "email",
+        "topic": "depression", "message": "I wrote something private here", "consent_to_contact": True,
+        "referral_source": "A friend", "ttl": 1,
+    }
+    values.update(overrides)
+    return StoredInquiry.model_validate(values)
+
+
+def test_subject_is_the_same_for_everyone() -> None:
+    email = render_confirmation_email(_inquiry(urgent=True, topic="ptsd"), SETTINGS)
+
+    assert email.subject == CONFIRMATION_SUBJECT == "We received your inquiry"
+
+
+def test_email_thanks_by_name_and_says_what_happens_next() -> None:
+    inquiry = _inquiry(preferred_contact="sms")
+    email = render_confirmation_email(inquiry, SETTINGS)
+
+    for part in (email.text, email.html):
+        assert "Hi Robin Ellery," in part
+        assert "Thank you for reaching out to Daytryp Health" in part
+        assert "by text message within one business day" in part
+        assert "consultation" in part
+        assert "integration sessions" in part
+        assert short_reference(inquiry.inquiry_id) in part
+    assert "3-6 ketamine sessions" in email.text
+    assert "3&ndash;6 ketamine sessions" in email.html
+
+
+def test_every_email_carries_the_not_monitored_crisis_notice() -> None:
+    for urgent in (False, True):
+        email = render_confirmation_email(_inquiry(urgent=urgent), SETTINGS)
+        assert CRISIS_NOTICE in email.text
+        assert CRISIS_NOTICE in email.html
+        assert "988" in email.text and "911" in email.text
+
+
+def test_urgent_email_leads_with_crisis_resources() -> None:
+    email = render_confirmation_email(_inquiry(urgent=True), SETTINGS)
+
+    for part, escape in ((email.text, str), (email.html, html.escape)):
+        first_crisis = part.index(escape(CRISIS_RESOURCES[0].name))
+        assert first_crisis < part.index("Robin Ellery")
+        assert escape(CRISIS_RESOURCES[1].how) in part
+
+
+def test_normal_email_opens_with_the_greeting() -> None:
+    email = render_confirmation_email(_inquiry(urgent=False), SETTINGS)
+
+    assert email.text.startswith("Hi Robin Ellery,")
+
+
+def test_message_and_other_fields_are_never_echoed() -> None:
+    inquiry = _inquiry(phone="+14155552671", preferred_contact="phone")
+    email = render_confirmation_email(inquiry, SETTINGS)
+
+    for part in (email.subject, email.text, email.html):
+        for value in ("I wrote something private here", "A friend", "+14155552671", "robin@example.com",
+                      "depression"):
+            assert value not in part
+
+
+def test_name_is_html_escaped() -> None:
+    email = render_confirmation_email(_inquiry(name='<img src=x onerror="alert(1)"> & Sam'), SETTINGS)
+
+    assert "<img" not in email.html
+    assert "Hi &lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; Sam," in email.html
+
+
+def test_html_is_accessible_and_mobile_friendly() -> None:
+    page = render_confirmation_email(_inquiry(urgent=True), SETTINGS).html
+
+    assert '<html lang="en"' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<title>We received your inquiry</title>" in page
+    tables = re.findall(r"<table[^>]*>", page)
+    assert tables and all('role="presentation"' in t for t in tables)
+    assert "max-width:600px" in page
+    assert "<style" not in page  # inline styles only: many mail apps drop <style> blocks
