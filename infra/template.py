@@ -265,7 +265,8 @@ class TemplateResources:
     def create_queue(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
         """Create an SQS queue named by its logical ID; Ref resolves to its URL."""
         sqs = session.client("sqs", endpoint_url=endpoint_url)
-        url = sqs.create_queue(QueueName=logical_id, Attributes=self.queue_attributes(logical_id))["QueueUrl"]
+        attributes: Any = self.queue_attributes(logical_id)
+        url = sqs.create_queue(QueueName=logical_id, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.names.refs[logical_id] = url
         self.names.attrs[(logical_id, "Arn")] = arn

@@ -71,7 +71,8 @@ def read_submission(event: APIGatewayProxyEvent) -> dict[str, Any]:
 
     Raises ``RequestRejected`` with 415, 413 or 400.
     """
-    kind = media_type(event)
+    # No Content-Type at all is read as JSON (API clients and generated test events often omit it).
+    kind = media_type(event) or JSON
     if kind not in (JSON, FORM):
         raise RequestRejected(415, "unsupported_media_type", _whole_request(
             "Send the inquiry as application/json or application/x-www-form-urlencoded."))

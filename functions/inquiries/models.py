@@ -140,6 +140,8 @@ Phone = Annotated[
     AfterValidator(_optional_phone),
 ]
 Message = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(_optional_multiline)]
+# An unticked checkbox is simply absent from a form post; a blank value means the same.
+Checkbox = Annotated[bool, BeforeValidator(lambda v: False if isinstance(v, str) and not v.strip() else v)]
 ReferralSource = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_optional_single_line)]
 
 
@@ -157,12 +159,12 @@ class InquiryIn(BaseModel):
         default=None, validate_default=True,
         description="Optional; stored in E.164 form. Required when preferred_contact is phone or sms.",
     )
-    sms_consent: bool = Field(
+    sms_consent: Checkbox = Field(
         default=False, validate_default=True, description="Must be true when preferred_contact is sms."
     )
     topic: Topic = Field(default=Topic.OTHER, description="What the inquiry is about.")
     message: Message = Field(default=None, description="Optional free text, at most 2000 characters.")
-    consent_to_contact: bool = Field(description="Must be true: the person agrees to be contacted.")
+    consent_to_contact: Checkbox = Field(description="Must be true: the person agrees to be contacted.")
     referral_source: ReferralSource = Field(default=None, description="How the person heard of the clinic.")
     website: Annotated[str, BeforeValidator(lambda v: "" if v is None else v), Field(max_length=500)] = Field(
         default="", description="Leave empty. (A honeypot: only bots fill it in.)"

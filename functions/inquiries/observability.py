@@ -7,12 +7,22 @@ capture responses or errors, which could hold PHI.
 
 from __future__ import annotations
 
+import os
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+# A rejected request emits its metric at once (single_metric), leaving nothing for the end-of-invocation
+# flush, which then warns on every 4xx. That warning is noise here.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "inquiry-intake")
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "InquiryIntake")
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 __all__ = ["MetricUnit", "count", "count_by_reason", "logger", "metrics", "tracer"]
 
@@ -25,5 +35,5 @@ def count(name: str, value: int = 1) -> None:
 def count_by_reason(name: str, reason: str) -> None:
     """Emit a counter with a ``reason`` dimension right away. ``reason`` is a fixed code, never input."""
     with single_metric(name=name, unit=MetricUnit.Count, value=1,
-                       namespace=metrics.namespace) as metric:
+                       namespace=NAMESPACE) as metric:
         metric.add_dimension(name="reason", value=reason)

@@ -1,0 +1,67 @@
+"""Fixtures shared by every test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from inquiries import aws
+from inquiries.settings import get_settings
+from moto import mock_aws
+
+from infra.template import TemplateResources
+from tests.support import phi
+from tests.support.stack import Stack
+
+_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and no endpoint override: nothing can reach a real AWS account."""
+    for key, value in _AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def stack(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """Every table, queue, topic and key of template.yaml under moto; every function's environment set."""
+    with mock_aws():
+        resources = TemplateResources(region="us-east-1")
+        resources.create_all()
+        for logical_id in resources.logical_ids("AWS::Serverless::Function"):
+            for key, value in resources.function_environment(logical_id).items():
+                monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        aws.reset_clients()
+        yield Stack(resources=resources, monkeypatch=monkeypatch)
+    get_settings.cache_clear()
+    aws.reset_clients()
+
+
+# ---- collecting every log line of the integration suite (see tests/integration/test_zz_no_phi.py) -----
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "tests/integration/" not in report.nodeid.replace("\\", "/"):
+        return
+    for _name, text in report.sections:
+        phi.CAPTURED_LOG_TEXT.append(text)
+    if report.capstdout:
+        phi.CAPTURED_LOG_TEXT.append(report.capstdout)
+    if report.capstderr:
+        phi.CAPTURED_LOG_TEXT.append(report.capstderr)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the PHI-in-logs check after every other test, whatever order files were collected in."""
+    last = [i for i in items if i.get_closest_marker("after_all_integration")]
+    for item in last:
+        items.remove(item)
+        items.append(item)

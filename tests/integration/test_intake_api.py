@@ -1,0 +1,286 @@
+"""POST /inquiries and GET /health through the real IntakeFunction handler, on moto built from template.yaml.
+
+One test per row of the DESIGN status table, asserting the exact status and body shape, plus the
+headers every answer carries and what is (and is not) left behind.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from inquiries.ids import inquiry_id_time_ms
+
+from tests.support.events import api_event, form_post, json_post, response_headers, response_json
+from tests.support.phi import distinctive_inquiry
+from tests.support.stack import Stack
+
+ALLOWED_ORIGIN = "https://www.example.org"
+
+
+def assert_error_body(response: dict[str, Any], status: int) -> list[dict[str, Any]]:
+    assert response["statusCode"] == status
+    body = response_json(response)
+    assert set(body) == {"errors"}
+    assert body["errors"], "an error answer names at least one problem"
+    for err in body["errors"]:
+        assert set(err) == {"field", "message"}
+        assert isinstance(err["message"], str) and err["message"]
+    errors: list[dict[str, Any]] = body["errors"]
+    return errors
+
+
+def assert_nothing_left_behind(stack: Stack) -> None:
+    assert stack.items("InquiriesTable") == []
+    assert stack.drain("ConfirmationQueue") == []
+    assert stack.drain("CareTeamQueue") == []
+
+
+# ---- 202 ----------------------------------------------------------------------------------------------------
+def test_valid_json_inquiry_is_accepted_stored_and_queued(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(phone="(415) 555-0100", preferred_contact="phone")
+    response = stack.intake(json_post(inquiry))
+
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    assert set(body) == {"inquiry_id", "reference", "urgent", "message"}
+    assert body["urgent"] is False
+    assert len(body["inquiry_id"]) == 26
+    assert body["reference"] == "INQ-" + body["inquiry_id"][-8:]
+
+    [item] = stack.items()
+    assert item["inquiry_id"] == body["inquiry_id"]
+    assert item["status"] == "new"
+    assert item["phone"] == "+14155550100"
+    assert item["email"] == inquiry["email"]
+    assert item["urgent"] is False and item["spam"] is False
+    assert "dispatch_state" not in item, "the pending marker is cleared once both messages are sent"
+    assert stack.drain("ConfirmationQueue") == [{"inquiry_id": body["inquiry_id"]}]
+    assert stack.drain("CareTeamQueue") == [{"inquiry_id": body["inquiry_id"]}]
+
+
+def test_crisis_wording_answers_urgent_with_crisis_resources(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(message="Lately I think everyone would be better off dead without me")
+    response = stack.intake(json_post(inquiry))
+
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    assert body["urgent"] is True
+    contacts = {r["contact"] for r in body["crisis_resources"]}
+    assert contacts == {"988", "911"}
+    assert all(set(r) == {"name", "contact", "how"} for r in body["crisis_resources"])
+    [item] = stack.items()
+    assert item["urgent"] is True
+
+
+def test_plain_form_post_from_a_browser_redirects_to_the_thank_you_page(stack: Stack) -> None:
+    inquiry = distinctive_inquiry()
+    fields = {k: str(v) for k, v in inquiry.items() if k != "consent_to_contact"}
+    fields.update(consent_to_contact="on", website="", sms_consent="")
+    response = stack.intake(form_post(fields, headers={"Accept": "text/html,application/xhtml+xml"}))
+
+    assert response["statusCode"] == 303
+    assert response_headers(response)["location"] == "https://www.example.org/thank-you"
+    [item] = stack.items()
+    assert item["consent_to_contact"] is True
+    assert item["topic"] == "addiction"
+
+
+def test_form_post_asking_for_json_gets_the_json_answer(stack: Stack) -> None:
+    inquiry = distinctive_inquiry()
+    fields = {"name": inquiry["name"], "email": inquiry["email"], "consent_to_contact": "on", "topic": ""}
+    response = stack.intake(form_post(fields, headers={"Accept": "application/json"}))
+
+    assert response["statusCode"] == 202
+    assert response_json(response)["urgent"] is False
+    [item] = stack.items()
+    assert item["topic"] == "other", "an untouched <select> takes the default"
+
+
+def test_base64_encoded_body_is_decoded(stack: Stack) -> None:
+    inquiry = distinctive_inquiry()
+    event = api_event(body=json.dumps(inquiry), headers={"Content-Type": "application/json"}, base64_body=True)
+    response = stack.intake(event)
+
+    assert response["statusCode"] == 202
+    [item] = stack.items()
+    assert item["name"] == inquiry["name"]
+
+
+def test_filled_honeypot_answers_like_success_but_is_stored_as_spam_and_never_dispatched(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(website="https://cheap-pills.example")
+    response = stack.intake(json_post(inquiry))
+
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    assert set(body) == {"inquiry_id", "reference", "urgent", "message"}
+    [item] = stack.items()
+    assert item["spam"] is True and item["status"] == "spam"
+    assert "dispatch_state" not in item
+    created_s = inquiry_id_time_ms(item["inquiry_id"]) // 1000
+    assert int(item["ttl"]) - created_s in range(7 * 86400 - 1, 7 * 86400 + 2), "spam keeps a short retention"
+    assert stack.drain("ConfirmationQueue") == []
+    assert stack.drain("CareTeamQueue") == []
+
+
+def test_retention_sets_ttl_from_the_setting(stack: Stack) -> None:
+    stack.configure(RETENTION_DAYS="30")
+    response = stack.intake(json_post(distinctive_inquiry()))
+    assert response["statusCode"] == 202
+
+    [item] = stack.items()
+    created_s = inquiry_id_time_ms(item["inquiry_id"]) // 1000
+    assert int(item["ttl"]) - created_s in range(30 * 86400 - 1, 30 * 86400 + 2)
+
+
+# ---- 400 / 413 / 415 / 422 -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "body",
+    ['{"name": "unterminated', "[1, 2, 3]", '"just a string"', "null", "\xff\xfe"],
+    ids=["malformed", "array", "string", "null", "not-utf8-text"],
+)
+def test_body_that_is_not_a_json_object_is_400(stack: Stack, body: str) -> None:
+    response = stack.intake(api_event(body=body, headers={"Content-Type": "application/json"}))
+    errors = assert_error_body(response, 400)
+    assert errors[0]["field"] is None
+    assert_nothing_left_behind(stack)
+
+
+def test_base64_body_that_is_not_utf8_is_400(stack: Stack) -> None:
+    response = stack.intake(api_event(body=b"\xff\xfe\x00", headers={"Content-Type": "application/json"},
+                                      base64_body=True))
+    assert_error_body(response, 400)
+    assert_nothing_left_behind(stack)
+
+
+def test_body_over_16_kib_is_413(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(message="a" * 1900, referral_source="b" * 90)
+    padded = json.dumps(inquiry) + " " * (16 * 1024)
+    response = stack.intake(api_event(body=padded, headers={"Content-Type": "application/json"}))
+    assert_error_body(response, 413)
+    assert_nothing_left_behind(stack)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x", "application/xml"])
+def test_other_content_types_are_415(stack: Stack, content_type: str) -> None:
+    response = stack.intake(api_event(body="name=x", headers={"Content-Type": content_type}))
+    assert_error_body(response, 415)
+    assert_nothing_left_behind(stack)
+
+
+def test_field_errors_are_422_naming_every_bad_field_and_echoing_nothing(stack: Stack) -> None:
+    submitted = {
+        "name": "",
+        "email": "wobbly-address-9471",
+        "phone": "12-not-a-phone-9471",
+        "preferred_contact": "carrier-pigeon-9471",
+        "topic": "astrology-9471",
+        "message": "m9471" * 500,
+        "consent_to_contact": False,
+        "referral_source": "r9471" * 30,
+        "favourite_colour": "teal-9471",
+    }
+    response = stack.intake(json_post(submitted))
+
+    errors = assert_error_body(response, 422)
+    assert {e["field"] for e in errors} == {
+        "name", "email", "phone", "preferred_contact", "topic", "message", "consent_to_contact",
+        "referral_source", "favourite_colour",
+    }
+    assert "9471" not in response["body"]
+    assert "wobbly" not in response["body"] and "teal" not in response["body"]
+    assert_nothing_left_behind(stack)
+
+
+def test_missing_required_fields_are_named(stack: Stack) -> None:
+    response = stack.intake(json_post({}))
+    errors = assert_error_body(response, 422)
+    assert {e["field"] for e in errors} == {"name", "email", "consent_to_contact"}
+
+
+def test_sms_needs_a_phone_and_sms_consent(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(preferred_contact="sms")
+    inquiry.pop("phone")
+    response = stack.intake(json_post(inquiry))
+    errors = assert_error_body(response, 422)
+    assert {e["field"] for e in errors} == {"phone", "sms_consent"}
+    assert_nothing_left_behind(stack)
+
+
+def test_idempotency_key_longer_than_64_characters_is_422(stack: Stack) -> None:
+    response = stack.intake(json_post(distinctive_inquiry(), headers={"Idempotency-Key": "k" * 65}))
+    errors = assert_error_body(response, 422)
+    assert [e["field"] for e in errors] == ["Idempotency-Key"]
+    assert_nothing_left_behind(stack)
+
+
+# ---- 429 ----------------------------------------------------------------------------------------------------
+def test_too_many_inquiries_for_one_address_is_429_with_retry_after(stack: Stack) -> None:
+    stack.configure(RATE_LIMIT_PER_EMAIL_PER_DAY="2")
+    inquiry = distinctive_inquiry()
+    for n in range(2):
+        ok = stack.intake(json_post({**inquiry, "message": f"attempt {n}"}))
+        assert ok["statusCode"] == 202
+    response = stack.intake(json_post({**inquiry, "message": "attempt 3"}))
+
+    assert_error_body(response, 429)
+    retry_after = int(response_headers(response)["retry-after"])
+    assert 0 < retry_after <= 86400
+    assert len(stack.items()) == 2, "the refused inquiry is not stored"
+
+
+def test_too_many_inquiries_from_one_client_is_429(stack: Stack) -> None:
+    stack.configure(RATE_LIMIT_PER_CLIENT_PER_HOUR="3")
+    for _ in range(3):
+        assert stack.intake(json_post(distinctive_inquiry(), source_ip="198.51.100.7"))["statusCode"] == 202
+    response = stack.intake(json_post(distinctive_inquiry(), source_ip="198.51.100.7"))
+    assert_error_body(response, 429)
+    assert 0 < int(response_headers(response)["retry-after"]) <= 3600
+    other_client = stack.intake(json_post(distinctive_inquiry(), source_ip="198.51.100.8"))
+    assert other_client["statusCode"] == 202
+
+
+# ---- headers, CORS, health, unknown routes ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "event",
+    [
+        json_post({"name": "x"}, headers={"Origin": ALLOWED_ORIGIN}),
+        api_event(body="x", headers={"Content-Type": "text/plain", "Origin": ALLOWED_ORIGIN}),
+        api_event(method="GET", path="/health", headers={"Origin": ALLOWED_ORIGIN}),
+        api_event(method="GET", path="/nowhere", headers={"Origin": ALLOWED_ORIGIN}),
+        api_event(method="OPTIONS", headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"}),
+    ],
+    ids=["422", "415", "health", "404", "preflight"],
+)
+def test_every_answer_is_no_store_with_cors_for_the_configured_origin(stack: Stack, event: dict[str, Any]) -> None:
+    headers = response_headers(stack.intake(event))
+    assert headers["cache-control"] == "no-store"
+    assert headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+
+
+def test_accepted_answer_is_no_store(stack: Stack) -> None:
+    response = stack.intake(json_post(distinctive_inquiry(), headers={"Origin": ALLOWED_ORIGIN}))
+    headers = response_headers(response)
+    assert response["statusCode"] == 202
+    assert headers["cache-control"] == "no-store"
+    assert headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+
+
+def test_other_origins_get_no_cors_grant(stack: Stack) -> None:
+    response = stack.intake(json_post(distinctive_inquiry(), headers={"Origin": "https://evil.example"}))
+    headers = response_headers(response)
+    assert "access-control-allow-origin" not in headers
+    preflight_headers = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    preflight = stack.intake(api_event(method="OPTIONS", headers=preflight_headers))
+    assert "access-control-allow-origin" not in response_headers(preflight)
+
+
+def test_health_answers_200_without_touching_data(stack: Stack) -> None:
+    response = stack.intake(api_event(method="GET", path="/health"))
+    assert response["statusCode"] == 200
+    assert response_json(response) == {"status": "ok"}
+
+
+def test_unknown_route_is_404_in_the_error_shape(stack: Stack) -> None:
+    assert_error_body(stack.intake(api_event(method="GET", path="/inquiries/123")), 404)

@@ -1,0 +1,68 @@
+"""Every sample in events/ goes through the real handler and gets the answer events/README.md promises."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.support.events import load_event, response_headers, response_json
+from tests.support.stack import Stack
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("intake_valid_json.json", 202),
+        ("intake_form.json", 303),
+        ("intake_base64.json", 202),
+        ("intake_invalid.json", 422),
+        ("intake_crisis.json", 202),
+        ("intake_honeypot.json", 202),
+        ("intake_not_json.json", 400),
+        ("health.json", 200),
+    ],
+)
+def test_sample_event_gets_its_documented_status(stack: Stack, name: str, status: int) -> None:
+    assert stack.intake(load_event(name))["statusCode"] == status
+
+
+def test_sample_invalid_event_names_each_bad_field(stack: Stack) -> None:
+    errors = response_json(stack.intake(load_event("intake_invalid.json")))["errors"]
+    assert {e["field"] for e in errors} == {
+        "name", "email", "phone", "sms_consent", "topic", "consent_to_contact", "favourite_colour"
+    }
+
+
+def test_sample_duplicate_event_sent_twice_gives_one_inquiry_and_the_same_answer(stack: Stack) -> None:
+    first = stack.intake(load_event("intake_duplicate.json"))
+    second = stack.intake(load_event("intake_duplicate.json"))
+    assert first["statusCode"] == second["statusCode"] == 202
+    assert response_json(first) == response_json(second)
+    assert len(stack.items()) == 1
+    assert len(stack.drain("ConfirmationQueue")) == 1
+
+
+def test_sam_generated_aws_proxy_event_with_base64_body_is_accepted(stack: Stack) -> None:
+    event = load_event("intake_sam_generated.json")
+    assert event["isBase64Encoded"] is True
+    submitted = json.loads(base64.b64decode(event["body"]))
+
+    response = stack.intake(event)
+
+    # SAM's sample carries a browser's Accept header, so success is the form redirect.
+    assert response["statusCode"] == 303
+    assert response_headers(response)["location"]
+    [item] = stack.items()
+    assert item["email"] == submitted["email"]
+    assert item["topic"] == "anxiety"
+    assert item["status"] == "new"
+
+
+def test_redispatch_sample_event_runs_the_schedule(stack: Stack) -> None:
+    from tests.support.lambda_context import FakeLambdaContext
+
+    event = load_event("redispatch_schedule.json")
+    result = stack.handler("redispatch")(event, FakeLambdaContext("RedispatchFunction"))
+    assert result == {"found": 0, "redispatched": 0, "failed": 0}
