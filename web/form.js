@@ -162,8 +162,9 @@
     thanks.hidden = false;
     var crisis = body && body.urgent ? showCrisis(body.crisis_resources) : null;
     // Crisis resources come first, at once; otherwise the thank-you gets focus.
-    (crisis || thanks).focus();
-    window.scrollTo(0, 0);
+    var first = crisis || thanks;
+    first.focus();
+    if (first.scrollIntoView) { first.scrollIntoView({ block: "start" }); }
   }
 
   // ---- sending ------------------------------------------------------------------------------------

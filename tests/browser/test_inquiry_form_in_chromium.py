@@ -1,0 +1,186 @@
+"""The website form in Debian's headless Chromium, on a phone-sized screen, against the local stack."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
+
+from infra.local.child import LocalStackProcess
+from infra.template import ROOT
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+NOTICE = "This form is not monitored 24/7. If you are in crisis, call or text 988 or call 911."
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+@pytest.fixture(scope="module")
+def local_stack() -> Iterator[LocalStackProcess]:
+    with LocalStackProcess(ARTIFACTS / "browser-local-stack.log") as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, local_stack: LocalStackProcess) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    tab.goto(local_stack.base_url + "/")
+    yield tab
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def fill_inquiry(page: Page, **values: str) -> dict[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    inquiry = {"name": f"Avery Browser {tag}", "email": f"avery.{tag}@example.com",
+               "message": "I'd like to learn about ketamine-assisted therapy for my depression.", **values}
+    page.get_by_label("Your name").fill(inquiry["name"])
+    page.get_by_label("Email address").fill(inquiry["email"])
+    page.get_by_label("How would you like us to reach you?").select_option("email")
+    page.get_by_label("What would you like help with?").select_option("depression")
+    page.get_by_label("Anything you'd like us to know?").fill(inquiry["message"])
+    page.get_by_label("How did you hear about us?").fill("A friend")
+    page.get_by_label("I agree that the Daytryp Health care team may contact me").check()
+    return inquiry
+
+
+def test_a_person_fills_the_form_by_its_labels_and_sees_the_thank_you(page: Page,
+                                                                       local_stack: LocalStackProcess) -> None:
+    expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    inquiry = fill_inquiry(page)
+    shot(page, "1-filled")
+    with page.expect_request(lambda r: r.url.endswith("/inquiries") and r.method == "POST") as sent:
+        page.get_by_role("button", name="Submit inquiry").click()
+    headers: dict[str, Any] = sent.value.headers
+    assert headers["content-type"] == "application/json" and headers["accept"] == "application/json"
+    assert UUID.match(headers["idempotency-key"])
+
+    thanks = page.get_by_role("heading", name="Thank you, we've received your inquiry")
+    expect(thanks).to_be_visible()
+    expect(page.locator("#thanks")).to_be_focused()
+    expect(page.locator("#inquiry-form")).to_be_hidden()
+    expect(page.locator("#crisis")).to_be_hidden()
+    expect(page.locator("#thanks-reference")).to_contain_text("INQ-")
+    expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    shot(page, "2-thank-you")
+    assert inquiry["email"] not in page.url and inquiry["name"] not in page.url
+
+
+def test_a_bad_email_is_shown_beside_its_field_and_announced(page: Page) -> None:
+    fill_inquiry(page, email="not-an-email")
+    page.get_by_role("button", name="Submit inquiry").click()
+
+    email = page.get_by_label("Email address")
+    error = page.locator("#email-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("valid email address")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_attribute("aria-describedby", re.compile(r"\bemail-error\b"))
+    expect(page.get_by_role("alert")).to_contain_text("valid email address")
+    expect(email).to_be_focused()
+    expect(page.get_by_role("button", name="Submit inquiry")).to_be_enabled()
+    expect(page.locator("#thanks")).to_be_hidden()
+    shot(page, "3-bad-email")
+
+    # Fixing it and sending again works, and the error goes away.
+    email.fill(f"fixed.{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_role("button", name="Submit inquiry").click()
+    expect(page.locator("#thanks")).to_be_visible()
+
+
+def test_a_crisis_message_shows_crisis_resources_at_once(page: Page) -> None:
+    fill_inquiry(page, message="I want to end my life")
+    page.get_by_role("button", name="Submit inquiry").click()
+
+    crisis = page.locator("#crisis")
+    expect(crisis).to_be_visible()
+    expect(crisis).to_be_focused()
+    expect(crisis).to_contain_text("988")
+    expect(crisis).to_contain_text("911")
+    expect(crisis.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+    expect(page.locator("#thanks")).to_be_visible()
+    shot(page, "4-crisis")
+
+
+def test_the_honeypot_is_hidden_from_people_and_the_keyboard(page: Page) -> None:
+    trap = page.locator("#website")
+    assert trap.get_attribute("tabindex") == "-1" and trap.get_attribute("autocomplete") == "off"
+    assert page.locator(".hp").get_attribute("aria-hidden") == "true"
+    box = trap.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 0  # off-screen
+
+    # Tab from the top of the page reaches the submit button without ever landing on the honeypot.
+    reached: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement && (document.activeElement.id || '')"))
+        if reached[-1] == "submit":
+            break
+    assert "submit" in reached and "website" not in reached
+    assert {"name", "email", "consent_to_contact"} <= set(reached)
+
+
+def test_the_submit_button_is_disabled_while_sending(page: Page) -> None:
+    fill_inquiry(page)
+
+    def slow_network(route: Route) -> None:
+        page.wait_for_timeout(500)
+        route.continue_()
+
+    page.route("**/inquiries", slow_network)
+    page.get_by_role("button", name="Submit inquiry").click()
+    expect(page.locator("#submit")).to_be_disabled()
+    expect(page.locator("#thanks")).to_be_visible()
+
+
+def test_a_network_failure_is_explained_kindly_and_keeps_what_was_written(page: Page) -> None:
+    inquiry = fill_inquiry(page)
+    page.route("**/inquiries", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Submit inquiry").click()
+    expect(page.get_by_role("alert")).to_contain_text("couldn't reach our team")
+    expect(page.get_by_label("Your name")).to_have_value(inquiry["name"])
+    expect(page.get_by_role("button", name="Submit inquiry")).to_be_enabled()
+    shot(page, "5-network-error")
+
+
+def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
+        browser: Browser, local_stack: LocalStackProcess) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(local_stack.base_url + "/")
+        fill_inquiry(page)
+        with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
+            page.get_by_role("button", name="Submit inquiry").click()
+        assert answer.value.status == 303
+        page.wait_for_url(re.compile(r"/thank-you\.html$"))
+        expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
+        expect(page.get_by_role("note").first).to_have_text(NOTICE)
+        shot(page, "6-no-javascript-thank-you")
+    finally:
+        context.close()
