@@ -100,7 +100,7 @@ def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings:
     except TRANSIENT_NETWORK_ERRORS as exc:
         raise release_and_retry(records, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
     records.mark_sent(inquiry_id, step, now(), notes={"care_team_message_id": resp["MessageId"]})
-    logger.info("care team notified", extra={"inquiry_id": inquiry_id, "priority": notification.attributes["priority"]})
+    logger.info("care team notified", extra={"inquiry_id": inquiry_id})
     count("CareTeamNotified")
     return "sent"
 

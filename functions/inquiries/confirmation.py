@@ -96,7 +96,7 @@ def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], da
         raise release_and_retry(records, inquiry_id, STEP, token, reason_code(type(exc).__name__)) from None
 
     records.mark_sent(inquiry_id, STEP, now(), notes={"confirmation_message_id": message_id})
-    logger.info("confirmation sent", extra={"inquiry_id": inquiry_id, "urgent": inquiry.urgent})
+    logger.info("confirmation sent", extra={"inquiry_id": inquiry_id})
     count("ConfirmationSent")
     return "sent"
 

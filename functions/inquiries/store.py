@@ -316,14 +316,19 @@ class DeliveryRecords:
             names[f"#n{i}"] = key
             values[f":n{i}"] = {"S": value}
             sets.append(f"#n{i} = :n{i}")
-        aws.dynamodb().update_item(
-            TableName=self._table,
-            Key={"inquiry_id": {"S": inquiry_id}},
-            UpdateExpression=f"SET {', '.join(sets)} REMOVE #token, #expires",
-            ConditionExpression="attribute_exists(inquiry_id)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression=f"SET {', '.join(sets)} REMOVE #token, #expires",
+                ConditionExpression="attribute_exists(inquiry_id)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            # Erased while we were sending: nothing is left to record it on.
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def mark_failed(self, inquiry_id: str, step: DeliveryStep, reason: str, now: datetime) -> None:
         """Record a permanent failure of ``step`` with a fixed, PHI-free ``reason`` code; drop the lease."""

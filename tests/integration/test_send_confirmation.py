@@ -216,3 +216,21 @@ def test_sample_events_run_through_the_handler(email_stack: Stack) -> None:
     assert handler(load_event("sqs_confirmation_malformed.json"),
                    FakeLambdaContext("SendConfirmationFunction")) == {"batchItemFailures": []}
     assert len(sent_emails()) == 1
+
+
+def test_inquiry_erased_while_its_email_is_sent_is_not_brought_back(email_stack: Stack) -> None:
+    from inquiries import aws
+
+    inquiry_id = put_inquiry()
+
+    def erase(**_: object) -> None:  # the erasure tool runs while SES is being called
+        aws.dynamodb().delete_item(TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}})
+
+    aws.sesv2().meta.events.register("provide-client-params.sesv2.SendEmail", erase)
+    send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE)
+
+    assert run.failures == []
+    assert len(sent_emails()) == 1
+    assert "Item" not in aws.dynamodb().get_item(TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}})
