@@ -44,7 +44,7 @@ $(CHECKOV):
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) checkov==$(CHECKOV_VERSION)
 	test -x $@
 
-$(LAMBDA_RUNTIME_DIR)/.done:
+$(LAMBDA_RUNTIME_DIR)/.done: | venv
 	rm -rf $(LAMBDA_RUNTIME_DIR)
 	$(PY) -m pip install $(PIP_QUIET) --target $(LAMBDA_RUNTIME_DIR) boto3==$(LAMBDA_BOTO3_VERSION)
 	touch $@
