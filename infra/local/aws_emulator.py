@@ -110,6 +110,8 @@ class MotoServer(ThreadedMotoServer):
         self._thread.start()
         self._server_ready_event.wait()
         if errors:
+            if isinstance(errors[0], SystemExit):  # werkzeug exits when it cannot bind
+                raise OSError(f"port {self._port} is in use")
             raise errors[0]
 
 

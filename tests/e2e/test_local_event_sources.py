@@ -16,7 +16,7 @@ import pytest
 
 from infra.local.aws_emulator import MotoServer, aws_session, provision
 from infra.local.child import free_port
-from infra.local.event_sources import SqsPoller, failed_message_ids, inquiry_id_of
+from infra.local.event_sources import ScheduleTick, SqsPoller, failed_message_ids, inquiry_id_of
 from infra.local.lambda_runtime import LocalFunction
 from infra.template import TemplateResources
 
@@ -154,3 +154,19 @@ def test_only_an_identifier_is_ever_read_from_a_message_body() -> None:
     assert inquiry_id_of('{"inquiry_id": "01M8E40NVSW568AQD4E4HJJKYM"}') == "01M8E40NVSW568AQD4E4HJJKYM"
     assert inquiry_id_of('{"inquiry_id": "Jane Doe <jane@example.com>"}') is None
     assert inquiry_id_of("not json") is None
+
+
+def test_the_schedule_tick_invokes_its_function_with_a_scheduled_event() -> None:
+    calls: list[dict[str, Any]] = []
+    resources = TemplateResources()
+    function = LocalFunction.from_template(resources, "RedispatchFunction", lambda event, _ctx: calls.append(event))
+    tick = ScheduleTick(function, every_seconds=0.05, region="us-east-1")
+    tick.start()
+    deadline = time.monotonic() + 5
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    tick.stop()
+    tick.join(timeout=2)
+    assert len(calls) >= 2 and not tick.is_alive()
+    assert calls[0]["source"] == "aws.events" and calls[0]["detail-type"] == "Scheduled Event"
+    assert function.timeout_seconds == 60  # RedispatchFunction's own Timeout, not the Globals' 10

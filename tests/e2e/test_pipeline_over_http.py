@@ -107,6 +107,14 @@ def test_health_answers_200(local_stack: LocalStackProcess) -> None:
     assert headers.get("Cache-Control") == "no-store"
 
 
+def test_the_local_form_origin_is_allowed_by_cors(local_stack: LocalStackProcess) -> None:
+    status, headers, _body = http(local_stack, "OPTIONS", "/inquiries", headers={
+        "Origin": local_stack.base_url, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,idempotency-key"})
+    assert status in (200, 204)
+    assert headers.get("Access-Control-Allow-Origin") == local_stack.base_url
+
+
 def test_an_inquiry_reaches_the_person_and_the_care_team_exactly_once(local_stack: LocalStackProcess) -> None:
     inquiry = an_inquiry(uuid.uuid4().hex[:8])
     status, body = post_json(local_stack, inquiry)
