@@ -143,13 +143,19 @@ def aws_session(region: str) -> boto3.Session:
 def provision(
     resources: TemplateResources, session: boto3.Session, endpoint_url: str, visibility_timeout_seconds: int
 ) -> LocalResources:
-    """Create every template resource in moto, verify the SES sender, and wire the outbox.
+    """Create every template resource in moto (keys and aliases, tables, queues, topics, SES configuration
+    sets), verify the SES sender, and wire the outbox.
 
     Physical names are logical IDs. Queues fed to functions get a short visibility timeout (their
     redrive policy and maxReceiveCount stay as the template says).
     """
     names = resources.create_all(session, endpoint_url)
     resources.create_email_configuration_sets(session, endpoint_url)
+
+    kms = session.client("kms", endpoint_url=endpoint_url)
+    for lid in resources.logical_ids("AWS::KMS::Alias"):
+        props = resources.resolve(resources.properties(lid))
+        kms.create_alias(AliasName=str(props["AliasName"]), TargetKeyId=str(props["TargetKeyId"]))
 
     sesv2 = session.client("sesv2", endpoint_url=endpoint_url)
     for sender in sorted(sender_identities(resources)):

@@ -170,3 +170,9 @@ def test_the_schedule_tick_invokes_its_function_with_a_scheduled_event() -> None
     assert len(calls) >= 2 and not tick.is_alive()
     assert calls[0]["source"] == "aws.events" and calls[0]["detail-type"] == "Scheduled Event"
     assert function.timeout_seconds == 60  # RedispatchFunction's own Timeout, not the Globals' 10
+
+
+def test_the_data_key_alias_points_at_the_local_key(local_aws: LocalAws) -> None:
+    kms = aws_session("us-east-1").client("kms", endpoint_url=local_aws.endpoint)
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert aliases["alias/inquiry-intake-dev"] == local_aws.resources.names.refs["DataKey"]
