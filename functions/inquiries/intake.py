@@ -172,7 +172,8 @@ class IntakeService:
         if urgent:
             count("UrgentInquiry")
         self._dispatch(inquiry_id, pending_since=record["dispatch_pending_since"])
-        logger.info("inquiry accepted", extra={"urgent": urgent})
+        # Urgency is derived from what the person wrote: it is counted (UrgentInquiry), never logged.
+        logger.info("inquiry accepted")
         return accepted_answer(inquiry_id, urgent=urgent)
 
     def _record(self, inquiry: InquiryIn, *, inquiry_id: str, now: float, urgent: bool, spam: bool) -> dict[str, Any]:
