@@ -156,7 +156,7 @@ class IntakeService:
         guard_ttl = self.settings.idempotency_key_ttl_seconds if keyed else self.settings.duplicate_window_seconds
         guard_id = hashlib.sha256(request["submission_key"].encode("utf-8")).hexdigest()
         try:
-            self.store.put_new(record, guard_id=guard_id, guard_expires_at=int(now) + guard_ttl)
+            self.store.put_new(record, guard_id=guard_id, guard_expires_at=int(now) + guard_ttl, now=int(now))
         except DuplicateSubmission as dup:
             logger.info("duplicate submission answered from the stored inquiry", extra={"inquiry_id": dup.inquiry_id})
             count("DuplicateReplayed")

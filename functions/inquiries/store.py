@@ -84,10 +84,11 @@ class InquiryStore:
         return self.settings.inquiries_table
 
     # ---- intake ----------------------------------------------------------------------------------------
-    def put_new(self, record: dict[str, Any], *, guard_id: str, guard_expires_at: int) -> None:
+    def put_new(self, record: dict[str, Any], *, guard_id: str, guard_expires_at: int, now: int) -> None:
         """Store a new inquiry and its submission guard atomically.
 
-        Raises ``DuplicateSubmission`` when the guard exists (an earlier attempt stored it).
+        Raises ``DuplicateSubmission`` when a live guard exists (an earlier attempt stored it). A guard
+        past its ``expiration`` counts as gone: DynamoDB's TTL sweep can lag by a day or two.
         """
         try:
             aws.dynamodb().transact_write_items(
@@ -100,7 +101,8 @@ class InquiryStore:
                                 "inquiry_id": record["inquiry_id"],
                                 "expiration": guard_expires_at,
                             }),
-                            "ConditionExpression": "attribute_not_exists(id)",
+                            "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+                            "ExpressionAttributeValues": {":now": {"N": str(now)}},
                         }
                     },
                     {
@@ -117,20 +119,22 @@ class InquiryStore:
                 raise
             reasons = exc.response.get("CancellationReasons", [])
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                existing = self.guarded_inquiry_id(guard_id)
+                existing = self.guarded_inquiry_id(guard_id, now=now)
                 if existing:
                     raise DuplicateSubmission(existing) from None
             raise
 
-    def guarded_inquiry_id(self, guard_id: str) -> str | None:
-        """The inquiry stored under a submission guard, if any."""
+    def guarded_inquiry_id(self, guard_id: str, *, now: int) -> str | None:
+        """The inquiry stored under a live (unexpired) submission guard, if any."""
         resp = aws.dynamodb().get_item(
             TableName=self.settings.idempotency_table,
             Key={"id": {"S": GUARD_PREFIX + guard_id}},
             ConsistentRead=True,
         )
         item = resp.get("Item")
-        return item["inquiry_id"]["S"] if item and "inquiry_id" in item else None
+        if not item or "inquiry_id" not in item or int(item["expiration"]["N"]) < now:
+            return None
+        return item["inquiry_id"]["S"]
 
     def clear_dispatch_pending(self, inquiry_id: str, pending_since: str) -> bool:
         """Remove the dispatch-pending marker set at ``pending_since``. False if it was already gone."""

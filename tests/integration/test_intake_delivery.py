@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from inquiries import aws
@@ -79,6 +80,38 @@ def test_identical_body_without_a_key_within_the_window_is_the_same_submission(s
     assert response_json(first) == response_json(second)
     assert len(stack.items()) == 1
     assert len(stack.drain("ConfirmationQueue")) == 1
+
+
+def test_same_body_after_the_window_is_a_new_inquiry_even_before_ttl_removes_the_old_records(
+    stack: Stack,
+) -> None:
+    inquiry = distinctive_inquiry()
+    first = response_json(stack.intake(json_post(inquiry)))
+    # The window has passed, but DynamoDB's TTL sweep (which can lag by days) has not run yet.
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    for record in ddb.scan(TableName="IdempotencyTable")["Items"]:
+        ddb.update_item(TableName="IdempotencyTable", Key={"id": record["id"]},
+                        UpdateExpression="SET expiration = :past", ExpressionAttributeValues={":past": {"N": "1000"}})
+
+    second = stack.intake(json_post(inquiry))
+
+    assert second["statusCode"] == 202
+    assert response_json(second)["inquiry_id"] != first["inquiry_id"]
+    assert len(stack.items()) == 2
+    assert len(stack.drain("ConfirmationQueue")) == 2
+
+
+def test_log_lines_of_one_request_do_not_carry_the_previous_inquiry_id(stack: Stack) -> None:
+    from tests.support.consumers import LogCapture
+
+    accepted = response_json(stack.intake(json_post(distinctive_inquiry())))
+    with LogCapture() as logs:
+        stack.intake(json_post({"name": "x"}) | {"body": "{bad"})
+        from inquiries.observability import logger
+
+        logger.info("a later line in another request")
+    assert "a later line" in logs.text
+    assert accepted["inquiry_id"] not in logs.text
 
 
 def test_different_bodies_without_keys_are_different_inquiries(stack: Stack) -> None:
