@@ -2,7 +2,7 @@
 
 PHI rule: log and measure identifiers and fixed reason codes only. Never an inquiry field, a
 request body, an email address or a model dump. Tracer is configured (template Globals) not to
-capture responses or errors, which could hold PHI.
+capture responses or errors, which could hold PHI, and patches no library (see below).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "inquiry-intake")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "InquiryIntake")
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# No automatic patching: the X-Ray SDK records botocore error messages (an SES rejection can quote the
+# address) and full http.client URLs (the chat webhook's secret path) on its subsegments. Traces keep
+# the handler and the methods we decorate, which carry timings only.
+tracer = Tracer(service=SERVICE, auto_patch=False)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 __all__ = ["MetricUnit", "count", "count_by_reason", "logger", "metrics", "tracer"]
