@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
+from inquiries.models import InvalidEmailAddress, normalise_email
 from inquiries.store import email_hash
 
 if TYPE_CHECKING:
@@ -146,8 +147,13 @@ def _delete(ddb: DynamoDBClient, table: str, key: dict[str, Any], dry_run: bool)
 
 
 def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = False) -> ErasureReport:
-    """Remove (or with ``dry_run`` only count) everything stored about one email address."""
-    hashed = email_hash(email)
+    """Remove (or with ``dry_run`` only count) everything stored about one email address.
+
+    The address is normalised exactly as intake normalises it before hashing, so ``Anna@Bücher.example``
+    finds what intake stored as ``Anna@xn--bcher-kva.example``. Raises ``InvalidEmailAddress`` for an
+    address intake would have refused (nothing can be stored under it).
+    """
+    hashed = email_hash(normalise_email(email))
     report = ErasureReport(dry_run=dry_run)
 
     inquiry_ids = sorted(set(_query_keys(ddb, tables.inquiries, hashed)))
@@ -195,7 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         idempotency=args.idempotency_table or tables.idempotency,
         rate_limit=args.rate_limit_table or tables.rate_limit,
     )
-    report = erase(args.email, session.client("dynamodb"), tables, dry_run=args.dry_run)
+    try:
+        report = erase(args.email, session.client("dynamodb"), tables, dry_run=args.dry_run)
+    except InvalidEmailAddress:
+        parser.error("--email is not an address the intake would accept, so nothing can be stored under it")
     print(json.dumps(report.as_dict(), indent=2))  # noqa: T201 - the command's output
     return 0
 

@@ -122,7 +122,7 @@ def test_handler_imports_from_its_artifact_in_a_clean_interpreter(logical_id: st
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
         "PATH": "/usr/bin:/bin",
     }
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    result = subprocess.run(
         [sys.executable, "-I", "-S", "-c", _PROBE, str(artifact), str(HOST_LAYER), str(runtime), module_name, attr],
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from inquiries.models import InvalidEmailAddress
 from moto import mock_aws
 
 from infra import erase as erase_module
 from infra.erase import Tables, erase
 from infra.template import TemplateResources
+from tests.support.events import json_post
+from tests.support.stack import Stack
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -156,3 +159,22 @@ def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
         session.client("cloudformation").create_stack(StackName="intake-prod", TemplateBody=json.dumps(template))
         tables = Tables.from_stack(session, "intake-prod")
     assert tables == Tables("stack-inquiries", "stack-idempotency", "stack-rate-limit")
+
+
+def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stack) -> None:
+    """Intake stores the IDNA form of the domain; ops type the address as the person wrote it."""
+    typed = "Anna@Bücher.example"
+    response = stack.intake(json_post({"name": "Anna", "email": " anna@BÜCHER.example ", "consent_to_contact": True}))
+    assert response["statusCode"] == 202
+    [stored] = stack.items()
+    assert stored["email"] == "anna@xn--bcher-kva.example"
+
+    report = erase(typed, boto3.client("dynamodb", region_name="us-east-1"), Tables.from_environ())
+
+    assert report.inquiries == 1
+    assert stack.items() == []
+
+
+def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(ddb: DynamoDBClient) -> None:
+    with pytest.raises(InvalidEmailAddress):
+        erase("not an address", ddb, Tables.from_environ())
