@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import json
 import traceback
 from functools import lru_cache
@@ -26,7 +27,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from inquiries.intake import IntakeService, Submission
+from inquiries.ids import new_inquiry_id
+from inquiries.intake import IntakeService, Submission, accepted_answer
 from inquiries.models import (
     MAX_BODY_BYTES,
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -117,6 +119,11 @@ def _parse_form(text: str) -> dict[str, Any]:
     return {name: values[-1] for name, values in pairs.items()}
 
 
+def _honeypot_filled(data: dict[str, Any]) -> bool:
+    value = data.get("website")
+    return isinstance(value, str) and bool(value.strip())
+
+
 def wants_html(event: APIGatewayProxyEvent) -> bool:
     """True for a plain browser form post (no JavaScript), which expects a page, not JSON."""
     accept = (event.headers.get("accept") or "").lower()
@@ -138,7 +145,52 @@ def _cors(settings: Settings) -> CORSConfig | None:
     )
 
 
-def _error_response(status: int, errors: list[FieldError], headers: dict[str, str] | None = None) -> Response[str]:
+_FIELD_LABELS: dict[str, str] = {
+    "name": "Your name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "preferred_contact": "How you'd like us to reach you",
+    "sms_consent": "Text message consent",
+    "topic": "What you'd like help with",
+    "message": "Your message",
+    "consent_to_contact": "Consent to be contacted",
+    "referral_source": "How you heard about us",
+}
+_PAGE_TITLES: dict[int, str] = {
+    422: "Please check your inquiry",
+    429: "Please try again later",
+}
+
+
+def render_error_page(status: int, errors: list[FieldError]) -> str:
+    """The page a plain form post (no JavaScript) gets instead of JSON: fixed texts only, escaped."""
+    title = _PAGE_TITLES.get(status, "Your inquiry was not sent")
+    items = "".join(
+        f"<li><strong>{html.escape(_FIELD_LABELS.get(e.field, e.field))}:</strong> {html.escape(e.message)}</li>"
+        if e.field else f"<li>{html.escape(e.message)}</li>"
+        for e in errors
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title>"
+        "<style>body{font:1.05rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;"
+        "color:#1f2a2a}h1{color:#1d4e4a}.crisis{border-left:4px solid #b3541e;background:#fff4e8;"
+        "padding:.75rem 1rem;font-weight:600}</style></head><body><main>"
+        '<p class="crisis" role="note">This form is not monitored 24/7. If you are in crisis, call or text '
+        '<a href="tel:988">988</a> or call <a href="tel:911">911</a>.</p>'
+        f'<h1>{title}</h1><p>Your inquiry has not been sent yet.</p><ul role="alert">{items}</ul>'
+        "<p>Use your browser's Back button to return to the form: what you typed is still there.</p>"
+        "</main></body></html>"
+    )
+
+
+def _error_response(
+    status: int, errors: list[FieldError], headers: dict[str, str] | None = None, *, as_html: bool = False
+) -> Response[str]:
+    if as_html:
+        page = render_error_page(status, errors)
+        return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=headers)
     body = ErrorBody(errors=errors).model_dump_json()
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
@@ -193,13 +245,23 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
         ] = None,
     ) -> Response[str]:
         event = app.current_event
-        inquiry = InquiryIn.model_validate(read_submission(event))
+        data = read_submission(event)
+        try:
+            inquiry = InquiryIn.model_validate(data)
+        except ValidationError:
+            if not _honeypot_filled(data):
+                raise
+            # A bot that filled the hidden field learns nothing, not even which of its fields were bad.
+            count_by_reason("SpamDiscarded", "invalid_and_honeypot")
+            return answer(event, accepted_answer(new_inquiry_id(), urgent=False))
         submission = Submission(
             inquiry=inquiry,
             client_ip=event.request_context.identity.source_ip or "unknown",
             idempotency_key=idempotency_key or None,
         )
-        accepted = intake_service().accept(submission, lambda_context=app.lambda_context)
+        return answer(event, intake_service().accept(submission, lambda_context=app.lambda_context))
+
+    def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
         if wants_html(event):
             return Response(status_code=303, headers={"Location": settings.thank_you_url}, body="")
         return Response(
@@ -208,19 +270,23 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
             body=accepted.model_dump_json(exclude_none=True),
         )
 
+    def error_response(status: int, errors: list[FieldError], headers: dict[str, str] | None = None) -> Response[str]:
+        # A plain form post (no JavaScript) gets a readable page; scripts and API clients get JSON.
+        return _error_response(status, errors, headers, as_html=wants_html(app.current_event))
+
     def rejected(exc: RequestRejected) -> Response[str]:
         count_by_reason("InquiryRejected", exc.reason)
-        return _error_response(exc.status, exc.errors, exc.headers)
+        return error_response(exc.status, exc.errors, exc.headers)
 
     def invalid_fields(exc: ValidationError) -> Response[str]:
         count_by_reason("InquiryRejected", "invalid_fields")
-        return _error_response(422, describe_validation_errors(exc))
+        return error_response(422, describe_validation_errors(exc))
 
     def invalid_request(exc: RequestValidationError) -> Response[str]:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             count_by_reason("InquiryRejected", "invalid_json")
-            return _error_response(400, _whole_request("The request body is not valid JSON."))
+            return error_response(400, _whole_request("The request body is not valid JSON."))
         fields = []
         for err in errors:
             loc = err.get("loc", ())
@@ -230,11 +296,11 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
             else:
                 fields.append(FieldError(field=None, message="The request is not valid."))
         count_by_reason("InquiryRejected", "invalid_request")
-        return _error_response(422, fields)
+        return error_response(422, fields)
 
     def rate_limited(exc: RateLimited) -> Response[str]:
         count_by_reason("InquiryRejected", f"rate_limited_{exc.scope}")
-        return _error_response(
+        return error_response(
             429,
             _whole_request("We have received several inquiries from you recently. Please try again later, "
                            "or call us. If you are in crisis, call or text 988."),
@@ -243,19 +309,19 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
 
     def in_flight(_exc: IdempotencyAlreadyInProgressError) -> Response[str]:
         count_by_reason("InquiryRejected", "duplicate_in_flight")
-        return _error_response(
+        return error_response(
             409, _whole_request("This inquiry is already being submitted. Please wait a moment."),
             {"Retry-After": "1"},
         )
 
     def key_reused(_exc: IdempotencyValidationError) -> Response[str]:
         count_by_reason("InquiryRejected", "idempotency_key_reused")
-        return _error_response(422, [FieldError(
+        return error_response(422, [FieldError(
             field="Idempotency-Key", message="This key was already used for a different inquiry.")])
 
     @app.not_found
     def not_found(_exc: Exception) -> Response[str]:
-        return _error_response(404, _whole_request("Not found."))
+        return error_response(404, _whole_request("Not found."))
 
     def unexpected(exc: Exception) -> Response[str]:
         # The type and where it happened, never the message: messages can carry submitted values.
@@ -264,7 +330,7 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
         ]
         logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
         count_by_reason("InquiryFailed", "unhandled")
-        return _error_response(500, _whole_request(
+        return error_response(500, _whole_request(
             "Something went wrong on our side and your inquiry was not sent. Please try again, or call us. "
             "If you are in crisis, call or text 988."))
 

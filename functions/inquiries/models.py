@@ -107,6 +107,21 @@ def _check_email(value: str) -> str:
     return f"{result.local_part}@{result.ascii_domain.lower()}"
 
 
+class InvalidEmailAddress(ValueError):
+    """An address intake would refuse, so nothing can be stored under it."""
+
+
+def normalise_email(value: str) -> str:
+    """An address exactly as intake stores it (NFKC, trimmed, IDNA domain in lower case).
+
+    Raises ``InvalidEmailAddress`` for an address intake would refuse.
+    """
+    try:
+        return _check_email(clean_text(value))
+    except PydanticCustomError:
+        raise InvalidEmailAddress("not a valid email address") from None
+
+
 def _check_phone(value: str) -> str:
     try:
         parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
@@ -166,7 +181,8 @@ class InquiryIn(BaseModel):
     message: Message = Field(default=None, description="Optional free text, at most 2000 characters.")
     consent_to_contact: Checkbox = Field(description="Must be true: the person agrees to be contacted.")
     referral_source: ReferralSource = Field(default=None, description="How the person heard of the clinic.")
-    website: Annotated[str, BeforeValidator(lambda v: "" if v is None else v), Field(max_length=500)] = Field(
+    # No length limit: a limit would answer a bot's long honeypot value with a 422 that gives it away.
+    website: Annotated[str, BeforeValidator(lambda v: "" if v is None else v)] = Field(
         default="", description="Leave empty. (A honeypot: only bots fill it in.)"
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+import boto3
 import pytest
 
 from tests.support.events import load_event, response_headers, response_json
@@ -60,9 +61,21 @@ def test_sam_generated_aws_proxy_event_with_base64_body_is_accepted(stack: Stack
     assert item["status"] == "new"
 
 
-def test_redispatch_sample_event_runs_the_schedule(stack: Stack) -> None:
+def test_redispatch_sample_event_resends_a_pending_inquiry(stack: Stack) -> None:
     from tests.support.lambda_context import FakeLambdaContext
+
+    accepted = response_json(stack.intake(load_event("intake_valid_json.json")))
+    stack.drain("ConfirmationQueue")
+    stack.drain("CareTeamQueue")
+    # As if the queue sends had failed: put the dispatch-pending marker back, an hour old.
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName="InquiriesTable", Key={"inquiry_id": {"S": accepted["inquiry_id"]}},
+        UpdateExpression="SET dispatch_state = :p, dispatch_pending_since = :t",
+        ExpressionAttributeValues={":p": {"S": "pending"}, ":t": {"S": "2020-01-01T00:00:00.000Z"}},
+    )
 
     event = load_event("redispatch_schedule.json")
     result = stack.handler("redispatch")(event, FakeLambdaContext("RedispatchFunction"))
-    assert result == {"found": 0, "redispatched": 0, "failed": 0}
+
+    assert result == {"found": 1, "redispatched": 1, "failed": 0}
+    assert stack.drain("ConfirmationQueue") == [{"inquiry_id": accepted["inquiry_id"]}]
