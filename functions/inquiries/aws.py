@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
-# Short timeouts and standard retries: the person is waiting for the intake answer.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+# Short timeouts and standard retries: the person is waiting for the intake answer. The intake makes
+# about seven calls in sequence; IntakeFunction's Timeout leaves room for a slow retry or two.
+_CONFIG = Config(connect_timeout=1, read_timeout=3, retries={"mode": "standard", "max_attempts": 3})
 
 
 @lru_cache(maxsize=1)

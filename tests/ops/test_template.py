@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from typing import Any
@@ -106,3 +107,17 @@ def test_samconfig_has_dev_and_prod() -> None:
         deploy = config[env]["deploy"]["parameters"]
         assert deploy["stack_name"].endswith(env)
         assert f"Stage={env}" in deploy["parameter_overrides"]
+
+
+def test_api_gateways_own_answers_keep_the_contract_shape() -> None:
+    """Throttling, refused requests and Lambda timeouts are answered by API Gateway, not our handler."""
+    body = expand()["Resources"]["InquiryApi"]["Properties"]["Body"]
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert set(responses) >= {"THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"}
+    for kind, answer in responses.items():
+        headers = answer["responseParameters"]
+        assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'", kind
+        assert "gatewayresponse.header.Access-Control-Allow-Origin" in headers, kind
+        assert set(json.loads(answer["responseTemplates"]["application/json"])) == {"errors"}, kind
+    assert responses["THROTTLED"]["statusCode"] == "429"
+    assert "gatewayresponse.header.Retry-After" in responses["THROTTLED"]["responseParameters"]
