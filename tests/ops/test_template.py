@@ -121,3 +121,12 @@ def test_api_gateways_own_answers_keep_the_contract_shape() -> None:
         assert set(json.loads(answer["responseTemplates"]["application/json"])) == {"errors"}, kind
     assert responses["THROTTLED"]["statusCode"] == "429"
     assert "gatewayresponse.header.Retry-After" in responses["THROTTLED"]["responseParameters"]
+
+
+def test_every_log_group_including_api_gateways_own_has_retention_and_encryption() -> None:
+    groups = {lid: RESOURCES.properties(lid) for lid in RESOURCES.logical_ids("AWS::Logs::LogGroup")}
+    names = [str(RESOURCES.resolve(props.get("LogGroupName", ""))) for props in groups.values()]
+    assert any(name.startswith("API-Gateway-Execution-Logs_") for name in names)
+    for lid, props in groups.items():
+        assert "RetentionInDays" in props, lid
+        assert "KmsKeyId" in props, lid
