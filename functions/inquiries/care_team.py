@@ -28,6 +28,7 @@ from inquiries.delivery import (
     phi_safe_failures,
     read_inquiry,
     reason_code,
+    record_sent,
     release_and_retry,
 )
 from inquiries.models import InquiryStatus
@@ -99,7 +100,7 @@ def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings:
         raise release_and_retry(records, inquiry_id, step, token, "sns_" + reason_code(code)) from None
     except TRANSIENT_NETWORK_ERRORS as exc:
         raise release_and_retry(records, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
-    records.mark_sent(inquiry_id, step, now(), notes={"care_team_message_id": resp["MessageId"]})
+    record_sent(records, inquiry_id, step, now(), notes={"care_team_message_id": resp["MessageId"]})
     logger.info("care team notified", extra={"inquiry_id": inquiry_id})
     count("CareTeamNotified")
     return "sent"
@@ -125,7 +126,7 @@ def _post_to_chat_once(inquiry_id: str, notification: CareTeamNotification, sett
         raise release_and_retry(records, inquiry_id, step, token, "ssm_" + reason_code(code)) from None
     except TRANSIENT_NETWORK_ERRORS as exc:
         raise release_and_retry(records, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
-    records.mark_sent(inquiry_id, step, now())
+    record_sent(records, inquiry_id, step, now())
     logger.info("care team chat posted", extra={"inquiry_id": inquiry_id})
     count("CareTeamChatPosted")
 

@@ -13,6 +13,8 @@ The one gap no conditional write can close: if the function dies *after* SES acc
 and *before* ``confirmation_sent_at`` is written, the lease runs out and the redelivered message
 sends the email again: at most one extra email per such crash. We prefer that to the opposite
 order (mark first, then send), where the same crash would mean the person never hears from us.
+If only the write fails (DynamoDB throttling), the message is still treated as done
+(``record_sent``): retrying it would send the email again.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from inquiries.delivery import (
     phi_safe_failures,
     read_inquiry,
     reason_code,
+    record_sent,
     release_and_retry,
 )
 from inquiries.models import InquiryStatus
@@ -54,7 +57,7 @@ def send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], dat
     """Email the person who sent inquiry ``inquiry_id`` unless that was done (or refused) before.
 
     Returns a fixed outcome code: ``sent``, ``already_sent``, ``already_failed``, ``spam``,
-    ``unknown_inquiry`` or a permanent failure reason such as ``ses_message_rejected``.
+    ``unknown_inquiry`` or a permanent failure reason such as ``ses_address_rejected``.
     Raises ``RetryableDeliveryError`` for failures worth retrying (throttling, 5xx, timeouts).
     """
     with phi_safe_failures(inquiry_id, RETRIED_METRIC):
@@ -95,7 +98,7 @@ def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], da
     except TRANSIENT_NETWORK_ERRORS as exc:
         raise release_and_retry(records, inquiry_id, STEP, token, reason_code(type(exc).__name__)) from None
 
-    records.mark_sent(inquiry_id, STEP, now(), notes={"confirmation_message_id": message_id})
+    record_sent(records, inquiry_id, STEP, now(), notes={"confirmation_message_id": message_id})
     logger.info("confirmation sent", extra={"inquiry_id": inquiry_id})
     count("ConfirmationSent")
     return "sent"

@@ -17,8 +17,11 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
@@ -88,15 +91,16 @@ TRANSIENT_NETWORK_ERRORS: tuple[type[Exception], ...] = (
     socket.timeout,
 )
 
-# SES v2 error codes that are about this one message or recipient: retrying cannot help.
-# Account-wide problems (AccountSuspendedException, SendingPausedException,
-# MailFromDomainNotVerifiedException, a missing configuration set) are deliberately *not* here:
-# they are ops' to fix, so those messages are retried and end in the DLQ (alarmed), ready to be
-# moved back once fixed, instead of being marked failed for every person who wrote in meanwhile.
+# SES v2 error codes that are about this one recipient: retrying cannot help. SES v2 refuses an
+# address it cannot use ("Illegal address") with BadRequestException.
+# Account-wide problems are deliberately *not* here: they are ops' to fix, so those messages are
+# retried and end in the DLQ (alarmed), ready to be moved back once fixed, instead of being marked
+# failed for every person who wrote in meanwhile. That includes MessageRejected, which is what SES
+# answers for an unverified sender identity or, in the SES sandbox, an unverified recipient; and
+# AccountSuspendedException, SendingPausedException, MailFromDomainNotVerifiedException and a
+# missing configuration set.
 SES_PERMANENT_CODES: dict[str, str] = {
-    "MessageRejected": "ses_message_rejected",
-    "BadRequestException": "ses_bad_request",
-    "InvalidParameterValue": "ses_invalid_address",
+    "BadRequestException": "ses_address_rejected",
 }
 
 
@@ -113,6 +117,21 @@ def release_and_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryS
     except Exception:  # the lease expires by itself; the retry matters more
         logger.warning("lease not released", extra={"inquiry_id": inquiry_id, "step": step.value})
     return RetryableDeliveryError(reason)
+
+
+def record_sent(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep, now: datetime,
+                notes: dict[str, str] | None = None) -> None:
+    """Record a step done *after* it was sent. A failure here is logged and counted, never retried.
+
+    Retrying would send the email or notification again. The lease stays in place until it expires,
+    so copies of the message arriving meanwhile are held back rather than sent.
+    """
+    try:
+        records.mark_sent(inquiry_id, step, now, notes=notes)
+    except (ClientError, BotoCoreError) as exc:
+        logger.error("sent, but the delivery could not be recorded",
+                     extra={"inquiry_id": inquiry_id, "step": step.value, "error_type": type(exc).__name__})
+        count_by_reason("DeliverySentUnrecorded", step.value)
 
 
 def read_inquiry(inquiry_id: str, settings: Settings) -> StoredInquiry | None:

@@ -7,6 +7,8 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+from inquiries import aws
 from inquiries.ids import short_reference
 from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE
 from inquiries.settings import get_settings
@@ -131,7 +133,7 @@ def test_ses_throttling_fails_only_that_record_and_the_retry_sends_it(email_stac
 def test_rejected_address_is_recorded_and_not_retried(email_stack: Stack) -> None:
     faults = SesFaults()
     inquiry_id = put_inquiry()
-    faults.fail_for(record_of(inquiry_id)["email"], "MessageRejected")
+    faults.fail_for(record_of(inquiry_id)["email"], "BadRequestException")  # SES v2: "Illegal address"
     send(email_stack, QUEUE, claim_check(inquiry_id))
 
     run = run_consumer(email_stack, "send_confirmation", QUEUE)
@@ -141,10 +143,56 @@ def test_rejected_address_is_recorded_and_not_retried(email_stack: Stack) -> Non
     assert run.failures == again.failures == []
     assert len(faults.calls) == 1  # SES was asked once, never again
     stored = record_of(inquiry_id)
-    assert stored["confirmation_failed_reason"] == "ses_message_rejected"
+    assert stored["confirmation_failed_reason"] == "ses_address_rejected"
     assert stored["confirmation_failed_at"]
     assert "confirmation_sent_at" not in stored
     assert sent_emails() == []
+
+
+def test_unverified_sender_or_sandbox_rejection_is_retried_not_recorded_as_the_persons_fault(
+    email_stack: Stack,
+) -> None:
+    """SES answers MessageRejected for an unverified sender or, in the sandbox, recipient: ops must fix it."""
+    faults = SesFaults()
+    inquiry_id = put_inquiry()
+    faults.fail_all("MessageRejected")
+    _no_visibility_timeout(email_stack)
+    message_id = send(email_stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(email_stack, "send_confirmation", QUEUE, max_polls=1)
+
+    assert run.failures == [message_id]
+    stored = record_of(inquiry_id)
+    assert "confirmation_failed_at" not in stored
+    assert "confirmation_claim_token" not in stored
+    faults.clear()  # ops verify the sender; the retried message now goes out
+    assert run_consumer(email_stack, "send_confirmation", QUEUE).failures == []
+    assert len(sent_emails()) == 1
+
+
+def test_a_failed_record_write_after_the_send_does_not_send_again(email_stack: Stack) -> None:
+    inquiry_id = put_inquiry()
+    marks = {"n": 0}
+
+    def throttle_the_mark(params: dict[str, object], **_: object) -> None:
+        if "confirmation_sent_at" in str(params.get("ExpressionAttributeNames", {})) and "SET #sent" in str(
+            params.get("UpdateExpression", "")
+        ):
+            marks["n"] += 1
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
+                              "UpdateItem")
+
+    aws.dynamodb().meta.events.register("before-parameter-build.dynamodb.UpdateItem", throttle_the_mark)
+    send(email_stack, QUEUE, claim_check(inquiry_id))
+    first = run_consumer(email_stack, "send_confirmation", QUEUE)
+    send(email_stack, QUEUE, claim_check(inquiry_id))  # a copy arrives while the lease is live
+    second = run_consumer(email_stack, "send_confirmation", QUEUE, max_polls=1)
+
+    assert marks["n"] == 1
+    assert first.failures == []  # done: a retry would send the email again
+    assert len(sent_emails()) == 1
+    assert len(second.failures) == 1  # held by the live lease, not sent
+    assert "confirmation_claim_token" in record_of(inquiry_id)
 
 
 @pytest.mark.parametrize("poison", ["unreadable_record", "ses_always_unavailable"])
