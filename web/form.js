@@ -188,7 +188,12 @@
     return minutes >= 90 ? "a little while" : minutes + " minutes";
   }
 
-  function send(retriedWithNewKey) {
+  function pause(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  function send(retriedWithNewKey, attempt) {
+    attempt = attempt || 1;
     return fetch(endpoint(), {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
@@ -200,12 +205,16 @@
         var errors = (body && body.errors) || [];
         if (response.status === 202 || response.status === 200) {
           showThanks(body);
+        } else if (response.status === 409 && attempt < 5) {
+          // The same inquiry (same key) is still being saved: ask again shortly for its answer.
+          return pause(1000 * (parseInt(response.headers.get("Retry-After") || "1", 10) || 1))
+            .then(function () { return send(retriedWithNewKey, attempt + 1); });
         } else if (response.status === 422 && !retriedWithNewKey && errors.some(function (e) {
           return e.field === "Idempotency-Key";
         })) {
           // An earlier, different submission from this page used the key: this is a new inquiry.
           idempotencyKey = newKey();
-          return send(true);
+          return send(true, 1);
         } else if (response.status === 422 && errors.length) {
           showFieldErrors(errors);
         } else if (response.status === 429) {

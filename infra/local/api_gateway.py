@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.local.config import LOOPBACK
 from infra.local.lambda_runtime import HandlerUnavailable, LocalFunction
+from infra.template import TemplateResources
 
 log = logging.getLogger("infra.local")
 
@@ -147,10 +149,28 @@ def answer_from_proxy_result(result: Any) -> HttpAnswer:
     return HttpAnswer(int(result["statusCode"]), headers, body)
 
 
+@lru_cache(maxsize=1)
+def _gateway_responses() -> dict[str, Any]:
+    """The template's GatewayResponses (of its one Serverless API), as deployed API Gateway uses them."""
+    resources = TemplateResources()
+    apis = resources.logical_ids("AWS::Serverless::Api")
+    return dict(resources.properties(apis[0]).get("GatewayResponses", {})) if apis else {}
+
+
 def gateway_error(status: int, message: str) -> HttpAnswer:
-    """An error API Gateway itself would answer with."""
-    body = json.dumps({"message": message}).encode()
-    return HttpAnswer(status, [("Content-Type", "application/json")], body)
+    """An error API Gateway itself would answer with, shaped by the template's GatewayResponses.
+
+    The CORS origin header is left out: locally the form and the API share one origin.
+    """
+    spec = _gateway_responses().get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    if spec is None:
+        return HttpAnswer(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+    headers = [("Content-Type", "application/json")]
+    for name, value in spec.get("ResponseParameters", {}).get("Headers", {}).items():
+        if isinstance(value, str) and name.lower() != "access-control-allow-origin":
+            headers.append((name, value.strip("'")))
+    body = str(spec.get("ResponseTemplates", {}).get("application/json", "")).encode()
+    return HttpAnswer(status, headers, body)
 
 
 class Outbox(Protocol):

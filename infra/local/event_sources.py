@@ -172,10 +172,11 @@ class SqsPoller(threading.Thread):
 def _log_result(function: str, message_id: str, inquiry_id: str | None, ok: bool, receive_count: int) -> None:
     inquiry = f" inquiry={inquiry_id}" if inquiry_id else ""
     if ok:
-        log.info("delivered by %s:%s sqs_message=%s", function, inquiry, message_id)
+        # "handled": sent, or skipped on purpose (already sent, spam, a malformed message dropped).
+        log.info("handled by %s:%s sqs_message=%s", function, inquiry, message_id)
     else:
-        log.warning("not delivered by %s (receive %d, will retry):%s sqs_message=%s", function, receive_count,
-                    inquiry, message_id)
+        log.warning("failed in %s (receive %d; it returns after the visibility timeout, or goes to the DLQ "
+                    "after maxReceiveCount):%s sqs_message=%s", function, receive_count, inquiry, message_id)
 
 
 def scheduled_event(rule_name: str, region: str) -> dict[str, Any]:

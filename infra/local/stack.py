@@ -22,9 +22,18 @@ SCHEDULED_FUNCTION = "RedispatchFunction"
 
 
 def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
-    """Template values that must point at this machine instead (origin, thank-you page)."""
+    """Template values that must differ on this machine (origin, thank-you page, delivery lease).
+
+    The consumers' lease must stay shorter than the queue's visibility timeout, as it is in the
+    template; locally the visibility timeout is shortened, so the lease is too.
+    """
     origins = f"{config.api_url},http://localhost:{config.api_port}"
-    return {"IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"}}
+    lease = {"DELIVERY_LEASE_SECONDS": str(max(1, config.visibility_timeout_seconds - 1))}
+    return {
+        "IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"},
+        "SendConfirmationFunction": lease,
+        "NotifyCareTeamFunction": lease,
+    }
 
 
 def local_environment(config: LocalConfig) -> dict[str, str]:

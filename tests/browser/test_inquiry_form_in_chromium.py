@@ -127,8 +127,11 @@ def test_a_crisis_message_shows_crisis_resources_at_once(page: Page) -> None:
 
 
 def test_the_honeypot_is_hidden_from_people_and_the_keyboard(page: Page) -> None:
-    trap = page.locator("#website")
+    trap = page.locator("input[name=website]")
     assert trap.get_attribute("tabindex") == "-1" and trap.get_attribute("autocomplete") == "off"
+    # Assistive technology does not see it: no textbox of that name in the accessibility tree.
+    expect(page.get_by_role("textbox", name="Leave this field empty")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Leave this field empty", include_hidden=True)).to_have_count(1)
     assert page.locator(".hp").get_attribute("aria-hidden") == "true"
     box = trap.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 0  # off-screen
@@ -140,7 +143,7 @@ def test_the_honeypot_is_hidden_from_people_and_the_keyboard(page: Page) -> None
         reached.append(page.evaluate("document.activeElement && (document.activeElement.id || '')"))
         if reached[-1] == "submit":
             break
-    assert "submit" in reached and "website" not in reached
+    assert "submit" in reached and "hp-field" not in reached
     assert {"name", "email", "consent_to_contact"} <= set(reached)
 
 
@@ -151,10 +154,15 @@ def test_the_submit_button_is_disabled_while_sending(page: Page) -> None:
         page.wait_for_timeout(500)
         route.continue_()
 
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.route("**/inquiries", slow_network)
     page.get_by_role("button", name="Submit inquiry").click()
     expect(page.locator("#submit")).to_be_disabled()
+    page.locator("#submit").click(force=True)  # a second, impatient tap
+    page.keyboard.press("Enter")
     expect(page.locator("#thanks")).to_be_visible()
+    assert len(posts) == 1, "one inquiry, one request"
 
 
 def test_a_network_failure_is_explained_kindly_and_keeps_what_was_written(page: Page) -> None:
@@ -184,3 +192,22 @@ def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
         shot(page, "6-no-javascript-thank-you")
     finally:
         context.close()
+
+
+def test_an_inquiry_still_being_saved_is_asked_for_again_not_reported_as_failed(page: Page) -> None:
+    fill_inquiry(page)
+    answers: list[int] = []
+
+    def first_in_flight(route: Route) -> None:
+        if not answers:  # the first try meets a duplicate still in flight (409), as API Gateway retries can
+            answers.append(409)
+            route.fulfill(status=409, headers={"Content-Type": "application/json", "Retry-After": "1"},
+                          body='{"errors":[{"field":null,"message":"This inquiry is already being submitted."}]}')
+        else:
+            answers.append(0)
+            route.continue_()
+
+    page.route("**/inquiries", first_in_flight)
+    page.get_by_role("button", name="Submit inquiry").click()
+    expect(page.locator("#thanks")).to_be_visible(timeout=5000)
+    assert answers == [409, 0]

@@ -133,12 +133,15 @@ def test_the_handlers_multi_value_headers_and_base64_body_reach_the_client(
 def test_a_raising_handler_answers_502_like_api_gateway(api: ApiGatewayEmulator, handler: RecordingHandler) -> None:
     handler.error = RuntimeError("boom")
     status, _headers, body = request(api, "GET", "/health")
-    assert status == 502 and json.loads(body) == {"message": "Internal server error"}
+    assert status == 502
+    assert set(json.loads(body)) == {"errors"}  # the template's DEFAULT_5XX gateway response
 
 
 def test_a_method_the_template_does_not_declare_is_refused(api: ApiGatewayEmulator, handler: RecordingHandler) -> None:
-    status, _headers, _body = request(api, "GET", "/inquiries")
+    status, headers, body = request(api, "GET", "/inquiries")
     assert status == 403 and handler.calls == []
+    assert headers["Cache-Control"] == "no-store"  # the template's DEFAULT_4XX gateway response
+    assert set(json.loads(body)) == {"errors"}
 
 
 def test_the_form_and_its_assets_are_served_and_nothing_outside_web(api: ApiGatewayEmulator) -> None:

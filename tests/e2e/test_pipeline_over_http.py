@@ -127,9 +127,14 @@ def test_an_inquiry_reaches_the_person_and_the_care_team_exactly_once(local_stac
     time.sleep(1.0)  # a duplicate delivery would have had time to arrive
     emails = emails_to(local_stack, inquiry["email"])
     assert len(emails) == 1
-    assert emails[0]["subject"] and (emails[0]["text"] or emails[0]["html"])
-    assert len(notifications_for(local_stack, inquiry_id)) == 1
-    assert notifications_for(local_stack, inquiry_id)[0]["topic"] == "CareTeamTopic"
+    email = emails[0]
+    assert {"to", "subject", "text", "html"} <= set(email)  # the DESIGN's outbox shape
+    assert email["subject"]
+    assert "988" in email["text"] and "988" in email["html"], "both parts, each with the crisis block"
+    [notification] = notifications_for(local_stack, inquiry_id)
+    assert {"topic", "subject", "message", "attributes"} <= set(notification)
+    assert notification["topic"] == "CareTeamTopic"
+    assert notification["attributes"]["priority"] == "normal"
     assert [queue_depth(local_stack, q) for q in QUEUES + DLQS] == [0, 0, 0, 0]
 
 
@@ -168,8 +173,8 @@ def test_the_stack_logs_ids_for_each_inquiry_and_delivery_but_nothing_submitted(
     assert wait_for(lambda: all(queue_depth(local_stack, q) == 0 for q in QUEUES), 5)
     log = local_stack.log_text()
     assert "inquiry accepted (202): inquiry=" in log
-    assert "delivered by SendConfirmationFunction: inquiry=" in log
-    assert "delivered by NotifyCareTeamFunction: inquiry=" in log
+    assert "handled by SendConfirmationFunction: inquiry=" in log
+    assert "handled by NotifyCareTeamFunction: inquiry=" in log
     assert SUBMITTED, "the tests above submitted nothing"
     leaked = sorted(v for v in SUBMITTED if v.lower() in log.lower())
     assert leaked == []
