@@ -101,13 +101,14 @@ def test_html_is_accessible_and_mobile_friendly() -> None:
 
 def test_headings_start_at_h1_whether_or_not_the_crisis_block_leads() -> None:
     import re
+    from itertools import pairwise
 
     for urgent in (False, True):
         page = render_confirmation_email(_inquiry(urgent=urgent), SETTINGS).html
         levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
         assert levels[0] == 1, urgent
         assert levels.count(1) == 1, urgent
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert all(b - a <= 1 for a, b in pairwise(levels)), levels
 
 
 def test_988_can_be_called_or_texted_from_the_email() -> None:
