@@ -38,6 +38,7 @@ from inquiries.settings import Settings
 from inquiries.store import ClaimOutcome, DeliveryRecords, DeliveryStep
 
 SKIPPED_METRIC = "CareTeamNotificationSkipped"
+FAILED_METRIC = "CareTeamNotificationFailed"  # malformed messages: dropped, not retried
 RETRIED_METRIC = "CareTeamNotificationRetried"
 
 

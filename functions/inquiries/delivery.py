@@ -14,11 +14,13 @@ import json
 import re
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -31,7 +33,7 @@ from pydantic import ValidationError
 
 from inquiries.models import StoredInquiry
 from inquiries.observability import count_by_reason, logger
-from inquiries.settings import Settings
+from inquiries.settings import Settings, get_settings
 from inquiries.store import DeliveryRecords, DeliveryStep, InquiryStore
 
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -171,3 +173,28 @@ def inquiry_id_from_message(body: str | None, message_id: str, metric: str) -> s
         logger.warning("malformed message dropped", extra={"message_id": message_id, "reason": "malformed_message"})
         count_by_reason(metric, "malformed_message")
         return None
+
+
+def claim_check_record_handler(
+    deliver: Callable[[str, Settings], str], failure_metric: str
+) -> Callable[[SQSRecord], str]:
+    """The BatchProcessor record handler for a claim-check queue: read the id, then ``deliver`` it.
+
+    Malformed messages are dropped (logged and counted under ``failure_metric``): retrying cannot fix them.
+    """
+
+    def record_handler(record: SQSRecord) -> str:
+        inquiry_id = inquiry_id_from_message(record.body, record.message_id, failure_metric)
+        if inquiry_id is None:
+            return "malformed_message"
+        return deliver(inquiry_id, get_settings())
+
+    return record_handler
+
+
+def batch_processor() -> BatchProcessor:
+    """An SQS BatchProcessor whose all-failed batch returns every item as failed instead of raising.
+
+    SQS then redelivers each item on its own schedule and counts its receives toward the DLQ.
+    """
+    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

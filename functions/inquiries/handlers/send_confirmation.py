@@ -1,33 +1,22 @@
-"""Lambda entry point: ConfirmationQueue -> one confirmation email per inquiry."""
+"""SendConfirmationFunction: ConfirmationQueue -> one confirmation email per inquiry."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.confirmation import send_confirmation
-from inquiries.delivery import inquiry_id_from_message
+from inquiries.confirmation import FAILED_METRIC, send_confirmation
+from inquiries.delivery import batch_processor, claim_check_record_handler
 from inquiries.observability import logger, metrics, tracer
-from inquiries.settings import get_settings
 
-# An all-failed batch returns every item as failed instead of raising: SQS then redelivers each
-# one on its own schedule and counts its receives toward the DLQ.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
-
-def record_handler(record: SQSRecord) -> str:
-    """One message: send the confirmation it names (malformed messages are dropped, counted)."""
-    inquiry_id = inquiry_id_from_message(record.body, record.message_id, "ConfirmationFailed")
-    if inquiry_id is None:
-        return "malformed_message"
-    return send_confirmation(inquiry_id, get_settings())
+processor = batch_processor()
+record_handler = claim_check_record_handler(send_confirmation, FAILED_METRIC)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """SQS batch in, partial batch response out."""
