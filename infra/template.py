@@ -305,6 +305,11 @@ class TemplateResources:
                     found.append((lid, str(props["Path"]), str(props["Method"]).upper()))
         return found
 
+    def gateway_responses(self) -> dict[str, Any]:
+        """The GatewayResponses of the template's Serverless API (how API Gateway shapes its own errors)."""
+        apis = self.logical_ids("AWS::Serverless::Api")
+        return dict(self.properties(apis[0]).get("GatewayResponses", {})) if apis else {}
+
     def create_email_configuration_sets(self, session: boto3.Session, endpoint_url: str | None = None) -> list[str]:
         """Create each SES configuration set (named by logical ID) that a function's email names."""
         sesv2 = session.client("sesv2", endpoint_url=endpoint_url)

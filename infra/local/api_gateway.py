@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,7 +25,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.local.config import LOOPBACK
 from infra.local.lambda_runtime import HandlerUnavailable, LocalFunction
-from infra.template import TemplateResources
 
 log = logging.getLogger("infra.local")
 
@@ -132,10 +130,10 @@ class HttpAnswer:
     body: bytes
 
 
-def answer_from_proxy_result(result: Any) -> HttpAnswer:
-    """Turn a proxy integration result into HTTP; a malformed one is a 502, as in API Gateway."""
+def answer_from_proxy_result(result: Any) -> HttpAnswer | None:
+    """Turn a proxy integration result into HTTP; None when it is malformed (API Gateway answers 502)."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        return gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+        return None
     headers: list[tuple[str, str]] = []
     multi = result.get("multiValueHeaders") or {}
     multi_names = {name.lower() for name in multi}
@@ -149,20 +147,12 @@ def answer_from_proxy_result(result: Any) -> HttpAnswer:
     return HttpAnswer(int(result["statusCode"]), headers, body)
 
 
-@lru_cache(maxsize=1)
-def _gateway_responses() -> dict[str, Any]:
-    """The template's GatewayResponses (of its one Serverless API), as deployed API Gateway uses them."""
-    resources = TemplateResources()
-    apis = resources.logical_ids("AWS::Serverless::Api")
-    return dict(resources.properties(apis[0]).get("GatewayResponses", {})) if apis else {}
-
-
-def gateway_error(status: int, message: str) -> HttpAnswer:
+def gateway_error(status: int, message: str, responses: Mapping[str, Any]) -> HttpAnswer:
     """An error API Gateway itself would answer with, shaped by the template's GatewayResponses.
 
     The CORS origin header is left out: locally the form and the API share one origin.
     """
-    spec = _gateway_responses().get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    spec = responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
     if spec is None:
         return HttpAnswer(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
     headers = [("Content-Type", "application/json")]
@@ -196,7 +186,9 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         web_root: Path,
         outbox: Outbox | None = None,
         on_answer: Callable[[ApiRoute, dict[str, Any], HttpAnswer], None] | None = None,
+        gateway_responses: Mapping[str, Any] | None = None,
     ) -> None:
+        self.gateway_responses = dict(gateway_responses or {})
         self.routes = {(r.resource, r.method): r for r in routes}
         self.stage = stage
         self.web_root = web_root.resolve()
@@ -216,18 +208,24 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
             return found
         return False if any(resource == path for resource, _ in self.routes) else None
 
+    def gateway_error(self, status: int, message: str) -> HttpAnswer:
+        """An error answered by API Gateway itself, shaped like the deployed API's."""
+        return gateway_error(status, message, self.gateway_responses)
+
     def call_api(self, route: ApiRoute, event: dict[str, Any]) -> HttpAnswer:
         """Invoke the route's function; handler errors become API Gateway's 502."""
         request_id = event["requestContext"]["requestId"]
         try:
             result = route.function.invoke(event)
         except HandlerUnavailable:
-            answer = gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+            answer = None
         except Exception as exc:  # a handler failure: log its type only (its text could hold PHI)
             log.error("%s raised %s (request %s)", route.function.logical_id, type(exc).__name__, request_id)
-            answer = gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
+            answer = None
         else:
             answer = answer_from_proxy_result(result)
+        if answer is None:
+            answer = self.gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
         if self.on_answer is not None:
             self.on_answer(route, event, answer)
         return answer
@@ -313,7 +311,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             self.close_connection = True
-            self._send(method, gateway_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
+            too_large = self.server.gateway_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+            self._send(method, too_large)
             return
         path = unquote(urlsplit(self.path).path) or "/"
         route = self.server.route(method, path)
@@ -325,7 +324,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, self.server.call_api(route, event))
             return
         if route is False:
-            self._send(method, gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
+            self._send(method, self.server.gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
             return
         answer = None
         if method in ("GET", "HEAD"):

@@ -109,6 +109,7 @@ class LocalStack:
         stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
         routes = routes_from_template(functions, self.resources.api_routes())
         self.api = ApiGatewayEmulator(config.api_port, routes, stage, config.web_root, self.outbox,
+                                      gateway_responses=self.resources.gateway_responses(),
                                       on_answer=log_inquiry_answer)
         self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
         self._api_thread.start()

@@ -48,7 +48,7 @@ def api(handler: RecordingHandler) -> Iterator[ApiGatewayEmulator]:
     function = LocalFunction.from_template(resources, "IntakeFunction", handler)
     routes = [ApiRoute(path, method, function) for lid, path, method in resources.api_routes()
               if lid == "IntakeFunction"]
-    server = ApiGatewayEmulator(0, routes, "dev", WEB_ROOT)
+    server = ApiGatewayEmulator(0, routes, "dev", WEB_ROOT, gateway_responses=resources.gateway_responses())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
