@@ -23,8 +23,7 @@ from botocore.exceptions import ClientError
 from inquiries import aws, chat
 from inquiries.delivery import (
     TRANSIENT_NETWORK_ERRORS,
-    RetryableDeliveryError,
-    new_claim_token,
+    claim_or_retry,
     phi_safe_failures,
     read_inquiry,
     reason_code,
@@ -78,10 +77,7 @@ def _notify_care_team(inquiry_id: str, settings: Settings, now: Callable[[], dat
 def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings: Settings,
                   records: DeliveryRecords, now: Callable[[], datetime]) -> str:
     step = DeliveryStep.CARE_TEAM
-    token = new_claim_token()
-    claim = records.claim(inquiry_id, step, token, now())
-    if claim is ClaimOutcome.HELD:
-        raise RetryableDeliveryError("claim_held")
+    claim, token = claim_or_retry(records, inquiry_id, step, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, step, claim)
     try:
@@ -110,10 +106,7 @@ def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings:
 def _post_to_chat_once(inquiry_id: str, notification: CareTeamNotification, settings: Settings,
                        records: DeliveryRecords, now: Callable[[], datetime]) -> None:
     step = DeliveryStep.CARE_TEAM_CHAT
-    token = new_claim_token()
-    claim = records.claim(inquiry_id, step, token, now())
-    if claim is ClaimOutcome.HELD:
-        raise RetryableDeliveryError("chat_claim_held")
+    claim, token = claim_or_retry(records, inquiry_id, step, now())
     if claim is not ClaimOutcome.CLAIMED:
         _not_sent(inquiry_id, step, claim)
         return

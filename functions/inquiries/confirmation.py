@@ -29,8 +29,7 @@ from inquiries import aws
 from inquiries.delivery import (
     SES_PERMANENT_CODES,
     TRANSIENT_NETWORK_ERRORS,
-    RetryableDeliveryError,
-    new_claim_token,
+    claim_or_retry,
     phi_safe_failures,
     read_inquiry,
     reason_code,
@@ -75,11 +74,7 @@ def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], da
 
     email = render_confirmation_email(inquiry, settings)  # before the claim: a template bug holds no lease
     records = DeliveryRecords(settings)
-    token = new_claim_token()
-    claim = records.claim(inquiry_id, STEP, token, now())
-    if claim is ClaimOutcome.HELD:
-        # Another consumer is sending right now; come back when its outcome is known.
-        raise RetryableDeliveryError("claim_held")
+    claim, token = claim_or_retry(records, inquiry_id, STEP, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, claim)
 

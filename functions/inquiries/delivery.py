@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from inquiries.models import StoredInquiry
 from inquiries.observability import count_by_reason, logger
 from inquiries.settings import Settings, get_settings
-from inquiries.store import DeliveryRecords, DeliveryStep, InquiryStore
+from inquiries.store import ClaimOutcome, DeliveryRecords, DeliveryStep, InquiryStore
 
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
@@ -109,6 +109,20 @@ SES_PERMANENT_CODES: dict[str, str] = {
 def reason_code(error_code: str) -> str:
     """A metric- and log-safe reason code from an AWS error code (letters, digits, underscores)."""
     return re.sub(r"[^a-z0-9_]", "_", error_code.lower())[:64] or "unknown"
+
+
+def claim_or_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep,
+                   when: datetime) -> tuple[ClaimOutcome, str]:
+    """Try to take ``step`` for ``inquiry_id`` with a fresh lease token; return the outcome and the token.
+
+    When another consumer holds a live lease its outcome is not known yet, so this raises
+    ``RetryableDeliveryError``: the message comes back after the visibility timeout.
+    """
+    token = new_claim_token()
+    outcome = records.claim(inquiry_id, step, token, when)
+    if outcome is ClaimOutcome.HELD:
+        raise RetryableDeliveryError(f"{step.value}_claim_held")
+    return outcome, token
 
 
 def release_and_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep, token: str,

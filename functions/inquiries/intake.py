@@ -59,10 +59,15 @@ class Submission:
         canonical = json.dumps(self.inquiry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    @property
+    def keyed(self) -> bool:
+        """True when the client named the submission with an Idempotency-Key."""
+        return bool(self.idempotency_key)
+
     def submission_key(self) -> str:
         """What makes two requests 'the same submission'."""
-        if self.idempotency_key:
-            return "key:" + self.idempotency_key
+        if self.keyed:
+            return "key:" + str(self.idempotency_key)
         return "body:" + self.payload_hash()
 
 
@@ -124,12 +129,11 @@ class IntakeService:
         Raises ``RateLimited``, and Powertools' ``IdempotencyAlreadyInProgressError`` (a duplicate in
         flight) or ``IdempotencyValidationError`` (a reused key with a different body).
         """
-        keyed = submission.idempotency_key is not None
-        config = self._keyed_config if keyed else self._unkeyed_config
+        config = self._keyed_config if submission.keyed else self._unkeyed_config
         if lambda_context is not None:
             config.register_lambda_context(lambda_context)
         request = {"submission_key": submission.submission_key(), "payload_hash": submission.payload_hash()}
-        accept = self._accept_keyed if keyed else self._accept_unkeyed
+        accept = self._accept_keyed if submission.keyed else self._accept_unkeyed
         result: AcceptedInquiry = accept(request=request, submission=submission)
         return result
 
@@ -152,8 +156,8 @@ class IntakeService:
         logger.append_keys(inquiry_id=inquiry_id)
         urgent = (not spam) and signals_danger(inquiry.message)
         record = self._record(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam)
-        keyed = submission.idempotency_key is not None
-        guard_ttl = self.settings.idempotency_key_ttl_seconds if keyed else self.settings.duplicate_window_seconds
+        # The guard lives as long as Powertools' record for the same submission.
+        guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard_id = hashlib.sha256(request["submission_key"].encode("utf-8")).hexdigest()
         try:
             self.store.put_new(record, guard_id=guard_id, guard_expires_at=int(now) + guard_ttl, now=int(now))

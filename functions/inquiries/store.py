@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,8 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in item.items():
         plain = _deserializer.deserialize(value)
-        if hasattr(plain, "as_integer_ratio") and not isinstance(plain, bool | int | float):
-            plain = int(plain) if plain == int(plain) else float(plain)
+        if isinstance(plain, Decimal):
+            plain = int(plain) if plain == plain.to_integral_value() else float(plain)
         out[key] = plain
     return out
 
