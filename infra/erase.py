@@ -28,16 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
+from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix, email_hash
 from inquiries.models import InvalidEmailAddress, normalise_email
-from inquiries.store import email_hash
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 LOG = logging.getLogger("infra.erase")
 
-EMAIL_HASH_INDEX = "EmailHashIndex"
-GUARD_PREFIX = "submission#"
 STACK_OUTPUTS = {
     "inquiries": "InquiriesTableName",
     "idempotency": "IdempotencyTableName",
@@ -169,7 +167,7 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = Fa
             if _references(item, wanted) and _delete(ddb, tables.idempotency, {"id": item["id"]}, dry_run):
                 report.idempotency_records += 1
 
-    prefix = f"email#{hashed}#"
+    prefix = counter_prefix(EMAIL_SCOPE, hashed)
     for item in _scan(ddb, tables.rate_limit, ProjectionExpression="#id", ExpressionAttributeNames={"#id": "id"},
                       FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):
         if _delete(ddb, tables.rate_limit, {"id": item["id"]}, dry_run):

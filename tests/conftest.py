@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from inquiries import aws
-from inquiries.settings import get_settings
 from moto import mock_aws
 
 from infra.template import TemplateResources
@@ -40,10 +39,8 @@ def stack(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[St
         for logical_id in resources.logical_ids("AWS::Serverless::Function"):
             for key, value in resources.function_environment(logical_id).items():
                 monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
         aws.reset_clients()
         yield Stack(resources=resources, monkeypatch=monkeypatch)
-    get_settings.cache_clear()
     aws.reset_clients()
 
 

@@ -1,51 +1,73 @@
-"""Configuration, read once from the environment at the edge (the Lambda's cold start)."""
+"""Configuration per function, read once from the environment at the function's cold start.
+
+Each function has its own settings class; its fields are named like the environment variables
+template.yaml gives that function (upper-cased). A required variable that is missing or empty
+stops the function at cold start with ``MissingSetting`` naming it, instead of failing later on
+a first message (into a dead-letter queue). Settings are configuration, never PHI.
+"""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Mapping
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Settings(BaseModel):
-    """Every setting the functions read. Names mirror the environment variables in template.yaml."""
+class MissingSetting(RuntimeError):
+    """A required environment variable is missing or empty; the message names it (and nothing else)."""
+
+    def __init__(self, settings: str, names: list[str]) -> None:
+        super().__init__(f"{settings}: missing environment variable(s) {', '.join(names)}; "
+                         "set them in template.yaml")
+        self.names = names
+
+
+class FunctionSettings(BaseModel):
+    """What every function reads."""
 
     model_config = ConfigDict(frozen=True)
 
-    inquiries_table: str = "InquiriesTable"
-    idempotency_table: str = "IdempotencyTable"
-    rate_limit_table: str = "RateLimitTable"
-    confirmation_queue_url: str = ""
-    care_team_queue_url: str = ""
-
     stage: str = "dev"
+    inquiries_table: str = Field(min_length=1)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Build settings from environment variables named like the fields, upper-cased.
+
+        Raises ``MissingSetting`` for required fields without a non-empty variable, and pydantic's
+        ``ValidationError`` for a value that breaks a rule (e.g. ``RETENTION_DAYS=0``).
+        """
+        env = os.environ if environ is None else environ
+        missing = [name.upper() for name, field in cls.model_fields.items()
+                   if field.is_required() and not env.get(name.upper())]
+        if missing:
+            raise MissingSetting(cls.__name__, missing)
+        values = {name: env[name.upper()] for name in cls.model_fields if name.upper() in env}
+        return cls.model_validate(values)
+
+
+class DispatchSettings(FunctionSettings):
+    """The two work queues every inquiry is sent to (intake and redispatch)."""
+
+    confirmation_queue_url: str = Field(min_length=1)
+    care_team_queue_url: str = Field(min_length=1)
+
+
+class IntakeSettings(DispatchSettings):
+    """IntakeFunction: POST /inquiries."""
+
+    idempotency_table: str = Field(min_length=1)
+    rate_limit_table: str = Field(min_length=1)
     allowed_origins: tuple[str, ...] = ()
     thank_you_url: str = "/thank-you"
-
     retention_days: int = Field(default=365, ge=1)
     spam_retention_days: int = Field(default=7, ge=1)
     idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     duplicate_window_seconds: int = Field(default=600, ge=10)
-    redispatch_grace_seconds: int = Field(default=120, ge=0)
-
     rate_limit_per_client_per_hour: int = Field(default=20, ge=1)
     rate_limit_per_email_per_day: int = Field(default=5, ge=1)
-
-    # Confirmation email (SendConfirmationFunction).
-    sender_email: str = ""
-    care_team_reply_to: str = ""
-    ses_configuration_set: str = ""
-    clinic_name: str = "Daytryp Health"
-    response_time_text: str = "within one business day"
-    # Care-team notification (NotifyCareTeamFunction). An empty chat parameter disables chat.
-    care_team_topic_arn: str = ""
-    console_base_url: str = ""
-    chat_webhook_parameter: str = ""
-    chat_timeout_seconds: float = Field(default=5.0, gt=0)
-    # How long one consumer holds a send before another may take it over: above the function
-    # timeout (30 s), below the queues' visibility timeout (180 s).
-    delivery_lease_seconds: int = Field(default=60, ge=1)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -54,15 +76,46 @@ class Settings(BaseModel):
             return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
         return value
 
-    @classmethod
-    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Build settings from environment variables named like the fields, upper-cased."""
-        env = os.environ if environ is None else environ
-        values = {name: env[name.upper()] for name in cls.model_fields if name.upper() in env}
-        return cls.model_validate(values)
+
+class RedispatchSettings(DispatchSettings):
+    """RedispatchFunction: re-sends inquiries whose dispatch did not complete."""
+
+    redispatch_grace_seconds: int = Field(default=120, ge=0)
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings of this process (cached; tests call ``get_settings.cache_clear()``)."""
-    return Settings.from_environ()
+class MessageSettings(BaseModel):
+    """What the messages people receive say about the clinic, and where the care team's link points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinic_name: str = "Daytryp Health"
+    response_time_text: str = "within one business day"
+    console_base_url: str = ""
+
+
+# The name ``rendering`` annotates with (kept while issue 8 rewrites that module).
+Settings = MessageSettings
+
+
+class DeliverySettings(FunctionSettings, MessageSettings):
+    """What both queue consumers read."""
+
+    # How long one consumer holds a send before another may take it over: above the function
+    # timeout (30 s), below the queues' visibility timeout (180 s).
+    delivery_lease_seconds: int = Field(default=60, ge=1)
+
+
+class ConfirmationSettings(DeliverySettings):
+    """SendConfirmationFunction: the confirmation email."""
+
+    sender_email: str = Field(min_length=1)
+    care_team_reply_to: str = ""
+    ses_configuration_set: str = ""
+
+
+class CareTeamSettings(DeliverySettings):
+    """NotifyCareTeamFunction: SNS, and the chat webhook when ``chat_webhook_parameter`` names one."""
+
+    care_team_topic_arn: str = Field(min_length=1)
+    chat_webhook_parameter: str = ""
+    chat_timeout_seconds: float = Field(default=5.0, gt=0)

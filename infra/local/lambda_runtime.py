@@ -1,7 +1,7 @@
 """Running the real handlers in this process, the way Lambda would call them.
 
 All functions share one process, so they share one ``os.environ``. The handlers read their
-configuration from it once, at first use (``inquiries.settings.get_settings()``). Their template
+configuration from it once, when their module is imported (a cold start). Their template
 environments differ only by additive keys (each function adds the variables it needs to the
 Globals), so the stack sets the *union* of every function's resolved environment before any
 handler is imported. ``handler_environment`` refuses a union in which two functions disagree.

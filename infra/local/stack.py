@@ -85,7 +85,7 @@ class LocalStack:
         # Before any handler module is imported: they read os.environ once, at first use.
         env = handler_environment(self.resources, local_overrides(config), local_environment(config))
         os.environ.update(env)
-        _forget_cached_settings()
+        _forget_cached_clients()
 
         functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid))
                      for lid in self.resources.logical_ids("AWS::Serverless::Function")}
@@ -153,12 +153,8 @@ def _inquiry_id(answer: HttpAnswer) -> str | None:
     return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
 
 
-def _forget_cached_settings() -> None:
-    """Make already-imported handler modules (tests) re-read the environment and endpoint."""
-    try:
-        from inquiries.aws import reset_clients
-        from inquiries.settings import get_settings
-    except ImportError:  # pragma: no cover - the package always exists in this repo
-        return
-    get_settings.cache_clear()
+def _forget_cached_clients() -> None:
+    """Make cached boto3 clients (tests import the package first) use the emulator's endpoint."""
+    from inquiries.aws import reset_clients
+
     reset_clients()

@@ -11,10 +11,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from inquiries import aws
-from inquiries.dispatch import Dispatcher
+from inquiries.data.inquiries import InquiryRepository
+from inquiries.intake.dispatch import Dispatcher
 from inquiries.models import InquiryStatus
-from inquiries.settings import get_settings
-from inquiries.store import InquiryStore
 
 from tests.support.events import json_post, response_json
 from tests.support.phi import distinctive_inquiry
@@ -224,7 +223,7 @@ def test_care_team_lists_inquiries_by_status_newest_first_without_a_scan(stack: 
     ids = [response_json(stack.intake(json_post(distinctive_inquiry())))["inquiry_id"] for _ in range(3)]
     stack.intake(json_post(distinctive_inquiry(website="bot")))
 
-    listed = InquiryStore(get_settings()).list_by_status(InquiryStatus.NEW)
+    listed = InquiryRepository("InquiriesTable").list_by_status(InquiryStatus.NEW)
 
     assert [row["inquiry_id"] for row in listed] == list(reversed(ids))
     assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "preferred_contact"}

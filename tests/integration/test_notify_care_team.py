@@ -11,7 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
-from inquiries import aws, chat
+from inquiries import aws
+from inquiries.delivery import chat
 from inquiries.ids import short_reference
 
 from tests.support.consumers import (

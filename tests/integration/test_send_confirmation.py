@@ -9,10 +9,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from inquiries import aws
+from inquiries.data.delivery import DeliveryLeases
+from inquiries.data.items import DeliveryStep
 from inquiries.ids import short_reference
 from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE
-from inquiries.settings import get_settings
-from inquiries.store import DeliveryRecords, DeliveryStep
 
 from tests.support.consumers import (
     REGION,
@@ -96,7 +96,7 @@ def test_send_held_by_another_consumer_is_retried_not_duplicated(email_stack: St
     from datetime import UTC, datetime
 
     inquiry_id = put_inquiry()
-    DeliveryRecords(get_settings()).claim(inquiry_id, DeliveryStep.CONFIRMATION, "other-consumer",
+    DeliveryLeases("InquiriesTable", lease_seconds=60).claim(inquiry_id, DeliveryStep.CONFIRMATION, "other-consumer",
                                           datetime.now(UTC))
     event = single_message_event(claim_check(inquiry_id), email_stack.resources.names.attrs[(QUEUE, "Arn")])
 

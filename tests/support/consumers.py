@@ -11,15 +11,16 @@ import copy
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import boto3
 from inquiries import aws
+from inquiries.data.items import InquiryItem, plain_values
 from inquiries.ids import new_inquiry_id
-from inquiries.store import email_hash, from_item, iso, to_item
+from inquiries.models import InquiryIn
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
@@ -33,23 +34,15 @@ FUNCTIONS = {"send_confirmation": "SendConfirmationFunction", "notify_care_team"
 
 
 def put_inquiry(**overrides: Any) -> str:
-    """Store an inquiry shaped as intake stores it (distinctive PHI values); its id."""
-    submitted = phi.distinctive_inquiry()
-    now = datetime.now(UTC)
+    """Store an inquiry exactly as intake builds it (distinctive PHI values, ``InquiryItem``); its id.
+
+    ``overrides`` replace fields of the item (``topic="not-a-topic"`` stores an unreadable one).
+    """
+    submitted = InquiryIn.model_validate(phi.distinctive_inquiry())
     inquiry_id = str(overrides.pop("inquiry_id", new_inquiry_id()))
-    record: dict[str, Any] = {
-        "inquiry_id": inquiry_id,
-        "created_at": iso(now),
-        "status": "new",
-        **submitted,
-        "email_hash": email_hash(submitted["email"]),
-        "sms_consent": False,
-        "urgent": False,
-        "spam": False,
-        "ttl": int(now.timestamp()) + 86400,
-    }
-    record.update(overrides)
-    aws.dynamodb().put_item(TableName="InquiriesTable", Item=to_item(record))
+    item = InquiryItem.for_submission(submitted, inquiry_id=inquiry_id, now=time.time(), urgent=False, spam=False,
+                                      retention_days=1)
+    aws.dynamodb().put_item(TableName="InquiriesTable", Item=replace(item, **overrides).to_item())
     return inquiry_id
 
 
@@ -57,7 +50,7 @@ def record_of(inquiry_id: str) -> dict[str, Any]:
     """The stored item, as plain values."""
     item = aws.dynamodb().get_item(TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}},
                                    ConsistentRead=True)["Item"]
-    return from_item(dict(item))
+    return plain_values(item)
 
 
 def claim_check(inquiry_id: str) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import pytest
 from inquiries import aws
-from inquiries.settings import get_settings
 
 from infra.template import TemplateResources
 from tests.support.lambda_context import FakeLambdaContext
@@ -40,7 +39,6 @@ class Stack:
         """Change environment variables the functions read, as a redeploy with new parameters would."""
         for key, value in env.items():
             self.monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
         aws.reset_clients()
         self._modules.clear()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from inquiries.chat import ChatPostFailed, post_to_chat
-from inquiries.delivery import InquiryMessage, MalformedMessage, reason_code
-from inquiries.settings import Settings
+from inquiries.delivery.chat import ChatPostFailed, post_to_chat
+from inquiries.delivery.common import InquiryMessage, MalformedMessage, reason_code
+from inquiries.settings import CareTeamSettings, ConfirmationSettings, DeliverySettings
 
 from infra.template import TemplateResources
 
@@ -50,9 +50,12 @@ def test_delivery_lease_outlasts_the_function_and_ends_before_the_message_return
     """A lease shorter than the function could still be running would let a second consumer send;
     one longer than the visibility timeout would make every retry find it still held."""
     template = TemplateResources()
-    lease = Settings().delivery_lease_seconds
-    for function, queue in (("SendConfirmationFunction", "ConfirmationQueue"),
-                            ("NotifyCareTeamFunction", "CareTeamQueue")):
+    consumers: list[tuple[str, str, type[DeliverySettings]]] = [
+        ("SendConfirmationFunction", "ConfirmationQueue", ConfirmationSettings),
+        ("NotifyCareTeamFunction", "CareTeamQueue", CareTeamSettings),
+    ]
+    for function, queue, settings in consumers:
+        lease = settings.from_environ(template.function_environment(function)).delivery_lease_seconds
         timeout = int(template.function_property(function, "Timeout"))
         visibility = int(template.properties(queue)["VisibilityTimeout"])
         assert timeout < lease < visibility

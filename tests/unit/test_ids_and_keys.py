@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from inquiries.data.items import email_hash, iso
 from inquiries.ids import inquiry_id_time_ms, new_inquiry_id, short_reference
-from inquiries.intake import Submission
+from inquiries.intake.service import Submission
 from inquiries.models import InquiryIn
-from inquiries.store import email_hash, iso
 
 BASE: dict[str, object] = {"name": "Robin Example", "email": "robin@example.com", "consent_to_contact": True}
 

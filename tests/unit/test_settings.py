@@ -1,15 +1,83 @@
-"""Settings come from the environment variables template.yaml declares."""
+"""Each function's settings come from the environment variables template.yaml gives that function."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
-from inquiries.settings import Settings
+from inquiries.settings import (
+    CareTeamSettings,
+    ConfirmationSettings,
+    FunctionSettings,
+    IntakeSettings,
+    MissingSetting,
+    RedispatchSettings,
+)
 from pydantic import ValidationError
+
+from infra.template import TemplateResources
+
+SETTINGS_OF: dict[str, type[FunctionSettings]] = {
+    "IntakeFunction": IntakeSettings,
+    "RedispatchFunction": RedispatchSettings,
+    "SendConfirmationFunction": ConfirmationSettings,
+    "NotifyCareTeamFunction": CareTeamSettings,
+}
+# Read by Powertools itself (Logger, Metrics, Tracer), not by our settings.
+POWERTOOLS_PREFIX = "POWERTOOLS_"
+TEMPLATE = TemplateResources()
+INTAKE_ENV = TEMPLATE.function_environment("IntakeFunction")
+
+
+def test_every_function_in_the_template_has_its_settings() -> None:
+    assert set(TEMPLATE.logical_ids("AWS::Serverless::Function")) == set(SETTINGS_OF)
+
+
+@pytest.mark.parametrize("function", sorted(SETTINGS_OF))
+def test_every_template_variable_is_a_field_of_the_function_settings(function: str) -> None:
+    fields = {name.upper() for name in SETTINGS_OF[function].model_fields}
+    variables = {name for name in TEMPLATE.function_environment(function) if not name.startswith(POWERTOOLS_PREFIX)}
+    assert variables - fields == set(), "a variable the function never reads"
+
+
+@pytest.mark.parametrize("function", sorted(SETTINGS_OF))
+def test_every_required_setting_is_set_by_the_template(function: str) -> None:
+    environment = TEMPLATE.function_environment(function)
+    required = {name.upper() for name, field in SETTINGS_OF[function].model_fields.items() if field.is_required()}
+    assert required <= set(environment)
+    SETTINGS_OF[function].from_environ(environment)  # and their values pass the rules
+
+
+@pytest.mark.parametrize("function", sorted(SETTINGS_OF))
+def test_the_handler_reads_that_settings_class_at_import(
+    function: str, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in TEMPLATE.function_environment(function).items():
+        monkeypatch.setenv(name, value)
+    module_name = TEMPLATE.properties(function)["Handler"].rsplit(".", 1)[0]
+    module = importlib.reload(importlib.import_module(module_name))
+    assert type(module.settings) is SETTINGS_OF[function]
+
+
+def test_a_missing_required_variable_stops_the_cold_start_naming_it() -> None:
+    environment = {k: v for k, v in TEMPLATE.function_environment("SendConfirmationFunction").items()
+                   if k != "SENDER_EMAIL"}
+    with pytest.raises(MissingSetting) as caught:
+        ConfirmationSettings.from_environ(environment)
+    assert caught.value.names == ["SENDER_EMAIL"]
+    assert "SENDER_EMAIL" in str(caught.value)
+
+
+def test_an_empty_required_variable_counts_as_missing() -> None:
+    with pytest.raises(MissingSetting) as caught:
+        CareTeamSettings.from_environ({**TEMPLATE.function_environment("NotifyCareTeamFunction"),
+                                       "CARE_TEAM_TOPIC_ARN": ""})
+    assert caught.value.names == ["CARE_TEAM_TOPIC_ARN"]
 
 
 def test_settings_read_the_template_variable_names() -> None:
-    s = Settings.from_environ({"ALLOWED_ORIGINS": "https://a.example, https://b.example/ ,", "RETENTION_DAYS": "30",
-                               "INQUIRIES_TABLE": "T", "UNRELATED": "x"})
+    s = IntakeSettings.from_environ({**INTAKE_ENV, "ALLOWED_ORIGINS": "https://a.example, https://b.example/ ,",
+                                     "RETENTION_DAYS": "30", "INQUIRIES_TABLE": "T", "UNRELATED": "x"})
     assert s.allowed_origins == ("https://a.example", "https://b.example")
     assert s.retention_days == 30
     assert s.inquiries_table == "T"
@@ -17,4 +85,4 @@ def test_settings_read_the_template_variable_names() -> None:
 
 def test_nonsense_settings_fail_at_cold_start() -> None:
     with pytest.raises(ValidationError):
-        Settings.from_environ({"RETENTION_DAYS": "0"})
+        IntakeSettings.from_environ({**INTAKE_ENV, "RETENTION_DAYS": "0"})

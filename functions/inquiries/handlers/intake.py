@@ -7,11 +7,13 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.api import create_app, resolve
+from inquiries.intake.api import IntakeApp
+from inquiries.intake.service import IntakeService
 from inquiries.observability import logger, metrics, tracer
-from inquiries.settings import get_settings
+from inquiries.settings import IntakeSettings
 
-app = create_app(get_settings())
+settings = IntakeSettings.from_environ()
+app = IntakeApp(settings, service=lambda: IntakeService.on_aws(settings))
 
 
 # clear_state: the inquiry_id appended for one request must not label the next one's log lines.
@@ -20,4 +22,4 @@ app = create_app(get_settings())
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point."""
-    return resolve(app, event, context)
+    return app.resolve(event, context)

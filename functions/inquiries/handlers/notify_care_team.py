@@ -7,12 +7,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.care_team import FAILED_METRIC, notify_care_team
-from inquiries.delivery import batch_processor, claim_check_record_handler
+from inquiries.delivery.care_team import FAILED_METRIC, notify_care_team
+from inquiries.delivery.common import batch_processor, claim_check_record_handler
 from inquiries.observability import logger, metrics, tracer
+from inquiries.settings import CareTeamSettings
 
+settings = CareTeamSettings.from_environ()
 processor = batch_processor()
-record_handler = claim_check_record_handler(notify_care_team, FAILED_METRIC)
+record_handler = claim_check_record_handler(notify_care_team, settings, FAILED_METRIC)
 
 
 @logger.inject_lambda_context(clear_state=True)

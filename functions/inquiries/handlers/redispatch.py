@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.intake import redispatch_pending
+from inquiries.data.inquiries import InquiryRepository
+from inquiries.intake.dispatch import Dispatcher
+from inquiries.intake.redispatch import redispatch_pending
 from inquiries.observability import logger, metrics, tracer
-from inquiries.settings import get_settings
+from inquiries.settings import RedispatchSettings
+
+settings = RedispatchSettings.from_environ()
+inquiries = InquiryRepository(settings.inquiries_table)
+dispatcher = Dispatcher(settings)
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -17,6 +24,7 @@ from inquiries.settings import get_settings
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """The Lambda entry point. Returns counts only."""
-    summary = asdict(redispatch_pending(get_settings()))
+    older_than = datetime.now(UTC) - timedelta(seconds=settings.redispatch_grace_seconds)
+    summary = asdict(redispatch_pending(inquiries, dispatcher, older_than=older_than))
     logger.info("redispatch run finished", extra=summary)
     return summary

@@ -7,12 +7,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.confirmation import FAILED_METRIC, send_confirmation
-from inquiries.delivery import batch_processor, claim_check_record_handler
+from inquiries.delivery.common import batch_processor, claim_check_record_handler
+from inquiries.delivery.confirmation import FAILED_METRIC, send_confirmation
 from inquiries.observability import logger, metrics, tracer
+from inquiries.settings import ConfirmationSettings
 
+settings = ConfirmationSettings.from_environ()
 processor = batch_processor()
-record_handler = claim_check_record_handler(send_confirmation, FAILED_METRIC)
+record_handler = claim_check_record_handler(send_confirmation, settings, FAILED_METRIC)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -18,32 +18,46 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, Self
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 
-from inquiries import aws
-from inquiries.dispatch import Dispatcher, DispatchFailed
+from inquiries.data.errors import DataUnavailable, DuplicateSubmission
+from inquiries.data.idempotency import idempotency_persistence
+from inquiries.data.inquiries import InquiryRepository
+from inquiries.data.items import InquiryItem, SubmissionGuardItem
+from inquiries.data.rate_limits import RateLimitCounters
 from inquiries.ids import new_inquiry_id, short_reference
-from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn, InquiryStatus
+from inquiries.intake.dispatch import Dispatcher, DispatchFailed
+from inquiries.intake.rate_limit import RateLimited, RateLimiter
+from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
 from inquiries.observability import count, logger
-from inquiries.rate_limit import RateLimited, RateLimiter
-from inquiries.settings import Settings
-from inquiries.store import DISPATCH_PENDING, DuplicateSubmission, InquiryStore, email_hash, iso
+from inquiries.settings import IntakeSettings
 from inquiries.triage import signals_danger
 
 THANK_YOU_MESSAGE = (
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
     "treatment options for you. We have sent a confirmation to your email."
 )
+
+
+class InquiryStore(Protocol):
+    """What intake needs from the inquiries table (``data.inquiries.InquiryRepository``, or a fake)."""
+
+    def put_new(self, item: InquiryItem, guard: SubmissionGuardItem, *, now: int) -> None: ...
+
+    def get_values(self, inquiry_id: str) -> dict[str, Any] | None: ...
+
+    def clear_dispatch_pending(self, inquiry_id: str, pending_since: str) -> bool: ...
+
+
+class Sender(Protocol):
+    """Sends one inquiry's claim-check messages (``intake.dispatch.Dispatcher``, or a fake)."""
+
+    def send(self, inquiry_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -87,21 +101,19 @@ class IntakeService:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: IntakeSettings,
         *,
-        store: InquiryStore | None = None,
-        dispatcher: Dispatcher | None = None,
-        limiter: RateLimiter | None = None,
+        inquiries: InquiryStore,
+        dispatcher: Sender,
+        limiter: RateLimiter,
+        persistence: BasePersistenceLayer,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.store = store or InquiryStore(settings)
-        self.dispatcher = dispatcher or Dispatcher(settings)
-        self.limiter = limiter or RateLimiter(settings)
+        self.inquiries = inquiries
+        self.dispatcher = dispatcher
+        self.limiter = limiter
         self.clock = clock
-        persistence = DynamoDBPersistenceLayer(
-            table_name=settings.idempotency_table, boto3_client=aws.dynamodb()
-        )
         common: dict[str, Any] = {
             "event_key_jmespath": "submission_key",
             "raise_on_no_idempotency_key": True,
@@ -122,6 +134,19 @@ class IntakeService:
             data_keyword_argument="request", persistence_store=persistence,
             config=self._unkeyed_config, output_serializer=serializer,
         )(self._accept_once)
+
+    @classmethod
+    def on_aws(cls, settings: IntakeSettings) -> Self:
+        """The service on the tables and queues ``settings`` name."""
+        return cls(
+            settings,
+            inquiries=InquiryRepository(settings.inquiries_table, settings.idempotency_table),
+            dispatcher=Dispatcher(settings),
+            limiter=RateLimiter(RateLimitCounters(settings.rate_limit_table),
+                                per_client_per_hour=settings.rate_limit_per_client_per_hour,
+                                per_email_per_day=settings.rate_limit_per_email_per_day),
+            persistence=idempotency_persistence(settings.idempotency_table),
+        )
 
     def accept(self, submission: Submission, lambda_context: LambdaContext | None = None) -> AcceptedInquiry:
         """Accept one submission, or replay the answer given to an identical earlier one.
@@ -155,16 +180,22 @@ class IntakeService:
         logger.set_correlation_id(inquiry_id)
         logger.append_keys(inquiry_id=inquiry_id)
         urgent = (not spam) and signals_danger(inquiry.message)
-        record = self._record(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam)
+        retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam,
+                                          retention_days=retention_days)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
-        guard_id = hashlib.sha256(request["submission_key"].encode("utf-8")).hexdigest()
+        guard = SubmissionGuardItem(
+            guard_id=hashlib.sha256(request["submission_key"].encode("utf-8")).hexdigest(),
+            inquiry_id=inquiry_id,
+            expiration=int(now) + guard_ttl,
+        )
         try:
-            self.store.put_new(record, guard_id=guard_id, guard_expires_at=int(now) + guard_ttl, now=int(now))
+            self.inquiries.put_new(item, guard, now=int(now))
         except DuplicateSubmission as dup:
             logger.info("duplicate submission answered from the stored inquiry", extra={"inquiry_id": dup.inquiry_id})
             count("DuplicateReplayed")
-            existing = self.store.get_raw(dup.inquiry_id) or {}
+            existing = self.inquiries.get_values(dup.inquiry_id) or {}
             return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")))
 
         if spam:
@@ -175,37 +206,10 @@ class IntakeService:
         count("InquiryAccepted")
         if urgent:
             count("UrgentInquiry")
-        self._dispatch(inquiry_id, pending_since=record["dispatch_pending_since"])
+        self._dispatch(inquiry_id, pending_since=item.created_at)
         # Urgency is derived from what the person wrote: it is counted (UrgentInquiry), never logged.
         logger.info("inquiry accepted")
         return accepted_answer(inquiry_id, urgent=urgent)
-
-    def _record(self, inquiry: InquiryIn, *, inquiry_id: str, now: float, urgent: bool, spam: bool) -> dict[str, Any]:
-        created = datetime.fromtimestamp(now, UTC)
-        retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
-        record: dict[str, Any] = {
-            "inquiry_id": inquiry_id,
-            "created_at": iso(created),
-            "status": (InquiryStatus.SPAM if spam else InquiryStatus.NEW).value,
-            "name": inquiry.name,
-            "email": inquiry.email,
-            "email_hash": email_hash(inquiry.email),
-            "phone": inquiry.phone,
-            "preferred_contact": inquiry.preferred_contact.value,
-            "topic": inquiry.topic.value,
-            "message": inquiry.message,
-            "consent_to_contact": inquiry.consent_to_contact,
-            "consent_recorded_at": iso(created),
-            "sms_consent": inquiry.sms_consent,
-            "referral_source": inquiry.referral_source,
-            "urgent": urgent,
-            "spam": spam,
-            "ttl": int(now) + retention_days * 86400,
-        }
-        if not spam:
-            record["dispatch_state"] = DISPATCH_PENDING
-            record["dispatch_pending_since"] = iso(created)
-        return record
 
     def _dispatch(self, inquiry_id: str, *, pending_since: str) -> None:
         try:
@@ -215,47 +219,7 @@ class IntakeService:
             logger.warning("dispatch deferred; redispatch will retry", extra={"error_type": str(exc)})
             return
         try:
-            self.store.clear_dispatch_pending(inquiry_id, pending_since)
-        except (ClientError, BotoCoreError) as exc:
+            self.inquiries.clear_dispatch_pending(inquiry_id, pending_since)
+        except DataUnavailable as exc:
             # Both messages went out; a later redispatch re-sends and the consumers skip the repeat.
-            logger.warning("could not clear the dispatch marker", extra={"error_type": type(exc).__name__})
-
-
-@dataclass(frozen=True)
-class RedispatchSummary:
-    """What one redispatch run did (counts only)."""
-
-    found: int = 0
-    redispatched: int = 0
-    failed: int = 0
-
-
-def redispatch_pending(
-    settings: Settings,
-    *,
-    store: InquiryStore | None = None,
-    dispatcher: Dispatcher | None = None,
-    now: datetime | None = None,
-) -> RedispatchSummary:
-    """Re-send every inquiry still marked dispatch-pending after the grace period, then clear its marker."""
-    store = store or InquiryStore(settings)
-    dispatcher = dispatcher or Dispatcher(settings)
-    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=settings.redispatch_grace_seconds)
-    found = redispatched = failed = 0
-    for inquiry_id, pending_since in list(store.dispatch_pending(older_than=cutoff)):
-        found += 1
-        try:
-            dispatcher.send(inquiry_id)
-        except DispatchFailed as exc:
-            failed += 1
-            logger.warning("redispatch failed; will retry on the next run",
-                           extra={"inquiry_id": inquiry_id, "error_type": str(exc)})
-            continue
-        store.clear_dispatch_pending(inquiry_id, pending_since)
-        redispatched += 1
-        logger.info("inquiry redispatched", extra={"inquiry_id": inquiry_id})
-    if redispatched:
-        count("InquiryRedispatched", redispatched)
-    if failed:
-        count("RedispatchFailed", failed)
-    return RedispatchSummary(found=found, redispatched=redispatched, failed=failed)
+            logger.warning("could not clear the dispatch marker", extra={"error_type": exc.cause})

@@ -3,7 +3,7 @@
 The notification holds no PHI (see ``rendering.render_care_team_notification``).
 
 Exactly once: the same claim / send / mark pattern as the confirmation email (see
-``inquiries.confirmation``), guarded by ``care_team_notified_at``; a crash between publishing and
+``inquiries.delivery.confirmation``), guarded by ``care_team_notified_at``; a crash between publishing and
 recording can repeat the notification at most once, after the lease runs out.
 
 Chat, retried on its own: the chat post is a second step with its own marker,
@@ -20,10 +20,14 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
-from inquiries import aws, chat
-from inquiries.delivery import (
+from inquiries import aws
+from inquiries.data.delivery import ClaimOutcome, DeliveryLeases
+from inquiries.data.items import DeliveryStep
+from inquiries.delivery import chat
+from inquiries.delivery.common import (
     TRANSIENT_NETWORK_ERRORS,
     claim_or_retry,
+    leases_for,
     phi_safe_failures,
     read_inquiry,
     reason_code,
@@ -33,8 +37,7 @@ from inquiries.delivery import (
 from inquiries.models import InquiryStatus
 from inquiries.observability import count, count_by_reason, logger
 from inquiries.rendering import CareTeamNotification, render_care_team_notification
-from inquiries.settings import Settings
-from inquiries.store import ClaimOutcome, DeliveryRecords, DeliveryStep
+from inquiries.settings import CareTeamSettings
 
 SKIPPED_METRIC = "CareTeamNotificationSkipped"
 FAILED_METRIC = "CareTeamNotificationFailed"  # malformed messages: dropped, not retried
@@ -45,7 +48,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def notify_care_team(inquiry_id: str, settings: Settings, now: Callable[[], datetime] = _utcnow) -> str:
+def notify_care_team(inquiry_id: str, settings: CareTeamSettings, now: Callable[[], datetime] = _utcnow) -> str:
     """Publish the care-team notification for ``inquiry_id`` (and post it to chat, when enabled).
 
     Returns a fixed outcome code for the SNS step: ``sent``, ``already_sent``, ``spam`` or
@@ -56,7 +59,7 @@ def notify_care_team(inquiry_id: str, settings: Settings, now: Callable[[], date
         return _notify_care_team(inquiry_id, settings, now)
 
 
-def _notify_care_team(inquiry_id: str, settings: Settings, now: Callable[[], datetime]) -> str:
+def _notify_care_team(inquiry_id: str, settings: CareTeamSettings, now: Callable[[], datetime]) -> str:
     inquiry = read_inquiry(inquiry_id, settings)
     if inquiry is None:
         return _not_sent(inquiry_id, DeliveryStep.CARE_TEAM, ClaimOutcome.UNKNOWN_INQUIRY)
@@ -64,20 +67,20 @@ def _notify_care_team(inquiry_id: str, settings: Settings, now: Callable[[], dat
         return _not_sent(inquiry_id, DeliveryStep.CARE_TEAM, ClaimOutcome.SPAM)
 
     notification = render_care_team_notification(inquiry, settings, now())
-    records = DeliveryRecords(settings)
+    leases = leases_for(settings)
     if inquiry.care_team_notified_at is None:
-        outcome = _publish_once(inquiry_id, notification, settings, records, now)
+        outcome = _publish_once(inquiry_id, notification, settings, leases, now)
     else:
         outcome = _not_sent(inquiry_id, DeliveryStep.CARE_TEAM, ClaimOutcome.ALREADY_SENT)
     if settings.chat_webhook_parameter and outcome in ("sent", ClaimOutcome.ALREADY_SENT.value):
-        _post_to_chat_once(inquiry_id, notification, settings, records, now)
+        _post_to_chat_once(inquiry_id, notification, settings, leases, now)
     return outcome
 
 
-def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings: Settings,
-                  records: DeliveryRecords, now: Callable[[], datetime]) -> str:
+def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings: CareTeamSettings,
+                  leases: DeliveryLeases, now: Callable[[], datetime]) -> str:
     step = DeliveryStep.CARE_TEAM
-    claim, token = claim_or_retry(records, inquiry_id, step, now())
+    claim, token = claim_or_retry(leases, inquiry_id, step, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, step, claim)
     try:
@@ -94,19 +97,19 @@ def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings:
         # Every SNS error is retried: either it passes (throttling, 5xx) or it is ops' to fix
         # (missing topic, KMS, permissions) and the DLQ keeps the message until then.
         code = exc.response.get("Error", {}).get("Code", "")
-        raise release_and_retry(records, inquiry_id, step, token, "sns_" + reason_code(code)) from None
+        raise release_and_retry(leases, inquiry_id, step, token, "sns_" + reason_code(code)) from None
     except TRANSIENT_NETWORK_ERRORS as exc:
-        raise release_and_retry(records, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
-    record_sent(records, inquiry_id, step, now(), notes={"care_team_message_id": resp["MessageId"]})
+        raise release_and_retry(leases, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
+    record_sent(leases, inquiry_id, step, now(), notes={"care_team_message_id": resp["MessageId"]})
     logger.info("care team notified", extra={"inquiry_id": inquiry_id})
     count("CareTeamNotified")
     return "sent"
 
 
-def _post_to_chat_once(inquiry_id: str, notification: CareTeamNotification, settings: Settings,
-                       records: DeliveryRecords, now: Callable[[], datetime]) -> None:
+def _post_to_chat_once(inquiry_id: str, notification: CareTeamNotification, settings: CareTeamSettings,
+                       leases: DeliveryLeases, now: Callable[[], datetime]) -> None:
     step = DeliveryStep.CARE_TEAM_CHAT
-    claim, token = claim_or_retry(records, inquiry_id, step, now())
+    claim, token = claim_or_retry(leases, inquiry_id, step, now())
     if claim is not ClaimOutcome.CLAIMED:
         _not_sent(inquiry_id, step, claim)
         return
@@ -114,13 +117,13 @@ def _post_to_chat_once(inquiry_id: str, notification: CareTeamNotification, sett
         url = chat.webhook_url(settings.chat_webhook_parameter)
         chat.post_to_chat(url, notification.chat_text, settings.chat_timeout_seconds)
     except chat.ChatPostFailed as exc:
-        raise release_and_retry(records, inquiry_id, step, token, exc.reason) from None
+        raise release_and_retry(leases, inquiry_id, step, token, exc.reason) from None
     except ClientError as exc:  # reading the SSM parameter
         code = exc.response.get("Error", {}).get("Code", "")
-        raise release_and_retry(records, inquiry_id, step, token, "ssm_" + reason_code(code)) from None
+        raise release_and_retry(leases, inquiry_id, step, token, "ssm_" + reason_code(code)) from None
     except TRANSIENT_NETWORK_ERRORS as exc:
-        raise release_and_retry(records, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
-    record_sent(records, inquiry_id, step, now())
+        raise release_and_retry(leases, inquiry_id, step, token, reason_code(type(exc).__name__)) from None
+    record_sent(leases, inquiry_id, step, now())
     logger.info("care team chat posted", extra={"inquiry_id": inquiry_id})
     count("CareTeamChatPosted")
 

@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
@@ -31,11 +30,15 @@ from botocore.exceptions import (
 )
 from pydantic import ValidationError
 
+from inquiries.data.delivery import ClaimOutcome, DeliveryLeases
+from inquiries.data.errors import DataUnavailable
+from inquiries.data.inquiries import InquiryRepository
+from inquiries.data.items import DeliveryStep
 from inquiries.models import StoredInquiry
 from inquiries.observability import count_by_reason, logger
-from inquiries.settings import Settings, get_settings
-from inquiries.store import ClaimOutcome, DeliveryRecords, DeliveryStep, InquiryStore
+from inquiries.settings import DeliverySettings
 
+S = TypeVar("S", bound=DeliverySettings)
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
@@ -111,7 +114,7 @@ def reason_code(error_code: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", error_code.lower())[:64] or "unknown"
 
 
-def claim_or_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep,
+def claim_or_retry(leases: DeliveryLeases, inquiry_id: str, step: DeliveryStep,
                    when: datetime) -> tuple[ClaimOutcome, str]:
     """Try to take ``step`` for ``inquiry_id`` with a fresh lease token; return the outcome and the token.
 
@@ -119,23 +122,23 @@ def claim_or_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep
     ``RetryableDeliveryError``: the message comes back after the visibility timeout.
     """
     token = new_claim_token()
-    outcome = records.claim(inquiry_id, step, token, when)
+    outcome = leases.claim(inquiry_id, step, token, when)
     if outcome is ClaimOutcome.HELD:
         raise RetryableDeliveryError(f"{step.value}_claim_held")
     return outcome, token
 
 
-def release_and_retry(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep, token: str,
+def release_and_retry(leases: DeliveryLeases, inquiry_id: str, step: DeliveryStep, token: str,
                       reason: str) -> RetryableDeliveryError:
     """Give up a lease after a transient failure and build the error to raise (the item is retried)."""
     try:
-        records.release(inquiry_id, step, token)
+        leases.release(inquiry_id, step, token)
     except Exception:  # the lease expires by itself; the retry matters more
         logger.warning("lease not released", extra={"inquiry_id": inquiry_id, "step": step.value})
     return RetryableDeliveryError(reason)
 
 
-def record_sent(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep, now: datetime,
+def record_sent(leases: DeliveryLeases, inquiry_id: str, step: DeliveryStep, now: datetime,
                 notes: dict[str, str] | None = None) -> None:
     """Record a step done *after* it was sent. A failure here is logged and counted, never retried.
 
@@ -143,17 +146,22 @@ def record_sent(records: DeliveryRecords, inquiry_id: str, step: DeliveryStep, n
     so copies of the message arriving meanwhile are held back rather than sent.
     """
     try:
-        records.mark_sent(inquiry_id, step, now, notes=notes)
-    except (ClientError, BotoCoreError) as exc:
+        leases.mark_sent(inquiry_id, step, now, notes=notes)
+    except DataUnavailable as exc:
         logger.error("sent, but the delivery could not be recorded",
-                     extra={"inquiry_id": inquiry_id, "step": step.value, "error_type": type(exc).__name__})
+                     extra={"inquiry_id": inquiry_id, "step": step.value, "error_type": exc.cause})
         count_by_reason("DeliverySentUnrecorded", step.value)
 
 
-def read_inquiry(inquiry_id: str, settings: Settings) -> StoredInquiry | None:
+def leases_for(settings: DeliverySettings) -> DeliveryLeases:
+    """The leases on the sends of the inquiries ``settings`` name."""
+    return DeliveryLeases(settings.inquiries_table, settings.delivery_lease_seconds)
+
+
+def read_inquiry(inquiry_id: str, settings: DeliverySettings) -> StoredInquiry | None:
     """The inquiry for a consumer, or None. An unreadable record is retried (and ends in the DLQ)."""
     try:
-        return InquiryStore(settings).get(inquiry_id)
+        return InquiryRepository(settings.inquiries_table).get(inquiry_id)
     except ValidationError:
         # The validation error's text quotes the stored values: never let it travel.
         raise RetryableDeliveryError("unreadable_record") from None
@@ -172,6 +180,11 @@ def phi_safe_failures(inquiry_id: str, metric: str) -> Iterator[None]:
         logger.warning("send will be retried", extra={"inquiry_id": inquiry_id, "reason": exc.reason})
         count_by_reason(metric, exc.reason)
         raise
+    except DataUnavailable as exc:
+        reason = "dynamodb_" + reason_code(exc.cause)
+        logger.warning("send will be retried", extra={"inquiry_id": inquiry_id, "reason": reason})
+        count_by_reason(metric, reason)
+        raise RetryableDeliveryError(reason) from None
     except Exception as exc:  # sorted into a retryable failure with a safe reason
         reason = "unexpected_" + reason_code(type(exc).__name__)
         logger.error("send failed unexpectedly; will be retried", extra={"inquiry_id": inquiry_id, "reason": reason})
@@ -190,7 +203,7 @@ def inquiry_id_from_message(body: str | None, message_id: str, metric: str) -> s
 
 
 def claim_check_record_handler(
-    deliver: Callable[[str, Settings], str], failure_metric: str
+    deliver: Callable[[str, S], str], settings: S, failure_metric: str
 ) -> Callable[[SQSRecord], str]:
     """The BatchProcessor record handler for a claim-check queue: read the id, then ``deliver`` it.
 
@@ -201,7 +214,7 @@ def claim_check_record_handler(
         inquiry_id = inquiry_id_from_message(record.body, record.message_id, failure_metric)
         if inquiry_id is None:
             return "malformed_message"
-        return deliver(inquiry_id, get_settings())
+        return deliver(inquiry_id, settings)
 
     return record_handler
 

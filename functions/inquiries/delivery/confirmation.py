@@ -26,10 +26,13 @@ from email.utils import formataddr
 from botocore.exceptions import ClientError
 
 from inquiries import aws
-from inquiries.delivery import (
+from inquiries.data.delivery import ClaimOutcome
+from inquiries.data.items import DeliveryStep
+from inquiries.delivery.common import (
     SES_PERMANENT_CODES,
     TRANSIENT_NETWORK_ERRORS,
     claim_or_retry,
+    leases_for,
     phi_safe_failures,
     read_inquiry,
     reason_code,
@@ -39,8 +42,7 @@ from inquiries.delivery import (
 from inquiries.models import InquiryStatus
 from inquiries.observability import count, count_by_reason, logger
 from inquiries.rendering import ConfirmationEmail, render_confirmation_email
-from inquiries.settings import Settings
-from inquiries.store import ClaimOutcome, DeliveryRecords, DeliveryStep
+from inquiries.settings import ConfirmationSettings
 
 STEP = DeliveryStep.CONFIRMATION
 SKIPPED_METRIC = "ConfirmationSkipped"
@@ -52,7 +54,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], datetime] = _utcnow) -> str:
+def send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Callable[[], datetime] = _utcnow) -> str:
     """Email the person who sent inquiry ``inquiry_id`` unless that was done (or refused) before.
 
     Returns a fixed outcome code: ``sent``, ``already_sent``, ``already_failed``, ``spam``,
@@ -63,7 +65,7 @@ def send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], dat
         return _send_confirmation(inquiry_id, settings, now)
 
 
-def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], datetime]) -> str:
+def _send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Callable[[], datetime]) -> str:
     inquiry = read_inquiry(inquiry_id, settings)
     if inquiry is None:
         return _not_sent(inquiry_id, ClaimOutcome.UNKNOWN_INQUIRY)
@@ -73,8 +75,8 @@ def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], da
         return _not_sent(inquiry_id, ClaimOutcome.ALREADY_SENT)
 
     email = render_confirmation_email(inquiry, settings)  # before the claim: a template bug holds no lease
-    records = DeliveryRecords(settings)
-    claim, token = claim_or_retry(records, inquiry_id, STEP, now())
+    leases = leases_for(settings)
+    claim, token = claim_or_retry(leases, inquiry_id, STEP, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, claim)
 
@@ -84,22 +86,22 @@ def _send_confirmation(inquiry_id: str, settings: Settings, now: Callable[[], da
         code = exc.response.get("Error", {}).get("Code", "")
         if code in SES_PERMANENT_CODES:
             reason = SES_PERMANENT_CODES[code]
-            records.mark_failed(inquiry_id, STEP, reason, now())
+            leases.mark_failed(inquiry_id, STEP, reason, now())
             logger.warning("confirmation not sent: permanent failure",
                            extra={"inquiry_id": inquiry_id, "reason": reason})
             count_by_reason(FAILED_METRIC, reason)
             return reason
-        raise release_and_retry(records, inquiry_id, STEP, token, "ses_" + reason_code(code)) from None
+        raise release_and_retry(leases, inquiry_id, STEP, token, "ses_" + reason_code(code)) from None
     except TRANSIENT_NETWORK_ERRORS as exc:
-        raise release_and_retry(records, inquiry_id, STEP, token, reason_code(type(exc).__name__)) from None
+        raise release_and_retry(leases, inquiry_id, STEP, token, reason_code(type(exc).__name__)) from None
 
-    record_sent(records, inquiry_id, STEP, now(), notes={"confirmation_message_id": message_id})
+    record_sent(leases, inquiry_id, STEP, now(), notes={"confirmation_message_id": message_id})
     logger.info("confirmation sent", extra={"inquiry_id": inquiry_id})
     count("ConfirmationSent")
     return "sent"
 
 
-def _send_email(to: str, email: ConfirmationEmail, settings: Settings) -> str:
+def _send_email(to: str, email: ConfirmationEmail, settings: ConfirmationSettings) -> str:
     kwargs: dict[str, object] = {}
     if settings.ses_configuration_set:
         kwargs["ConfigurationSetName"] = settings.ses_configuration_set
@@ -122,7 +124,7 @@ def _send_email(to: str, email: ConfirmationEmail, settings: Settings) -> str:
     return resp["MessageId"]
 
 
-def _from_address(settings: Settings) -> str:
+def _from_address(settings: ConfirmationSettings) -> str:
     # The brand as display name; formataddr quotes (or RFC 2047-encodes) it so it cannot break the header.
     return formataddr((settings.clinic_name, settings.sender_email)) if settings.clinic_name else settings.sender_email
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
-from inquiries.settings import Settings
+from inquiries.settings import DispatchSettings
 
 
 class DispatchFailed(Exception):
@@ -24,7 +24,7 @@ def claim_check(inquiry_id: str) -> str:
 class Dispatcher:
     """Sends one inquiry to ConfirmationQueue and CareTeamQueue."""
 
-    settings: Settings
+    settings: DispatchSettings
 
     def send(self, inquiry_id: str) -> None:
         """Send both messages. Raises ``DispatchFailed`` if either could not be sent.

@@ -1,0 +1,10 @@
+"""Where inquiries and their companions are kept: the only DynamoDB calls in the Lambda code.
+
+- ``items``: every item shape, defined once (typed write models with ``to_item`` / ``from_item``),
+  and the table, index and key-prefix names the tools and tests share.
+- ``inquiries``: InquiriesTable (new inquiry with its submission guard, reads, dispatch marker).
+- ``delivery``: the consumers' leases on one send (claim, mark sent or failed, release).
+- ``rate_limits``: RateLimitTable's fixed-window counters (the *decision* lives in intake).
+- ``idempotency``: the Powertools persistence layer on IdempotencyTable.
+- ``errors``: the domain exceptions raised instead of botocore's.
+"""

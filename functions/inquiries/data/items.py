@@ -1,0 +1,206 @@
+"""Every item shape the functions write, defined once, and the names the tools and tests share.
+
+InquiriesTable (key ``inquiry_id``, a ULID): one ``InquiryItem``, later annotated by the consumers
+with the attributes of each ``DeliveryStep`` (sent marker, lease, permanent failure) and delivery
+notes (message ids). The sparse pair ``dispatch_state`` + ``dispatch_pending_since`` marks an
+inquiry whose queue messages are not known to be sent (DispatchPendingIndex).
+
+IdempotencyTable: Powertools' own records, and one ``SubmissionGuardItem`` per submission
+(id ``submission#<hex>``) written in the same transaction as the inquiry.
+
+RateLimitTable: one counter per scope, hashed key and window (``client#<hex>#<start>``,
+``email#<email_hash>#<start>``): never an address or IP in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Self
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from inquiries.models import InquiryIn, InquiryStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+STATUS_INDEX = "StatusIndex"
+DISPATCH_PENDING_INDEX = "DispatchPendingIndex"
+EMAIL_HASH_INDEX = "EmailHashIndex"
+DISPATCH_PENDING = "pending"
+GUARD_PREFIX = "submission#"
+CLIENT_SCOPE = "client"
+EMAIL_SCOPE = "email"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def serialize(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
+    """Plain values to a DynamoDB item (None values are left out)."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def plain_values(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item to plain values (numbers become int where whole)."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        plain = _deserializer.deserialize(value)
+        if isinstance(plain, Decimal):
+            plain = int(plain) if plain == plain.to_integral_value() else float(plain)
+        out[key] = plain
+    return out
+
+
+def iso(ts: datetime) -> str:
+    """UTC ISO-8601 with milliseconds and a Z (sorts lexically in time order)."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def email_hash(email: str) -> str:
+    """A stable, non-reversible-at-a-glance key for one person's address (erasure, rate limits)."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InquiryItem:
+    """An inquiry as intake writes it to InquiriesTable. Enum fields hold their stored string values."""
+
+    inquiry_id: str
+    created_at: str
+    status: str
+    name: str
+    email: str
+    email_hash: str
+    phone: str | None = None
+    preferred_contact: str
+    topic: str
+    message: str | None = None
+    consent_to_contact: bool
+    consent_recorded_at: str
+    sms_consent: bool = False
+    referral_source: str | None = None
+    urgent: bool = False
+    spam: bool = False
+    ttl: int
+    dispatch_state: str | None = None
+    dispatch_pending_since: str | None = None
+
+    @classmethod
+    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, urgent: bool, spam: bool,
+                       retention_days: int) -> Self:
+        """The item for a new submission: spam is kept without a dispatch marker, anything else with one."""
+        created = iso(datetime.fromtimestamp(now, UTC))
+        return cls(
+            inquiry_id=inquiry_id,
+            created_at=created,
+            status=(InquiryStatus.SPAM if spam else InquiryStatus.NEW).value,
+            name=inquiry.name,
+            email=inquiry.email,
+            email_hash=email_hash(inquiry.email),
+            phone=inquiry.phone,
+            preferred_contact=inquiry.preferred_contact.value,
+            topic=inquiry.topic.value,
+            message=inquiry.message,
+            consent_to_contact=inquiry.consent_to_contact,
+            consent_recorded_at=created,
+            sms_consent=inquiry.sms_consent,
+            referral_source=inquiry.referral_source,
+            urgent=urgent,
+            spam=spam,
+            ttl=int(now) + retention_days * 86400,
+            dispatch_state=None if spam else DISPATCH_PENDING,
+            dispatch_pending_since=None if spam else created,
+        )
+
+    def to_item(self) -> dict[str, AttributeValueTypeDef]:
+        """The DynamoDB item (absent optional values are left out)."""
+        return serialize(asdict(self))
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """The write model of a stored item; the consumers' delivery attributes are left aside."""
+        values = plain_values(item)
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmissionGuardItem:
+    """IdempotencyTable: which inquiry a submission stored, until ``expiration`` (epoch seconds)."""
+
+    guard_id: str
+    inquiry_id: str
+    expiration: int
+
+    def to_item(self) -> dict[str, AttributeValueTypeDef]:
+        """The DynamoDB item; its key is ``submission#<guard_id>``."""
+        return serialize({"id": GUARD_PREFIX + self.guard_id, "inquiry_id": self.inquiry_id,
+                          "expiration": self.expiration})
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """The guard of a stored item."""
+        values = plain_values(item)
+        return cls(guard_id=str(values["id"]).removeprefix(GUARD_PREFIX), inquiry_id=values["inquiry_id"],
+                   expiration=int(values["expiration"]))
+
+
+def guard_key(guard_id: str) -> dict[str, AttributeValueTypeDef]:
+    """The IdempotencyTable key of a submission guard."""
+    return {"id": {"S": GUARD_PREFIX + guard_id}}
+
+
+def counter_prefix(scope: str, hashed_key: str) -> str:
+    """What every RateLimitTable counter of one scope and key starts with (erasure finds them by it)."""
+    return f"{scope}#{hashed_key}#"
+
+
+def counter_id(scope: str, hashed_key: str, window_start: int) -> str:
+    """The RateLimitTable id of one counter: scope, hashed key, window start (epoch seconds)."""
+    return f"{counter_prefix(scope, hashed_key)}{window_start}"
+
+
+class DeliveryStep(StrEnum):
+    """One thing sent once per inquiry. Its value prefixes the attributes that track it on the inquiry."""
+
+    CONFIRMATION = "confirmation"
+    CARE_TEAM = "care_team"
+    CARE_TEAM_CHAT = "care_team_chat"
+
+    @property
+    def sent_attribute(self) -> str:
+        """The attribute that says the step is done (the first two are fields of StoredInquiry)."""
+        return _SENT_ATTRIBUTE[self]
+
+    @property
+    def token_attribute(self) -> str:
+        """The attribute naming the consumer that holds the lease."""
+        return f"{self.value}_claim_token"
+
+    @property
+    def expires_attribute(self) -> str:
+        """When the lease runs out (epoch milliseconds)."""
+        return f"{self.value}_claim_expires_ms"
+
+    @property
+    def failed_attribute(self) -> str:
+        """When the step failed permanently."""
+        return f"{self.value}_failed_at"
+
+    @property
+    def failed_reason_attribute(self) -> str:
+        """The fixed, PHI-free code of a permanent failure."""
+        return f"{self.value}_failed_reason"
+
+
+_SENT_ATTRIBUTE: dict[DeliveryStep, str] = {
+    DeliveryStep.CONFIRMATION: "confirmation_sent_at",
+    DeliveryStep.CARE_TEAM: "care_team_notified_at",
+    DeliveryStep.CARE_TEAM_CHAT: "care_team_chat_sent_at",
+}

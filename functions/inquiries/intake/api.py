@@ -1,0 +1,369 @@
+"""The HTTP edge: Powertools resolver, request decoding, and the one place errors become statuses.
+
+Error bodies are always ``{"errors": [{"field": ..., "message": ...}]}`` with fixed texts: no
+submitted value is ever echoed, and no exception text (which could hold PHI) reaches a response
+or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import traceback
+from collections.abc import Callable
+from functools import cached_property
+from typing import Annotated, Any, TypeVar, cast
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from pydantic import ValidationError
+
+from inquiries.ids import new_inquiry_id
+from inquiries.intake.error_page import render_error_page
+from inquiries.intake.rate_limit import RateLimited
+from inquiries.intake.service import IntakeService, Submission, accepted_answer
+from inquiries.models import (
+    MAX_BODY_BYTES,
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    AcceptedInquiry,
+    ErrorBody,
+    FieldError,
+    InquiryIn,
+    describe_validation_errors,
+)
+from inquiries.observability import count_by_reason, logger
+from inquiries.settings import IntakeSettings
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 40
+
+
+class RequestRejected(Exception):
+    """A request we refuse, with its status, a non-PHI reason code and the messages for the person."""
+
+    def __init__(self, status: int, reason: str, errors: list[FieldError], headers: dict[str, str] | None = None):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def _whole_request(message: str) -> list[FieldError]:
+    return [FieldError(field=None, message=message)]
+
+
+# ---- decoding ------------------------------------------------------------------------------------------
+def media_type(event: APIGatewayProxyEvent) -> str:
+    """The request's media type, lower-cased, without parameters."""
+    return (event.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def read_submission(event: APIGatewayProxyEvent) -> dict[str, Any]:
+    """The submitted fields as a dict, from JSON or form data (base64 bodies decoded).
+
+    Raises ``RequestRejected`` with 415, 413 or 400.
+    """
+    # No Content-Type at all is read as JSON (API clients and generated test events often omit it).
+    kind = media_type(event) or JSON
+    if kind not in (JSON, FORM):
+        raise RequestRejected(415, "unsupported_media_type", _whole_request(
+            "Send the inquiry as application/json or application/x-www-form-urlencoded."))
+    raw = event.body or ""
+    try:
+        data = _b64(raw) if event.is_base64_encoded else raw.encode("utf-8")
+    except ValueError:
+        raise RequestRejected(400, "invalid_body", _whole_request("The request body could not be read.")) from None
+    if len(data) > MAX_BODY_BYTES:
+        raise RequestRejected(413, "too_large", _whole_request(
+            f"The inquiry is too large. Keep it under {MAX_BODY_BYTES // 1024} KiB."))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestRejected(400, "invalid_body", _whole_request("The request body must be UTF-8 text.")) from None
+    return _parse_json(text) if kind == JSON else _parse_form(text)
+
+
+def _b64(raw: str) -> bytes:
+    try:
+        return base64.b64decode(raw, validate=True)
+    except binascii.Error as exc:
+        raise ValueError("not base64") from exc
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise RequestRejected(400, "invalid_json", _whole_request("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise RequestRejected(400, "not_an_object", _whole_request("Send the inquiry as a JSON object."))
+    return data
+
+
+def _parse_form(text: str) -> dict[str, Any]:
+    try:
+        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        raise RequestRejected(400, "invalid_form", _whole_request("The form data could not be read.")) from None
+    # A repeated name (e.g. a hidden "false" before a checkbox) takes its last value, as browsers order them.
+    return {name: values[-1] for name, values in pairs.items()}
+
+
+def _honeypot_filled(data: dict[str, Any]) -> bool:
+    value = data.get("website")
+    return isinstance(value, str) and bool(value.strip())
+
+
+def wants_html(event: APIGatewayProxyEvent) -> bool:
+    """True for a plain browser form post (no JavaScript), which expects a page, not JSON."""
+    accept = (event.headers.get("accept") or "").lower()
+    return "text/html" in accept
+
+
+# ---- the application -------------------------------------------------------------------------------------
+def _cors(settings: IntakeSettings) -> CORSConfig | None:
+    if not settings.allowed_origins:
+        return None
+    first, *others = settings.allowed_origins
+    return CORSConfig(
+        allow_origin=first,
+        extra_origins=others,
+        allow_headers=["Content-Type", "Idempotency-Key"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+        allow_credentials=False,
+    )
+
+
+def no_store(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Middleware: no answer of this API may be cached (it is about a person's inquiry)."""
+    response = next_middleware(app)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves Router.__init__ unannotated
+_Handler = TypeVar("_Handler", bound=Callable[..., Response[str]])
+
+
+def exception_handler(exc_class: type[Exception]) -> Callable[[_Handler], _Handler]:
+    """``router.exception_handler``, typed: Powertools leaves the Router's decorator unannotated."""
+    register: Callable[[_Handler], _Handler] = router.exception_handler(exc_class)
+    return register
+
+
+class IntakeApp(APIGatewayRestResolver):
+    """The resolver for POST /inquiries and GET /health, with the intake service submissions go to."""
+
+    def __init__(self, settings: IntakeSettings, service: Callable[[], IntakeService]) -> None:
+        super().__init__(enable_validation=True, cors=_cors(settings))
+        self.thank_you_url = settings.thank_you_url
+        self._service = service
+        self.use([no_store])
+        self.include_router(router)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        """The intake service, built on first use (documentation builds never need it)."""
+        return self._service()
+
+
+def _app() -> IntakeApp:
+    return cast(IntakeApp, router.api_resolver)
+
+
+@router.get("/health", summary="Liveness check", tags=["health"])
+def health() -> dict[str, str]:
+    """Alive: touches no table, no queue, no data."""
+    return {"status": "ok"}
+
+
+_ERROR_RESPONSES: dict[int, Any] = {
+    status: {"description": text, "content": {JSON: {"model": ErrorBody}}}
+    for status, text in {
+        400: "The body is not valid JSON or form data, or not an object.",
+        409: "The same submission is being processed right now; retry in a moment.",
+        413: "The body is larger than 16 KiB.",
+        415: "The content type is not JSON or form data.",
+        422: "A field breaks a rule; every bad field is named, no submitted value is echoed.",
+        429: "Too many inquiries from this client or for this address; see Retry-After.",
+    }.items()
+}
+
+
+@router.post(
+    "/inquiries",
+    summary="Submit an inquiry",
+    description=(
+        "Accepts an inquiry as JSON or as a plain HTML form post. Every field is protected health "
+        "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page."
+    ),
+    tags=["inquiries"],
+    responses={
+        202: {"description": "Accepted.", "content": {JSON: {"model": AcceptedInquiry}}},
+        303: {"description": "Accepted (plain form post): redirect to the thank-you page."},
+        **_ERROR_RESPONSES,
+    },
+)
+def submit_inquiry(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+            description="Optional. Repeated submissions with one key give one inquiry and one email.",
+        ),
+    ] = None,
+) -> Response[str]:
+    """Validate the submission and hand it to intake; a bot that filled the hidden field learns nothing."""
+    event = _app().current_event
+    data = read_submission(event)
+    try:
+        inquiry = InquiryIn.model_validate(data)
+    except ValidationError:
+        if not _honeypot_filled(data):
+            raise
+        # A bot that filled the hidden field learns nothing, not even which of its fields were bad.
+        count_by_reason("SpamDiscarded", "invalid_and_honeypot")
+        return answer(event, accepted_answer(new_inquiry_id(), urgent=False))
+    submission = Submission(
+        inquiry=inquiry,
+        client_ip=event.request_context.identity.source_ip or "unknown",
+        idempotency_key=idempotency_key or None,
+    )
+    return answer(event, _app().intake.accept(submission, lambda_context=_app().lambda_context))
+
+
+def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
+    """202 with the accepted inquiry, or for a plain form post 303 to the thank-you page."""
+    if wants_html(event):
+        return Response(status_code=303, headers={"Location": _app().thank_you_url}, body="")
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=accepted.model_dump_json(exclude_none=True),
+    )
+
+
+# ---- errors: every refusal becomes a status here, with fixed texts --------------------------------------
+def error_response(status: int, errors: list[FieldError], headers: dict[str, str] | None = None) -> Response[str]:
+    """A plain form post (no JavaScript) gets a readable page; scripts and API clients get JSON."""
+    # Exception handlers answer outside the middleware chain, so errors carry no-store themselves.
+    all_headers = {"Cache-Control": "no-store", **(headers or {})}
+    if wants_html(_app().current_event):
+        page = render_error_page(status, errors)
+        return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=all_headers)
+    body = ErrorBody(errors=errors).model_dump_json()
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body,
+                    headers=all_headers)
+
+
+@exception_handler(RequestRejected)
+def rejected(exc: RequestRejected) -> Response[str]:
+    """415, 413 or 400: the body could not be read as an inquiry."""
+    count_by_reason("InquiryRejected", exc.reason)
+    return error_response(exc.status, exc.errors, exc.headers)
+
+
+@exception_handler(ValidationError)
+def invalid_fields(exc: ValidationError) -> Response[str]:
+    """422 naming every bad field, echoing no value."""
+    count_by_reason("InquiryRejected", "invalid_fields")
+    return error_response(422, describe_validation_errors(exc))
+
+
+@exception_handler(RequestValidationError)
+def invalid_request(exc: RequestValidationError) -> Response[str]:
+    """400 or 422 for what Powertools' validation refused (the Idempotency-Key header)."""
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        count_by_reason("InquiryRejected", "invalid_json")
+        return error_response(400, _whole_request("The request body is not valid JSON."))
+    fields = []
+    for err in errors:
+        loc = err.get("loc", ())
+        if len(loc) >= 2 and loc[0] == "header" and str(loc[1]).lower() == "idempotency-key":
+            fields.append(FieldError(field="Idempotency-Key",
+                                     message=f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."))
+        else:
+            fields.append(FieldError(field=None, message="The request is not valid."))
+    count_by_reason("InquiryRejected", "invalid_request")
+    return error_response(422, fields)
+
+
+@exception_handler(RateLimited)
+def rate_limited(exc: RateLimited) -> Response[str]:
+    """429 with Retry-After."""
+    count_by_reason("InquiryRejected", f"rate_limited_{exc.scope}")
+    return error_response(
+        429,
+        _whole_request("We have received several inquiries from you recently. Please try again later, "
+                       "or call us. If you are in crisis, call or text 988."),
+        {"Retry-After": str(exc.retry_after)},
+    )
+
+
+@exception_handler(IdempotencyAlreadyInProgressError)
+def in_flight(_exc: IdempotencyAlreadyInProgressError) -> Response[str]:
+    """409: the same submission is being processed right now."""
+    count_by_reason("InquiryRejected", "duplicate_in_flight")
+    return error_response(
+        409, _whole_request("This inquiry is already being submitted. Please wait a moment."),
+        {"Retry-After": "1"},
+    )
+
+
+@exception_handler(IdempotencyValidationError)
+def key_reused(_exc: IdempotencyValidationError) -> Response[str]:
+    """422: an Idempotency-Key reused for a different inquiry."""
+    count_by_reason("InquiryRejected", "idempotency_key_reused")
+    return error_response(422, [FieldError(
+        field="Idempotency-Key", message="This key was already used for a different inquiry.")])
+
+
+@exception_handler(NotFoundError)
+def not_found(_exc: NotFoundError) -> Response[str]:
+    """404 for any other path or method."""
+    return error_response(404, _whole_request("Not found."))
+
+
+@exception_handler(Exception)
+def unexpected(exc: Exception) -> Response[str]:
+    """500, logging the type and where it happened, never the message: messages can carry submitted values."""
+    frames = [
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)
+    ]
+    logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
+    count_by_reason("InquiryFailed", "unhandled")
+    return error_response(500, _whole_request(
+        "Something went wrong on our side and your inquiry was not sent. Please try again, or call us. "
+        "If you are in crisis, call or text 988."))
+
+
+def openapi_document(app: IntakeApp) -> dict[str, Any]:
+    """The OpenAPI document, with the request body of POST /inquiries described by ``InquiryIn``.
+
+    The body is read by ``read_submission`` (JSON or form data), not by a Powertools ``Body`` parameter,
+    so its schema is attached here, from the same model that validates it.
+    """
+    doc: dict[str, Any] = json.loads(app.get_openapi_json_schema(title="Inquiry intake API", version="1.0.0"))
+    schema = InquiryIn.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    components.update(schema.pop("$defs", {}))
+    components["Inquiry"] = schema
+    ref = {"schema": {"$ref": "#/components/schemas/Inquiry"}}
+    doc["paths"]["/inquiries"]["post"]["requestBody"] = {"required": True, "content": {JSON: ref, FORM: ref}}
+    return doc

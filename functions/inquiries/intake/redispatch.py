@@ -1,0 +1,51 @@
+"""The safety net: re-send every inquiry whose dispatch did not complete (RedispatchFunction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from inquiries.intake.dispatch import DispatchFailed
+from inquiries.intake.service import Sender
+from inquiries.observability import count, logger
+
+
+class PendingInquiries(Protocol):
+    """The dispatch-pending marker (``data.inquiries.InquiryRepository``, or a fake)."""
+
+    def dispatch_pending(self, older_than: datetime, limit: int = 500) -> Iterator[tuple[str, str]]: ...
+
+    def clear_dispatch_pending(self, inquiry_id: str, pending_since: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RedispatchSummary:
+    """What one redispatch run did (counts only)."""
+
+    found: int = 0
+    redispatched: int = 0
+    failed: int = 0
+
+
+def redispatch_pending(inquiries: PendingInquiries, dispatcher: Sender, *, older_than: datetime) -> RedispatchSummary:
+    """Re-send every inquiry still marked dispatch-pending since before ``older_than``, then clear its marker."""
+    found = redispatched = failed = 0
+    for inquiry_id, pending_since in list(inquiries.dispatch_pending(older_than=older_than)):
+        found += 1
+        try:
+            dispatcher.send(inquiry_id)
+        except DispatchFailed as exc:
+            failed += 1
+            logger.warning("redispatch failed; will retry on the next run",
+                           extra={"inquiry_id": inquiry_id, "error_type": str(exc)})
+            continue
+        inquiries.clear_dispatch_pending(inquiry_id, pending_since)
+        redispatched += 1
+        logger.info("inquiry redispatched", extra={"inquiry_id": inquiry_id})
+    if redispatched:
+        count("InquiryRedispatched", redispatched)
+    if failed:
+        count("RedispatchFailed", failed)
+    return RedispatchSummary(found=found, redispatched=redispatched, failed=failed)
