@@ -44,21 +44,13 @@ def stack(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[St
     aws.reset_clients()
 
 
-# ---- collecting every log line of the integration suite (see tests/integration/test_zz_no_phi.py) -----
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "tests/integration/" not in report.nodeid.replace("\\", "/"):
-        return
-    for _name, text in report.sections:
-        phi.CAPTURED_LOG_TEXT.append(text)
-    if report.capstdout:
-        phi.CAPTURED_LOG_TEXT.append(report.capstdout)
-    if report.capstderr:
-        phi.CAPTURED_LOG_TEXT.append(report.capstderr)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the PHI-in-logs check after every other test, whatever order files were collected in."""
-    last = [i for i in items if i.get_closest_marker("after_all_integration")]
-    for item in last:
-        items.remove(item)
-        items.append(item)
+# ---- no submitted value, nor a part of one, in what a test logged -------------------------------------------
+@pytest.fixture(autouse=True)
+def no_phi_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test that logged a value it submitted: Powertools' JSON lines and every other logger."""
+    submitted = phi.start_test()
+    with phi.LogCapture() as powertools_lines:
+        yield
+    leaked = submitted.leaks(powertools_lines.text + "\n" + caplog.text)
+    if leaked:
+        pytest.fail(f"{request.node.nodeid} logged submitted PHI: {leaked}", pytrace=False)

@@ -100,7 +100,7 @@ def test_same_body_after_the_window_is_a_new_inquiry_even_before_ttl_removes_the
 
 
 def test_log_lines_of_one_request_do_not_carry_the_previous_inquiry_id(stack: Stack) -> None:
-    from tests.support.consumers import LogCapture
+    from tests.support.phi import LogCapture
 
     accepted = response_json(stack.intake(json_post(distinctive_inquiry())))
     with LogCapture() as logs:

@@ -17,7 +17,6 @@ from inquiries.ids import short_reference
 
 from tests.support.consumers import (
     REGION,
-    LogCapture,
     claim_check,
     notifications,
     prepare_email,
@@ -29,6 +28,7 @@ from tests.support.consumers import (
     single_message_event,
 )
 from tests.support.lambda_context import FakeLambdaContext
+from tests.support.phi import LogCapture
 from tests.support.stack import Stack
 
 QUEUE = "CareTeamQueue"

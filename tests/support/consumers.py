@@ -8,9 +8,7 @@ client the code uses, so nothing below boto3 is faked).
 from __future__ import annotations
 
 import copy
-import io
 import json
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -183,31 +181,3 @@ class SesFaults:
         status = 429 if code == "TooManyRequestsException" else 400
         return _FakeHttp(status), {"Error": {"Code": code, "Message": "injected by the test"},
                                    "ResponseMetadata": {"HTTPStatusCode": status}}
-
-
-class LogCapture:
-    """Every line the functions' Powertools logger writes, formatted exactly as CloudWatch gets it
-    (JSON, extra keys included). Powertools' handler holds the stdout of import time, which capsys
-    cannot see, so a second handler with the same formatter is attached while the test runs."""
-
-    def __init__(self) -> None:
-        # Imported here, not at collection: the singletons read POWERTOOLS_* from the environment
-        # the stack fixture sets, as they do at a Lambda cold start.
-        from inquiries.observability import logger as powertools_logger
-
-        self._buffer = io.StringIO()
-        self._handler = logging.StreamHandler(self._buffer)
-        self._handler.setFormatter(powertools_logger.registered_formatter)
-        self._target = logging.getLogger(powertools_logger.name)
-
-    def __enter__(self) -> LogCapture:
-        self._target.addHandler(self._handler)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._target.removeHandler(self._handler)
-
-    @property
-    def text(self) -> str:
-        """Everything logged so far."""
-        return self._buffer.getvalue()

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.support import phi
+
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 
 
@@ -63,14 +65,17 @@ def api_event(
 
 
 def json_post(payload: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
-    """POST /inquiries with a JSON body."""
+    """POST /inquiries with a JSON body (its values registered as submitted PHI)."""
+    if isinstance(payload, dict):
+        phi.register(payload)
     return api_event(
         body=json.dumps(payload), headers={"Content-Type": "application/json", **(headers or {})}, **kwargs
     )
 
 
 def form_post(fields: dict[str, str], headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
-    """POST /inquiries as a plain HTML form would."""
+    """POST /inquiries as a plain HTML form would (its values registered as submitted PHI)."""
+    phi.register(fields)
     return api_event(
         body=urlencode(fields),
         headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
