@@ -1,0 +1,181 @@
+"""What intake decides about a submission, with in-memory stand-ins for the tables and queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from inquiries.intake.rate_limit import RateLimited, RateLimiter
+from inquiries.intake.redispatch import redispatch_pending
+from inquiries.intake.service import IntakeService, Submission
+from inquiries.models import InquiryIn
+from inquiries.settings import IntakeSettings
+
+from tests.support.fakes import InMemoryCounters, InMemoryInquiries, InMemoryPersistence, RecordingDispatcher
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.phi import distinctive_inquiry
+
+SETTINGS = IntakeSettings(inquiries_table="InquiriesTable", idempotency_table="IdempotencyTable",
+                          rate_limit_table="RateLimitTable", confirmation_queue_url="confirmations",
+                          care_team_queue_url="care-team", rate_limit_per_client_per_hour=20,
+                          rate_limit_per_email_per_day=5, spam_retention_days=7, retention_days=365)
+NOON = 1_767_268_800.0  # 2026-01-01T12:00:00Z
+
+
+@dataclass
+class Intake:
+    """An intake service on fakes, with a clock the test moves."""
+
+    inquiries: InMemoryInquiries = field(default_factory=InMemoryInquiries)
+    dispatcher: RecordingDispatcher = field(default_factory=RecordingDispatcher)
+    counters: InMemoryCounters = field(default_factory=InMemoryCounters)
+    persistence: InMemoryPersistence = field(default_factory=InMemoryPersistence)
+    now: float = NOON
+
+    def service(self) -> IntakeService:
+        limiter = RateLimiter(self.counters, per_client_per_hour=SETTINGS.rate_limit_per_client_per_hour,
+                              per_email_per_day=SETTINGS.rate_limit_per_email_per_day)
+        return IntakeService(SETTINGS, inquiries=self.inquiries, dispatcher=self.dispatcher, limiter=limiter,
+                             persistence=self.persistence, clock=lambda: self.now)
+
+    def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None) -> Any:
+        submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key)
+        context = cast(LambdaContext, FakeLambdaContext("IntakeFunction"))
+        return self.service().accept(submission, lambda_context=context)
+
+
+@pytest.fixture
+def intake() -> Intake:
+    return Intake()
+
+
+def test_an_inquiry_is_stored_dispatched_and_its_marker_cleared(intake: Intake) -> None:
+    answer = intake.submit(distinctive_inquiry())
+
+    [item] = intake.inquiries.items.values()
+    assert answer.inquiry_id == item.inquiry_id
+    assert (item.status, item.spam, item.urgent) == ("new", False, False)
+    assert item.ttl == int(NOON) + 365 * 86400
+    assert intake.dispatcher.sent == [item.inquiry_id]
+    assert intake.inquiries.pending() == []
+    assert answer.crisis_resources is None
+
+
+def test_wording_that_signals_danger_answers_urgent_with_crisis_resources(intake: Intake) -> None:
+    answer = intake.submit(distinctive_inquiry(message="Lately I want to die and I need help"))
+
+    [item] = intake.inquiries.items.values()
+    assert answer.urgent is True and item.urgent is True
+    assert answer.crisis_resources
+    assert intake.dispatcher.sent == [item.inquiry_id]
+
+
+def test_a_filled_honeypot_is_stored_as_spam_and_never_dispatched(intake: Intake) -> None:
+    answer = intake.submit(distinctive_inquiry(website="https://spam.example", message="I want to die"))
+
+    [item] = intake.inquiries.items.values()
+    assert (item.status, item.spam, item.urgent) == ("spam", True, False)
+    assert item.ttl == int(NOON) + 7 * 86400
+    assert item.dispatch_state is None
+    assert intake.dispatcher.sent == []
+    assert answer.urgent is False, "a bot learns nothing from the answer"
+
+
+def test_the_sixth_inquiry_for_one_address_in_a_day_is_refused_and_leaves_nothing(intake: Intake) -> None:
+    inquiry = distinctive_inquiry()
+    for n in range(5):
+        intake.submit({**inquiry, "message": f"follow-up {n}"}, ip=f"198.51.100.{n}")
+
+    with pytest.raises(RateLimited) as refused:
+        intake.submit({**inquiry, "message": "one more"}, ip="198.51.100.99")
+
+    assert refused.value.scope == "email"
+    assert 0 < refused.value.retry_after <= 12 * 3600, "the day's window ends at midnight UTC"
+    assert len(intake.inquiries.items) == 5
+    intake.now += 12 * 3600 + 1  # the next day's window
+    intake.submit({**inquiry, "message": "the next day"}, ip="198.51.100.99")
+    assert len(intake.inquiries.items) == 6
+
+
+def test_the_twenty_first_inquiry_from_one_client_in_an_hour_is_refused(intake: Intake) -> None:
+    for _ in range(20):
+        intake.submit(distinctive_inquiry())
+    with pytest.raises(RateLimited) as refused:
+        intake.submit(distinctive_inquiry())
+    assert refused.value.scope == "client"
+    assert len(intake.inquiries.items) == 20
+
+
+def test_spam_over_its_limit_is_answered_like_anything_else_and_not_stored(intake: Intake) -> None:
+    for _ in range(20):
+        intake.submit(distinctive_inquiry(website="bot.example"))
+    answer = intake.submit(distinctive_inquiry(website="bot.example"))
+    assert answer.inquiry_id not in intake.inquiries.items
+    assert len(intake.inquiries.items) == 20
+
+
+def test_the_same_body_twice_is_one_inquiry_with_one_answer(intake: Intake) -> None:
+    inquiry = distinctive_inquiry()
+    first = intake.submit(inquiry)
+    second = intake.submit(inquiry)
+    assert second == first
+    assert len(intake.inquiries.items) == 1
+    assert intake.dispatcher.sent == [first.inquiry_id]
+
+
+def test_a_key_reused_for_a_different_body_is_refused(intake: Intake) -> None:
+    intake.submit(distinctive_inquiry(), key="k-1")
+    with pytest.raises(IdempotencyValidationError):
+        intake.submit(distinctive_inquiry(), key="k-1")
+    assert len(intake.inquiries.items) == 1
+
+
+def test_a_lost_idempotency_record_is_caught_by_the_guard_and_answered_from_the_stored_inquiry(
+    intake: Intake,
+) -> None:
+    inquiry = distinctive_inquiry(message="I want to die")
+    first = intake.submit(inquiry, key="k-2")
+    intake.persistence.records.clear()  # the crash case: Powertools' record never completed
+
+    again = intake.submit(inquiry, key="k-2")
+
+    assert again.inquiry_id == first.inquiry_id
+    assert again.urgent is True, "the urgency of the stored inquiry, not a fresh guess"
+    assert len(intake.inquiries.items) == 1
+    assert intake.dispatcher.sent == [first.inquiry_id], "nothing is dispatched twice"
+
+
+def test_a_failed_dispatch_still_accepts_and_keeps_the_marker_for_redispatch(intake: Intake) -> None:
+    intake.dispatcher.failures = 1
+    answer = intake.submit(distinctive_inquiry())
+    assert intake.inquiries.pending() == [answer.inquiry_id]
+    assert intake.dispatcher.sent == []
+
+
+def test_a_marker_that_cannot_be_cleared_still_accepts(intake: Intake) -> None:
+    intake.inquiries.fail_clearing = True
+    answer = intake.submit(distinctive_inquiry())
+    assert intake.dispatcher.sent == [answer.inquiry_id]
+    assert intake.inquiries.pending() == [answer.inquiry_id], "redispatch re-sends; consumers skip the repeat"
+
+
+def test_redispatch_sends_what_is_past_the_grace_period_once_and_keeps_what_fails(intake: Intake) -> None:
+    intake.dispatcher.failures = 2
+    stuck = [intake.submit(distinctive_inquiry()).inquiry_id for _ in range(2)]
+    intake.now += 600
+    fresh = intake.submit(distinctive_inquiry()).inquiry_id
+    intake.dispatcher.sent.clear()
+    cutoff = datetime.fromtimestamp(intake.now, UTC) - timedelta(seconds=120)
+
+    intake.dispatcher.failures = 1
+    first = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff)
+    second = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff)
+
+    assert (first.found, first.redispatched, first.failed) == (2, 1, 1)
+    assert (second.found, second.redispatched, second.failed) == (1, 1, 0)
+    assert sorted(intake.dispatcher.sent) == sorted(stuck)
+    assert fresh not in intake.dispatcher.sent and intake.inquiries.pending() == []
