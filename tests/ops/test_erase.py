@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
@@ -15,8 +15,8 @@ from moto import mock_aws
 
 from infra import erase as erase_module
 from infra.erase import Tables, erase
-from infra.template import TemplateResources
-from tests.support.events import json_post
+from tests.support.events import json_post, response_json
+from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 PERSON = "Ana.Person@Example.COM"
 OTHER = "someone.else@example.org"
-LATER = {"expiration": {"N": "1999999999"}}
-A1, A2, B1 = "01JAAAAAAAAAAAAAAAAAAAAAA1", "01JAAAAAAAAAAAAAAAAAAAAAA2", "01JBBBBBBBBBBBBBBBBBBBBBB1"
+TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
 
 
 def sha(email: str) -> str:
@@ -33,109 +32,112 @@ def sha(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def put_inquiry(ddb: DynamoDBClient, inquiry_id: str, email: str) -> None:
-    ddb.put_item(TableName="InquiriesTable", Item={
-        "inquiry_id": {"S": inquiry_id}, "created_at": {"S": "2025-01-02T03:04:05Z"}, "status": {"S": "new"},
-        "name": {"S": "A Person"}, "email": {"S": email}, "email_hash": {"S": sha(email)},
-        "phone": {"S": "+15555550100"}, "preferred_contact": {"S": "email"}, "topic": {"S": "anxiety"},
-        "message": {"S": "private words"}, "consent_to_contact": {"BOOL": True}, "urgent": {"BOOL": False},
-        "spam": {"BOOL": False}, "ttl": {"N": "1999999999"},
-    })
-
-
-def put(ddb: DynamoDBClient, table: str, item: dict[str, Any]) -> None:
-    ddb.put_item(TableName=table, Item=item)
-
-
 def ids(ddb: DynamoDBClient, table: str, key: str) -> set[str]:
     return {item[key]["S"] for item in ddb.scan(TableName=table)["Items"]}
 
 
+def everything_stored(ddb: DynamoDBClient) -> str:
+    """Every key and value of the three tables, as one text to search."""
+    return json.dumps([ddb.scan(TableName=t)["Items"] for t in TABLES]).casefold()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What real intake wrote for two submissions from PERSON (two spellings of one address) and one from OTHER."""
+
+    ddb: DynamoDBClient
+    person: list[str]
+    other: str
+
+
+def submit(stack: Stack, email: str, key: str, message: str) -> str:
+    event = json_post(distinctive_inquiry(email=email, name="Ana Person", message=message),
+                      headers={"Idempotency-Key": key})
+    response = stack.intake(event)
+    assert response["statusCode"] == 202
+    inquiry_id: str = response_json(response)["inquiry_id"]
+    return inquiry_id
+
+
 @pytest.fixture
-def ddb(aws_credentials: None) -> Iterator[DynamoDBClient]:
-    with mock_aws():
-        TemplateResources(region="us-east-1").create_all()
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        put_inquiry(client, A1, PERSON)
-        put_inquiry(client, A2, PERSON.lower())
-        put_inquiry(client, B1, OTHER)
-        idem = "IdempotencyTable"
-        # Powertools records: the stored response body names the inquiry.
-        put(client, idem, {"id": {"S": "intake#key-a1"}, "status": {"S": "COMPLETED"}, **LATER,
-                           "data": {"S": json.dumps({"inquiry_id": A1, "urgent": False})}})
-        put(client, idem, {"id": {"S": "intake#key-b1"}, "status": {"S": "COMPLETED"}, **LATER,
-                           "data": {"S": json.dumps({"inquiry_id": B1, "urgent": False})}})
-        # A record whose data is not a plain object, naming A2 inside.
-        put(client, idem, {"id": {"S": "send#x"}, "status": {"S": "COMPLETED"}, **LATER,
-                           "data": {"S": json.dumps([{"id": A2}])}})
-        put(client, idem, {"id": {"S": "intake#in-progress"}, "status": {"S": "INPROGRESS"},
-                           **LATER})
-        # Duplicate-submission guards.
-        put(client, idem, {"id": {"S": "submission#aaa"}, "inquiry_id": {"S": A2}, **LATER})
-        put(client, idem, {"id": {"S": "submission#bbb"}, "inquiry_id": {"S": B1}, **LATER})
-        rl = "RateLimitTable"
-        for window in ("1735689600", "1735776000"):
-            put(client, rl, {"id": {"S": f"email#{sha(PERSON)}#{window}"}, "hits": {"N": "2"},
-                             "expires_at": {"N": "1999999999"}})
-        put(client, rl, {"id": {"S": f"email#{sha(OTHER)}#1735689600"}, "hits": {"N": "1"},
-                         "expires_at": {"N": "1999999999"}})
-        put(client, rl, {"id": {"S": "client#c0ffee#1735689600"}, "hits": {"N": "1"},
-                         "expires_at": {"N": "1999999999"}})
-        yield client
+def stored(stack: Stack) -> Stored:
+    a1 = submit(stack, PERSON, "key-a1", "private words")
+    a2 = submit(stack, PERSON.lower(), "key-a2", "more private words")
+    b1 = submit(stack, OTHER, "key-b1", "someone else's words")
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    # Records of other shapes that name one of the person's inquiries: erasure must find those too.
+    ddb.put_item(TableName="IdempotencyTable", Item={"id": {"S": "send#x"}, "status": {"S": "COMPLETED"},
+                                                     "expiration": {"N": "1999999999"},
+                                                     "data": {"S": json.dumps([{"id": a2}])}})
+    ddb.put_item(TableName="IdempotencyTable", Item={"id": {"S": "intake#in-progress"},
+                                                     "status": {"S": "INPROGRESS"},
+                                                     "expiration": {"N": "1999999999"}})
+    return Stored(ddb=ddb, person=sorted([a1, a2]), other=b1)
 
 
-def test_erase_removes_the_persons_data_and_nothing_else(ddb: DynamoDBClient) -> None:
-    report = erase("  ana.person@example.com ", ddb, Tables())
-
-    assert report.inquiry_ids == [A1, A2]
-    assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 3, 2)
-    assert ids(ddb, "InquiriesTable", "inquiry_id") == {B1}
-    assert ids(ddb, "IdempotencyTable", "id") == {"intake#key-b1", "intake#in-progress", "submission#bbb"}
-    assert ids(ddb, "RateLimitTable", "id") == {f"email#{sha(OTHER)}#1735689600", "client#c0ffee#1735689600"}
+def test_intake_stores_the_person_under_hashes_only_outside_the_inquiry(stored: Stored) -> None:
+    """The rate-limit counters and guards hold no address in clear: erasure finds them by hash."""
+    counters = ids(stored.ddb, "RateLimitTable", "id")
+    assert f"email#{sha(PERSON)}#" in " ".join(counters)
+    rest = json.dumps([stored.ddb.scan(TableName=t)["Items"] for t in ("IdempotencyTable", "RateLimitTable")])
+    assert PERSON.casefold().split("@")[0] not in rest.casefold()
 
 
-def test_dry_run_counts_but_removes_nothing(ddb: DynamoDBClient) -> None:
-    before = {t: ddb.scan(TableName=t)["Count"] for t in ("InquiriesTable", "IdempotencyTable", "RateLimitTable")}
-    report = erase(PERSON, ddb, Tables(), dry_run=True)
+def test_erase_removes_the_persons_data_and_nothing_else(stored: Stored) -> None:
+    before = {t: stored.ddb.scan(TableName=t)["Count"] for t in TABLES}
+
+    report = erase("  ana.person@example.com ", stored.ddb, Tables())
+
+    assert report.inquiry_ids == stored.person
+    # Two Powertools records, two guards, the record naming one inside a list; one counter per day.
+    assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 5, 1)
+    assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {stored.other}
+    after = {t: stored.ddb.scan(TableName=t)["Count"] for t in TABLES}
+    assert after == {"InquiriesTable": 1, "IdempotencyTable": before["IdempotencyTable"] - 5,
+                     "RateLimitTable": before["RateLimitTable"] - 1}
+    assert "intake#in-progress" in ids(stored.ddb, "IdempotencyTable", "id")
+    left = everything_stored(stored.ddb)
+    assert "ana.person" not in left and sha(PERSON) not in left
+    assert OTHER in left and sha(OTHER) in left
+
+
+def test_dry_run_counts_but_removes_nothing(stored: Stored) -> None:
+    before = everything_stored(stored.ddb)
+    report = erase(PERSON, stored.ddb, Tables(), dry_run=True)
     assert report.dry_run
-    assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 3, 2)
-    after = {t: ddb.scan(TableName=t)["Count"] for t in before}
-    assert after == before
+    assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 5, 1)
+    assert everything_stored(stored.ddb) == before
 
 
-def test_second_run_finds_nothing(ddb: DynamoDBClient) -> None:
-    erase(PERSON, ddb, Tables())
-    again = erase(PERSON, ddb, Tables())
+def test_second_run_finds_nothing(stored: Stored) -> None:
+    erase(PERSON, stored.ddb, Tables())
+    again = erase(PERSON, stored.ddb, Tables())
     assert (again.inquiries, again.idempotency_records, again.rate_limit_counters) == (0, 0, 0)
     assert again.inquiry_ids == []
 
 
-def test_unknown_address_touches_nothing(ddb: DynamoDBClient) -> None:
-    report = erase("nobody@example.net", ddb, Tables())
+def test_unknown_address_touches_nothing(stored: Stored) -> None:
+    before = everything_stored(stored.ddb)
+    report = erase("nobody@example.net", stored.ddb, Tables())
     assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (0, 0, 0)
-    assert ddb.scan(TableName="InquiriesTable")["Count"] == 3
+    assert everything_stored(stored.ddb) == before
 
 
-def test_command_reports_counts_and_logs_no_phi(ddb: DynamoDBClient, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str],
+def test_command_reports_counts_and_logs_no_phi(stored: Stored, capsys: pytest.CaptureFixture[str],
                                                 caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setenv("INQUIRIES_TABLE", "InquiriesTable")
     caplog.set_level(logging.INFO, logger="infra.erase")
 
     assert erase_module.main(["--email", PERSON, "--region", "us-east-1"]) == 0
 
     out = capsys.readouterr()
     report = json.loads(out.out)
-    assert report["inquiries"] == 2
-    assert report["idempotency_records"] == 3
-    assert report["rate_limit_counters"] == 2
+    assert (report["inquiries"], report["idempotency_records"], report["rate_limit_counters"]) == (2, 5, 1)
     logged = caplog.text + out.err
-    assert A1 in logged
-    assert A2 in logged
-    for secret in (PERSON, PERSON.lower(), sha(PERSON), "Ana", "private words", "+15555550100"):
+    assert all(inquiry_id in logged for inquiry_id in stored.person)
+    for secret in (PERSON, PERSON.lower(), sha(PERSON), "Ana", "private words"):
         assert secret not in logged
         assert secret not in out.out
-    assert ids(ddb, "InquiriesTable", "inquiry_id") == {B1}
+    assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {stored.other}
 
 
 def test_table_names_come_from_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +177,6 @@ def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stac
     assert stack.items() == []
 
 
-def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(ddb: DynamoDBClient) -> None:
+def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(stored: Stored) -> None:
     with pytest.raises(InvalidEmailAddress):
-        erase("not an address", ddb, Tables.from_environ())
+        erase("not an address", stored.ddb, Tables.from_environ())
