@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from inquiries import aws
 from inquiries.ids import inquiry_id_time_ms
 
 from tests.support.events import api_event, form_post, json_post, response_headers, response_json
@@ -308,7 +309,13 @@ def test_other_origins_get_no_cors_grant(stack: Stack) -> None:
 
 
 def test_health_answers_200_without_touching_data(stack: Stack) -> None:
+    calls: list[str] = []
+    for client in (aws.dynamodb(), aws.sqs(), aws.sns(), aws.sesv2(), aws.ssm()):
+        client.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+
     response = stack.intake(api_event(method="GET", path="/health"))
+
+    assert calls == [], "liveness must not read, write or send anything"
     assert response["statusCode"] == 200
     assert response_json(response) == {"status": "ok"}
 

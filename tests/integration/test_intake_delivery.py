@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,13 +20,14 @@ from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
 
 
-def fail_sqs_sends(times: int | None = None) -> Callable[[], int]:
-    """Make the intake's SQS client throttle SendMessage (``times`` calls, or all). Returns a call counter."""
+def fail_sqs_sends(only: Collection[int] | None = None) -> Callable[[], int]:
+    """Make the intake's SQS client throttle SendMessage: the ``only`` calls (counted from 1), or every one.
+    Returns a call counter."""
     calls = {"n": 0}
 
     def throttle(**_kwargs: Any) -> None:
         calls["n"] += 1
-        if times is None or calls["n"] <= times:
+        if only is None or calls["n"] in only:
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "SendMessage")
 
     aws.sqs().meta.events.register("before-call.sqs.SendMessage", throttle)
@@ -191,11 +192,20 @@ def test_sqs_failure_after_the_write_still_answers_202_and_redispatch_delivers_e
 
 def test_one_failed_queue_send_keeps_the_marker_until_both_are_sent(stack: Stack) -> None:
     stack.handler("intake")
-    fail_sqs_sends(times=1)  # the care-team send fails, the confirmation send would succeed
+    sends = fail_sqs_sends(only={2})  # the care-team message goes out, the confirmation send fails
     response = stack.intake(json_post(distinctive_inquiry()))
 
     assert response["statusCode"] == 202
-    assert pending_ids(stack) == [response_json(response)["inquiry_id"]]
+    inquiry_id = response_json(response)["inquiry_id"]
+    assert sends() == 2, "both sends were tried"
+    assert stack.drain("CareTeamQueue") == [{"inquiry_id": inquiry_id}]
+    assert stack.drain("ConfirmationQueue") == []
+    assert pending_ids(stack) == [inquiry_id], "half a dispatch is no dispatch: redispatch owns it"
+
+    stack.configure(REDISPATCH_GRACE_SECONDS="0")
+    assert stack.redispatch() == {"found": 1, "redispatched": 1, "failed": 0}
+    assert stack.drain("ConfirmationQueue") == [{"inquiry_id": inquiry_id}]
+    assert pending_ids(stack) == []
 
 
 def test_redispatch_leaves_inquiries_younger_than_the_grace_period(stack: Stack) -> None:
@@ -223,7 +233,14 @@ def test_care_team_lists_inquiries_by_status_newest_first_without_a_scan(stack: 
     ids = [response_json(stack.intake(json_post(distinctive_inquiry())))["inquiry_id"] for _ in range(3)]
     stack.intake(json_post(distinctive_inquiry(website="bot")))
 
+    calls: list[str] = []
+    aws.dynamodb().meta.events.register(
+        "provide-client-params.dynamodb",
+        lambda event_name, params, **_: calls.append(f"{event_name.rsplit('.', 1)[-1]}:{params.get('IndexName')}"))
+
     listed = InquiryRepository("InquiriesTable").list_by_status(InquiryStatus.NEW)
+
+    assert calls == ["Query:StatusIndex"], "one query of the status index, no Scan"
 
     assert [row["inquiry_id"] for row in listed] == list(reversed(ids))
     assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "preferred_contact"}

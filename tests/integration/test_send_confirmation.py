@@ -12,7 +12,7 @@ from inquiries import aws
 from inquiries.data.delivery import DeliveryLeases
 from inquiries.data.items import DeliveryStep
 from inquiries.ids import short_reference
-from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE
+from inquiries.rendering import CONFIRMATION_SUBJECT
 
 from tests.support.consumers import (
     REGION,
@@ -64,7 +64,8 @@ def test_one_inquiry_gets_one_email_with_both_parts_and_the_crisis_block(email_s
     body_html = call["Content"]["Simple"]["Body"]["Html"]["Data"]
     assert email.body == body_html
     for part in (text, body_html):
-        assert CRISIS_NOTICE in part
+        # The literal sentence, not the constant that renders it: deleting words from it must fail here.
+        assert "This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911." in part
         assert short_reference(inquiry_id) in part
         assert env["RESPONSE_TIME_TEXT"] in part
         assert "by phone" in part
