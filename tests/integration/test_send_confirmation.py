@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -91,6 +92,31 @@ def test_duplicate_delivery_sends_one_email(email_stack: Stack) -> None:
     assert first == redelivered == {"batchItemFailures": []}
     assert second_message.failures == []
     assert len(sent_emails()) == 1
+
+
+def test_two_copies_racing_through_read_and_claim_send_one_email(email_stack: Stack) -> None:
+    """Copy A has read the inquiry (not sent yet) when copy B reads, claims, sends and records it;
+    only then does A try to claim. A's claim must see B's sent marker."""
+    inquiry_id = put_inquiry()
+    arn = email_stack.resources.names.attrs[(QUEUE, "Arn")]
+    handler = email_stack.handler("send_confirmation")
+    copy_b = single_message_event(claim_check(inquiry_id), arn, message_id="copy-b")
+    b_done: list[dict[str, Any]] = []
+
+    def run_b_before_the_first_claim(params: dict[str, Any], **_: Any) -> None:
+        if params.get("UpdateExpression", "").startswith("SET #token") and not b_done:
+            b_done.append({})  # B's own claim passes through
+            b_done[0] = handler(copy_b, FakeLambdaContext("SendConfirmationFunction"))
+
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb.UpdateItem", run_b_before_the_first_claim)
+    copy_a = single_message_event(claim_check(inquiry_id), arn, message_id="copy-a")
+
+    response_a = handler(copy_a, FakeLambdaContext("SendConfirmationFunction"))
+
+    assert b_done == [{"batchItemFailures": []}]
+    assert response_a == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+    assert "confirmation_sent_at" in record_of(inquiry_id)
 
 
 def test_send_held_by_another_consumer_is_retried_not_duplicated(email_stack: Stack) -> None:
