@@ -1,11 +1,12 @@
 """Inquiry intake for the clinic: the Lambda code shared by every function.
 
-Layout, one concern per module:
-- ``models``: what an inquiry is (API input, stored record, responses).
-- ``triage``, ``spam``, ``rate_limit``: what we decide about an inquiry.
-- ``store``: where it is kept (the only module that knows DynamoDB item shapes).
-- ``dispatch``: how it travels (claim-check messages to the queues).
-- ``intake``: accepting a submission, end to end, without any API Gateway types.
-- ``api``: the HTTP edge (Powertools resolver, error mapping, CORS).
-- ``handlers``: thin Lambda entry points.
+Layout, by capability:
+- ``models``, ``triage``: what an inquiry is, and when it is urgent.
+- ``data``: where it is kept: the only DynamoDB calls, each item shape defined once, domain errors.
+- ``intake``: accepting a submission (HTTP edge, decisions, rate limits, dispatch, redispatch).
+- ``delivery``: sending the confirmation email and the care-team notification, once each.
+- ``rendering`` and ``templates``: what people receive.
+- ``settings``: one settings class per function, read at cold start.
+- ``aws``, ``observability``, ``ids``: clients, logging and metrics, identifiers.
+- ``handlers``: thin Lambda entry points, one per function.
 """

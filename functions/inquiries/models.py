@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -347,8 +346,3 @@ def describe_validation_errors(exc: ValidationError) -> list[FieldError]:
             message = _FIELD_MESSAGES.get(field, "This value is not valid.")
         found.setdefault(field, FieldError(field=field, message=message))
     return list(found.values())
-
-
-def field_names(errors: Iterable[FieldError]) -> list[str]:
-    """The names of the fields in a list of errors (for tests and metrics)."""
-    return [e.field for e in errors if e.field]
