@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from inquiries.models import FieldError
+
+# The same Jinja environment (package templates, HTML autoescaped, strict) as the emails.
+from inquiries.rendering import _templates as templates
 
 FIELD_LABELS: dict[str, str] = {
     "name": "Your name",
@@ -25,20 +24,9 @@ _PAGE_TITLES: dict[int, str] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("inquiries", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_error_page(status: int, errors: list[FieldError]) -> str:
     """The error page for ``status``: each error under its field's label (the field name if unlabelled)."""
     rows = [{"label": FIELD_LABELS.get(e.field, e.field) if e.field else None, "message": e.message}
             for e in errors]
     title = _PAGE_TITLES.get(status, "Your inquiry was not sent")
-    return _templates().get_template("error_page.html").render(title=title, errors=rows)
+    return templates().get_template("error_page.html").render(title=title, errors=rows)
