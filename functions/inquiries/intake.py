@@ -34,7 +34,7 @@ from inquiries import aws
 from inquiries.dispatch import Dispatcher, DispatchFailed
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn, InquiryStatus
-from inquiries.observability import count, logger
+from inquiries.observability import count, logger, measure_seconds
 from inquiries.rate_limit import RateLimited, RateLimiter
 from inquiries.settings import Settings
 from inquiries.store import DISPATCH_PENDING, DuplicateSubmission, InquiryStore, email_hash, iso
@@ -221,6 +221,10 @@ class IntakeService:
             logger.warning("could not clear the dispatch marker", extra={"error_type": type(exc).__name__})
 
 
+# Age of the oldest inquiry still waiting for its queue messages (OldestDispatchPendingAlarm watches it).
+OLDEST_PENDING_METRIC = "OldestDispatchPendingAge"
+
+
 @dataclass(frozen=True)
 class RedispatchSummary:
     """What one redispatch run did (counts only)."""
@@ -240,9 +244,14 @@ def redispatch_pending(
     """Re-send every inquiry still marked dispatch-pending after the grace period, then clear its marker."""
     store = store or InquiryStore(settings)
     dispatcher = dispatcher or Dispatcher(settings)
-    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=settings.redispatch_grace_seconds)
+    run_at = now or datetime.now(UTC)
+    cutoff = run_at - timedelta(seconds=settings.redispatch_grace_seconds)
     found = redispatched = failed = 0
-    for inquiry_id, pending_since in list(store.dispatch_pending(older_than=cutoff)):
+    pending = list(store.dispatch_pending(older_than=cutoff))
+    # Measured on every run (0 when nothing waits), so the alarm also notices when runs stop.
+    oldest = min((datetime.fromisoformat(since) for _id, since in pending), default=run_at)
+    measure_seconds(OLDEST_PENDING_METRIC, max(0.0, (run_at - oldest).total_seconds()))
+    for inquiry_id, pending_since in pending:
         found += 1
         try:
             dispatcher.send(inquiry_id)
