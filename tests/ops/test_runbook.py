@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 
-import boto3
 from inquiries.models import normalise_email
 from inquiries.store import email_hash
 
