@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 
 from inquiries.models import normalise_email
@@ -16,6 +17,7 @@ from infra.template import ROOT, TemplateResources
 
 RUNBOOK = (ROOT / "docs" / "operations.md").read_text()
 README = (ROOT / "README.md").read_text()
+BASH = shutil.which("bash") or "/bin/bash"
 
 
 def shell_blocks(text: str) -> list[str]:
@@ -45,7 +47,7 @@ def test_the_local_erasure_example_runs_as_written_against_the_emulator() -> Non
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env["AWS_PROFILE"] = "someone-elses-profile"
         command = local_erasure_example().replace("127.0.0.1:5000", f"127.0.0.1:{port}")
-        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env,
+        result = subprocess.run([BASH, "-c", command], capture_output=True, text=True, cwd=ROOT, env=env,
                                 timeout=60, check=False)
     finally:
         server.stop()
@@ -60,7 +62,7 @@ def test_every_shell_block_parses_in_bash() -> None:
     blocks = shell_blocks(RUNBOOK) + shell_blocks(README)
     assert len(blocks) > 10
     for block in blocks:
-        result = subprocess.run(["bash", "-n"], input=block, capture_output=True, text=True, timeout=30, check=False)
+        result = subprocess.run([BASH, "-n"], input=block, capture_output=True, text=True, timeout=30, check=False)
         assert result.returncode == 0, f"{block}\n{result.stderr}"
 
 
