@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra.local.child import free_port
 from infra.local.config import LocalConfig
+from infra.local.faults import AwsFaults
 from infra.local.stack import LocalStack
 from infra.template import TemplateResources
 
@@ -117,8 +118,10 @@ class GameDay:
         self.sqs = stack.session.client("sqs", endpoint_url=self.config.aws_url)
 
     @property
-    def faults(self) -> Any:
-        assert self.stack.moto is not None
+    def faults(self) -> AwsFaults:
+        """The switches of the running AWS emulator."""
+        if self.stack.moto is None:
+            raise RuntimeError("the local stack is not started")
         return self.stack.moto.faults
 
     def alarm(self, logical_id: str) -> AlarmMetric:

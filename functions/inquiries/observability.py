@@ -13,8 +13,8 @@ import warnings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-# A rejected request emits its metric at once (single_metric), leaving nothing for the end-of-invocation
-# flush, which then warns on every 4xx. That warning is noise here.
+# An invocation that counts nothing (GET /health, a CORS preflight) leaves nothing for the
+# end-of-invocation flush, which then warns. That warning is noise here.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "inquiry-intake")
