@@ -247,6 +247,10 @@ def test_prod_refuses_to_deploy_with_nobody_to_tell_or_without_the_waf() -> None
     assert len(failed_assertions({**REAL_PROD, "EnableWaf": "false"})) == 1
 
 
+def test_the_rules_reach_cloudformation_through_the_sam_transform() -> None:
+    assert expand()["Rules"] == RESOURCES.template["Rules"]
+
+
 def test_dev_may_use_placeholders() -> None:
     assert failed_assertions(samconfig_overrides("dev")) == []
 
