@@ -1,4 +1,7 @@
-"""Erase one person's data on request: ``python -m infra.erase --email someone@example.com [--dry-run]``.
+"""Erase one person's data on request: ``python -m infra.erase [--dry-run]``, the address asked for.
+
+The address is read from a prompt (not echoed) or, when stdin is not a terminal, from its first line:
+never from the command line, where shell history and ``ps`` would keep it.
 
 What goes, found from the address alone:
 
@@ -18,13 +21,14 @@ The session is a plain boto3 one: AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL a
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import boto3
 from botocore.exceptions import ClientError
@@ -179,10 +183,23 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = Fa
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.erase",
-                                     description="Erase one person's inquiries and derived records by email address.")
-    parser.add_argument("--email", required=True, help="the person's email address (never logged)")
+PROMPT = "Email address to erase (not shown): "
+
+
+def read_address(stdin: TextIO) -> str:
+    """The address from a hidden prompt on a terminal, else the first line of stdin."""
+    if stdin.isatty():
+        return getpass.getpass(PROMPT)
+    return stdin.readline().strip()
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.erase",
+        description="Erase one person's inquiries and derived records by email address. The address is asked "
+                    "for (not echoed), or read from the first line of stdin: never give it as an argument.")
+    # Refused explicitly, so the error does not echo the address the way an unknown argument would.
+    parser.add_argument("--email", nargs="?", const="", help=argparse.SUPPRESS)
     parser.add_argument("--dry-run", action="store_true", help="count what would be removed; remove nothing")
     parser.add_argument("--stack", help="read the table names from this CloudFormation stack's Outputs")
     parser.add_argument("--inquiries-table")
@@ -190,6 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate-limit-table")
     parser.add_argument("--region", help="AWS region (default: the session's)")
     args = parser.parse_args(argv)
+    if args.email is not None:
+        parser.error("the address is never an argument (shell history, ps): run without --email and type it "
+                     "at the prompt, or pipe it on stdin")
+    address = read_address(stdin or sys.stdin)
+    if not address:
+        parser.error("no address given")
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
@@ -200,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit=args.rate_limit_table or tables.rate_limit,
     )
     try:
-        report = erase(args.email, session.client("dynamodb"), tables, dry_run=args.dry_run)
+        report = erase(address, session.client("dynamodb"), tables, dry_run=args.dry_run)
     except InvalidEmailAddress:
-        parser.error("--email is not an address the intake would accept, so nothing can be stored under it")
+        parser.error("that is not an address the intake would accept, so nothing can be stored under it")
     print(json.dumps(report.as_dict(), indent=2))  # noqa: T201 - the command's output
     return 0
 

@@ -13,12 +13,14 @@ import warnings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-# A rejected request emits its metric at once (single_metric), leaving nothing for the end-of-invocation
-# flush, which then warns on every 4xx. That warning is noise here.
+# An invocation that counts nothing (GET /health, a CORS preflight) leaves nothing for the
+# end-of-invocation flush, which then warns. That warning is noise here.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "inquiry-intake")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "InquiryIntake")
+# Every metric carries the stage, so dev and prod never merge into one series (template Globals set STAGE).
+STAGE = os.environ.get("STAGE", "local")
 
 logger = Logger(service=SERVICE)
 # No automatic patching: the X-Ray SDK records botocore error messages (an SES rejection can quote the
@@ -26,8 +28,9 @@ logger = Logger(service=SERVICE)
 # the handler and the methods we decorate, which carry timings only.
 tracer = Tracer(service=SERVICE, auto_patch=False)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+metrics.set_default_dimensions(stage=STAGE)
 
-__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "measure_seconds", "metrics", "tracer"]
 
 
 def count(name: str, value: int = 1) -> None:
@@ -35,8 +38,18 @@ def count(name: str, value: int = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+def measure_seconds(name: str, seconds: float) -> None:
+    """Record a duration or an age (a gauge) flushed at the end of the invocation."""
+    metrics.add_metric(name=name, unit=MetricUnit.Seconds, value=seconds)
+
+
 def count_by_reason(name: str, reason: str) -> None:
-    """Emit a counter with a ``reason`` dimension right away. ``reason`` is a fixed code, never input."""
-    with single_metric(name=name, unit=MetricUnit.Count, value=1,
-                       namespace=NAMESPACE) as metric:
+    """Count ``name`` twice: at once with a ``reason`` dimension (what to look at), and in the total
+    flushed at the end of the invocation (what an alarm watches: one series, whatever the reason).
+
+    ``reason`` is a fixed code, never input.
+    """
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
+                       default_dimensions={"stage": STAGE}) as metric:
         metric.add_dimension(name="reason", value=reason)
+    count(name)

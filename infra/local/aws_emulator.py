@@ -26,6 +26,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from infra.local.config import LOOPBACK
+from infra.local.faults import AwsFaults, inject_faults
 from infra.template import TemplateResources
 
 if TYPE_CHECKING:
@@ -80,14 +81,17 @@ def capture_sesv2_sends(app: WsgiApp, sent: SentEmailContent) -> WsgiApp:
 
 
 class MotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer bound to loopback, keeping SES v2 email content for the outbox."""
+    """ThreadedMotoServer bound to loopback, keeping SES v2 email content for the outbox; ``faults``
+    switches on the failures a game day injects (all off unless asked)."""
 
     def __init__(self, port: int) -> None:
         super().__init__(ip_address=LOOPBACK, port=port, verbose=False)
         self.sent_email_content = SentEmailContent()
+        self.faults = AwsFaults()
 
     def _server_entry(self) -> None:
         app = capture_sesv2_sends(DomainDispatcherApplication(create_backend_app), self.sent_email_content)
+        app = inject_faults(app, self.faults)
         self._server = make_server(LOOPBACK, self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

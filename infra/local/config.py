@@ -26,6 +26,10 @@ class LocalConfig:
     # Handlers log at this level locally, so the console shows one line per inquiry and delivery.
     handler_log_level: str = "WARNING"
     web_root: Path = field(default=ROOT / "web")
+    # None keeps the template's REDISPATCH_GRACE_SECONDS; a game day shortens it to see recovery at once.
+    redispatch_grace_seconds: int | None = None
+    # Metrics (EMF lines) go to the emulator's CloudWatch instead of being switched off (infra.local.metrics).
+    record_metrics: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -38,6 +42,7 @@ class LocalConfig:
             visibility_timeout_seconds=int(env.get("LOCAL_VISIBILITY_TIMEOUT", "5")),
             redispatch_every_seconds=float(env.get("LOCAL_REDISPATCH_SECONDS", "60")),
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
+            record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
         )
 
     @property

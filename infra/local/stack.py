@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +14,7 @@ from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session,
 from infra.local.config import LocalConfig
 from infra.local.event_sources import ScheduleTick, SqsPoller
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
+from infra.local.metrics import EmfRecorder
 from infra.local.outbox import LocalOutbox
 from infra.template import TemplateResources
 
@@ -29,11 +31,14 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
     """
     origins = f"{config.api_url},http://localhost:{config.api_port}"
     lease = {"DELIVERY_LEASE_SECONDS": str(max(1, config.visibility_timeout_seconds - 1))}
-    return {
+    overrides = {
         "IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"},
         "SendConfirmationFunction": lease,
         "NotifyCareTeamFunction": lease,
     }
+    if config.redispatch_grace_seconds is not None:
+        overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
+    return overrides
 
 
 def local_environment(config: LocalConfig) -> dict[str, str]:
@@ -43,9 +48,9 @@ def local_environment(config: LocalConfig) -> dict[str, str]:
         "AWS_DEFAULT_REGION": config.region,
         "AWS_REGION": config.region,
         **DUMMY_CREDENTIALS,
-        # No X-Ray daemon and no CloudWatch here: tracing off, metrics not printed.
+        # No X-Ray daemon here: tracing off. Metrics are printed only when the stack records them.
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "false" if config.record_metrics else "true",
         "POWERTOOLS_LOG_LEVEL": config.handler_log_level,
     }
 
@@ -63,7 +68,11 @@ class LocalStack:
         self.pollers: list[SqsPoller] = []
         self.schedule: ScheduleTick | None = None
         self.outbox: LocalOutbox | None = None
+        self.functions: dict[str, LocalFunction] = {}
+        self.session = aws_session(config.region)
+        self.metrics: EmfRecorder | None = None
         self._api_thread: threading.Thread | None = None
+        self._sqs_sources: dict[str, tuple[str, str, int]] = {}  # function -> queue URL, ARN, batch size
 
     @property
     def urls(self) -> dict[str, str]:
@@ -79,8 +88,11 @@ class LocalStack:
         os.environ.update(DUMMY_CREDENTIALS)
         self.moto = MotoServer(config.aws_port)
         self.moto.start()
-        session = aws_session(config.region)
+        session = self.session
         created = provision(self.resources, session, config.aws_url, config.visibility_timeout_seconds)
+        if config.record_metrics:  # before any handler module binds its log handler to stdout
+            self.metrics = EmfRecorder(session.client("cloudwatch", endpoint_url=config.aws_url), sys.stdout)
+            self.metrics.install()
 
         # Before any handler module is imported: they read os.environ once, at first use.
         env = handler_environment(self.resources, local_overrides(config), local_environment(config))
@@ -89,15 +101,14 @@ class LocalStack:
 
         functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid))
                      for lid in self.resources.logical_ids("AWS::Serverless::Function")}
+        self.functions = functions
         for function in functions.values():
             function.is_available()  # import now, in one thread, with the environment just set
         sqs = session.client("sqs", endpoint_url=config.aws_url)
         for function_lid, queue_lid, props in self.resources.sqs_event_sources():
-            poller = SqsPoller(functions[function_lid], session.client("sqs", endpoint_url=config.aws_url),
-                               created.queue_urls[queue_lid], created.queue_arns[queue_lid],
-                               int(props.get("BatchSize", 10)), config.region)
-            self.pollers.append(poller)
-            poller.start()
+            self._sqs_sources[function_lid] = (created.queue_urls[queue_lid], created.queue_arns[queue_lid],
+                                               int(props.get("BatchSize", 10)))
+            self.start_consumer(function_lid)
         if SCHEDULED_FUNCTION in functions:
             self.schedule = ScheduleTick(functions[SCHEDULED_FUNCTION], config.redispatch_every_seconds, config.region)
             self.schedule.start()
@@ -114,6 +125,23 @@ class LocalStack:
         self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
         self._api_thread.start()
 
+    def start_consumer(self, function_lid: str) -> None:
+        """Start feeding a function its queue (as enabling its event source mapping does)."""
+        queue_url, queue_arn, batch_size = self._sqs_sources[function_lid]
+        sqs = self.session.client("sqs", endpoint_url=self.config.aws_url)
+        poller = SqsPoller(self.functions[function_lid], sqs, queue_url, queue_arn, batch_size, self.config.region)
+        self.pollers.append(poller)
+        poller.start()
+
+    def stop_consumer(self, function_lid: str) -> None:
+        """Stop feeding a function its queue (a disabled mapping, a consumer that stopped); messages wait."""
+        stopping = [p for p in self.pollers if p.function.logical_id == function_lid]
+        for poller in stopping:
+            poller.stop()
+        for poller in stopping:
+            poller.join(timeout=10)
+            self.pollers.remove(poller)
+
     def stop(self) -> None:
         """Stop the API, the schedule and the pollers, then the AWS emulator."""
         if self.api is not None:
@@ -127,6 +155,8 @@ class LocalStack:
             poller.join(timeout=10)
         if self.schedule is not None:
             self.schedule.join(timeout=10)
+        if self.metrics is not None:
+            self.metrics.uninstall()
         if self.moto is not None:
             self.moto.stop()
 

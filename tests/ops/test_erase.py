@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ def test_command_reports_counts_and_logs_no_phi(stored: Stored, capsys: pytest.C
                                                 caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="infra.erase")
 
-    assert erase_module.main(["--email", PERSON, "--region", "us-east-1"]) == 0
+    assert erase_module.main(["--region", "us-east-1"], stdin=io.StringIO(PERSON + "\n")) == 0
 
     out = capsys.readouterr()
     report = json.loads(out.out)
@@ -180,3 +181,22 @@ def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stac
 def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(stored: Stored) -> None:
     with pytest.raises(InvalidEmailAddress):
         erase("not an address", stored.ddb, Tables.from_environ())
+
+
+def test_the_address_is_never_taken_from_the_command_line(stored: Stored,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = everything_stored(stored.ddb)
+    with pytest.raises(SystemExit) as exited:
+        erase_module.main(["--email", PERSON, "--region", "us-east-1"], stdin=io.StringIO(""))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "never an argument" in err
+    assert PERSON not in err
+    assert everything_stored(stored.ddb) == before, "nothing erased"
+
+
+def test_an_empty_stdin_erases_nothing(stored: Stored) -> None:
+    before = everything_stored(stored.ddb)
+    with pytest.raises(SystemExit):
+        erase_module.main(["--region", "us-east-1"], stdin=io.StringIO(""))
+    assert everything_stored(stored.ddb) == before

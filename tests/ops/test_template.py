@@ -130,3 +130,210 @@ def test_every_log_group_including_api_gateways_own_has_retention_and_encryption
     for lid, props in groups.items():
         assert "RetentionInDays" in props, lid
         assert "KmsKeyId" in props, lid
+
+
+# ---- production readiness (issue 12) -------------------------------------------------------------------
+EXPANDED = expand()["Resources"]
+RUNBOOK = ROOT / "docs" / "operations.md"
+
+
+def of_type(resources: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {lid: res for lid, res in resources.items() if res["Type"] == resource_type}
+
+
+def test_the_api_has_exactly_one_stage_the_waf_protects() -> None:
+    """SAM's implicit "Stage" stage would be a second, unprotected copy of the API."""
+    stages = of_type(EXPANDED, "AWS::ApiGateway::Stage")
+    assert len(stages) == 1
+    [stage] = stages.values()
+    assert stage["Properties"]["StageName"] == {"Ref": "Stage"}
+    for lid, deployment in of_type(EXPANDED, "AWS::ApiGateway::Deployment").items():
+        assert "StageName" not in deployment["Properties"], f"{lid} would create another stage"
+    association = RESOURCES.properties("InquiryWebAclAssociation")
+    assert "${InquiryApi.Stage}" in association["ResourceArn"]["Fn::Sub"]
+
+
+def test_every_function_deploys_through_its_alias_by_canary_with_rollback_alarms() -> None:
+    groups = of_type(EXPANDED, "AWS::CodeDeploy::DeploymentGroup")
+    for fn in FUNCTIONS:
+        alias = f"{fn}Aliaslive"
+        assert EXPANDED[alias]["Type"] == "AWS::Lambda::Alias"
+        group = groups[f"{fn}DeploymentGroup"]["Properties"]
+        assert "Canary10Percent5Minutes" in json.dumps(group["DeploymentConfigName"])
+        alarms = {a["Name"]["Ref"] for a in group["AlarmConfiguration"]["Alarms"]}
+        assert alarms == {"Api5xxAlarm", "InquiryFailedAlarm", f"{fn}ErrorsAlarm"}
+        assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
+    for lid, mapping in of_type(EXPANDED, "AWS::Lambda::EventSourceMapping").items():
+        assert mapping["Properties"]["FunctionName"]["Ref"].endswith("Aliaslive"), lid
+    for lid, rule in of_type(EXPANDED, "AWS::Events::Rule").items():
+        assert [t["Arn"]["Ref"] for t in rule["Properties"]["Targets"]] == ["RedispatchFunctionAliaslive"], lid
+    paths = EXPANDED["InquiryApi"]["Properties"]["Body"]["paths"]
+    uris = [json.dumps(op["x-amazon-apigateway-integration"]["uri"]) for ops in paths.values() for op in ops.values()]
+    assert uris
+    assert any("IntakeFunctionAliaslive" in uri for uri in uris)
+    assert all(re.search(r"[A-Za-z]+FunctionAliaslive", uri) for uri in uris), "every route invokes an alias"
+
+
+def test_the_data_key_and_every_log_group_outlive_the_stack() -> None:
+    """Retained tables, backups and logs are unreadable without the key that encrypts them."""
+    kept = ["DataKey", *RESOURCES.logical_ids("AWS::Logs::LogGroup")]
+    assert len(kept) >= 7
+    for lid in kept:
+        res = RESOURCES.resources[lid]
+        assert res.get("DeletionPolicy") == "Retain", lid
+        assert res.get("UpdateReplacePolicy") == "Retain", lid
+
+
+# CloudFormation Rules functions, evaluated as CloudFormation does, over a set of parameter values.
+def evaluate_rule(expr: Any, params: dict[str, str]) -> Any:
+    if isinstance(expr, dict) and len(expr) == 1:
+        (fn, arg), = expr.items()
+        if fn == "Ref":
+            return params[arg]
+        if fn == "Fn::Equals":
+            return evaluate_rule(arg[0], params) == evaluate_rule(arg[1], params)
+        if fn == "Fn::Not":
+            return not evaluate_rule(arg[0], params)
+        if fn == "Fn::And":
+            return all(evaluate_rule(a, params) for a in arg)
+        if fn == "Fn::Or":
+            return any(evaluate_rule(a, params) for a in arg)
+        if fn == "Fn::Contains":
+            return evaluate_rule(arg[1], params) in [evaluate_rule(v, params) for v in arg[0]]
+        raise AssertionError(f"not a Rules function: {fn}")
+    return expr
+
+
+def failed_assertions(params: dict[str, str]) -> list[str]:
+    values = {**RESOURCES.parameter_defaults(), **params}
+    failed = []
+    for rule in RESOURCES.template["Rules"].values():
+        if not evaluate_rule(rule["RuleCondition"], values):
+            continue
+        failed += [a["AssertDescription"] for a in rule["Assertions"] if not evaluate_rule(a["Assert"], values)]
+    return failed
+
+
+def samconfig_overrides(env: str) -> dict[str, str]:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    text = config[env]["deploy"]["parameters"]["parameter_overrides"]
+    return dict(pair.split("=", 1) for pair in text.split())
+
+
+REAL_PROD = {
+    "Stage": "prod", "EnableWaf": "true", "SenderEmail": "care@clinic.test", "CareTeamReplyTo": "care@clinic.test",
+    "CareTeamEmail": "intake-team@clinic.test", "AlarmEmail": "ops@clinic.test",
+    "AllowedOrigins": "https://www.clinic.test", "ThankYouUrl": "https://www.clinic.test/thank-you",
+    "ConsoleBaseUrl": "https://console.clinic.test/inquiries",
+}
+
+
+def test_prod_with_real_values_passes_the_rules() -> None:
+    assert failed_assertions(REAL_PROD) == []
+
+
+def test_prod_refuses_the_placeholders_this_repository_ships() -> None:
+    failed = failed_assertions(samconfig_overrides("prod"))
+    for parameter in ("SenderEmail", "CareTeamReplyTo", "CareTeamEmail", "AlarmEmail", "AllowedOrigins",
+                      "ThankYouUrl", "ConsoleBaseUrl"):
+        assert any(text.startswith(parameter) for text in failed), parameter
+    assert failed_assertions({**REAL_PROD, "SenderEmail": "care@example.org"}) == [
+        "SenderEmail is a placeholder; set the clinic's verified sender address."]
+
+
+def test_prod_refuses_to_deploy_with_nobody_to_tell_or_without_the_waf() -> None:
+    assert len(failed_assertions({**REAL_PROD, "AlarmEmail": ""})) == 1
+    assert len(failed_assertions({**REAL_PROD, "CareTeamEmail": ""})) == 1
+    assert len(failed_assertions({**REAL_PROD, "EnableWaf": "false"})) == 1
+
+
+def test_the_rules_reach_cloudformation_through_the_sam_transform() -> None:
+    assert expand()["Rules"] == RESOURCES.template["Rules"]
+
+
+def test_dev_may_use_placeholders() -> None:
+    assert failed_assertions(samconfig_overrides("dev")) == []
+
+
+def test_alarms_reach_email_and_an_optional_pager() -> None:
+    subscriptions = {lid: RESOURCES.resources[lid] for lid in RESOURCES.logical_ids("AWS::SNS::Subscription")}
+    to_ops = {res["Properties"]["Protocol"]: res for res in subscriptions.values()
+              if res["Properties"]["TopicArn"] == {"Ref": "OpsAlarmTopic"}}
+    assert set(to_ops) == {"email", "sms", "https"}
+    assert to_ops["email"]["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert to_ops["sms"]["Properties"]["Endpoint"] == {"Ref": "AlarmSms"}
+    assert to_ops["https"]["Properties"]["Endpoint"] == {"Ref": "AlarmHttpsEndpoint"}
+    assert RESOURCES.template["Parameters"]["AlarmHttpsEndpoint"]["NoEcho"] is True
+
+
+def alarm(namespace: str, metric: str, **dimensions: Any) -> dict[str, Any]:
+    found = [props for props in ALARMS.values() if props["Namespace"] == namespace and props["MetricName"] == metric
+             and all({"Name": k, "Value": v} in props.get("Dimensions", []) for k, v in dimensions.items())]
+    assert len(found) == 1, (namespace, metric, dimensions)
+    return found[0]
+
+
+def test_the_silent_failures_raise_alarms() -> None:
+    assert alarm("InquiryIntake", "DispatchDeferred")["Threshold"] == 1
+    pending = alarm("InquiryIntake", "OldestDispatchPendingAge")
+    assert pending["TreatMissingData"] == "breaching", "a redispatch that stops running must be noticed"
+    for queue in ("ConfirmationQueue", "CareTeamQueue"):
+        age = alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", QueueName={"Fn::GetAtt": [queue, "QueueName"]})
+        assert age["Threshold"] == 300
+    for metric in ("ConfirmationRetried", "ConfirmationFailed", "CareTeamNotificationRetried",
+                   "CareTeamNotificationFailed", "InquiryFailed"):
+        assert alarm("InquiryIntake", metric)["Threshold"] == 1
+    assert alarm("InquiryIntake", "CareTeamNotificationRetried")["Period"] == 60, "within minutes, not after the DLQ"
+    assert alarm("AWS/SES", "Reputation.BounceRate")["Threshold"] == 0.05
+    assert alarm("AWS/SES", "Reputation.ComplaintRate")["Threshold"] == 0.001
+    assert not [p for p in ALARMS.values() if p["MetricName"] in ("Bounce", "Complaint")], "rates, not single bounces"
+    assert alarm("AWS/SNS", "SMSMonthToDateSpentUSD")["Threshold"] == {"Ref": "SmsSpendAlarmUsd"}
+    for topic in ("CareTeamTopic", "OpsAlarmTopic"):
+        alarm("AWS/SNS", "NumberOfNotificationsFailed", TopicName={"Fn::GetAtt": [topic, "TopicName"]})
+    assert alarm("AWS/Route53", "HealthCheckStatus", HealthCheckId={"Ref": "ApiHealthCheck"})["Threshold"] == 1
+
+
+def runbook_anchors() -> set[str]:
+    """GitHub's anchors for the runbook's headings."""
+    anchors = set()
+    for line in RUNBOOK.read_text().splitlines():
+        if match := re.match(r"#{1,6} (.+)", line):
+            slug = re.sub(r"[^\w\- ]", "", match.group(1).strip().lower()).replace(" ", "-")
+            anchors.add(slug)
+    return anchors
+
+
+def test_every_alarm_names_an_existing_runbook_section() -> None:
+    anchors = runbook_anchors()
+    for lid, props in ALARMS.items():
+        match = re.search(r"Runbook: docs/operations\.md#([\w-]+)", props["AlarmDescription"])
+        assert match, f"{lid}: name its runbook section"
+        assert match.group(1) in anchors, f"{lid}: no heading #{match.group(1)} in docs/operations.md"
+
+
+def test_the_dashboard_shows_what_ops_watch() -> None:
+    body_template = RESOURCES.properties("OperationsDashboard")["DashboardBody"]["Fn::Sub"]
+    body = json.loads(RESOURCES.resolve({"Fn::Sub": body_template}))
+    shown = {metric[1] for widget in body["widgets"] for metric in widget["properties"]["metrics"]}
+    assert shown >= {
+        "InquiryAccepted", "UrgentInquiry", "SpamFlagged", "DispatchDeferred", "OldestDispatchPendingAge",
+        "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "ConfirmationSent",
+        "ConfirmationRetried", "ConfirmationFailed", "Bounce", "Complaint", "CareTeamNotified",
+        "CareTeamNotificationRetried", "NumberOfNotificationsFailed", "Latency", "4XXError", "5XXError",
+        "Errors", "Duration", "HealthCheckStatus",
+    }
+    custom = [m for w in body["widgets"] for m in w["properties"]["metrics"] if m[0] == "InquiryIntake"]
+    assert all(m[2:6] == ["service", "inquiry-intake", "stage", "dev"] for m in custom)
+
+
+def test_an_external_check_gets_health_through_the_one_stage() -> None:
+    config = RESOURCES.properties("ApiHealthCheck")["HealthCheckConfig"]
+    assert config["Type"] == "HTTPS"
+    assert config["ResourcePath"] == {"Fn::Sub": "/${Stage}/health"}
+    assert "${InquiryApi}.execute-api." in config["FullyQualifiedDomainName"]["Fn::Sub"]
+
+
+def test_each_environment_deploys_with_its_own_profile() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    profiles = {env: config[env]["global"]["parameters"]["profile"] for env in ("dev", "prod")}
+    assert profiles["dev"] != profiles["prod"]

@@ -172,8 +172,10 @@ def test_redispatch_sends_what_is_past_the_grace_period_once_and_keeps_what_fail
     cutoff = datetime.fromtimestamp(intake.now, UTC) - timedelta(seconds=120)
 
     intake.dispatcher.failures = 1
-    first = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff)
-    second = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff)
+    first = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff,
+                               run_at=datetime.fromtimestamp(intake.now, UTC))
+    second = redispatch_pending(intake.inquiries, intake.dispatcher, older_than=cutoff,
+                               run_at=datetime.fromtimestamp(intake.now, UTC))
 
     assert (first.found, first.redispatched, first.failed) == (2, 1, 1)
     assert (second.found, second.redispatched, second.failed) == (1, 1, 0)

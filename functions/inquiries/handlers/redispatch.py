@@ -24,7 +24,8 @@ dispatcher = Dispatcher(settings)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """The Lambda entry point. Returns counts only."""
-    older_than = datetime.now(UTC) - timedelta(seconds=settings.redispatch_grace_seconds)
-    summary = asdict(redispatch_pending(inquiries, dispatcher, older_than=older_than))
+    run_at = datetime.now(UTC)
+    older_than = run_at - timedelta(seconds=settings.redispatch_grace_seconds)
+    summary = asdict(redispatch_pending(inquiries, dispatcher, older_than=older_than, run_at=run_at))
     logger.info("redispatch run finished", extra=summary)
     return summary

@@ -9,7 +9,10 @@ from typing import Protocol
 
 from inquiries.intake.dispatch import DispatchFailed
 from inquiries.intake.service import Sender
-from inquiries.observability import count, logger
+from inquiries.observability import count, logger, measure_seconds
+
+# Age of the oldest inquiry still waiting for its queue messages (OldestDispatchPendingAlarm watches it).
+OLDEST_PENDING_METRIC = "OldestDispatchPendingAge"
 
 
 class PendingInquiries(Protocol):
@@ -29,10 +32,18 @@ class RedispatchSummary:
     failed: int = 0
 
 
-def redispatch_pending(inquiries: PendingInquiries, dispatcher: Sender, *, older_than: datetime) -> RedispatchSummary:
-    """Re-send every inquiry still marked dispatch-pending since before ``older_than``, then clear its marker."""
+def redispatch_pending(inquiries: PendingInquiries, dispatcher: Sender, *, older_than: datetime,
+                       run_at: datetime) -> RedispatchSummary:
+    """Re-send every inquiry still marked dispatch-pending since before ``older_than``, then clear its marker.
+
+    Also records the age at ``run_at`` of the oldest inquiry still pending (0 when nothing waits), on every
+    run, so the alarm notices both a stuck dispatch and runs that stopped.
+    """
     found = redispatched = failed = 0
-    for inquiry_id, pending_since in list(inquiries.dispatch_pending(older_than=older_than)):
+    pending = list(inquiries.dispatch_pending(older_than=older_than))
+    oldest = min((datetime.fromisoformat(since) for _id, since in pending), default=run_at)
+    measure_seconds(OLDEST_PENDING_METRIC, max(0.0, (run_at - oldest).total_seconds()))
+    for inquiry_id, pending_since in pending:
         found += 1
         try:
             dispatcher.send(inquiry_id)
