@@ -12,6 +12,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import BotoCoreError, ClientError
 
 # An invocation that counts nothing (GET /health, a CORS preflight) leaves nothing for the
 # end-of-invocation flush, which then warns. That warning is noise here.
@@ -30,7 +31,8 @@ tracer = Tracer(service=SERVICE, auto_patch=False)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 metrics.set_default_dimensions(stage=STAGE)
 
-__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "measure_seconds", "metrics", "tracer"]
+__all__ = ["MetricUnit", "count", "count_by_reason", "count_without_logging", "logger", "measure_seconds", "metrics",
+           "tracer"]
 
 
 def count(name: str, value: int = 1) -> None:
@@ -53,3 +55,22 @@ def count_by_reason(name: str, reason: str) -> None:
                        default_dimensions={"stage": STAGE}) as metric:
         metric.add_dimension(name="reason", value=reason)
     count(name)
+
+
+def count_without_logging(name: str) -> None:
+    """Add one to ``name`` with CloudWatch's PutMetricData: no log line (EMF) is written for it.
+
+    For a count that, written into the invocation's logs, would say something about the person (which
+    inquiry was urgent). A failure is logged by type and never fails the caller.
+    """
+    from inquiries import aws  # the clients module imports nothing from here; kept lazy for cold starts
+
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        return
+    try:
+        aws.cloudwatch().put_metric_data(Namespace=NAMESPACE, MetricData=[{
+            "MetricName": name, "Value": 1, "Unit": "Count",
+            "Dimensions": [{"Name": "service", "Value": SERVICE}, {"Name": "stage", "Value": STAGE}],
+        }])
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("metric not published", extra={"metric": name, "error_type": type(exc).__name__})

@@ -248,18 +248,32 @@ def test_idempotency_key_longer_than_64_characters_is_422(stack: Stack) -> None:
 
 
 # ---- 429 ----------------------------------------------------------------------------------------------------
-def test_too_many_inquiries_for_one_address_is_429_with_retry_after(stack: Stack) -> None:
-    stack.configure(RATE_LIMIT_PER_EMAIL_PER_DAY="2")
-    inquiry = distinctive_inquiry()
-    for n in range(2):
-        ok = stack.intake(json_post({**inquiry, "message": f"attempt {n}"}))
-        assert ok["statusCode"] == 202
-    response = stack.intake(json_post({**inquiry, "message": "attempt 3"}))
+def test_honeypot_posts_naming_an_address_never_stop_that_person_reaching_the_care_team(stack: Stack) -> None:
+    """Issue 11, finding 1: seven bot posts (honeypot filled) naming a person's address from one client,
+    then the real person, from another network, writes in crisis: heard, stored, the care team told."""
+    victim = distinctive_inquiry()
+    for n in range(7):
+        bot = stack.intake(json_post({**victim, "website": "https://spam.example", "message": f"buy {n}"},
+                                     source_ip="192.0.2.66"))
+        assert bot["statusCode"] == 202
 
-    assert_error_body(response, 429)
-    retry_after = int(response_headers(response)["retry-after"])
-    assert 0 < retry_after <= 86400
-    assert len(stack.items()) == 2, "the refused inquiry is not stored"
+    response = stack.intake(json_post({**victim, "message": "I want to die"}, source_ip="198.51.100.20"))
+
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    assert body["urgent"] is True and body["crisis_resources"]
+    stored = next(i for i in stack.items() if i["inquiry_id"] == body["inquiry_id"])
+    assert (stored["status"], stored["urgent"]) == ("new", True)
+    assert [m["inquiry_id"] for m in stack.drain("CareTeamQueue")] == [body["inquiry_id"]]
+    assert [m["inquiry_id"] for m in stack.drain("ConfirmationQueue")] == [body["inquiry_id"]]
+
+
+def test_many_inquiries_for_one_address_are_all_accepted_and_stored(stack: Stack) -> None:
+    inquiry = distinctive_inquiry()
+    for n in range(8):
+        response = stack.intake(json_post({**inquiry, "message": f"attempt {n}"}, source_ip=f"198.51.100.{n}"))
+        assert response["statusCode"] == 202
+    assert len(stack.items()) == 8
 
 
 def test_too_many_inquiries_from_one_client_is_429(stack: Stack) -> None:
