@@ -243,6 +243,14 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
                    ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
         return HttpAnswer(HTTPStatus.OK, headers, candidate.read_bytes())
 
+    def is_own_host(self, host: str | None) -> bool:
+        """True when ``Host`` names this server on loopback (``127.0.0.1:<port>`` or ``localhost:<port>``).
+
+        A page on another site that rebinds its own name to 127.0.0.1 sends its own name as Host: the
+        outbox (every email and notification the pipeline sent) must not answer it.
+        """
+        return (host or "").strip().lower() in {f"{LOOPBACK}:{self.port}", f"localhost:{self.port}"}
+
     def local_page(self, path: str) -> HttpAnswer | None:
         """The ``/_local/`` pages."""
         if self.outbox is None:
@@ -327,7 +335,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, self.server.gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
             return
         answer = None
-        if method in ("GET", "HEAD"):
+        if path.startswith("/_local") and not self.server.is_own_host(self.headers.get("Host")):
+            answer = HttpAnswer(HTTPStatus.FORBIDDEN, [("Content-Type", "text/plain; charset=utf-8")],
+                                b"The local outbox answers only to 127.0.0.1 and localhost on this port.\n")
+        elif method in ("GET", "HEAD"):
             answer = self.server.local_page(path) or self.server.static_file(path)
         if answer is None:
             answer = HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
