@@ -15,6 +15,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -66,10 +67,14 @@ def post_to_chat(url: str, text: str, timeout: float) -> None:
     else:
         conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     expired = threading.Event()
-    watchdog = threading.Timer(timeout, _abort, args=(conn, expired))
-    watchdog.daemon = True
-    watchdog.start()
+    deadline = time.monotonic() + timeout
+    watchdog: threading.Timer | None = None
     try:
+        conn.connect()  # bounded by the socket timeout, which is the whole deadline
+        # The socket itself: the connection lets go of it once the answer says it will close.
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _abort, args=(conn.sock, expired))
+        watchdog.daemon = True
+        watchdog.start()
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=json.dumps({"text": text}).encode("utf-8"),
                      headers={"Content-Type": "application/json; charset=utf-8"})
@@ -79,7 +84,8 @@ def post_to_chat(url: str, text: str, timeout: float) -> None:
     except (OSError, http.client.HTTPException):
         raise ChatPostFailed("chat_deadline" if expired.is_set() else "chat_unreachable") from None
     finally:
-        watchdog.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         conn.close()
     if expired.is_set():
         raise ChatPostFailed("chat_deadline")
@@ -89,10 +95,9 @@ def post_to_chat(url: str, text: str, timeout: float) -> None:
         raise ChatPostFailed(f"chat_http_{status}")
 
 
-def _abort(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+def _abort(sock: socket.socket | None, expired: threading.Event) -> None:
     """The deadline passed: unblock whatever the exchange is waiting on."""
     expired.set()
-    sock = conn.sock
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
