@@ -336,3 +336,44 @@ def test_health_answers_200_without_touching_data(stack: Stack) -> None:
 
 def test_unknown_route_is_404_in_the_error_shape(stack: Stack) -> None:
     assert_error_body(stack.intake(api_event(method="GET", path="/inquiries/123")), 404)
+
+
+# ---- what long-lived logs can tell (issue 11, finding 10) -------------------------------------------------
+def test_urgency_is_counted_in_cloudwatch_but_never_written_to_the_logs(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    response = stack.intake(json_post(distinctive_inquiry(message="I want to die")))
+    assert response_json(response)["urgent"] is True
+
+    logged = capsys.readouterr().out
+    assert "InquiryAccepted" in logged, "the invocation's other metrics are still written (EMF)"
+    assert "UrgentInquiry" not in logged
+    cloudwatch = aws.cloudwatch()
+    metrics = cloudwatch.list_metrics(Namespace="InquiryIntake", MetricName="UrgentInquiry")["Metrics"]
+    assert metrics and {d["Name"] for d in metrics[0]["Dimensions"]} == {"service", "stage"}
+
+
+# ---- duplicates are per client (issue 11, finding 4) ----------------------------------------------------
+def test_an_identical_body_from_another_client_is_a_new_inquiry_not_the_first_ones_id(stack: Stack) -> None:
+    inquiry = distinctive_inquiry()
+    first = response_json(stack.intake(json_post(inquiry, source_ip="198.51.100.1")))
+    again = response_json(stack.intake(json_post(inquiry, source_ip="198.51.100.1")))
+    other = response_json(stack.intake(json_post(inquiry, source_ip="203.0.113.50")))
+
+    assert again["inquiry_id"] == first["inquiry_id"], "the same client's repeat is one submission"
+    assert other["inquiry_id"] != first["inquiry_id"], "another client learns nothing of the first"
+    assert len(stack.items()) == 2
+
+
+def test_no_hash_in_any_table_is_an_unkeyed_sha256_of_what_was_submitted(stack: Stack) -> None:
+    """Issue 11, finding 7: plain SHA-256 of an address or an IP can be reversed by trying candidates."""
+    import hashlib
+
+    inquiry = distinctive_inquiry()
+    stack.intake(json_post(inquiry, source_ip="198.51.100.77"))
+    stored = json.dumps([stack.items(t) for t in ("InquiriesTable", "IdempotencyTable", "RateLimitTable")],
+                        default=str)
+    email = str(inquiry["email"]).strip().lower()
+    for candidate in (email, "198.51.100.77", "client:198.51.100.77"):
+        assert hashlib.sha256(candidate.encode()).hexdigest() not in stored
