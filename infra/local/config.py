@@ -30,6 +30,8 @@ class LocalConfig:
     redispatch_grace_seconds: int | None = None
     # Metrics (EMF lines) go to the emulator's CloudWatch instead of being switched off (infra.local.metrics).
     record_metrics: bool = False
+    # When set, NotifyCareTeamFunction also posts to this webhook (kept in SSM as in AWS); loopback only.
+    chat_webhook_url: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -43,6 +45,7 @@ class LocalConfig:
             redispatch_every_seconds=float(env.get("LOCAL_REDISPATCH_SECONDS", "60")),
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
             record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
+            chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
         )
 
     @property

@@ -25,10 +25,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from pydantic import ValidationError
 
+from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.ids import new_inquiry_id
 from inquiries.intake.error_page import render_error_page
 from inquiries.intake.rate_limit import RateLimited
@@ -237,6 +239,7 @@ _ERROR_RESPONSES: dict[int, Any] = {
         422: "A field breaks a rule; every bad field is named, no submitted value is echoed.",
         429: "Too many inquiries from this client; see Retry-After.",
         431: "The request headers are larger than 8 KiB.",
+        503: "Storage is busy or unreachable: nothing was stored; retry after Retry-After seconds.",
     }.items()
 }
 
@@ -372,6 +375,29 @@ def key_reused(_exc: IdempotencyValidationError) -> Response[str]:
     count_by_reason("InquiryRejected", "idempotency_key_reused")
     return error_response(422, [FieldError(
         field="Idempotency-Key", message="This key was already used for a different inquiry.")])
+
+
+@exception_handler(DataUnavailable)
+def storage_unavailable(exc: DataUnavailable) -> Response[str]:
+    """503 with Retry-After: DynamoDB throttled or failed the write, so nothing was stored.
+
+    Powertools removes its in-progress record when the work raises, so the retry is not held back.
+    """
+    count_by_reason("InquiryFailed", "storage_throttled" if isinstance(exc, Throttled) else "storage_unavailable")
+    return _try_again_soon()
+
+
+@exception_handler(IdempotencyPersistenceLayerError)
+def idempotency_unavailable(_exc: IdempotencyPersistenceLayerError) -> Response[str]:
+    """503 with Retry-After: the duplicate check itself could not be read or written."""
+    count_by_reason("InquiryFailed", "idempotency_unavailable")
+    return _try_again_soon()
+
+
+def _try_again_soon() -> Response[str]:
+    return error_response(503, _whole_request(
+        "We could not save your inquiry just now. Please try again in a moment, or call us. "
+        "If you are in crisis, call or text 988."), {"Retry-After": "2"})
 
 
 @exception_handler(NotFoundError)
