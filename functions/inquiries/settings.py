@@ -69,6 +69,9 @@ class IntakeSettings(DispatchSettings):
     idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     duplicate_window_seconds: int = Field(default=600, ge=10)
     rate_limit_per_client_per_hour: int = Field(default=20, ge=1)
+    # Optional Cloudflare Turnstile: the Secrets Manager secret holding its secret key; empty turns it off.
+    turnstile_secret: str = ""
+    turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

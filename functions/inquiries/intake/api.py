@@ -36,6 +36,7 @@ from inquiries.intake.error_page import render_error_page
 from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
+from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key
 from inquiries.models import (
     IDEMPOTENCY_KEY_PATTERN,
     MAX_BODY_BYTES,
@@ -208,9 +209,17 @@ class IntakeApp(APIGatewayRestResolver):
         super().__init__(enable_validation=True, cors=_cors(settings))
         self.thank_you_url = settings.thank_you_url
         self.allowed_origins = settings.allowed_origins
+        self.settings = settings
         self._service = service
         self.use([no_store])
         self.include_router(router)
+
+    @cached_property
+    def turnstile(self) -> TurnstileCheck | None:
+        """The person check, when a Turnstile secret is configured (read on first use)."""
+        if not self.settings.turnstile_secret:
+            return None
+        return TurnstileCheck(secret_key(self.settings.turnstile_secret), self.settings.turnstile_verify_url)
 
     @cached_property
     def intake(self) -> IntakeService:
@@ -274,6 +283,10 @@ def submit_inquiry(
     event = _app().current_event
     check_headers(event, _app().allowed_origins)
     data = read_submission(event)
+    # The widget's token is not a field of the inquiry: taken out whether or not the check is on.
+    token = data.pop(TOKEN_FIELD, None)
+    client_ip = event.request_context.identity.source_ip or "unknown"
+    check_person(token, client_ip)
     try:
         inquiry = InquiryIn.model_validate(data)
     except ValidationError:
@@ -284,10 +297,29 @@ def submit_inquiry(
         return answer(event, accepted_answer(new_inquiry_id(), urgent=False))
     submission = Submission(
         inquiry=inquiry,
-        client_ip=event.request_context.identity.source_ip or "unknown",
+        client_ip=client_ip,
         idempotency_key=idempotency_key or None,
     )
     return answer(event, _app().intake.accept(submission, lambda_context=_app().lambda_context))
+
+
+def check_person(token: object, client_ip: str) -> None:
+    """When Turnstile is on, refuse (403, or 503 when the check cannot run) unless Cloudflare confirms the token.
+
+    It fails closed: a check that could not run refuses, and stores nothing.
+    """
+    turnstile = _app().turnstile
+    if turnstile is None:
+        return
+    verdict = turnstile.verify(token, client_ip)
+    if verdict is Verdict.PASSED:
+        return
+    if verdict is Verdict.UNAVAILABLE:
+        raise RequestRejected(503, verdict.value, _whole_request(
+            "We could not check this form just now. Please try again in a moment, or call us. "
+            "If you are in crisis, call or text 988."), {"Retry-After": "5"})
+    raise RequestRejected(403, verdict.value, _whole_request(
+        "Please complete the check that you are a person, then send the form again."))
 
 
 def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
