@@ -285,8 +285,7 @@ def submit_inquiry(
     data = read_submission(event)
     # The widget's token is not a field of the inquiry: taken out whether or not the check is on.
     token = data.pop(TOKEN_FIELD, None)
-    client_ip = event.request_context.identity.source_ip or "unknown"
-    check_person(token, client_ip)
+    check_person(token)
     try:
         inquiry = InquiryIn.model_validate(data)
     except ValidationError:
@@ -297,13 +296,13 @@ def submit_inquiry(
         return answer(event, accepted_answer(new_inquiry_id(), urgent=False))
     submission = Submission(
         inquiry=inquiry,
-        client_ip=client_ip,
+        client_ip=event.request_context.identity.source_ip or "unknown",
         idempotency_key=idempotency_key or None,
     )
     return answer(event, _app().intake.accept(submission, lambda_context=_app().lambda_context))
 
 
-def check_person(token: object, client_ip: str) -> None:
+def check_person(token: object) -> None:
     """When Turnstile is on, refuse (403, or 503 when the check cannot run) unless Cloudflare confirms the token.
 
     It fails closed: a check that could not run refuses, and stores nothing.
@@ -311,7 +310,7 @@ def check_person(token: object, client_ip: str) -> None:
     turnstile = _app().turnstile
     if turnstile is None:
         return
-    verdict = turnstile.verify(token, client_ip)
+    verdict = turnstile.verify(token)
     if verdict is Verdict.PASSED:
         return
     if verdict is Verdict.UNAVAILABLE:

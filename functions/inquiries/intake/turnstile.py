@@ -57,8 +57,12 @@ class TurnstileCheck:
     verify_url: str = DEFAULT_VERIFY_URL
     timeout: float = 3.0
 
-    def verify(self, token: object, remote_ip: str) -> Verdict:
-        """PASSED only when siteverify answers ``success: true`` for ``token``."""
+    def verify(self, token: object) -> Verdict:
+        """PASSED only when siteverify answers ``success: true`` for ``token``.
+
+        Only the secret and the token are sent: not the person's IP address, which is an identifier,
+        and Cloudflare is not a business associate under the clinic's AWS BAA.
+        """
         if not isinstance(token, str) or not token.strip():
             return Verdict.MISSING
         if len(token) > MAX_TOKEN_LENGTH or not _allowed(self.verify_url):
@@ -70,7 +74,7 @@ class TurnstileCheck:
                                                context=ssl.create_default_context())
         else:
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
-        body = urlencode({"secret": self.secret, "response": token, "remoteip": remote_ip})
+        body = urlencode({"secret": self.secret, "response": token})
         try:
             conn.request("POST", parts.path or "/", body=body,
                          headers={"Content-Type": "application/x-www-form-urlencoded"})
