@@ -23,19 +23,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import socket
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from inquiries.ids import short_reference
 
+from infra.gameday import DrillTimeout, quiet_logging, wait_until
 from infra.local.child import free_port
 from infra.local.config import LOOPBACK, LocalConfig
 from infra.local.faults import AwsCall, AwsFaults
@@ -131,17 +128,10 @@ class FaultDrills:
         notes = sum(1 for n in outbox["notifications"] if reference in json.dumps(n))
         return emails, notes
 
-    @staticmethod
-    def wait_until(condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
-            if time.monotonic() > deadline:
-                raise DrillFailed(f"{what}: not within {WAIT_SECONDS:.0f} s")
-            time.sleep(0.2)
-
     def delivered_once(self, inquiry_id: str) -> None:
-        self.wait_until(lambda: self.delivered(inquiry_id), f"{inquiry_id} to reach the person and the care team")
-        self.wait_until(lambda: self.sends(inquiry_id) == (1, 1), f"{inquiry_id}'s email and notification")
+        wait_until(lambda: self.delivered(inquiry_id), f"{inquiry_id} to reach the person and the care team",
+                   WAIT_SECONDS)
+        wait_until(lambda: self.sends(inquiry_id) == (1, 1), f"{inquiry_id}'s email and notification", WAIT_SECONDS)
 
     # ---- the scenarios -------------------------------------------------------------------------------
     def dynamodb_throttles_the_write(self) -> ScenarioResult:
@@ -227,7 +217,7 @@ class FaultDrills:
             try:
                 result = scenario()
                 result.passed = True
-            except (DrillFailed, KeyError) as exc:
+            except (DrillFailed, DrillTimeout, KeyError) as exc:
                 result = ScenarioResult(scenario.__name__, [], detail=str(exc))
             results.append(result)
         self.faults.clear()
@@ -252,9 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.fault_drills", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "infra.local"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    quiet_logging()
     stack = LocalStack(drill_config())
     stack.start()
     try:
