@@ -16,9 +16,11 @@ nothing is downloaded and no network is used.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -29,7 +31,9 @@ RULES_FILE = "triage_rules.json"
 _GAP = r" (?:\w+ ){0,4}"
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _NOT_A_WORD = re.compile(r"[\W_]+")
-_QUANTIFIERS = "?*+{"
+_LETTER_RUNS = re.compile(r"([^\W\d_])\1+")
+# The standard library's regular-expression parser (typeshed has no stub for the private module).
+_sre_parser: Any = importlib.import_module("re._parser")
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,11 @@ class Triage:
 NOT_URGENT = Triage(urgent=False)
 
 
-def tolerate_repeats(pattern: str) -> str:
-    """Rewrite a rule so each literal letter also matches when repeated ("die" matches "dieee").
+def collapse_letters(pattern: str) -> str:
+    """A rule as it reads collapsed text: each run of one letter becomes one letter ("kill" -> "kil").
 
-    Doubled letters in the rule collapse first ("kill" becomes k+i+l+), so "kil", "kill" and "killl"
-    all match. Escapes (``\\w``, ``\\b``), character classes and group syntax are left as they are.
+    The message is collapsed the same way, so "kil", "kill" and "killlll" all match, and so do
+    "dieee" and "sooo". Escapes (``\\w``, ``\\b``) and character classes are left as they are.
     """
     out: list[str] = []
     i, in_class, previous_letter = 0, False, ""
@@ -77,29 +81,60 @@ def tolerate_repeats(pattern: str) -> str:
             continue
         if in_class:
             in_class = char != "]"
-            out.append(char)
         elif char == "[":
             in_class = True
-            out.append(char)
         elif char.isalpha():
             if char != previous_letter:
-                quantified = i + 1 < len(pattern) and pattern[i + 1] in _QUANTIFIERS
-                out.append(f"(?:{char}+)" if quantified else f"{char}+")
+                out.append(char)
             previous_letter = char
             i += 1
             continue
-        else:
-            out.append(char)
+        out.append(char)
         previous_letter = ""
         i += 1
     return "".join(out)
 
 
-def _compile_rule(patterns: list[str], *, exact: bool) -> str:
-    parts = [p.replace(" ~ ", _GAP) for p in patterns]
-    if not exact:
-        parts = [tolerate_repeats(p) for p in parts]
-    return r"\b(?:" + "|".join(f"(?:{p})" for p in parts) + r")\b"
+def first_word_prefixes(pattern: str) -> frozenset[str] | None:
+    """What a match of ``pattern`` must start with: a set of literal word beginnings, or None if unknown.
+
+    Read from the standard library's own parse of the pattern. Lets ``assess`` search only the rules
+    whose first word could be in the message, which keeps a message to microseconds.
+    """
+    found = _starts(_sre_parser.parse(pattern))
+    if not found or any(not prefix or prefix[0] == " " for prefix in found):
+        return None
+    return frozenset(prefix.split(" ", 1)[0] for prefix in found)
+
+
+def _starts(items: Any) -> set[str] | None:
+    """The literal strings a match of the parsed ``items`` must begin with (None: anything)."""
+    acc = {""}
+    items = list(items)
+    for index, (op, av) in enumerate(items):
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        if name == "LITERAL":
+            acc = {a + chr(av) for a in acc}
+            continue
+        if name == "SUBPATTERN":
+            tails = _starts(av[-1])
+        elif name == "BRANCH":
+            branches = [_starts(b) for b in av[1]]
+            tails = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
+        elif name == "IN" and all(str(o) in ("LITERAL", "RANGE") for o, _ in av):
+            tails = {chr(c) for o, v in av for c in ((v,) if str(o) == "LITERAL" else range(v[0], v[1] + 1))}
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            body = _starts(av[2])
+            rest = _starts(items[index + 1:]) if av[0] == 0 else set()
+            tails = None if body is None or rest is None else body | rest
+        else:
+            tails = None
+        if tails is None:
+            return acc if acc != {""} else None
+        return {a + t for a in acc for t in tails}
+    return acc
 
 
 def load_rules() -> dict[str, Any]:
@@ -108,40 +143,76 @@ def load_rules() -> dict[str, Any]:
     return data
 
 
+def _compile(pattern: str, *, exact: bool) -> str:
+    source = pattern.replace(" ~ ", _GAP)
+    return r"\b(?:" + (source if exact else collapse_letters(source)) + r")\b"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    match: RuleMatch
+    exact: bool
+    search: Callable[[str], re.Match[str] | None]
+
+
 class Triager:
-    """The rules compiled: one search per rule, behind one combined search that clears most messages."""
+    """The rules compiled once. A message is searched only by the rules whose first word it holds."""
 
     def __init__(self, rules: dict[str, Any]) -> None:
         shorthand: dict[str, str] = rules.get("shorthand", {})
-        self._shorthand = {_collapse(k): v for k, v in shorthand.items()}
-        words = "|".join(tolerate_repeats(re.escape(k)) for k in sorted(shorthand, key=len, reverse=True))
-        self._shorthand_re = re.compile(rf"\b(?:{words})\b")
-        self.rules: list[tuple[RuleMatch, re.Pattern[str]]] = []
+        self._shorthand = {_collapse(k): _collapse(v) for k, v in shorthand.items()}
+        keys = "|".join(re.escape(k) for k in sorted(self._shorthand, key=len, reverse=True))
+        self._shorthand_re = re.compile(rf"\b(?:{keys})\b")
+        self.rules: list[_Rule] = []
+        # First-word prefix -> the rules to try; rules whose start cannot be read are always tried.
+        self._by_prefix: dict[tuple[bool, str], set[int]] = {}
+        self._always: set[int] = set()
         for category, spec in rules["categories"].items():
             for rule in spec["rules"]:
-                source = _compile_rule(rule["patterns"], exact=bool(rule.get("exact")))
-                self.rules.append((RuleMatch(rule_id=rule["id"], category=category), re.compile(source)))
-        self._any = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in self.rules))
+                exact = bool(rule.get("exact"))
+                sources = [_compile(p, exact=exact) for p in rule["patterns"]]
+                index = len(self.rules)
+                self.rules.append(_Rule(RuleMatch(rule_id=rule["id"], category=category), exact,
+                                        re.compile("|".join(sources)).search))
+                for source in sources:
+                    prefixes = first_word_prefixes(source)
+                    if prefixes is None:
+                        self._always.add(index)
+                        continue
+                    for prefix in prefixes:
+                        self._by_prefix.setdefault((exact, prefix), set()).add(index)
+        self._longest_prefix = max((len(p) for _, p in self._by_prefix), default=0)
 
-    def normalise(self, text: str) -> str:
-        """The message as the rules read it: one line of lower-case words, single-spaced."""
+    def normalise(self, text: str) -> tuple[str, str]:
+        """The message as the rules read it: (words, collapsed words with shorthand spelled out).
+
+        ``words`` is one line of case-folded words, single-spaced, apostrophes dropped (exact rules
+        read it); the second form also has each run of a letter collapsed to one.
+        """
         folded = unicodedata.normalize("NFKC", text).casefold()
         words = _NOT_A_WORD.sub(" ", _APOSTROPHES.sub("", folded)).strip()
-        return self._shorthand_re.sub(lambda m: self._shorthand.get(_collapse(m.group(0)), m.group(0)), words)
+        expanded = self._shorthand_re.sub(lambda m: self._shorthand[m.group(0)], _collapse(words))
+        return words, expanded
 
     def assess(self, text: str | None) -> Triage:
         """Which rules the text matches; urgent when any does."""
         if not text:
             return NOT_URGENT
-        normalised = self.normalise(text)
-        if self._any.search(normalised) is None:
-            return NOT_URGENT
-        matches = tuple(match for match, rx in self.rules if rx.search(normalised))
-        return Triage(urgent=True, matches=matches)
+        words, collapsed = self.normalise(text)
+        candidates = set(self._always)
+        for exact, line in ((True, words), (False, collapsed)):
+            for token in set(line.split()):
+                for end in range(1, min(len(token), self._longest_prefix) + 1):
+                    candidates.update(self._by_prefix.get((exact, token[:end]), ()))
+        matches = tuple(
+            rule.match for index, rule in enumerate(self.rules)
+            if index in candidates and rule.search(words if rule.exact else collapsed)
+        )
+        return Triage(urgent=True, matches=matches) if matches else NOT_URGENT
 
 
-def _collapse(word: str) -> str:
-    return re.sub(r"(.)\1+", r"\1", word)
+def _collapse(words: str) -> str:
+    return _LETTER_RUNS.sub(r"\1", words)
 
 
 _TRIAGER = Triager(load_rules())
