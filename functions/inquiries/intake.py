@@ -34,11 +34,11 @@ from inquiries import aws
 from inquiries.dispatch import Dispatcher, DispatchFailed
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn, InquiryStatus
-from inquiries.observability import count, logger
+from inquiries.observability import count, count_by_dimension, logger
 from inquiries.rate_limit import RateLimited, RateLimiter
 from inquiries.settings import Settings
 from inquiries.store import DISPATCH_PENDING, DuplicateSubmission, InquiryStore, email_hash, iso
-from inquiries.triage import signals_danger
+from inquiries.triage import NOT_URGENT, assess
 
 THANK_YOU_MESSAGE = (
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
@@ -154,8 +154,13 @@ class IntakeService:
         inquiry_id = new_inquiry_id(int(now * 1000))
         logger.set_correlation_id(inquiry_id)
         logger.append_keys(inquiry_id=inquiry_id)
-        urgent = (not spam) and signals_danger(inquiry.message)
+        triage = NOT_URGENT if spam else assess(inquiry.message)
+        urgent = triage.urgent
         record = self._record(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam)
+        if urgent:
+            # Codes only, so the care-team notification can name the category without the words.
+            record["triage_categories"] = list(triage.categories)
+            record["triage_rules"] = list(triage.rule_ids)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard_id = hashlib.sha256(request["submission_key"].encode("utf-8")).hexdigest()
@@ -175,6 +180,8 @@ class IntakeService:
         count("InquiryAccepted")
         if urgent:
             count("UrgentInquiry")
+            for category in triage.categories:
+                count_by_dimension("UrgentInquiry", "category", category)
         self._dispatch(inquiry_id, pending_since=record["dispatch_pending_since"])
         # Urgency is derived from what the person wrote: it is counted (UrgentInquiry), never logged.
         logger.info("inquiry accepted")

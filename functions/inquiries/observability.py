@@ -27,7 +27,7 @@ logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE, auto_patch=False)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
-__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "count", "count_by_dimension", "count_by_reason", "logger", "metrics", "tracer"]
 
 
 def count(name: str, value: int = 1) -> None:
@@ -37,6 +37,11 @@ def count(name: str, value: int = 1) -> None:
 
 def count_by_reason(name: str, reason: str) -> None:
     """Emit a counter with a ``reason`` dimension right away. ``reason`` is a fixed code, never input."""
+    count_by_dimension(name, "reason", reason)
+
+
+def count_by_dimension(name: str, dimension: str, value: str) -> None:
+    """Emit a counter with one dimension right away. ``value`` is a fixed code, never input."""
     with single_metric(name=name, unit=MetricUnit.Count, value=1,
                        namespace=NAMESPACE) as metric:
-        metric.add_dimension(name="reason", value=reason)
+        metric.add_dimension(name=dimension, value=value)

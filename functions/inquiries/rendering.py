@@ -1,8 +1,8 @@
 """What people receive: the confirmation email and the care team's notification, rendered.
 
 The person's email greets them by name (HTML-escaped) and never echoes what they wrote. The care
-team's notification carries only the short reference, topic category, urgency, preferred contact
-method, age and a console link: the details stay behind the console's login.
+team's notification carries only the short reference, topic category, urgency (when urgent, with the
+triage category codes), preferred contact method, age and a console link: the details stay behind the console's login.
 """
 
 from __future__ import annotations
@@ -106,6 +106,12 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
         f"New inquiry {reference}",
         "Priority: URGENT - please reach out first"
         if inquiry.urgent else "Priority: normal",
+    ]
+    # The triage category codes say why it is urgent (e.g. overdose) without the person's words.
+    categories = ", ".join(inquiry.triage_categories) if inquiry.urgent else ""
+    if categories:
+        lines.append(f"Category: {categories}")
+    lines += [
         f"Topic: {inquiry.topic.value}",
         f"Preferred contact: {inquiry.preferred_contact.value}",
         f"Arrived: {describe_age(inquiry.created_at, now)}",
@@ -113,8 +119,7 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
     if settings.console_base_url:
         lines.append(f"Open in the console: {settings.console_base_url.rstrip('/')}/{inquiry.inquiry_id}")
     lines += ["", "Details are in the console only; this notification carries no personal information."]
-    return CareTeamNotification(
-        subject=subject,
-        message="\n".join(lines),
-        attributes={"priority": priority, "topic": inquiry.topic.value},
-    )
+    attributes = {"priority": priority, "topic": inquiry.topic.value}
+    if categories:
+        attributes["category"] = categories
+    return CareTeamNotification(subject=subject, message="\n".join(lines), attributes=attributes)

@@ -3,6 +3,7 @@
 InquiriesTable item (key ``inquiry_id``, a ULID):
     created_at, status, name, email, email_hash, phone, preferred_contact, topic, message,
     consent_to_contact, sms_consent, referral_source, urgent, spam, ttl,
+    triage_categories + triage_rules  (urgent only: triage category codes and rule ids, never words),
     dispatch_state + dispatch_pending_since  (sparse "dispatch pending" marker, DispatchPendingIndex),
     confirmation_sent_at, care_team_notified_at, and delivery notes added by the consumers.
 
