@@ -40,6 +40,7 @@ from inquiries.models import (
 )
 from inquiries.observability import count_by_reason, logger
 from inquiries.rate_limit import RateLimited
+from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import Settings
 
 JSON = "application/json"
@@ -225,11 +226,15 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
         summary="Submit an inquiry",
         description=(
             "Accepts an inquiry as JSON or as a plain HTML form post. Every field is protected health "
-            "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page."
+            "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page, "
+            "or, when the message is urgent, 200 with a page that leads with the crisis resources."
         ),
         tags=["inquiries"],
         responses={
             202: {"description": "Accepted.", "content": {JSON: {"model": AcceptedInquiry}}},
+            200: {"description": "Accepted and urgent (plain form post): a page that leads with the crisis "
+                  "resources, then the thank-you. Nothing about the inquiry goes in a URL.",
+                  "content": {content_types.TEXT_HTML: {"schema": {"type": "string"}}}},
             303: {"description": "Accepted (plain form post): redirect to the thank-you page."},
             **_ERROR_RESPONSES,
         },
@@ -262,6 +267,9 @@ def create_app(settings: Settings, service: IntakeService | None = None) -> APIG
         return answer(event, intake_service().accept(submission, lambda_context=app.lambda_context))
 
     def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
+        if wants_html(event) and accepted.urgent:
+            page = render_urgent_thank_you_page(accepted.reference, accepted.message, settings)
+            return Response(status_code=200, content_type=content_types.TEXT_HTML, body=page)
         if wants_html(event):
             return Response(status_code=303, headers={"Location": settings.thank_you_url}, body="")
         return Response(

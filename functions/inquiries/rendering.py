@@ -83,6 +83,16 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> Con
     )
 
 
+def render_urgent_thank_you_page(reference: str, message: str, settings: Settings) -> str:
+    """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first."""
+    return _templates().get_template("urgent_thanks.html").render({
+        "clinic_name": settings.clinic_name,
+        "crisis_resources": CRISIS_RESOURCES,
+        "message": message,
+        "reference": reference,
+    })
+
+
 def describe_age(created_at: datetime, now: datetime) -> str:
     """How long ago something arrived, in words a busy person reads at a glance."""
     seconds = max(0, int((now - created_at.astimezone(UTC)).total_seconds()))
