@@ -211,50 +211,48 @@ def test_a_network_failure_is_explained_kindly_and_keeps_what_was_written(page: 
     shot(page, "5-network-error")
 
 
-def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
-        browser: Browser, local_stack: LocalStackProcess) -> None:
+@pytest.fixture
+def page_without_javascript(browser: Browser, local_stack: LocalStackProcess) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        page.goto(local_stack.base_url + "/")
-        fill_inquiry(page)
-        with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
-            page.get_by_role("button", name="Submit inquiry").click()
-        assert answer.value.status == 303
-        page.wait_for_url(re.compile(r"/thank-you\.html$"))
-        expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
-        expect(page.get_by_role("note").first).to_have_text(NOTICE)
-        shot(page, "6-no-javascript-thank-you")
-    finally:
-        context.close()
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    tab.goto(local_stack.base_url + "/")
+    yield tab
+    context.close()
+
+
+def post_the_form(page: Page, **values: str) -> int:
+    """Fill the form, send it, and return the status of the answer to POST /inquiries."""
+    fill_inquiry(page, **values)
+    with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
+        page.get_by_role("button", name="Submit inquiry").click()
+    status: int = answer.value.status
+    return status
+
+
+def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(page_without_javascript: Page) -> None:
+    page = page_without_javascript
+    assert post_the_form(page) == 303
+    page.wait_for_url(re.compile(r"/thank-you\.html$"))
+    expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
+    expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    shot(page, "6-no-javascript-thank-you")
 
 
 def test_without_javascript_an_urgent_message_gets_a_page_that_leads_with_crisis_resources(
-        browser: Browser, local_stack: LocalStackProcess) -> None:
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        page.goto(local_stack.base_url + "/")
-        fill_inquiry(page, message="i keep saving up my pills and ive made up my mind")
-        with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
-            page.get_by_role("button", name="Submit inquiry").click()
-        assert answer.value.status == 200
-        assert page.url == local_stack.base_url + "/inquiries", "nothing about the inquiry in the URL"
-        headings = page.get_by_role("heading")
-        expect(headings.first).to_have_text("Please reach out for support right now")
-        expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
-        expect_the_three_crisis_resources(page.locator("main"))
-        shot(page, "7-no-javascript-urgent")
-        served = page.content()
-    finally:
-        context.close()
+        page_without_javascript: Page, browser: Browser, local_stack: LocalStackProcess) -> None:
+    page = page_without_javascript
+    assert post_the_form(page, message="i keep saving up my pills and ive made up my mind") == 200
+    assert page.url == local_stack.base_url + "/inquiries", "nothing about the inquiry in the URL"
+    expect(page.get_by_role("heading").first).to_have_text("Please reach out for support right now")
+    expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
+    expect_the_three_crisis_resources(page.locator("main"))
+    shot(page, "7-no-javascript-urgent")
     # axe is a script, which this page's context refuses to run: check the same page in one that allows it.
     checker = browser.new_context(viewport=PHONE)
     try:
         same_page = checker.new_page()
-        same_page.set_content(served)
+        same_page.set_content(page.content())
         assert_accessible(same_page, "7-no-javascript-urgent-axe")
     finally:
         checker.close()
