@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from inquiries.triage import assess, load_rules
+from inquiries.triage import Triager, assess, load_rules
 
 from infra.triage_report import CrisisPhrasing, crisis_phrasings, ordinary_inquiries
 
@@ -67,3 +67,12 @@ def test_every_rule_has_a_phrasing_only_it_catches() -> None:
 )
 def test_hard_negatives_are_not_urgent(text: str) -> None:
     assert not assess(text).urgent
+
+
+def test_searching_only_the_rules_a_message_can_start_gives_what_searching_every_rule_gives() -> None:
+    # The first-word shortcut must never cost a match: compare it with every rule searched in full.
+    triager = Triager(RULES)
+    for text in [p.text for p in CRISIS] + ORDINARY:
+        words, collapsed = triager.normalise(text)
+        every_rule = tuple(r.match for r in triager.rules if r.search(words if r.exact else collapsed))
+        assert triager.assess(text).matches == every_rule, text
