@@ -156,31 +156,35 @@ class _Rule:
 
 
 class Triager:
-    """The rules compiled once. A message is searched only by the rules whose first word it holds."""
+    """The rules compiled once. A message is searched only by the patterns whose first word it holds."""
 
     def __init__(self, rules: dict[str, Any]) -> None:
         shorthand: dict[str, str] = rules.get("shorthand", {})
         self._shorthand = {_collapse(k): _collapse(v) for k, v in shorthand.items()}
         keys = "|".join(re.escape(k) for k in sorted(self._shorthand, key=len, reverse=True))
         self._shorthand_re = re.compile(rf"\b(?:{keys})\b")
+        # Each rule whole (what it means), and each of its patterns alone (what a message is searched with).
         self.rules: list[_Rule] = []
-        # First-word prefix -> the rules to try; rules whose start cannot be read are always tried.
+        self._patterns: list[tuple[int, bool, Callable[[str], re.Match[str] | None]]] = []
+        # First-word prefix -> the patterns to try; patterns whose start cannot be read are always tried.
         self._by_prefix: dict[tuple[bool, str], set[int]] = {}
         self._always: set[int] = set()
         for category, spec in rules["categories"].items():
             for rule in spec["rules"]:
                 exact = bool(rule.get("exact"))
                 sources = [_compile(p, exact=exact) for p in rule["patterns"]]
-                index = len(self.rules)
+                rule_index = len(self.rules)
                 self.rules.append(_Rule(RuleMatch(rule_id=rule["id"], category=category), exact,
                                         re.compile("|".join(sources)).search))
                 for source in sources:
+                    pattern_index = len(self._patterns)
+                    self._patterns.append((rule_index, exact, re.compile(source).search))
                     prefixes = first_word_prefixes(source)
                     if prefixes is None:
-                        self._always.add(index)
+                        self._always.add(pattern_index)
                         continue
                     for prefix in prefixes:
-                        self._by_prefix.setdefault((exact, prefix), set()).add(index)
+                        self._by_prefix.setdefault((exact, prefix), set()).add(pattern_index)
         self._longest_prefix = max((len(p) for _, p in self._by_prefix), default=0)
 
     def normalise(self, text: str) -> tuple[str, str]:
@@ -204,10 +208,12 @@ class Triager:
             for token in set(line.split()):
                 for end in range(1, min(len(token), self._longest_prefix) + 1):
                     candidates.update(self._by_prefix.get((exact, token[:end]), ()))
-        matches = tuple(
-            rule.match for index, rule in enumerate(self.rules)
-            if index in candidates and rule.search(words if rule.exact else collapsed)
-        )
+        matched: set[int] = set()
+        for pattern_index in sorted(candidates):
+            rule_index, exact, search = self._patterns[pattern_index]
+            if rule_index not in matched and search(words if exact else collapsed):
+                matched.add(rule_index)
+        matches = tuple(self.rules[index].match for index in sorted(matched))
         return Triage(urgent=True, matches=matches) if matches else NOT_URGENT
 
 
