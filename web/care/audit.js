@@ -1,0 +1,90 @@
+// The audit trail (care-admin only): who listed, opened or changed inquiries, and when. It holds no
+// inquiry field, only ids, so it can be shown in a plain table.
+
+import { readAudit } from "./api.js";
+import { h, when } from "./render.js";
+import { auditActionLabel } from "./terms.js";
+
+/** Show the audit trail, for one inquiry when `inquiryId` is given. */
+export async function showAudit(view, { inquiryId }) {
+  const title = "Audit trail";
+  view.title(title);
+  const heading = h("h1", { tabindex: "-1" }, title);
+  if (!view.session.isAdmin) {
+    view.main.replaceChildren(heading,
+      h("p", {}, "Only care-team administrators can see the audit trail. Ask one if you need to know who opened an inquiry."));
+    heading.focus();
+    return;
+  }
+  const results = h("div", { "aria-live": "polite", "aria-busy": "true" }, h("p", {}, "Loading…"));
+  view.main.replaceChildren(heading,
+    h("p", {}, "Every time someone lists, opens or changes an inquiry, it is recorded here."),
+    filterForm(inquiryId),
+    results);
+  heading.focus();
+
+  const page = await readAudit({ inquiryId });
+  if (!view.isCurrent()) return;
+  results.removeAttribute("aria-busy");
+  const scope = inquiryId ? "for this inquiry" : "";
+  if (!page.items.length) {
+    results.replaceChildren(h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
+    return;
+  }
+  const body = h("tbody", {}, page.items.map(row));
+  results.replaceChildren(
+    h("div", { class: "table-wrap" }, h("table", { class: "table" },
+      h("caption", { class: "visually-hidden" }, `Audit trail ${scope}, newest first`.replace(/\s+/g, " ")),
+      h("thead", {}, h("tr", {}, ["When", "Who", "What", "Inquiry"].map((name) => h("th", { scope: "col" }, name)))),
+      body)),
+    moreButton(view, inquiryId, page.next_cursor, body));
+}
+
+function filterForm(inquiryId) {
+  const input = h("input", { class: "input", id: "audit-inquiry", name: "inquiry_id", type: "text", autocomplete: "off",
+                             spellcheck: "false", value: inquiryId ?? "", "aria-describedby": "audit-inquiry-hint" });
+  const form = h("form", { class: "form form--inline", role: "search", "aria-label": "Filter the audit trail" },
+    h("div", { class: "field" },
+      h("label", { class: "label", for: "audit-inquiry" }, "Inquiry id"),
+      h("p", { class: "hint", id: "audit-inquiry-hint" }, "Leave empty to see everything."),
+      input),
+    h("button", { type: "submit", class: "button" }, "Show"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const id = input.value.trim();
+    location.hash = id ? `#/audit?inquiry_id=${encodeURIComponent(id)}` : "#/audit";
+  });
+  return form;
+}
+
+function row(entry) {
+  return h("tr", {},
+    h("td", {}, when(entry.at)),
+    h("td", {}, entry.actor ?? entry.actor_id ?? "—"),
+    h("td", {}, auditActionLabel(entry.action)),
+    h("td", {}, entry.inquiry_id
+      ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, entry.inquiry_id)
+      : "—"));
+}
+
+function moreButton(view, inquiryId, cursor, body) {
+  if (!cursor) return null;
+  let next = cursor;
+  const button = h("button", { type: "button", class: "button button--secondary" }, "Show more");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const page = await readAudit({ inquiryId, cursor: next });
+      if (!view.isCurrent()) return;
+      const rows = page.items.map(row);
+      body.append(...rows);
+      next = page.next_cursor;
+      if (!next) button.remove();
+    } catch (error) {
+      view.fail(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
