@@ -27,7 +27,7 @@ export class SignInRequired extends Error {
 /** 412: the inquiry changed since it was loaded. */
 export class EditConflict extends Error {
   constructor() {
-    super("Someone else changed this inquiry while you were working on it. We've reloaded it: check what changed, then make your update again.");
+    super("Someone else changed this inquiry while you were working on it, so we've reloaded it.");
     this.name = "EditConflict";
   }
 }

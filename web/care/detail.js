@@ -139,7 +139,9 @@ function updateForm(view, inquiry, summarySlot, draftNote) {
         const fresh = await readInquiry(inquiry.inquiry_id).catch((reloadError) => view.fail(reloadError));
         if (fresh && view.isCurrent()) {
           render(view, fresh, {
-            notice: banner(error.message, { kind: "warning", title: "Someone else changed this inquiry" }),
+            notice: banner(`${error.message} Check what changed, then save your update again.`
+              + (changes.note ? " Your note is still in the box." : ""),
+            { kind: "warning", title: "Your change was not saved" }),
             draftNote: changes.note ?? "",
           });
         }
