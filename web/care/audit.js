@@ -3,7 +3,7 @@
 
 import { readAudit } from "./api.js";
 import { h, when } from "./render.js";
-import { auditActionLabel } from "./terms.js";
+import { auditActionLabel, humanise } from "./terms.js";
 
 /** Show the audit trail, for one inquiry when `inquiryId` is given. */
 export async function showAudit(view, { inquiryId }) {
@@ -61,7 +61,8 @@ function row(entry) {
   return h("tr", {},
     h("td", {}, when(entry.at)),
     h("td", {}, entry.actor ?? entry.actor_id ?? "—"),
-    h("td", {}, auditActionLabel(entry.action)),
+    h("td", {}, auditActionLabel(entry.action),
+      entry.fields?.length ? ` (${entry.fields.map(humanise).join(", ").toLowerCase()})` : null),
     h("td", {}, entry.inquiry_id
       ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, entry.inquiry_id)
       : "—"));

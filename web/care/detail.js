@@ -208,8 +208,14 @@ function historySection(inquiry) {
 }
 
 function describeChange(entry) {
-  const action = humanise(entry.action);
-  if (entry.from === undefined && entry.to === undefined) return action;
-  const shown = (value) => (entry.action === "status" ? statusLabel(value) : value) || "nobody";
-  return `${action}: ${shown(entry.from)} → ${shown(entry.to)}`;
+  switch (entry.action) {
+    case "status":
+      return `Status: ${statusLabel(entry.from)} → ${statusLabel(entry.to)}`;
+    case "assigned":
+      return `Assigned: ${entry.from || "nobody"} → ${entry.to || "nobody"}`;
+    case "note":
+      return "Note added";
+    default:
+      return humanise(entry.action);
+  }
 }
