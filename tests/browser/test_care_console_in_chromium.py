@@ -377,8 +377,18 @@ def test_fifteen_idle_minutes_sign_out_and_clear_the_page(
     page.clock.run_for("10:00")
     expect(page.get_by_text(inquiry.email)).to_be_visible()
 
+    # Two minutes before the end a warning says so; staying signed in is one button away.
+    warning = page.get_by_role("alert").filter(has_text="You will be signed out in 2 minutes")
+    expect(warning).to_have_count(0)
+    page.clock.run_for("03:30")
+    expect(warning).to_be_visible()
+    warning.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_have_count(0)
+    page.clock.run_for("13:30")
+    expect(page.get_by_text(inquiry.email)).to_be_visible()
+
     # Fifteen minutes without activity sign out, and the person's details leave the screen.
-    page.clock.run_for("15:00")
+    page.clock.run_for("02:00")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("not used for 15 minutes")).to_be_visible()
     expect(page.get_by_text(inquiry.email)).to_have_count(0)

@@ -50,6 +50,8 @@ async function show({ message } = {}) {
   if (!stopWatchingIdle) {
     stopWatchingIdle = watchForIdle({
       minutes: idleMinutes,
+      onWarn: showIdleWarning,
+      onActive: clearIdleWarning,
       onIdle: () => signOut(`We signed you out because the console was not used for ${idleMinutes} minutes. `
         + "Sign in again to carry on."),
     });
@@ -114,6 +116,20 @@ async function signOut(message) {
 function stopIdleWatch() {
   stopWatchingIdle?.();
   stopWatchingIdle = null;
+  clearIdleWarning();
+}
+
+function showIdleWarning(minutesLeft) {
+  // Any use of the page keeps the session; the button is the obvious way to say "I'm still here".
+  const plural = minutesLeft === 1 ? "minute" : "minutes";
+  document.getElementById("idle-warning").replaceChildren(h("div", { class: "idle-warning__inner" },
+    h("p", {}, `You will be signed out in ${minutesLeft} ${plural} because the console has not been used. `
+      + "Unsaved changes will be lost."),
+    h("button", { type: "button", class: "button button--secondary button--small" }, "Stay signed in")));
+}
+
+function clearIdleWarning() {
+  document.getElementById("idle-warning").replaceChildren();
 }
 
 function showHeader(session) {

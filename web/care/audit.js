@@ -2,7 +2,7 @@
 // inquiry field, only ids, so it can be shown in a plain table.
 
 import { readAudit } from "./api.js";
-import { h, when } from "./render.js";
+import { fill, h, when } from "./render.js";
 import { auditActionLabel, humanise } from "./terms.js";
 
 /** Show the audit trail, for one inquiry when `inquiryId` is given. */
@@ -11,13 +11,13 @@ export async function showAudit(view, { inquiryId }) {
   view.title(title);
   const heading = h("h1", { tabindex: "-1" }, title);
   if (!view.session.isAdmin) {
-    view.main.replaceChildren(heading,
+    fill(view.main, heading,
       h("p", {}, "Only care-team administrators can see the audit trail. Ask one if you need to know who opened an inquiry."));
     heading.focus();
     return;
   }
   const results = h("div", { "aria-live": "polite", "aria-busy": "true" }, h("p", {}, "Loading…"));
-  view.main.replaceChildren(heading,
+  fill(view.main, heading,
     h("p", {}, "Every time someone lists, opens or changes an inquiry, it is recorded here."),
     filterForm(inquiryId),
     results);
@@ -28,11 +28,11 @@ export async function showAudit(view, { inquiryId }) {
   results.removeAttribute("aria-busy");
   const scope = inquiryId ? "for this inquiry" : "";
   if (!page.items.length) {
-    results.replaceChildren(h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
+    fill(results, h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
     return;
   }
   const body = h("tbody", {}, page.items.map(row));
-  results.replaceChildren(
+  fill(results, 
     h("div", { class: "table-wrap" }, h("table", { class: "table" },
       h("caption", { class: "visually-hidden" }, `Audit trail ${scope}, newest first`.replace(/\s+/g, " ")),
       h("thead", {}, h("tr", {}, ["When", "Who", "What", "Inquiry"].map((name) => h("th", { scope: "col" }, name)))),

@@ -2,7 +2,7 @@
 // the one form that updates it. A stale version (412) reloads the inquiry and says why.
 
 import { ApiError, EditConflict, readInquiry, updateInquiry } from "./api.js";
-import { banner, errorSummary, h, showFieldError, tag, when } from "./render.js";
+import { banner, errorSummary, fill, h, showFieldError, tag, when } from "./render.js";
 import { contactLabel, humanise, isOverdue, listTitle, nextStatuses, statusLabel, topicLabel } from "./terms.js";
 
 const FIELD_IDS = { status: "status", assignee: "assignee", note: "note" };
@@ -11,7 +11,7 @@ const FIELD_IDS = { status: "status", assignee: "assignee", note: "note" };
 export async function showDetail(view, { inquiryId }) {
   view.title("Inquiry");
   const heading = h("h1", { tabindex: "-1" }, "Inquiry");
-  view.main.replaceChildren(heading, h("p", { "aria-live": "polite" }, "Loading…"));
+  fill(view.main, heading, h("p", { "aria-live": "polite" }, "Loading…"));
   heading.focus();
   const inquiry = await load(view, inquiryId);
   if (inquiry && view.isCurrent()) render(view, inquiry, {});
@@ -30,7 +30,7 @@ async function load(view, inquiryId) {
 function notFound(view) {
   view.title("Inquiry not found");
   const heading = h("h1", { tabindex: "-1" }, "Inquiry not found");
-  view.main.replaceChildren(heading,
+  fill(view.main, heading,
     h("p", {}, "There is no inquiry with this id. It may have been erased at the person's request."),
     h("p", {}, h("a", { href: "#/inquiries" }, "Back to new inquiries")));
   heading.focus();
@@ -45,10 +45,10 @@ function render(view, inquiry, { notice, draftNote = "" }) {
     inquiry.urgent ? [" ", tag("Urgent", "urgent")] : null,
     isOverdue(inquiry) ? [" ", tag("Overdue", "overdue")] : null);
   const form = updateForm(view, inquiry, summarySlot, draftNote);
-  view.main.replaceChildren(
+  fill(view.main, 
     h("p", {}, h("a", { class: "back-link", href: `#/inquiries?status=${inquiry.status}` },
       `Back to ${listTitle(inquiry.status).toLowerCase()}`)),
-    notice ?? null,
+    notice,
     summarySlot,
     heading,
     statusLine,

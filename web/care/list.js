@@ -1,7 +1,7 @@
 // The lists: inquiries in one status, newest first, urgent and overdue ones marked in words.
 
 import { listInquiries } from "./api.js";
-import { h, tag, when } from "./render.js";
+import { fill, h, tag, when } from "./render.js";
 import { STATUSES, contactLabel, isOverdue, listTitle, statusLabel, topicLabel } from "./terms.js";
 
 /** Show the inquiries in `status` (one page, then "Show more"). */
@@ -10,14 +10,14 @@ export async function showList(view, { status }) {
   view.title(title);
   const heading = h("h1", { tabindex: "-1" }, title);
   const results = h("div", { class: "results", "aria-live": "polite", "aria-busy": "true" }, h("p", {}, "Loading…"));
-  view.main.replaceChildren(heading, statusNavigation(status), results);
+  fill(view.main, heading, statusNavigation(status), results);
   heading.focus();
 
   const page = await listInquiries({ status });
   if (!view.isCurrent()) return;
   results.removeAttribute("aria-busy");
   if (!page.items.length) {
-    results.replaceChildren(h("p", { class: "empty" }, `There are no inquiries with the status “${statusLabel(status)}”.`));
+    fill(results, h("p", { class: "empty" }, `There are no inquiries with the status “${statusLabel(status)}”.`));
     return;
   }
   const body = h("tbody", {}, page.items.map((item) => row(item)));
@@ -28,7 +28,7 @@ export async function showList(view, { status }) {
         .map((name) => h("th", { scope: "col" }, name)))),
     body);
   const more = moreButton(view, status, page.next_cursor, body);
-  results.replaceChildren(h("div", { class: "table-wrap" }, table), more);
+  fill(results, h("div", { class: "table-wrap" }, table), more);
 }
 
 function statusNavigation(current) {

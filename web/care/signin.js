@@ -8,7 +8,7 @@ import {
   initiateSignIn,
   startAuthenticatorSetup,
 } from "./cognito.js";
-import { banner, errorSummary, h, showFieldError, textField } from "./render.js";
+import { banner, errorSummary, fill, h, showFieldError, textField } from "./render.js";
 
 /**
  * Show the sign-in form in `view.main`. `message` (e.g. "You have signed out") is shown above it.
@@ -116,7 +116,7 @@ export function showSignIn(view, { message, onSignedIn }) {
     const submitButton = h("button", { type: "submit", class: "button" }, button);
     const form = h("form", { class: "form", novalidate: true }, fields, submitButton);
     const heading = h("h1", { tabindex: "-1" }, title);
-    view.main.replaceChildren(h("div", { class: "narrow" }, notice, summarySlot, heading, h("p", {}, intro), extra, form));
+    fill(view.main, h("div", { class: "narrow" }, notice, summarySlot, heading, h("p", {}, intro), extra, form));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const values = Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]));
