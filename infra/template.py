@@ -130,6 +130,17 @@ class TemplateResources:
             return [self.resolve(v) for v in value]
         return str(value) if isinstance(value, bool | int | float) else value
 
+    def resolve_keeping_types(self, value: Any) -> Any:
+        """Like ``resolve``, but plain numbers and booleans stay as written (boto3 wants them typed)."""
+        if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Condition") or (
+                isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("Fn::")):
+            return self.resolve(value)
+        if isinstance(value, dict):
+            return {k: self.resolve_keeping_types(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve_keeping_types(v) for v in value]
+        return value
+
     def condition(self, name: str) -> bool:
         """A template condition, evaluated with the parameters' defaults (Stage=dev locally)."""
         return self._truth(self.template.get("Conditions", {})[name])
@@ -323,6 +334,17 @@ class TemplateResources:
                     found.append((lid, str(props["Path"]), str(props["Method"]).upper()))
         return found
 
+    def api_authorizers(self) -> dict[tuple[str, str], str]:
+        """The authorizer each guarded Api event names, by (path, HTTP method)."""
+        found = {}
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for event in self.properties(lid).get("Events", {}).values():
+                authorizer = (event.get("Properties", {}).get("Auth") or {}).get("Authorizer")
+                if event.get("Type") == "Api" and authorizer and authorizer != "NONE":
+                    props = event["Properties"]
+                    found[(str(props["Path"]), str(props["Method"]).upper())] = str(authorizer)
+        return found
+
     def gateway_responses(self) -> dict[str, Any]:
         """The GatewayResponses of the template's Serverless API (how API Gateway shapes its own errors)."""
         apis = self.logical_ids("AWS::Serverless::Api")
@@ -334,7 +356,7 @@ class TemplateResources:
         idp = session.client("cognito-idp", endpoint_url=endpoint_url)
         created = {}
         for lid in self.logical_ids("AWS::Cognito::UserPool"):
-            props = self.resolve(self.properties(lid))
+            props = self.resolve_keeping_types(self.properties(lid))
             args = {key: props[key] for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes",
                                                 "AdminCreateUserConfig", "AccountRecoverySetting",
                                                 "DeletionProtection") if key in props}
@@ -349,17 +371,11 @@ class TemplateResources:
             self.names.attrs[(lid, "ProviderName")] = f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"
             created[lid] = pool["Id"]
         for lid in self.logical_ids("AWS::Cognito::UserPoolClient"):
-            props = self.resolve(self.properties(lid))
+            props = self.resolve_keeping_types(self.properties(lid))
             args = {key: props[key] for key in ("ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
                                                 "EnableTokenRevocation", "AuthSessionValidity", "IdTokenValidity",
                                                 "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")
                     if key in props}
-            for key in ("GenerateSecret", "EnableTokenRevocation"):
-                if key in args:
-                    args[key] = str(args[key]).lower() == "true"
-            for key in ("AuthSessionValidity", "IdTokenValidity", "AccessTokenValidity", "RefreshTokenValidity"):
-                if key in args:
-                    args[key] = int(args[key])
             client = idp.create_user_pool_client(UserPoolId=str(props["UserPoolId"]),
                                                  ClientName=str(props.get("ClientName", lid)), **args)
             self.names.refs[lid] = client["UserPoolClient"]["ClientId"]
