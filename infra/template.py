@@ -132,8 +132,8 @@ class TemplateResources:
 
     def resolve_keeping_types(self, value: Any) -> Any:
         """Like ``resolve``, but plain numbers and booleans stay as written (boto3 wants them typed)."""
-        if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Condition") or (
-                isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("Fn::")):
+        intrinsic = next(iter(value)) if isinstance(value, dict) and len(value) == 1 else None
+        if intrinsic == "Ref" or (isinstance(intrinsic, str) and intrinsic.startswith("Fn::")):
             return self.resolve(value)
         if isinstance(value, dict):
             return {k: self.resolve_keeping_types(v) for k, v in value.items()}
