@@ -95,8 +95,9 @@ class CareChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: InquiryStatus | None = None
-    assignee: Annotated[str | None, BeforeValidator(_single_line), Field(min_length=1, max_length=100)] = None
-    note: Annotated[str | None, BeforeValidator(_multiline), Field(min_length=1, max_length=2000)] = None
+    assignee: Annotated[Annotated[str, Field(min_length=1, max_length=100)] | None,
+                        BeforeValidator(_single_line)] = None
+    note: Annotated[Annotated[str, Field(min_length=1, max_length=2000)] | None, BeforeValidator(_multiline)] = None
 
 
 CHANGE_FIELD_MESSAGES: dict[str, str] = {
