@@ -3,7 +3,8 @@
 #   make validate      sam validate --lint, cfn-lint, checkov over template.yaml and its SAM expansion,
 #                      sam build (python3.12 arm64) and the host-platform copy the import test uses
 #   make sam-build     only the build
-#   make deploy ENV=dev|prod   sam build + sam deploy with samconfig.toml's [ENV] settings
+#   make deploy ENV=dev|prod   sam build + sam deploy with samconfig.toml's [ENV] settings, then the care
+#                      console (web/care/ and a config.json from the stack's outputs) to its bucket
 #
 # aws-sam-cli and checkov pin conflicting dependencies, so each gets its own virtualenv under .tools/,
 # built here from nothing with the system python3.
@@ -79,5 +80,6 @@ host-layer: venv $(LAMBDA_RUNTIME_DIR)/.done ## The dependency layer for this ma
 
 validate: template-lint template-scan sam-build host-layer ## Template gates and the build: lint, scan, sam build
 
-deploy: sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=dev|prod)
+deploy: sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=dev|prod), then publish the console
 	$(SAM) deploy --config-env $(ENV)
+	$(PY) -m infra.publish_console --config-env $(ENV)

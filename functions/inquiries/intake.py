@@ -31,6 +31,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
+from inquiries.care.response_time import due_at
 from inquiries.dispatch import Dispatcher, DispatchFailed
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn, InquiryStatus
@@ -201,8 +202,11 @@ class IntakeService:
             "urgent": urgent,
             "spam": spam,
             "ttl": int(now) + retention_days * 86400,
+            "version": 1,  # the care console's optimistic concurrency (If-Match)
         }
         if not spam:
+            # A held-back submission gets its response target when it is released.
+            record["due_at"] = iso(due_at(created, urgent, self.settings))
             record["dispatch_state"] = DISPATCH_PENDING
             record["dispatch_pending_since"] = iso(created)
         return record

@@ -43,6 +43,15 @@ class Settings(BaseModel):
     console_base_url: str = ""
     chat_webhook_parameter: str = ""
     chat_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Care-team console (CareApiFunction) and response-time targets (IntakeFunction, RemindCareTeamFunction).
+    audit_table: str = "AuditTable"
+    console_origin: str = ""
+    clinic_time_zone: str = "America/Los_Angeles"
+    clinic_opens_at: str = Field(default="09:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    clinic_closes_at: str = Field(default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    urgent_response_minutes: int = Field(default=60, ge=1)
+    normal_response_business_days: int = Field(default=1, ge=1)
+    reminder_interval_minutes: int = Field(default=60, ge=1)
     # How long one consumer holds a send before another may take it over: above the function
     # timeout (30 s), below the queues' visibility timeout (180 s).
     delivery_lease_seconds: int = Field(default=60, ge=1)
