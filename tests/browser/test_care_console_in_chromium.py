@@ -1,7 +1,7 @@
 """The care console in Debian's headless Chromium, against the local stack (real handlers, moto's Cognito).
 
-Each test signs in as a care-team member or an admin made for it in the local user pool, the way an
-administrator adds people (docs/operations.md), so tests never share a session.
+The working day uses the care-team member and the admin that ``make run`` creates; the other tests
+each sign in as someone added for them to the local pool, the way an administrator adds people.
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ class Inquiry:
 def local_stack() -> Iterator[LocalStackProcess]:
     with LocalStackProcess(ARTIFACTS / "browser-care-console-stack.log") as stack:
         yield stack
+
+
+@pytest.fixture(scope="module")
+def local_users(local_stack: LocalStackProcess) -> dict[str, Person]:
+    """``make run``'s care-team member and admin, by role."""
+    users = {u["username"]: Person(u["username"], u["password"]) for u in local_stack.sign_in()["users"]}
+    return {"care": users["care@clinic.local"], "admin": users["admin@clinic.local"]}
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +202,8 @@ def read_inquiry(stack: LocalStackProcess, page: Page, inquiry: Inquiry) -> dict
 # ---- the working day -----------------------------------------------------------------------------------
 
 def test_a_care_team_member_finds_the_new_inquiry_opens_it_and_marks_it_contacted(
-        page: Page, local_stack: LocalStackProcess, care_member: Person, admin: Person,
-        context: BrowserContext) -> None:
+        page: Page, local_stack: LocalStackProcess, local_users: dict[str, Person]) -> None:
+    care_member, admin = local_users["care"], local_users["admin"]
     inquiry = submit_inquiry(local_stack)
     seen_urls: list[str] = []
     console_lines: list[str] = []
@@ -279,6 +286,7 @@ def test_urgent_and_overdue_inquiries_are_marked_in_words(page: Page, local_stac
     sign_in(page, care_member)
     row = row_of(page, urgent)
     expect(row.locator(".tag--urgent")).to_have_text("Urgent")
+    expect(row.locator(".tag--overdue")).to_have_count(0)
 
     # A minute past its response-time target, the same row says it is overdue.
     due_at = datetime.fromisoformat(read_inquiry(local_stack, page, urgent)["due_at"])
@@ -352,7 +360,7 @@ def test_a_token_the_api_refuses_asks_the_person_to_sign_in_again(
         session.idToken = [head, body, "bm90LWEtc2lnbmF0dXJl"].join(".");
         sessionStorage.setItem("care-console.session", JSON.stringify(session));
     }""")
-    with page.expect_response(lambda r: "/care/inquiries" in r.url) as answer:
+    with page.expect_response(lambda r: "/care/inquiries?status=contacted" in r.url) as answer:
         page.get_by_role("link", name="Contacted", exact=True).click()
     assert answer.value.status == 401
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -421,7 +429,7 @@ def test_first_sign_in_sets_a_password_then_an_authenticator_code_is_asked_for(
 
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     assert_accessible(page, "10-new-password")
-    page.get_by_label("New password").fill("Calm-Waters-2026!")
+    page.get_by_label("New password", exact=True).fill("Calm-Waters-2026!")
     page.get_by_label("Type the new password again").fill("Calm-Waters-2027!")
     page.get_by_role("button", name="Save password and sign in").click()
     expect(page.locator("#confirm-password-error")).to_contain_text("not the same")

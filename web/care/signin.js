@@ -58,7 +58,7 @@ export function showSignIn(view, { message, onSignedIn }) {
 
   const newPasswordStep = (challenge) => step({
     title: "Choose a new password",
-    intro: "This is your first sign-in, so choose a password of your own. Use at least 12 characters, "
+    intro: "This is your first sign-in, so choose a password of your own. Use at least 14 characters, "
       + "with upper and lower case letters, a number and a symbol.",
     fields: [
       textField({ id: "new-password", label: "New password", type: "password", autocomplete: "new-password",
