@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -153,6 +154,19 @@ def submit_inquiry(stack: LocalStackProcess, **values: Any) -> Inquiry:
     return Inquiry(answer["inquiry_id"], answer["reference"], sent["name"], sent["email"], sent["message"])
 
 
+def wait_for_notification(stack: LocalStackProcess, inquiry: Inquiry, seconds: float = 15.0) -> str:
+    """The care-team notification about `inquiry`, once the local pipeline has sent it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, body = http(stack, "GET", "/_local/outbox")
+        assert status == 200
+        for notification in json.loads(body)["notifications"]:
+            if inquiry.inquiry_id in notification["message"]:
+                return str(notification["message"])
+        time.sleep(0.2)
+    raise AssertionError(f"no notification about {inquiry.inquiry_id} within {seconds} s")
+
+
 def open_console(page: Page, stack: LocalStackProcess, route: str = "") -> None:
     page.goto(f"{stack.base_url}/care/{route}")
 
@@ -294,6 +308,34 @@ def test_urgent_and_overdue_inquiries_are_marked_in_words(page: Page, local_stac
     page.reload()
     row = row_of(page, urgent)
     expect(row.locator(".tag--overdue")).to_have_text("Overdue")
+
+
+def test_the_link_in_a_care_team_notification_opens_that_inquiry(
+        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+    inquiry = submit_inquiry(local_stack)
+    notification = wait_for_notification(local_stack, inquiry)
+    link = re.search(r"http://\S+", notification)
+    assert link is not None, "the notification carries the inquiry's console link"
+    page.goto(link.group(0))
+    sign_in(page, care_member)
+    expect(page.get_by_role("heading", name=f"Inquiry {inquiry.reference}")).to_be_visible()
+    expect(page.get_by_text(inquiry.email)).to_be_visible()
+
+
+def test_a_held_back_submission_is_reviewed_and_released(
+        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+    held = submit_inquiry(local_stack, website="http://offers.example")
+    open_console(page, local_stack, "#/inquiries?status=spam")
+    sign_in(page, care_member)
+    expect(page.get_by_role("heading", name="Held-back submissions")).to_be_visible()
+    row_of(page, held).get_by_role("link", name=held.reference).click()
+    expect(page.get_by_text("Releasing a held-back submission sends the person's confirmation email")).to_be_visible()
+    page.get_by_label("Status").select_option(label="Release: not spam, treat as a new inquiry")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Inquiry updated.")
+    expect(page.locator(".status-line")).to_contain_text("New")
+    page.get_by_role("link", name="Back to new inquiries").click()
+    expect(row_of(page, held)).to_be_visible()
 
 
 # ---- the awkward moments ------------------------------------------------------------------------------

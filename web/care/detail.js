@@ -47,7 +47,7 @@ function render(view, inquiry, { notice, draftNote = "" }) {
   const form = updateForm(view, inquiry, summarySlot, draftNote);
   fill(view.main, 
     h("p", {}, h("a", { class: "back-link", href: `#/inquiries?status=${inquiry.status}` },
-      `Back to ${listTitle(inquiry.status).toLowerCase()}`)),
+      inquiry.status === "new" ? "Back to new inquiries" : `Back to the “${listTitle(inquiry.status)}” list`)),
     notice,
     summarySlot,
     heading,
