@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
@@ -29,7 +29,6 @@ from infra.template import ROOT
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -80,17 +79,6 @@ def console_config(local_stack: LocalStackProcess) -> dict[str, str]:
 def cognito(local_stack: LocalStackProcess, console_config: dict[str, str]) -> Any:
     return boto3.client("cognito-idp", endpoint_url=local_stack.aws_url, region_name=console_config["region"],
                         aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

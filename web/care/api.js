@@ -60,9 +60,9 @@ export function updateInquiry(inquiryId, version, changes) {
   });
 }
 
-/** The audit trail (care-admin only), optionally for one inquiry: {items, next_cursor?}. */
-export function readAudit({ inquiryId, cursor } = {}) {
-  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId, cursor } });
+/** The audit trail (care-admin only), newest first, optionally for one inquiry: {items}. */
+export function readAudit({ inquiryId } = {}) {
+  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId } });
 }
 
 async function request(method, path, { query = {}, body, headers = {} } = {}) {

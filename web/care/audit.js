@@ -31,13 +31,10 @@ export async function showAudit(view, { inquiryId }) {
     fill(results, h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
     return;
   }
-  const body = h("tbody", {}, page.items.map(row));
-  fill(results, 
-    h("div", { class: "table-wrap" }, h("table", { class: "table" },
-      h("caption", { class: "visually-hidden" }, `Audit trail ${scope}, newest first`.replace(/\s+/g, " ")),
-      h("thead", {}, h("tr", {}, ["When", "Who", "What", "Inquiry"].map((name) => h("th", { scope: "col" }, name)))),
-      body)),
-    moreButton(view, inquiryId, page.next_cursor, body));
+  fill(results, h("div", { class: "table-wrap" }, h("table", { class: "table" },
+    h("caption", { class: "visually-hidden" }, scope ? `Audit trail ${scope}, newest first` : "Audit trail, newest first"),
+    h("thead", {}, h("tr", {}, ["When", "Who", "What", "Inquiry"].map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, page.items.map(row)))));
 }
 
 function filterForm(inquiryId) {
@@ -66,26 +63,4 @@ function row(entry) {
     h("td", {}, entry.inquiry_id
       ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, entry.inquiry_id)
       : "—"));
-}
-
-function moreButton(view, inquiryId, cursor, body) {
-  if (!cursor) return null;
-  let next = cursor;
-  const button = h("button", { type: "button", class: "button button--secondary" }, "Show more");
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      const page = await readAudit({ inquiryId, cursor: next });
-      if (!view.isCurrent()) return;
-      const rows = page.items.map(row);
-      body.append(...rows);
-      next = page.next_cursor;
-      if (!next) button.remove();
-    } catch (error) {
-      view.fail(error);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return button;
 }

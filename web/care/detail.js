@@ -45,7 +45,7 @@ function render(view, inquiry, { notice, draftNote = "" }) {
     inquiry.urgent ? [" ", tag("Urgent", "urgent")] : null,
     isOverdue(inquiry) ? [" ", tag("Overdue", "overdue")] : null);
   const form = updateForm(view, inquiry, summarySlot, draftNote);
-  fill(view.main, 
+  fill(view.main,
     h("p", {}, h("a", { class: "back-link", href: `#/inquiries?status=${inquiry.status}` },
       inquiry.status === "new" ? "Back to new inquiries" : `Back to the “${listTitle(inquiry.status)}” list`)),
     notice,
