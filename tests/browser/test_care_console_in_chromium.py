@@ -20,17 +20,16 @@ from typing import Any
 
 import boto3
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
+from tests.support.accessibility import grave_violations
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @dataclass(frozen=True)
@@ -173,11 +172,7 @@ def row_of(page: Page, inquiry: Inquiry) -> Any:
 
 def assert_accessible(page: Page, view: str) -> None:
     """axe-core finds no serious or critical WCAG 2.1 AA violation on what the page shows now."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
-                                       "resultTypes": ["violations"]})
-    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert grave == [], f"{view}: {grave}"
+    assert grave_violations(page) == [], view
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-care-{view}.png"), full_page=True)
 

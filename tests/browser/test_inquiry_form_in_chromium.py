@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
+from tests.support.accessibility import grave_violations
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +60,7 @@ def fill_inquiry(page: Page, **values: str) -> dict[str, str]:
 def test_a_person_fills_the_form_by_its_labels_and_sees_the_thank_you(page: Page,
                                                                        local_stack: LocalStackProcess) -> None:
     expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    assert grave_violations(page) == []
     inquiry = fill_inquiry(page)
     shot(page, "1-filled")
     with page.expect_request(lambda r: r.url.endswith("/inquiries") and r.method == "POST") as sent:
@@ -74,6 +76,7 @@ def test_a_person_fills_the_form_by_its_labels_and_sees_the_thank_you(page: Page
     expect(page.locator("#crisis")).to_be_hidden()
     expect(page.locator("#thanks-reference")).to_contain_text("INQ-")
     expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    assert grave_violations(page) == []
     shot(page, "2-thank-you")
     assert inquiry["email"] not in page.url and inquiry["name"] not in page.url
 
@@ -90,6 +93,7 @@ def test_a_bad_email_is_shown_beside_its_field_and_announced(page: Page) -> None
     expect(email).to_have_attribute("aria-describedby", re.compile(r"\bemail-error\b"))
     expect(page.get_by_role("alert")).to_contain_text("valid email address")
     expect(email).to_be_focused()
+    assert grave_violations(page) == []
     expect(page.get_by_role("button", name="Submit inquiry")).to_be_enabled()
     expect(page.locator("#thanks")).to_be_hidden()
     shot(page, "3-bad-email")
@@ -110,6 +114,7 @@ def test_a_crisis_message_shows_crisis_resources_at_once(page: Page) -> None:
     expect(crisis).to_contain_text("988")
     expect(crisis).to_contain_text("911")
     expect(crisis.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+    assert grave_violations(page) == []
     expect(page.locator("#thanks")).to_be_visible()
     shot(page, "4-crisis")
 
