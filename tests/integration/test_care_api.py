@@ -354,3 +354,24 @@ def test_intake_sets_a_due_time_and_version_one(stack: Stack) -> None:
     assert timedelta(minutes=59) < urgent_due - before < timedelta(minutes=61)
     assert record_of(normal_id)["version"] == 1
     assert record_of(normal_id)["due_at"] > record_of(normal_id)["created_at"]
+
+
+def test_the_deployed_console_origin_may_call_the_care_api_across_origins(stack: Stack) -> None:
+    stack.configure(CONSOLE_ORIGIN="https://d111111abcdef8.cloudfront.net")
+
+    preflight = care_request(stack, "OPTIONS", "/care/inquiries/01ARZ3NDEKTSV4RRFFQ69G5FAV", claims=None, headers={
+        "Origin": "https://d111111abcdef8.cloudfront.net", "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "authorization,content-type,if-match"})
+    listing = care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                           headers={"Origin": "https://d111111abcdef8.cloudfront.net"})
+    elsewhere = care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                             headers={"Origin": "https://evil.example"})
+
+    allowed = response_headers(preflight)
+    assert preflight["statusCode"] in (200, 204)
+    assert allowed["access-control-allow-origin"] == "https://d111111abcdef8.cloudfront.net"
+    asked_for = set(allowed["access-control-allow-headers"].lower().split(","))
+    assert {"authorization", "content-type", "if-match"} <= asked_for
+    assert response_headers(listing)["access-control-allow-origin"] == "https://d111111abcdef8.cloudfront.net"
+    assert "access-control-allow-origin" not in response_headers(elsewhere)
+    assert [i["action"] for i in audit_items_raw(stack)] == ["list", "list"], "the preflight read nothing"
