@@ -24,6 +24,7 @@ from tests.support.tokens import (
     unsigned,
     with_tampered_payload,
 )
+from tests.support.waiting import wait_for
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.e2e
@@ -98,15 +99,6 @@ def audit_entries(stack: LocalStackProcess, tokens: dict[str, str], inquiry_id: 
     assert status == 200, body
     items: list[Any] = body["items"]
     return items
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return condition()
 
 
 def outbox(stack: LocalStackProcess) -> dict[str, list[dict[str, Any]]]:

@@ -257,36 +257,23 @@ def test_leaving_new_records_the_time_to_first_contact_metric(stack: Stack, caps
 
 
 # ---- who may do what -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/care/inquiries"), ("GET", "/care/inquiries/{id}"), ("PATCH", "/care/inquiries/{id}"),
-    ("GET", "/care/audit"),
-])
-def test_without_verified_claims_every_route_is_401_and_reads_nothing(stack: Stack, method: str, path: str) -> None:
+ROUTES = [("GET", "/care/inquiries"), ("GET", "/care/inquiries/{id}"), ("PATCH", "/care/inquiries/{id}"),
+          ("GET", "/care/audit")]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+@pytest.mark.parametrize(("claims", "status"), [(None, 401), (OUTSIDER, 403)], ids=["no claims", "no group"])
+def test_a_refused_caller_reads_changes_and_audits_nothing(stack: Stack, method: str, path: str,
+                                                           claims: dict[str, str] | None, status: int) -> None:
     inquiry_id = submit(stack)
 
-    response = care_request(stack, method, path.replace("{id}", inquiry_id), claims=None,
+    response = care_request(stack, method, path.replace("{id}", inquiry_id), claims=claims,
                             body={"status": "contacted"} if method == "PATCH" else None, headers={"If-Match": "1"})
 
-    assert response["statusCode"] == 401
+    assert response["statusCode"] == status
     assert "Marisol" not in response["body"]
     assert audit_items_raw(stack) == []
-    assert record_of(inquiry_id)["version"] == 1
-
-
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/care/inquiries"), ("GET", "/care/inquiries/{id}"), ("PATCH", "/care/inquiries/{id}"),
-    ("GET", "/care/audit"),
-])
-def test_a_user_outside_the_groups_is_403_and_reads_nothing(stack: Stack, method: str, path: str) -> None:
-    inquiry_id = submit(stack)
-
-    response = care_request(stack, method, path.replace("{id}", inquiry_id), claims=OUTSIDER,
-                            body={"status": "contacted"} if method == "PATCH" else None, headers={"If-Match": "1"})
-
-    assert response["statusCode"] == 403
-    assert "Marisol" not in response["body"]
-    assert audit_items_raw(stack) == []
-    assert record_of(inquiry_id)["status"] == "new"
+    assert record_of(inquiry_id)["status"] == "new" and record_of(inquiry_id)["version"] == 1
 
 
 def test_only_care_admin_reads_the_audit_trail(stack: Stack) -> None:
@@ -367,3 +354,24 @@ def test_intake_sets_a_due_time_and_version_one(stack: Stack) -> None:
     assert timedelta(minutes=59) < urgent_due - before < timedelta(minutes=61)
     assert record_of(normal_id)["version"] == 1
     assert record_of(normal_id)["due_at"] > record_of(normal_id)["created_at"]
+
+
+def test_the_deployed_console_origin_may_call_the_care_api_across_origins(stack: Stack) -> None:
+    stack.configure(CONSOLE_ORIGIN="https://d111111abcdef8.cloudfront.net")
+
+    preflight = care_request(stack, "OPTIONS", "/care/inquiries/01ARZ3NDEKTSV4RRFFQ69G5FAV", claims=None, headers={
+        "Origin": "https://d111111abcdef8.cloudfront.net", "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "authorization,content-type,if-match"})
+    listing = care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                           headers={"Origin": "https://d111111abcdef8.cloudfront.net"})
+    elsewhere = care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                             headers={"Origin": "https://evil.example"})
+
+    allowed = response_headers(preflight)
+    assert preflight["statusCode"] in (200, 204)
+    assert allowed["access-control-allow-origin"] == "https://d111111abcdef8.cloudfront.net"
+    asked_for = set(allowed["access-control-allow-headers"].lower().split(","))
+    assert {"authorization", "content-type", "if-match"} <= asked_for
+    assert response_headers(listing)["access-control-allow-origin"] == "https://d111111abcdef8.cloudfront.net"
+    assert "access-control-allow-origin" not in response_headers(elsewhere)
+    assert [i["action"] for i in audit_items_raw(stack)] == ["list", "list"], "the preflight read nothing"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from tests.support.events import api_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
@@ -50,7 +49,3 @@ def audit_trail(stack: Stack, inquiry_id: str | None = None) -> list[dict[str, A
     items: list[dict[str, Any]] = response_json(response)["items"]
     return items
 
-
-def query_string(**query: str) -> str:
-    """A query string for URLs in end-to-end tests."""
-    return "?" + urlencode(query) if query else ""

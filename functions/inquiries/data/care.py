@@ -160,13 +160,12 @@ class CareRecords:
         sets: Mapping[str, Any],
         removes: tuple[str, ...] = (),
         append: Mapping[str, list[dict[str, Any]]] | None = None,
-        require_status: str | None = None,
         also: list[TransactWriteItemTypeDef] | None = None,
     ) -> None:
         """Write one change if the inquiry is still at ``expected_version``; bump the version.
 
         ``sets`` are attributes to set, ``removes`` to remove, ``append`` lists to extend (notes,
-        history), ``require_status`` a status the inquiry must still have. ``also`` are writes that
+        history). ``also`` are writes that
         must happen together with it (the audit entry), in one transaction. Raises ``VersionConflict``
         when the inquiry moved on, ``InquiryNotFound`` when it is gone.
         """
@@ -194,10 +193,6 @@ class CareRecords:
         condition = "attribute_exists(inquiry_id) AND "
         condition += ("(attribute_not_exists(#version) OR #version = :expected)" if expected_version == 1
                       else "#version = :expected")
-        if require_status is not None:
-            names["#status"] = "status"
-            values[":required"] = {"S": require_status}
-            condition += " AND #status = :required"
         update: TransactWriteItemTypeDef = {"Update": {
             "TableName": self._table,
             "Key": {"inquiry_id": {"S": inquiry_id}},
