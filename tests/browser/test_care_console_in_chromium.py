@@ -483,3 +483,34 @@ def test_first_sign_in_sets_a_password_then_an_authenticator_code_is_asked_for(
     assert json.loads(sent.value.post_data or "{}")["ChallengeResponses"]["SOFTWARE_TOKEN_MFA_CODE"] == "654321"
     expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
     assert re.fullmatch(r"[^.]+\.[^.]+\.[^.]+", id_token(page))
+
+
+def test_where_mfa_is_required_the_first_sign_in_sets_up_an_authenticator_app(
+        page: Page, local_stack: LocalStackProcess, cognito: Any, console_config: dict[str, str]) -> None:
+    pool_id = console_config["userPoolId"]
+    before = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="ON",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})  # as in prod
+    try:
+        newcomer = add_person(cognito, pool_id, "care-team", temporary=True)
+        open_console(page, local_stack)
+        page.get_by_label("Email address").fill(newcomer.email)
+        page.get_by_label("Password", exact=True).fill(newcomer.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("New password", exact=True).fill("Quiet-Harbour-2026!")
+        page.get_by_label("Type the new password again").fill("Quiet-Harbour-2026!")
+        page.get_by_role("button", name="Save password and sign in").click()
+
+        expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+        expect(page.locator("#authenticator-key")).not_to_be_empty()
+        assert_accessible(page, "12-authenticator-setup")
+        page.get_by_label("Code").fill("246810")
+        with page.expect_request(lambda r: "VerifySoftwareToken" in (r.headers.get("x-amz-target") or "")) as sent:
+            page.get_by_role("button", name="Verify and sign in").click()
+        assert json.loads(sent.value.post_data or "{}")["UserCode"] == "246810"
+        expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+        expect(page.get_by_text(f"Signed in as {newcomer.email}")).to_be_visible()
+    finally:
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id, MfaConfiguration=before["MfaConfiguration"],
+            SoftwareTokenMfaConfiguration=before.get("SoftwareTokenMfaConfiguration", {"Enabled": True}))

@@ -78,7 +78,9 @@ async function request(method, path, { query = {}, body, headers = {} } = {}) {
       method,
       headers: {
         Accept: "application/json",
-        Authorization: `Bearer ${session.idToken}`,
+        // The raw ID token: API Gateway's Cognito authorizer accepts it on every stage (a "Bearer "
+        // prefix is accepted by our API but not everywhere by the authorizer; docs/operations.md).
+        Authorization: session.idToken,
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         ...headers,
       },
