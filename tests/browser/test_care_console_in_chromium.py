@@ -321,6 +321,44 @@ def test_a_held_back_submission_is_reviewed_and_released(
     expect(row_of(page, held)).to_be_visible()
 
 
+def tab_until(page: Page, wanted: str, presses: int = 60) -> list[str]:
+    """Press Tab until the focused element's id (or else its text) is `wanted`; what was passed on the way."""
+    passed: list[str] = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        passed.append(page.evaluate("(e => e ? e.id || e.innerText : '')(document.activeElement)"))
+        if passed[-1] == wanted:
+            return passed
+    raise AssertionError(f"Tab never reached {wanted!r}; the last stops were {[p[:40] for p in passed[-12:]]}")
+
+
+def test_the_console_works_from_the_keyboard(page: Page, local_stack: LocalStackProcess,
+                                             care_member: Person) -> None:
+    inquiry = submit_inquiry(local_stack)
+    open_console(page, local_stack)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert tab_until(page, "Skip to main content") == ["Skip to main content"]
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    tab_until(page, "username")
+    page.keyboard.type(care_member.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(care_member.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="New inquiries")).to_be_focused()
+
+    tab_until(page, inquiry.reference)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Inquiry {inquiry.reference}")).to_be_focused()
+    tab_until(page, "status")
+    page.keyboard.press("ArrowDown")  # the first move offered: Contacted
+    expect(page.get_by_label("Status")).to_have_value("contacted")
+    tab_until(page, "Save changes")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Inquiry updated.")
+    expect(page.get_by_role("status")).to_be_focused()
+
+
 # ---- the awkward moments ------------------------------------------------------------------------------
 
 def test_a_change_made_meanwhile_is_explained_and_the_inquiry_reloaded(
