@@ -323,8 +323,12 @@ def test_the_dashboard_shows_what_ops_watch() -> None:
         "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "ConfirmationSent",
         "ConfirmationRetried", "ConfirmationFailed", "Bounce", "Complaint", "CareTeamNotified",
         "CareTeamNotificationRetried", "NumberOfNotificationsFailed", "Latency", "4XXError", "5XXError",
-        "Errors", "Duration", "HealthCheckStatus",
+        "Errors", "Duration", "HealthCheckStatus", "TimeToFirstContact", "CareTeamReminded", "CareTeamEscalated",
     }
+    for lambda_metric in ("Errors", "Duration"):
+        shown_for = {metric[3] for widget in body["widgets"] for metric in widget["properties"]["metrics"]
+                     if metric[:2] == ["AWS/Lambda", lambda_metric]}
+        assert shown_for == set(RESOURCES.logical_ids("AWS::Serverless::Function")), lambda_metric
     custom = [m for w in body["widgets"] for m in w["properties"]["metrics"] if m[0] == "InquiryIntake"]
     assert all(m[2:6] == ["service", "inquiry-intake", "stage", "dev"] for m in custom)
 
