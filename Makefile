@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST := $(PY) -m pytest
 
-.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench clean
+.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench triage clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ openapi-check: venv ## Fail when docs/openapi.json is stale
 
 bench: venv ## Time the intake answer on the local stack, as ratios to GET /health in the same run
 	$(PY) -m infra.bench
+
+triage: venv ## Crisis triage on the corpus: recall, false-alarm rate, microseconds per message
+	$(PY) -m infra.triage_report
 
 include mk/*.mk
 

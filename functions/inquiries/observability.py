@@ -31,8 +31,10 @@ tracer = Tracer(service=SERVICE, auto_patch=False)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 metrics.set_default_dimensions(stage=STAGE)
 
-__all__ = ["MetricUnit", "count", "count_by_reason", "count_without_logging", "logger", "measure_seconds", "metrics",
-           "tracer"]
+__all__ = [
+    "MetricUnit", "count", "count_by_dimension", "count_by_reason", "count_without_logging", "logger",
+    "measure_seconds", "metrics", "tracer",
+]
 
 
 def count(name: str, value: int = 1) -> None:
@@ -51,26 +53,33 @@ def count_by_reason(name: str, reason: str) -> None:
 
     ``reason`` is a fixed code, never input.
     """
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
-                       default_dimensions={"stage": STAGE}) as metric:
-        metric.add_dimension(name="reason", value=reason)
+    count_by_dimension(name, "reason", reason)
     count(name)
 
 
-def count_without_logging(name: str) -> None:
+def count_by_dimension(name: str, dimension: str, value: str) -> None:
+    """Emit a counter with one dimension (and the stage) right away. ``value`` is a fixed code, never input."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
+                       default_dimensions={"stage": STAGE}) as metric:
+        metric.add_dimension(name=dimension, value=value)
+
+
+def count_without_logging(name: str, dimensions: dict[str, str] | None = None) -> None:
     """Add one to ``name`` with CloudWatch's PutMetricData: no log line (EMF) is written for it.
 
     For a count that, written into the invocation's logs, would say something about the person (which
-    inquiry was urgent). A failure is logged by type and never fails the caller.
+    inquiry was urgent). ``dimensions`` hold fixed codes, never input. A failure is logged by type and
+    never fails the caller.
     """
     from inquiries import aws  # the clients module imports nothing from here; kept lazy for cold starts
 
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return
     try:
+        every = {"service": SERVICE, "stage": STAGE, **(dimensions or {})}
         aws.cloudwatch().put_metric_data(Namespace=NAMESPACE, MetricData=[{
             "MetricName": name, "Value": 1, "Unit": "Count",
-            "Dimensions": [{"Name": "service", "Value": SERVICE}, {"Name": "stage", "Value": STAGE}],
+            "Dimensions": [{"Name": key, "Value": value} for key, value in every.items()],
         }])
     except (BotoCoreError, ClientError) as exc:
         logger.warning("metric not published", extra={"metric": name, "error_type": type(exc).__name__})

@@ -2,8 +2,9 @@
 
 The person's email carries no text the submitter typed, not even the name: the address is unverified,
 so anything typed into the form could otherwise reach a stranger in a clinic-branded email. The care
-team's notification carries only the short reference, topic category, urgency, preferred contact
-method, age and a console link: the details stay behind the console's login.
+team's notification carries only the short reference, topic category, urgency (when urgent, with the
+triage category codes), preferred contact method, age and a console link: the details stay behind the
+console's login.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from inquiries.ids import short_reference
 from inquiries.models import CRISIS_RESOURCES, PreferredContact, StoredInquiry
-from inquiries.settings import Settings
+from inquiries.settings import MessageSettings
 
 CONFIRMATION_SUBJECT = "We received your inquiry"
 CRISIS_NOTICE = "This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911."
@@ -63,7 +64,7 @@ def _templates() -> Environment:
     )
 
 
-def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> ConfirmationEmail:
+def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings) -> ConfirmationEmail:
     """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
     context = {
         "clinic_name": settings.clinic_name,
@@ -83,6 +84,16 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> Con
     )
 
 
+def render_urgent_thank_you_page(reference: str, message: str, settings: MessageSettings) -> str:
+    """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first."""
+    return _templates().get_template("urgent_thanks.html").render({
+        "clinic_name": settings.clinic_name,
+        "crisis_resources": CRISIS_RESOURCES,
+        "message": message,
+        "reference": reference,
+    })
+
+
 def describe_age(created_at: datetime, now: datetime) -> str:
     """How long ago something arrived, in words a busy person reads at a glance."""
     seconds = max(0, int((now - created_at.astimezone(UTC)).total_seconds()))
@@ -95,7 +106,7 @@ def describe_age(created_at: datetime, now: datetime) -> str:
     return "just now"  # pragma: no cover - the loop always returns for seconds >= 60
 
 
-def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
+def render_care_team_notification(inquiry: StoredInquiry, settings: MessageSettings,
                                   now: datetime) -> CareTeamNotification:
     """The care team's notification: identifiers and categories only, never a field the person typed."""
     reference = short_reference(inquiry.inquiry_id)
@@ -106,6 +117,12 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
         f"New inquiry {reference}",
         "Priority: URGENT - please reach out first"
         if inquiry.urgent else "Priority: normal",
+    ]
+    # The triage category codes say why it is urgent (e.g. overdose) without the person's words.
+    categories = ", ".join(inquiry.triage_categories) if inquiry.urgent else ""
+    if categories:
+        lines.append(f"Category: {categories}")
+    lines += [
         f"Topic: {inquiry.topic.value}",
         f"Preferred contact: {inquiry.preferred_contact.value}",
         f"Arrived: {describe_age(inquiry.created_at, now)}",
@@ -113,8 +130,7 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
     if settings.console_base_url:
         lines.append(f"Open in the console: {settings.console_base_url.rstrip('/')}/{inquiry.inquiry_id}")
     lines += ["", "Details are in the console only; this notification carries no personal information."]
-    return CareTeamNotification(
-        subject=subject,
-        message="\n".join(lines),
-        attributes={"priority": priority, "topic": inquiry.topic.value},
-    )
+    attributes = {"priority": priority, "topic": inquiry.topic.value}
+    if categories:
+        attributes["category"] = categories
+    return CareTeamNotification(subject=subject, message="\n".join(lines), attributes=attributes)

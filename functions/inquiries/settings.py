@@ -48,6 +48,31 @@ class FunctionSettings(BaseModel):
         return cls.model_validate(values)
 
 
+class MessageSettings(BaseModel):
+    """What the messages people receive say about the clinic, and where the care team's link points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinic_name: str = "Daytryp Health"
+    response_time_text: str = "within one business day"
+    console_base_url: str = ""
+
+
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ResponseTimeSettings(BaseModel):
+    """When an inquiry is due for a first contact (``care.response_time``): opening hours and targets."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinic_time_zone: str = "America/Los_Angeles"
+    clinic_opens_at: str = Field(default="09:00", pattern=_CLOCK)
+    clinic_closes_at: str = Field(default="17:00", pattern=_CLOCK)
+    urgent_response_minutes: int = Field(default=60, ge=1)
+    normal_response_business_days: int = Field(default=1, ge=1)
+
+
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
@@ -55,8 +80,9 @@ class DispatchSettings(FunctionSettings):
     care_team_queue_url: str = Field(min_length=1)
 
 
-class IntakeSettings(DispatchSettings):
-    """IntakeFunction: POST /inquiries."""
+class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
+    """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page; every
+    inquiry that is not held back gets its response target)."""
 
     idempotency_table: str = Field(min_length=1)
     rate_limit_table: str = Field(min_length=1)
@@ -87,18 +113,23 @@ class RedispatchSettings(DispatchSettings):
     redispatch_grace_seconds: int = Field(default=120, ge=0)
 
 
-class MessageSettings(BaseModel):
-    """What the messages people receive say about the clinic, and where the care team's link points."""
+class CareApiSettings(DispatchSettings, ResponseTimeSettings):
+    """CareApiFunction: the care console's /care routes (a released held-back submission is dispatched
+    and gets its response target; every act is audited)."""
 
-    model_config = ConfigDict(frozen=True)
+    audit_table: str = Field(min_length=1)
+    retention_days: int = Field(default=365, ge=1)
+    # The console's origin for CORS; empty locally, where the console and the API share one origin.
+    console_origin: str = ""
 
-    clinic_name: str = "Daytryp Health"
-    response_time_text: str = "within one business day"
+
+class RemindCareTeamSettings(FunctionSettings):
+    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
+
+    care_team_topic_arn: str = Field(min_length=1)
     console_base_url: str = ""
+    reminder_interval_minutes: int = Field(default=60, ge=1)
 
-
-# The name ``rendering`` annotates with (kept while issue 8 rewrites that module).
-Settings = MessageSettings
 
 
 class DeliverySettings(FunctionSettings, MessageSettings):

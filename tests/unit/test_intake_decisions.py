@@ -44,7 +44,7 @@ class Intake:
                               peppers=PEPPERS)
         return IntakeService(SETTINGS, inquiries=self.inquiries, dispatcher=self.dispatcher, limiter=limiter,
                              persistence=self.persistence, peppers=PEPPERS, clock=lambda: self.now,
-                             count_urgent=lambda: self.urgent_counted.append("UrgentInquiry"))
+                             count_urgent=lambda categories: self.urgent_counted.append("UrgentInquiry"))
 
     def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None) -> Any:
         submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key)

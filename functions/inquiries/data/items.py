@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Self
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from inquiries import peppers as keyed
+from inquiries.care.response_time import due_at
 from inquiries.models import InquiryIn, InquiryStatus
 from inquiries.peppers import Peppers
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+    from inquiries.settings import ResponseTimeSettings
+    from inquiries.triage import Triage
 
 STATUS_INDEX = "StatusIndex"
 DISPATCH_PENDING_INDEX = "DispatchPendingIndex"
@@ -49,15 +53,24 @@ def serialize(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
+def attribute_value(value: Any) -> AttributeValueTypeDef:
+    """One plain value as a DynamoDB attribute value (for update expressions)."""
+    return _serializer.serialize(value)
+
+
 def plain_values(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item to plain values (numbers become int where whole)."""
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        plain = _deserializer.deserialize(value)
-        if isinstance(plain, Decimal):
-            plain = int(plain) if plain == plain.to_integral_value() else float(plain)
-        out[key] = plain
-    return out
+    """A DynamoDB item to plain values (numbers, nested ones too, become int where whole)."""
+    return {key: _without_decimals(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _without_decimals(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_without_decimals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_decimals(v) for k, v in value.items()}
+    return value
 
 
 def iso(ts: datetime) -> str:
@@ -94,16 +107,25 @@ class InquiryItem:
     sms_consent: bool = False
     referral_source: str | None = None
     urgent: bool = False
+    # Urgent only: triage category codes and rule ids, never the words that matched.
+    triage_categories: list[str] | None = None
+    triage_rules: list[str] | None = None
     spam: bool = False
     ttl: int
     dispatch_state: str | None = None
     dispatch_pending_since: str | None = None
+    # When the care team should have made first contact; a held-back submission gets it on release.
+    due_at: str | None = None
+    # The care console's optimistic concurrency (If-Match): 1 at intake, +1 per change.
+    version: int = 1
 
     @classmethod
-    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, urgent: bool, spam: bool,
-                       retention_days: int, peppers: Peppers) -> Self:
-        """The item for a new submission: spam is kept without a dispatch marker, anything else with one."""
-        created = iso(datetime.fromtimestamp(now, UTC))
+    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
+                       retention_days: int, targets: ResponseTimeSettings, peppers: Peppers) -> Self:
+        """The item for a new submission: spam is kept without a dispatch marker or response target,
+        anything else with both (``targets`` say when it is due)."""
+        received = datetime.fromtimestamp(now, UTC)
+        created = iso(received)
         return cls(
             inquiry_id=inquiry_id,
             created_at=created,
@@ -119,11 +141,15 @@ class InquiryItem:
             consent_recorded_at=created,
             sms_consent=inquiry.sms_consent,
             referral_source=inquiry.referral_source,
-            urgent=urgent,
+            urgent=triage.urgent,
+            triage_categories=list(triage.categories) if triage.urgent else None,
+            triage_rules=list(triage.rule_ids) if triage.urgent else None,
             spam=spam,
             ttl=int(now) + retention_days * 86400,
             dispatch_state=None if spam else DISPATCH_PENDING,
             dispatch_pending_since=None if spam else created,
+            due_at=None if spam else iso(due_at(received, triage.urgent, targets)),
+            version=1,
         )
 
     def to_item(self) -> dict[str, AttributeValueTypeDef]:

@@ -39,7 +39,7 @@ from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
 from inquiries.observability import count, count_without_logging, logger
 from inquiries.peppers import Peppers, peppers
 from inquiries.settings import IntakeSettings
-from inquiries.triage import signals_danger
+from inquiries.triage import NOT_URGENT, assess
 
 THANK_YOU_MESSAGE = (
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
@@ -90,6 +90,13 @@ class Submission:
         return "body:" + peppers.keyed_hash(keyed.SUBMISSION, f"{self.client_ip}\n{self._canonical()}")
 
 
+def count_urgent_without_logging(categories: tuple[str, ...]) -> None:
+    """``UrgentInquiry`` in total and per triage category, sent to CloudWatch without a log line."""
+    count_without_logging("UrgentInquiry")
+    for category in categories:
+        count_without_logging("UrgentInquiry", {"category": category})
+
+
 def accepted_answer(inquiry_id: str, urgent: bool) -> AcceptedInquiry:
     """The 202 body for an inquiry (spam gets exactly the same shape)."""
     return AcceptedInquiry(
@@ -114,11 +121,11 @@ class IntakeService:
         persistence: BasePersistenceLayer,
         peppers: Peppers,
         clock: Callable[[], float] = time.time,
-        count_urgent: Callable[[], None] = lambda: count_without_logging("UrgentInquiry"),
+        count_urgent: Callable[[tuple[str, ...]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.peppers = peppers
-        self.count_urgent = count_urgent
+        self.count_urgent = count_urgent or count_urgent_without_logging
         self.inquiries = inquiries
         self.dispatcher = dispatcher
         self.limiter = limiter
@@ -190,10 +197,11 @@ class IntakeService:
         inquiry_id = new_inquiry_id(int(now * 1000))
         logger.set_correlation_id(inquiry_id)
         logger.append_keys(inquiry_id=inquiry_id)
-        urgent = (not spam) and signals_danger(inquiry.message)
+        triage = NOT_URGENT if spam else assess(inquiry.message)
+        urgent = triage.urgent
         retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
-        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam,
-                                          retention_days=retention_days, peppers=self.peppers)
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=triage, spam=spam,
+                                          retention_days=retention_days, targets=self.settings, peppers=self.peppers)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard = SubmissionGuardItem(
@@ -216,9 +224,9 @@ class IntakeService:
 
         count("InquiryAccepted")
         if urgent:
-            # Sent straight to CloudWatch, not as an EMF line beside "inquiry accepted": the logs are kept
-            # longer than the record, and that pair would tell a log reader which inquiry was urgent.
-            self.count_urgent()
+            # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept
+            # longer than the record, and that pair would tell a log reader which inquiry was urgent (and why).
+            self.count_urgent(triage.categories)
         self._dispatch(inquiry_id, pending_since=item.created_at)
         logger.info("inquiry accepted")
         return accepted_answer(inquiry_id, urgent=urgent)
