@@ -47,7 +47,7 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
     if config.chat_webhook_url:
-        overrides["NotifyCareTeamFunction"] = {**lease, "CHAT_WEBHOOK_PARAMETER": LOCAL_CHAT_WEBHOOK_PARAMETER}
+        overrides["NotifyCareTeamFunction"]["CHAT_WEBHOOK_PARAMETER"] = LOCAL_CHAT_WEBHOOK_PARAMETER
     return overrides
 
 
