@@ -407,6 +407,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, too_large)
             return
         path = unquote(urlsplit(self.path).path) or "/"
+        if path.startswith("/_local") and not self.server.is_own_host(self.headers.get("Host")):
+            # A page that rebinds its own name to 127.0.0.1 sends that name: no outbox, no sign-in for it.
+            self._send(method, HttpAnswer(HTTPStatus.FORBIDDEN, [("Content-Type", "text/plain; charset=utf-8")],
+                                          b"The local pages answer only to 127.0.0.1 and localhost on this port.\n"))
+            return
         if method == "POST" and path == "/_local/cognito":
             self._send(method, self.server.sign_in_call(self.headers.get("X-Amz-Target") or "", body))
             return
@@ -430,10 +435,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, self.server.gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
             return
         answer = None
-        if path.startswith("/_local") and not self.server.is_own_host(self.headers.get("Host")):
-            answer = HttpAnswer(HTTPStatus.FORBIDDEN, [("Content-Type", "text/plain; charset=utf-8")],
-                                b"The local outbox answers only to 127.0.0.1 and localhost on this port.\n")
-        elif method in ("GET", "HEAD"):
+        if method in ("GET", "HEAD"):
             answer = self.server.local_page(path) or self.server.static_file(path)
         if answer is None:
             answer = HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")

@@ -77,6 +77,19 @@ def test_the_outbox_answers_its_own_host(api: ApiGatewayEmulator, host: str) -> 
     assert b"someone@example.org" in body
 
 
+def test_the_local_sign_in_refuses_a_rebound_host(api: ApiGatewayEmulator) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=10)
+    try:
+        conn.putrequest("POST", "/_local/cognito", skip_host=True)
+        for name, value in {"Host": f"evil.example:{api.port}", "Content-Length": "2",
+                            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"}.items():
+            conn.putheader(name, value)
+        conn.endheaders(b"{}")
+        assert conn.getresponse().status == 403
+    finally:
+        conn.close()
+
+
 def test_the_outbox_refuses_its_own_name_on_another_port(api: ApiGatewayEmulator) -> None:
     status, _headers, _body = get(api.port, "/_local/outbox", {"Host": "127.0.0.1:1"})
     assert status == 403
