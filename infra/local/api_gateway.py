@@ -379,6 +379,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._handle("OPTIONS")
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, QUERY, ...): no route declares it, so API Gateway answers it itself
+        # (403), where http.server would answer 501.
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
+
     def _read_body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
