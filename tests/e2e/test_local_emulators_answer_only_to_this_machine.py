@@ -8,7 +8,6 @@ would be same-origin for the page and send its own name as Host.
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from infra.local.api_gateway import ApiGatewayEmulator
 from infra.local.aws_emulator import MotoServer, aws_session
 from infra.local.child import free_port
 from infra.template import ROOT
+from tests.support.loopback_server import running
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +34,8 @@ class StubOutbox:
 
 @pytest.fixture
 def api() -> Iterator[ApiGatewayEmulator]:
-    server = ApiGatewayEmulator(0, [], "dev", ROOT / "web", outbox=StubOutbox())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(ApiGatewayEmulator(0, [], "dev", ROOT / "web", outbox=StubOutbox())) as server:
+        yield server
 
 
 @pytest.fixture

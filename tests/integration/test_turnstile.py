@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from inquiries import aws
 
 from tests.support.events import json_post, response_json
+from tests.support.loopback_server import running
 from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
 
@@ -50,11 +50,8 @@ class FakeSiteverify:
 @pytest.fixture
 def siteverify() -> Iterator[FakeSiteverify]:
     fake = FakeSiteverify()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with running(fake.server):
+        yield fake
 
 
 @pytest.fixture

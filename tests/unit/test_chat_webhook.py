@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from inquiries.delivery.chat import ChatPostFailed, post_to_chat
 
+from tests.support.loopback_server import running
+
 
 class Recorder:
     """What the servers received."""
@@ -25,11 +27,8 @@ class Recorder:
 def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(server):
+        yield server
 
 
 @pytest.fixture
