@@ -5,16 +5,18 @@ never from the command line, where shell history and ``ps`` would keep it.
 
 What goes, found from the address alone:
 
-- every inquiry whose ``email_hash`` is the address's (InquiriesTable, through EmailHashIndex);
+- every inquiry whose ``email_hash`` is the address's keyed hash under the current or the previous
+  pepper (InquiriesTable, through EmailHashIndex), so a rotation in progress hides nothing;
 - every idempotency record whose stored response names one of those inquiry ids, and every duplicate-
   submission guard (``submission#...``) that points at one (IdempotencyTable);
-- the per-address rate-limit counters ``email#<email_hash>#<window>`` (RateLimitTable).
+- the per-address confirmation counters ``email#<email_hash>#<window>`` (RateLimitTable), under either pepper.
 
 It prints a JSON report of the counts, and logs the act to stderr with inquiry ids and counts only:
 never the address, nor its hash (which identifies the person as well as the address does).
 
-Tables are named by ``--stack NAME`` (read from the stack's Outputs), by flags, or by the environment
-(INQUIRIES_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE), falling back to the logical IDs used locally.
+Tables and the pepper secret are named by ``--stack NAME`` (read from the stack's Outputs), by flags, or
+by the environment (INQUIRIES_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE, PEPPER_SECRET), falling back to
+the logical IDs used locally.
 The session is a plain boto3 one: AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL apply as usual.
 """
 
@@ -32,8 +34,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import boto3
 from botocore.exceptions import ClientError
-from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix, email_hash
+from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix, email_hashes
 from inquiries.models import InvalidEmailAddress, normalise_email
+from inquiries.peppers import Peppers, read_peppers
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -44,16 +47,18 @@ STACK_OUTPUTS = {
     "inquiries": "InquiriesTableName",
     "idempotency": "IdempotencyTableName",
     "rate_limit": "RateLimitTableName",
+    "pepper_secret": "PepperSecretArn",
 }
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The physical names of the three tables that hold a person's data."""
+    """The physical names of the three tables that hold a person's data, and of the pepper secret."""
 
     inquiries: str = "InquiriesTable"
     idempotency: str = "IdempotencyTable"
     rate_limit: str = "RateLimitTable"
+    pepper_secret: str = "PepperSecret"  # noqa: S105 - the secret's name, not its value
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Tables:
@@ -62,6 +67,7 @@ class Tables:
             inquiries=env.get("INQUIRIES_TABLE", cls.inquiries),
             idempotency=env.get("IDEMPOTENCY_TABLE", cls.idempotency),
             rate_limit=env.get("RATE_LIMIT_TABLE", cls.rate_limit),
+            pepper_secret=env.get("PEPPER_SECRET", cls.pepper_secret),
         )
 
     @classmethod
@@ -148,17 +154,18 @@ def _delete(ddb: DynamoDBClient, table: str, key: dict[str, Any], dry_run: bool)
     return True
 
 
-def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = False) -> ErasureReport:
+def erase(email: str, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
+          dry_run: bool = False) -> ErasureReport:
     """Remove (or with ``dry_run`` only count) everything stored about one email address.
 
     The address is normalised exactly as intake normalises it before hashing, so ``Anna@Bücher.example``
     finds what intake stored as ``Anna@xn--bcher-kva.example``. Raises ``InvalidEmailAddress`` for an
-    address intake would have refused (nothing can be stored under it).
+    address intake would have refused (nothing can be stored under it). Every valid pepper is tried.
     """
-    hashed = email_hash(normalise_email(email))
+    hashes = email_hashes(normalise_email(email), peppers)
     report = ErasureReport(dry_run=dry_run)
 
-    inquiry_ids = sorted(set(_query_keys(ddb, tables.inquiries, hashed)))
+    inquiry_ids = sorted({i for hashed in hashes for i in _query_keys(ddb, tables.inquiries, hashed)})
     for inquiry_id in inquiry_ids:
         if _delete(ddb, tables.inquiries, {"inquiry_id": {"S": inquiry_id}}, dry_run):
             report.inquiry_ids.append(inquiry_id)
@@ -171,11 +178,12 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, *, dry_run: bool = Fa
             if _references(item, wanted) and _delete(ddb, tables.idempotency, {"id": item["id"]}, dry_run):
                 report.idempotency_records += 1
 
-    prefix = counter_prefix(EMAIL_SCOPE, hashed)
-    for item in _scan(ddb, tables.rate_limit, ProjectionExpression="#id", ExpressionAttributeNames={"#id": "id"},
-                      FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):
-        if _delete(ddb, tables.rate_limit, {"id": item["id"]}, dry_run):
-            report.rate_limit_counters += 1
+    for hashed in hashes:
+        prefix = counter_prefix(EMAIL_SCOPE, hashed)
+        for item in _scan(ddb, tables.rate_limit, ProjectionExpression="#id", ExpressionAttributeNames={"#id": "id"},
+                          FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):
+            if _delete(ddb, tables.rate_limit, {"id": item["id"]}, dry_run):
+                report.rate_limit_counters += 1
 
     LOG.info(json.dumps({"event": "erasure_dry_run" if dry_run else "erasure", "inquiry_ids": report.inquiry_ids,
                          "inquiries": report.inquiries, "idempotency_records": report.idempotency_records,
@@ -205,6 +213,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     parser.add_argument("--inquiries-table")
     parser.add_argument("--idempotency-table")
     parser.add_argument("--rate-limit-table")
+    parser.add_argument("--pepper-secret", help="the hashing pepper's secret (ARN or name)")
     parser.add_argument("--region", help="AWS region (default: the session's)")
     args = parser.parse_args(argv)
     if args.email is not None:
@@ -221,9 +230,11 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         inquiries=args.inquiries_table or tables.inquiries,
         idempotency=args.idempotency_table or tables.idempotency,
         rate_limit=args.rate_limit_table or tables.rate_limit,
+        pepper_secret=args.pepper_secret or tables.pepper_secret,
     )
+    peppers = read_peppers(session.client("secretsmanager"), tables.pepper_secret)
     try:
-        report = erase(address, session.client("dynamodb"), tables, dry_run=args.dry_run)
+        report = erase(address, session.client("dynamodb"), tables, peppers, dry_run=args.dry_run)
     except InvalidEmailAddress:
         parser.error("that is not an address the intake would accept, so nothing can be stored under it")
     print(json.dumps(report.as_dict(), indent=2))  # noqa: T201 - the command's output

@@ -52,6 +52,22 @@ class DrillTimeout(RuntimeError):
     """Something the drill waits for did not happen in time."""
 
 
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
+    """Poll ``condition`` until it holds; raise ``DrillTimeout`` naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise DrillTimeout(f"{what}: not within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+def quiet_logging() -> None:
+    """Errors only, and nothing from the libraries and the local stack's own chatter."""
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "infra.local"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+
+
 @dataclass(frozen=True)
 class AlarmMetric:
     """One alarm's metric as template.yaml defines it, resolved for the local stack."""
@@ -163,11 +179,7 @@ class GameDay:
 
     @staticmethod
     def wait_until(condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
-            if time.monotonic() > deadline:
-                raise DrillTimeout(f"{what}: not within {WAIT_SECONDS:.0f} s")
-            time.sleep(0.2)
+        wait_until(condition, what)
 
     # ---- the drills ----------------------------------------------------------------------------------
     def deny_sqs_sends(self) -> list[DrillResult]:
@@ -255,9 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.gameday", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "infra.local"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    quiet_logging()
     started = time.monotonic()
     stack = LocalStack(game_day_config())
     stack.start()

@@ -12,22 +12,105 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from inquiries.care.api import MAX_PAGE_SIZE
+from inquiries.care.views import AuditTrail, CareChange, CareInquiry, CarePage
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
+from inquiries.models import InquiryStatus
 from inquiries.settings import IntakeSettings
+from pydantic import BaseModel
 
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
-                             confirmation_queue_url="-", care_team_queue_url="-")
+                             pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-")  # noqa: S106
 
 
 def _no_service() -> IntakeService:
     raise RuntimeError("the OpenAPI document is built without a service")
 
 
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
+    """A $ref to ``model`` in the document's components (its nested models added beside it)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization",
+                                     by_alias=True)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _answers(ok: dict[str, str], statuses: dict[int, str], error: dict[str, str]) -> dict[str, Any]:
+    answers: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
+    for status, text in statuses.items():
+        answers[str(status)] = {"description": text, "content": {"application/json": {"schema": error}}}
+    return answers
+
+
+def care_paths(components: dict[str, Any]) -> dict[str, Any]:
+    """The care console's routes (CareApiFunction, behind API Gateway's Cognito authorizer).
+
+    Written here from the same pydantic models the care API answers with: its resolver reads its
+    parameters by hand, so Powertools cannot describe them.
+    """
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    refused = {401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
+               403: "A valid token outside the groups this route needs.",
+               422: "A parameter breaks a rule; no submitted value is echoed."}
+    inquiry_id = {"name": "inquiry_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
+    security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
+    change = _schema(CareChange, components)
+    one = _schema(CareInquiry, components)
+    return {
+        "/care/inquiries": {"get": {
+            "summary": "The care team's list of inquiries in one status, newest first", "tags": ["care"],
+            "operationId": "care_list_inquiries", "security": security,
+            "parameters": [
+                # Empty means the default, as a form left blank sends it.
+                {"name": "status", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["", *(s.value for s in InquiryStatus)]}},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": f"^(0*([1-9]|[1-9][0-9]|{MAX_PAGE_SIZE}))?$"}},
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": _answers(_schema(CarePage, components), refused, error),
+        }},
+        "/care/inquiries/{inquiry_id}": {
+            "get": {"summary": "One inquiry in full", "tags": ["care"], "operationId": "care_read_inquiry",
+                    "security": security, "parameters": [inquiry_id],
+                    "responses": _answers(one, {**refused, 404: "No such inquiry."}, error)},
+            "patch": {
+                "summary": "Change an inquiry's status, assignee, or add a note", "tags": ["care"],
+                "operationId": "care_change_inquiry", "security": security,
+                "parameters": [inquiry_id, {"name": "If-Match", "in": "header", "required": False,
+                                            "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": change}}},
+                "responses": _answers(one, {**refused, 404: "No such inquiry.",
+                                            412: "Someone else changed it since that version was read.",
+                                            428: "If-Match is missing."}, error),
+            },
+        },
+        "/care/audit": {"get": {
+            "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",
+            "security": security,
+            "parameters": [
+                {"name": "inquiry_id", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^([0-9A-HJKMNP-TV-Z]{26})?$"}},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^(0*([1-9]|[1-9][0-9]|[1-4][0-9][0-9]|500))?$"}},
+            ],
+            "responses": _answers(_schema(AuditTrail, components), refused, error),
+        }},
+    }
+
+
 def render() -> str:
     """The OpenAPI document as stable, pretty JSON (what docs/openapi.json must hold)."""
     doc: dict[str, Any] = openapi_document(IntakeApp(_DOCUMENTED, service=_no_service))
+    components = doc.setdefault("components", {})
+    doc["paths"].update(care_paths(components.setdefault("schemas", {})))
+    components.setdefault("securitySchemes", {})["CognitoIdToken"] = {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "description": "The Cognito ID token of a care-team member (a 'Bearer ' prefix is accepted)."}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 

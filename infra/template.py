@@ -7,6 +7,8 @@ written in template.yaml, named by logical ID, so a test can never disagree with
 from __future__ import annotations
 
 import json
+import secrets
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +222,8 @@ class TemplateResources:
             self.create_queue(session, lid, endpoint_url)
         for lid in self.logical_ids("AWS::SNS::Topic"):
             self.create_topic(session, lid, endpoint_url)
+        for lid in self.logical_ids("AWS::SecretsManager::Secret"):
+            self.create_secret(session, lid, endpoint_url)
         return self.names
 
     def create_key(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
@@ -310,6 +314,27 @@ class TemplateResources:
         arn = sns.create_topic(Name=logical_id, Attributes=attrs)["TopicArn"]
         self.names.refs[logical_id] = arn
         self.names.attrs[(logical_id, "TopicName")] = logical_id
+        return arn
+
+    def create_secret(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
+        """Create a Secrets Manager secret named by its logical ID, with a random value generated the way
+        its ``GenerateSecretString`` asks (length, no punctuation); Ref resolves to its ARN."""
+        props = self.resolve(self.properties(logical_id))
+        spec = props.get("GenerateSecretString", {})
+        length = int(spec.get("PasswordLength", 32))
+        alphabet = string.ascii_letters + string.digits
+        if str(spec.get("ExcludePunctuation", "false")).lower() != "true":
+            alphabet += string.punctuation
+        value = "".join(secrets.choice(alphabet) for _ in range(length))
+        client = session.client("secretsmanager", endpoint_url=endpoint_url)
+        kwargs: dict[str, Any] = {"Name": logical_id, "SecretString": value}
+        if "Description" in props:
+            kwargs["Description"] = str(props["Description"])
+        if "KmsKeyId" in props:
+            kwargs["KmsKeyId"] = str(props["KmsKeyId"])
+        arn = client.create_secret(**kwargs)["ARN"]
+        self.names.refs[logical_id] = arn
+        self.names.attrs[(logical_id, "Id")] = arn
         return arn
 
     # ---- event sources -------------------------------------------------------------------------------

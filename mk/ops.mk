@@ -7,6 +7,7 @@
 #                      protection on (AWS CLI v2) and the care
 #                      console (web/care/ and a config.json from the stack's outputs) published to its bucket
 #   make gameday       faults injected into the local stack, and the alarm metric each one moves
+#   make faults        throttles, failures and lost answers injected into the local stack: nothing lost or sent twice
 #
 # aws-sam-cli and checkov pin conflicting dependencies, so each gets its own virtualenv under .tools/,
 # built here from nothing with the system python3.
@@ -33,7 +34,7 @@ ENV ?= dev
 export SAM_CLI_TELEMETRY := 0
 CHECKOV_FLAGS := --framework cloudformation --skip-download --compact --quiet
 
-.PHONY: validate template-lint template-scan template-expand sam-build host-layer deploy tools gameday
+.PHONY: validate template-lint template-scan template-expand sam-build host-layer deploy tools gameday faults
 
 $(SAM):
 	rm -rf $(SAM_VENV)
@@ -96,3 +97,7 @@ deploy: venv sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=d
 # Runs on this machine only (127.0.0.1, free ports) in well under a minute; tests/ops/test_gameday.py runs it too.
 gameday: venv ## Deny SQS sends, break SES, stop a consumer on the local stack: show each moves its alarm metric
 	$(PY) -m infra.gameday
+
+# Runs on this machine only (127.0.0.1, free ports) in about half a minute; tests/ops/test_fault_drills.py runs it too.
+faults: venv ## Throttle DynamoDB, SQS, SES, SNS, take the chat webhook down, lose answers: count lost and doubled sends
+	$(PY) -m infra.fault_drills

@@ -2,6 +2,9 @@
  * 303 to the thank-you page; with it, we post JSON, show errors beside their fields, and show
  * the thank-you (and, when the answer is urgent, crisis resources) on this page.
  * Embedding: set data-api-base="https://…/prod" on the form (and its action) to post elsewhere.
+ * Cloudflare Turnstile (optional): set data-turnstile-sitekey on the form and the widget is loaded;
+ * left empty (the default), no third-party script is loaded at all. With it on, the API refuses a
+ * post without a token, so the check needs JavaScript.
  * Nothing the person types is logged, stored in the browser or put in a URL. */
 (function () {
   "use strict";
@@ -30,6 +33,30 @@
 
   // Our own messages replace the browser's, so every problem is shown (and announced) the same way.
   form.noValidate = true;
+
+  var TURNSTILE_FIELD = "cf-turnstile-response";
+  var turnstileSiteKey = (form.getAttribute("data-turnstile-sitekey") || "").trim();
+  if (turnstileSiteKey) { loadTurnstile(turnstileSiteKey); }
+
+  function loadTurnstile(siteKey) {
+    var widget = document.createElement("div");
+    widget.className = "cf-turnstile field";
+    widget.setAttribute("data-sitekey", siteKey);
+    widget.setAttribute("data-response-field-name", TURNSTILE_FIELD);
+    submitButton.parentNode.insertBefore(widget, submitButton);
+    var script = document.createElement("script");
+    script.src = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+    script.async = true;
+    script.defer = true;
+    document.head.appendChild(script);
+  }
+
+  function resetTurnstile() {
+    // A token is good for one check: after any answer but success, the widget gets a fresh one.
+    if (turnstileSiteKey && window.turnstile && typeof window.turnstile.reset === "function") {
+      window.turnstile.reset();
+    }
+  }
 
   function newKey() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -67,6 +94,8 @@
     });
     var trap = form.elements.website;
     if (trap && trap.value !== "") { data.website = trap.value; }
+    var token = form.elements[TURNSTILE_FIELD];
+    if (token && token.value) { data[TURNSTILE_FIELD] = token.value; }
     return data;
   }
 
@@ -219,6 +248,7 @@
     }).then(function (response) {
       return readJson(response).then(function (body) {
         var errors = (body && body.errors) || [];
+        if (response.status !== 202 && response.status !== 200) { resetTurnstile(); }
         if (response.status === 202 || response.status === 200) {
           showThanks(body);
         } else if (response.status === 409 && attempt < 5) {
@@ -238,6 +268,8 @@
             retryWait(response) + ". If you need help right now, call or text 988.", true);
         } else if (response.status === 413) {
           showProblem("That's a little more than we can take in one go. Please shorten your message and try again.");
+        } else if (response.status === 403 && turnstileSiteKey) {
+          showProblem("Please complete the check that you're a person, then send the form again.");
         } else {
           showProblem("Something went wrong on our side and your inquiry wasn't sent. Please try again in a moment.");
         }

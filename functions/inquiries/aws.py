@@ -9,7 +9,9 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
@@ -50,7 +52,22 @@ def ssm() -> SSMClient:
     return boto3.client("ssm", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def secretsmanager() -> SecretsManagerClient:
+    """The Secrets Manager client (the hashing pepper)."""
+    return boto3.client("secretsmanager", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def cloudwatch() -> CloudWatchClient:
+    """The CloudWatch client (metrics that must not appear in the logs)."""
+    return boto3.client("cloudwatch", config=_CONFIG)
+
+
 def reset_clients() -> None:
-    """Forget cached clients (tests that switch AWS endpoints call this)."""
-    for factory in (dynamodb, sqs, sns, sesv2, ssm):
+    """Forget cached clients and what was read through them (tests that switch AWS endpoints call this)."""
+    from inquiries.peppers import peppers
+
+    for factory in (dynamodb, sqs, sns, sesv2, ssm, secretsmanager, cloudwatch):
         factory.cache_clear()
+    peppers.cache_clear()

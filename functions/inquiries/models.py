@@ -29,6 +29,8 @@ from pydantic_core import PydanticCustomError
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_IDEMPOTENCY_KEY_LENGTH = 64
+# A UUID, a ULID or any token of the same safe characters: nothing that could smuggle a header or a log line.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]*$"
 DEFAULT_PHONE_REGION = "US"
 
 
@@ -101,6 +103,26 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+# What an address or a number may never hold: control, invisible format (zero-width, soft hyphen,
+# bidi overrides), surrogate, private-use, unassigned and line/paragraph separator characters.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def has_hidden_characters(value: str) -> bool:
+    """True when ``value`` holds a character a person cannot see or type into an address."""
+    return any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value)
+
+
+def _address_text(value: Any) -> Any:
+    """NFKC and trimmed, but refused (never rewritten) when it holds a hidden character: stripping one
+    would turn the address into another that the person did not type."""
+    if not isinstance(value, str):
+        return value
+    if has_hidden_characters(value):
+        raise PydanticCustomError("hidden_character", "Remove the hidden or control characters from this field.")
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def _check_email(value: str) -> str:
     try:
         result = validate_email(value, check_deliverability=False)
@@ -120,7 +142,7 @@ def normalise_email(value: str) -> str:
     Raises ``InvalidEmailAddress`` for an address intake would refuse.
     """
     try:
-        return _check_email(clean_text(value))
+        return _check_email(_address_text(value))
     except PydanticCustomError:
         raise InvalidEmailAddress("not a valid email address") from None
 
@@ -145,16 +167,21 @@ def _optional_multiline(value: Any) -> Any:
     return _blank_to_none(_clean_multiline(value))
 
 
+def _optional_address_text(value: Any) -> Any:
+    return _blank_to_none(_address_text(value))
+
+
 def _optional_phone(value: str | None) -> str | None:
     return None if value is None else _check_phone(value)
 
 
 SingleLine = BeforeValidator(_clean_single_line)
 Name = Annotated[str, SingleLine, Field(min_length=1, max_length=100)]
-Email = Annotated[str, SingleLine, Field(min_length=3, max_length=254), AfterValidator(_check_email)]
+Email = Annotated[str, BeforeValidator(_address_text), Field(min_length=3, max_length=254),
+                  AfterValidator(_check_email)]
 Phone = Annotated[
     Annotated[str, Field(max_length=32)] | None,
-    BeforeValidator(_optional_single_line),
+    BeforeValidator(_optional_address_text),
     AfterValidator(_optional_phone),
 ]
 Message = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(_optional_multiline)]
@@ -360,7 +387,7 @@ def describe_validation_errors(exc: ValidationError) -> list[FieldError]:
             continue
         if code == "missing":
             message = "This field is required."
-        elif code in _RULE_MESSAGES or code in ("email_invalid", "phone_invalid"):
+        elif code in _RULE_MESSAGES or code in ("email_invalid", "phone_invalid", "hidden_character"):
             message = str(err["msg"])  # our own fixed texts
         else:
             message = _FIELD_MESSAGES.get(field, "This value is not valid.")

@@ -12,6 +12,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import BotoCoreError, ClientError
 
 # An invocation that counts nothing (GET /health, a CORS preflight) leaves nothing for the
 # end-of-invocation flush, which then warns. That warning is noise here.
@@ -31,7 +32,8 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 metrics.set_default_dimensions(stage=STAGE)
 
 __all__ = [
-    "MetricUnit", "count", "count_by_dimension", "count_by_reason", "logger", "measure_seconds", "metrics", "tracer",
+    "MetricUnit", "count", "count_by_dimension", "count_by_reason", "count_without_logging", "logger",
+    "measure_seconds", "metrics", "tracer",
 ]
 
 
@@ -60,3 +62,24 @@ def count_by_dimension(name: str, dimension: str, value: str) -> None:
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
                        default_dimensions={"stage": STAGE}) as metric:
         metric.add_dimension(name=dimension, value=value)
+
+
+def count_without_logging(name: str, dimensions: dict[str, str] | None = None) -> None:
+    """Add one to ``name`` with CloudWatch's PutMetricData: no log line (EMF) is written for it.
+
+    For a count that, written into the invocation's logs, would say something about the person (which
+    inquiry was urgent). ``dimensions`` hold fixed codes, never input. A failure is logged by type and
+    never fails the caller.
+    """
+    from inquiries import aws  # the clients module imports nothing from here; kept lazy for cold starts
+
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        return
+    try:
+        every = {"service": SERVICE, "stage": STAGE, **(dimensions or {})}
+        aws.cloudwatch().put_metric_data(Namespace=NAMESPACE, MetricData=[{
+            "MetricName": name, "Value": 1, "Unit": "Count",
+            "Dimensions": [{"Name": key, "Value": value} for key, value in every.items()],
+        }])
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("metric not published", extra={"metric": name, "error_type": type(exc).__name__})

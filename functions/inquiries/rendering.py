@@ -1,8 +1,10 @@
 """What people receive: the confirmation email and the care team's notification, rendered.
 
-The person's email greets them by name (HTML-escaped) and never echoes what they wrote. The care
+The person's email carries no text the submitter typed, not even the name: the address is unverified,
+so anything typed into the form could otherwise reach a stranger in a clinic-branded email. The care
 team's notification carries only the short reference, topic category, urgency (when urgent, with the
-triage category codes), preferred contact method, age and a console link: the details stay behind the console's login.
+triage category codes), preferred contact method, age and a console link: the details stay behind the
+console's login.
 """
 
 from __future__ import annotations
@@ -65,7 +67,6 @@ def _templates() -> Environment:
 def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings) -> ConfirmationEmail:
     """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
     context = {
-        "name": inquiry.name,
         "clinic_name": settings.clinic_name,
         "response_time": settings.response_time_text,
         "contact_phrase": _CONTACT_PHRASES[inquiry.preferred_contact],

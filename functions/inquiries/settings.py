@@ -86,6 +86,8 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
 
     idempotency_table: str = Field(min_length=1)
     rate_limit_table: str = Field(min_length=1)
+    # The Secrets Manager secret (ARN or name) whose value keys every hash of a personal value.
+    pepper_secret: str = Field(min_length=1)
     allowed_origins: tuple[str, ...] = ()
     thank_you_url: str = "/thank-you"
     retention_days: int = Field(default=365, ge=1)
@@ -93,7 +95,9 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     duplicate_window_seconds: int = Field(default=600, ge=10)
     rate_limit_per_client_per_hour: int = Field(default=20, ge=1)
-    rate_limit_per_email_per_day: int = Field(default=5, ge=1)
+    # Optional Cloudflare Turnstile: the Secrets Manager secret holding its secret key; empty turns it off.
+    turnstile_secret: str = ""
+    turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -142,6 +146,10 @@ class ConfirmationSettings(DeliverySettings):
     sender_email: str = Field(min_length=1)
     care_team_reply_to: str = ""
     ses_configuration_set: str = ""
+    # The cap on confirmation emails to one address (every inquiry is still stored and shown).
+    rate_limit_table: str = Field(min_length=1)
+    pepper_secret: str = Field(min_length=1)
+    confirmations_per_email_per_day: int = Field(default=3, ge=1)
 
 
 class CareTeamSettings(DeliverySettings):

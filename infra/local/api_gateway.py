@@ -324,6 +324,14 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
             headers += CONSOLE_SECURITY_HEADERS
         return HttpAnswer(HTTPStatus.OK, headers, candidate.read_bytes())
 
+    def is_own_host(self, host: str | None) -> bool:
+        """True when ``Host`` names this server on loopback (``127.0.0.1:<port>`` or ``localhost:<port>``).
+
+        A page on another site that rebinds its own name to 127.0.0.1 sends its own name as Host: the
+        outbox (every email and notification the pipeline sent) must not answer it.
+        """
+        return (host or "").strip().lower() in {f"{LOOPBACK}:{self.port}", f"localhost:{self.port}"}
+
     def local_page(self, path: str) -> HttpAnswer | None:
         """The ``/_local/`` pages and the console's ``/care/config.json``."""
         if path == "/care/config.json" and self.console_config is not None:
@@ -371,6 +379,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._handle("OPTIONS")
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, QUERY, ...): no route declares it, so API Gateway answers it itself
+        # (403), where http.server would answer 501.
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
+
     def _read_body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
@@ -399,6 +414,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, too_large)
             return
         path = unquote(urlsplit(self.path).path) or "/"
+        if path.startswith("/_local") and not self.server.is_own_host(self.headers.get("Host")):
+            # A page that rebinds its own name to 127.0.0.1 sends that name: no outbox, no sign-in for it.
+            self._send(method, HttpAnswer(HTTPStatus.FORBIDDEN, [("Content-Type", "text/plain; charset=utf-8")],
+                                          b"The local pages answer only to 127.0.0.1 and localhost on this port.\n"))
+            return
         if method == "POST" and path == "/_local/cognito":
             self._send(method, self.server.sign_in_call(self.headers.get("X-Amz-Target") or "", body))
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server import werkzeug_app
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -82,6 +84,24 @@ def capture_sesv2_sends(app: WsgiApp, sent: SentEmailContent) -> WsgiApp:
     return wrapped
 
 
+def only_own_host(app: WsgiApp, port: int) -> WsgiApp:
+    """Wrap moto's WSGI app so it answers only requests addressed to it on loopback.
+
+    A web page that rebinds its own name to 127.0.0.1 would otherwise reach the emulator (and the PHI
+    in its tables) with its own name as Host.
+    """
+    allowed = {f"{LOOPBACK}:{port}", f"localhost:{port}"}
+
+    def wrapped(environ: WsgiEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        if str(environ.get("HTTP_HOST", "")).lower() not in allowed:
+            body = b"This emulator answers only to 127.0.0.1 and localhost.\n"
+            start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+
+    return wrapped
+
+
 class MotoServer(ThreadedMotoServer):
     """ThreadedMotoServer bound to loopback, keeping SES v2 email content for the outbox; ``faults``
     switches on the failures a game day injects (all off unless asked)."""
@@ -92,8 +112,13 @@ class MotoServer(ThreadedMotoServer):
         self.faults = AwsFaults()
 
     def _server_entry(self) -> None:
+        # moto answers every origin with permissive CORS headers unless told not to: any web page could then
+        # read the emulator's tables from the browser. Its setting is read at import; the app reads this flag.
+        os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+        werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
         app = capture_sesv2_sends(DomainDispatcherApplication(create_backend_app), self.sent_email_content)
         app = inject_faults(app, self.faults)
+        app = only_own_host(app, self._port)
         self._server = make_server(LOOPBACK, self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -33,6 +33,8 @@ class LocalConfig:
     redispatch_grace_seconds: int | None = None
     # Metrics (EMF lines) go to the emulator's CloudWatch instead of being switched off (infra.local.metrics).
     record_metrics: bool = False
+    # When set, NotifyCareTeamFunction also posts to this webhook (kept in SSM as in AWS); loopback only.
+    chat_webhook_url: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -48,6 +50,7 @@ class LocalConfig:
             sign_in_file=env.get("LOCAL_SIGN_IN_FILE", ""),
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
             record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
+            chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
         )
 
     @property

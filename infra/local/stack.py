@@ -23,6 +23,7 @@ from infra.template import TemplateResources
 log = logging.getLogger("infra.local")
 
 SCHEDULED_FUNCTION = "RedispatchFunction"
+LOCAL_CHAT_WEBHOOK_PARAMETER = "/inquiry-intake/local/chat-webhook"
 REMINDER_FUNCTION = "RemindCareTeamFunction"
 
 
@@ -45,6 +46,8 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
     }
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
+    if config.chat_webhook_url:
+        overrides["NotifyCareTeamFunction"]["CHAT_WEBHOOK_PARAMETER"] = LOCAL_CHAT_WEBHOOK_PARAMETER
     return overrides
 
 
@@ -100,6 +103,9 @@ class LocalStack:
         self.moto.start()
         session = self.session
         created = provision(self.resources, session, config.aws_url, config.visibility_timeout_seconds)
+        if config.chat_webhook_url:  # a SecureString, as ops keep the real one
+            session.client("ssm", endpoint_url=config.aws_url).put_parameter(
+                Name=LOCAL_CHAT_WEBHOOK_PARAMETER, Value=config.chat_webhook_url, Type="SecureString")
         if config.record_metrics:  # before any handler module binds its log handler to stdout
             self.metrics = EmfRecorder(session.client("cloudwatch", endpoint_url=config.aws_url), sys.stdout)
             self.metrics.install()

@@ -262,3 +262,48 @@ def test_an_inquiry_still_being_saved_is_asked_for_again_not_reported_as_failed(
     page.get_by_role("button", name="Submit inquiry").click()
     expect(page.locator("#thanks")).to_be_visible(timeout=5000)
     assert answers == [409, 0]
+
+
+FAKE_TURNSTILE = """
+window.turnstile = { resets: 0, reset: function () { window.turnstile.resets += 1; } };
+document.querySelectorAll('.cf-turnstile').forEach(function (box) {
+  var input = document.createElement('input');
+  input.type = 'hidden';
+  input.name = box.getAttribute('data-response-field-name') || 'cf-turnstile-response';
+  input.value = 'token-from-the-widget';
+  box.appendChild(input);
+});
+"""
+
+
+def test_without_a_site_key_no_third_party_script_is_loaded(page: Page) -> None:
+    assert page.locator("#inquiry-form").get_attribute("data-turnstile-sitekey") == ""
+    assert page.locator(".cf-turnstile").count() == 0
+    assert page.evaluate("Array.from(document.scripts).every(s => !s.src.includes('challenges.cloudflare.com'))")
+
+
+def test_with_a_site_key_the_widget_is_loaded_and_its_token_sent(browser: Browser,
+                                                                local_stack: LocalStackProcess) -> None:
+    """Cloudflare itself is never reached: its script is answered by a stand-in that fills the token."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    index = (ROOT / "web" / "index.html").read_text(encoding="utf-8").replace(
+        'data-turnstile-sitekey=""', 'data-turnstile-sitekey="1x00000000000000000000AA"')
+    try:
+        page.route(local_stack.base_url + "/", lambda route: route.fulfill(
+            status=200, headers={"Content-Type": "text/html; charset=utf-8"}, body=index))
+        page.route("https://challenges.cloudflare.com/**", lambda route: route.fulfill(
+            status=200, headers={"Content-Type": "text/javascript"}, body=FAKE_TURNSTILE))
+        with page.expect_request("https://challenges.cloudflare.com/turnstile/v0/api.js"):
+            page.goto(local_stack.base_url + "/")
+        expect(page.locator(".cf-turnstile")).to_have_attribute("data-sitekey", "1x00000000000000000000AA")
+        page.wait_for_function("window.turnstile !== undefined")
+        fill_inquiry(page)
+        with page.expect_request(lambda r: r.url.endswith("/inquiries") and r.method == "POST") as sent:
+            page.get_by_role("button", name="Submit inquiry").click()
+        posted: dict[str, Any] = sent.value.post_data_json or {}
+        assert posted["cf-turnstile-response"] == "token-from-the-widget"
+        expect(page.locator("#thanks")).to_be_visible()  # the local stack has Turnstile off: the token is ignored
+    finally:
+        context.close()

@@ -46,10 +46,23 @@ def test_sample_duplicate_event_sent_twice_gives_one_inquiry_and_the_same_answer
     assert len(stack.drain("ConfirmationQueue")) == 1
 
 
+def test_sam_generated_aws_proxy_event_without_a_content_type_is_415_and_stores_nothing(stack: Stack) -> None:
+    """SAM's sample has no Content-Type: a body a cross-site page could send without a preflight."""
+    event = load_event("intake_sam_generated.json")
+    assert not any(name.lower() == "content-type" for name in event["headers"])
+
+    response = stack.intake(event)
+
+    assert response["statusCode"] == 415
+    assert stack.items() == []
+
+
 def test_sam_generated_aws_proxy_event_with_base64_body_is_accepted(stack: Stack) -> None:
     event = load_event("intake_sam_generated.json")
     assert event["isBase64Encoded"] is True
     submitted = json.loads(base64.b64decode(event["body"]))
+    event["headers"]["Content-Type"] = "application/json"
+    event["multiValueHeaders"]["Content-Type"] = ["application/json"]
 
     response = stack.intake(event)
 

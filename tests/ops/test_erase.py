@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import logging
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from inquiries import aws
 from inquiries.models import InvalidEmailAddress
+from inquiries.peppers import Peppers, read_peppers
 from moto import mock_aws
 
 from infra import erase as erase_module
 from infra.erase import Tables, erase
+from tests.support.consumers import prepare_email, run_consumer
 from tests.support.events import json_post, response_json
 from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
@@ -28,9 +33,15 @@ OTHER = "someone.else@example.org"
 TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
 
 
+def stack_peppers() -> Peppers:
+    """The pepper the local stack's functions key their hashes with (its Secrets Manager secret)."""
+    return read_peppers(aws.secretsmanager(), os.environ["PEPPER_SECRET"])
+
+
 def sha(email: str) -> str:
-    """The hash the intake writes, computed independently of the code under test."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """The keyed hash intake writes, computed independently of the code under test."""
+    message = b"email\x00" + email.strip().lower().encode()
+    return hmac.new(stack_peppers().current, message, hashlib.sha256).hexdigest()
 
 
 def ids(ddb: DynamoDBClient, table: str, key: str) -> set[str]:
@@ -65,6 +76,9 @@ def stored(stack: Stack) -> Stored:
     a1 = submit(stack, PERSON, "key-a1", "private words")
     a2 = submit(stack, PERSON.lower(), "key-a2", "more private words")
     b1 = submit(stack, OTHER, "key-b1", "someone else's words")
+    # The confirmations count against each address's daily cap: one counter per address.
+    prepare_email(stack)
+    run_consumer(stack, "send_confirmation", "ConfirmationQueue")
     ddb = boto3.client("dynamodb", region_name="us-east-1")
     # Records of other shapes that name one of the person's inquiries: erasure must find those too.
     ddb.put_item(TableName="IdempotencyTable", Item={"id": {"S": "send#x"}, "status": {"S": "COMPLETED"},
@@ -87,7 +101,7 @@ def test_intake_stores_the_person_under_hashes_only_outside_the_inquiry(stored: 
 def test_erase_removes_the_persons_data_and_nothing_else(stored: Stored) -> None:
     before = {t: stored.ddb.scan(TableName=t)["Count"] for t in TABLES}
 
-    report = erase("  ana.person@example.com ", stored.ddb, Tables())
+    report = erase("  ana.person@example.com ", stored.ddb, Tables(), stack_peppers())
 
     assert report.inquiry_ids == stored.person
     # Two Powertools records, two guards, the record naming one inside a list; one counter per day.
@@ -104,22 +118,22 @@ def test_erase_removes_the_persons_data_and_nothing_else(stored: Stored) -> None
 
 def test_dry_run_counts_but_removes_nothing(stored: Stored) -> None:
     before = everything_stored(stored.ddb)
-    report = erase(PERSON, stored.ddb, Tables(), dry_run=True)
+    report = erase(PERSON, stored.ddb, Tables(), stack_peppers(), dry_run=True)
     assert report.dry_run
     assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 5, 1)
     assert everything_stored(stored.ddb) == before
 
 
 def test_second_run_finds_nothing(stored: Stored) -> None:
-    erase(PERSON, stored.ddb, Tables())
-    again = erase(PERSON, stored.ddb, Tables())
+    erase(PERSON, stored.ddb, Tables(), stack_peppers())
+    again = erase(PERSON, stored.ddb, Tables(), stack_peppers())
     assert (again.inquiries, again.idempotency_records, again.rate_limit_counters) == (0, 0, 0)
     assert again.inquiry_ids == []
 
 
 def test_unknown_address_touches_nothing(stored: Stored) -> None:
     before = everything_stored(stored.ddb)
-    report = erase("nobody@example.net", stored.ddb, Tables())
+    report = erase("nobody@example.net", stored.ddb, Tables(), stack_peppers())
     assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (0, 0, 0)
     assert everything_stored(stored.ddb) == before
 
@@ -141,10 +155,24 @@ def test_command_reports_counts_and_logs_no_phi(stored: Stored, capsys: pytest.C
     assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {stored.other}
 
 
+def test_erasure_during_a_pepper_rotation_finds_what_was_written_under_either_pepper(stored: Stored) -> None:
+    """Rotation: put-secret-value makes the new pepper AWSCURRENT and the old one AWSPREVIOUS."""
+    aws.secretsmanager().put_secret_value(SecretId=os.environ["PEPPER_SECRET"],
+                                          SecretString="a-freshly-rotated-pepper-value-of-64-characters-0123456789abcdef")
+    rotated = stack_peppers()
+    assert rotated.previous is not None and rotated.current != rotated.previous
+
+    report = erase(PERSON, stored.ddb, Tables(), rotated)
+
+    assert (report.inquiries, report.rate_limit_counters) == (2, 1)
+    assert report.inquiry_ids == stored.person
+
+
 def test_table_names_come_from_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INQUIRIES_TABLE", "prod-inquiries")
     monkeypatch.delenv("IDEMPOTENCY_TABLE", raising=False)
     monkeypatch.delenv("RATE_LIMIT_TABLE", raising=False)
+    monkeypatch.delenv("PEPPER_SECRET", raising=False)
     assert Tables.from_environ() == Tables(inquiries="prod-inquiries")
 
 
@@ -155,13 +183,15 @@ def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
             "InquiriesTableName": {"Value": "stack-inquiries"},
             "IdempotencyTableName": {"Value": "stack-idempotency"},
             "RateLimitTableName": {"Value": "stack-rate-limit"},
+            "PepperSecretArn": {"Value": "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper"},
         },
     }
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         session.client("cloudformation").create_stack(StackName="intake-prod", TemplateBody=json.dumps(template))
         tables = Tables.from_stack(session, "intake-prod")
-    assert tables == Tables("stack-inquiries", "stack-idempotency", "stack-rate-limit")
+    assert tables == Tables("stack-inquiries", "stack-idempotency", "stack-rate-limit",
+                            "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper")
 
 
 def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stack) -> None:
@@ -172,7 +202,7 @@ def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stac
     [stored] = stack.items()
     assert stored["email"] == "anna@xn--bcher-kva.example"
 
-    report = erase(typed, boto3.client("dynamodb", region_name="us-east-1"), Tables.from_environ())
+    report = erase(typed, boto3.client("dynamodb", region_name="us-east-1"), Tables.from_environ(), stack_peppers())
 
     assert report.inquiries == 1
     assert stack.items() == []
@@ -180,7 +210,7 @@ def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stac
 
 def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(stored: Stored) -> None:
     with pytest.raises(InvalidEmailAddress):
-        erase("not an address", stored.ddb, Tables.from_environ())
+        erase("not an address", stored.ddb, Tables.from_environ(), stack_peppers())
 
 
 def test_the_address_is_never_taken_from_the_command_line(stored: Stored,

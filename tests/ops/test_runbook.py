@@ -12,6 +12,7 @@ import time
 from inquiries.data.items import InquiryItem
 from inquiries.ids import new_inquiry_id
 from inquiries.models import InquiryIn
+from inquiries.peppers import read_peppers
 from inquiries.settings import ResponseTimeSettings
 from inquiries.triage import NOT_URGENT
 
@@ -45,9 +46,10 @@ def test_the_local_erasure_example_runs_as_written_against_the_emulator() -> Non
         assert address is not None
         inquiry = InquiryIn.model_validate({"name": "A Person", "email": address.group(1),
                                             "consent_to_contact": True})
+        pepper = read_peppers(session.client("secretsmanager", endpoint_url=endpoint), "PepperSecret")
         item = InquiryItem.for_submission(inquiry, inquiry_id=new_inquiry_id(), now=time.time(), triage=NOT_URGENT,
                                           spam=False, retention_days=1,
-                                          targets=ResponseTimeSettings())
+                                          targets=ResponseTimeSettings(), peppers=pepper)
         session.client("dynamodb", endpoint_url=endpoint).put_item(TableName="InquiriesTable", Item=item.to_item())
         # As pasted in a shell with a profile of the reader's own set, and no AWS credentials at all.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from inquiries import aws
 from inquiries.data.items import InquiryItem, plain_values
 from inquiries.ids import new_inquiry_id
 from inquiries.models import InquiryIn
+from inquiries.peppers import peppers
 from inquiries.settings import ResponseTimeSettings
 from inquiries.triage import NOT_URGENT
 from moto.ses.models import ses_backends
@@ -41,7 +43,8 @@ def put_inquiry(**overrides: Any) -> str:
     submitted = InquiryIn.model_validate(phi.distinctive_inquiry())
     inquiry_id = str(overrides.pop("inquiry_id", new_inquiry_id()))
     item = InquiryItem.for_submission(submitted, inquiry_id=inquiry_id, now=time.time(), triage=NOT_URGENT, spam=False,
-                                      retention_days=1, targets=ResponseTimeSettings())
+                                      retention_days=1, targets=ResponseTimeSettings(),
+                                      peppers=peppers(os.environ["PEPPER_SECRET"]))
     aws.dynamodb().put_item(TableName="InquiriesTable", Item=replace(item, **overrides).to_item())
     return inquiry_id
 

@@ -32,12 +32,12 @@ def test_subject_is_the_same_for_everyone() -> None:
     assert email.subject == CONFIRMATION_SUBJECT == "We received your inquiry"
 
 
-def test_email_thanks_by_name_and_says_what_happens_next() -> None:
+def test_email_thanks_the_person_and_says_what_happens_next() -> None:
     inquiry = _inquiry(preferred_contact="sms")
     email = render_confirmation_email(inquiry, SETTINGS)
 
     for part in (email.text, email.html):
-        assert "Hi Robin Ellery," in part
+        assert "Hello," in part
         assert "Thank you for reaching out to Daytryp Health" in part
         assert "by text message within one business day" in part
         assert "consultation" in part
@@ -60,14 +60,15 @@ def test_urgent_email_leads_with_crisis_resources() -> None:
 
     for part, escape in ((email.text, str), (email.html, html.escape)):
         first_crisis = part.index(escape(CRISIS_RESOURCES[0].name))
-        assert first_crisis < part.index("Robin Ellery")
+        assert first_crisis < part.index("Hello,") < part.index("What happens next".upper() if part is email.text
+                                                                    else "What happens next")
         assert escape(CRISIS_RESOURCES[1].how) in part
 
 
 def test_normal_email_opens_with_the_greeting() -> None:
     email = render_confirmation_email(_inquiry(urgent=False), SETTINGS)
 
-    assert email.text.startswith("Hi Robin Ellery,")
+    assert email.text.startswith("Hello,")
 
 
 def test_message_and_other_fields_are_never_echoed() -> None:
@@ -75,16 +76,18 @@ def test_message_and_other_fields_are_never_echoed() -> None:
     email = render_confirmation_email(inquiry, SETTINGS)
 
     for part in (email.subject, email.text, email.html):
-        for value in ("I wrote something private here", "A friend", "+14155552671", "robin@example.com",
-                      "depression"):
+        for value in ("Robin", "Ellery", "I wrote something private here", "A friend", "+14155552671",
+                      "robin@example.com", "depression"):
             assert value not in part
 
 
-def test_name_is_html_escaped() -> None:
-    email = render_confirmation_email(_inquiry(name='<img src=x onerror="alert(1)"> & Sam'), SETTINGS)
+def test_a_name_written_as_a_phishing_line_never_reaches_the_email() -> None:
+    """Issue 11, finding 2: the address is unverified, so nothing typed may go out in the clinic's name."""
+    lure = "Alex. Your payment failed, update card at https://evil.example/pay"
+    email = render_confirmation_email(_inquiry(name=lure), SETTINGS)
 
-    assert "<img" not in email.html
-    assert "Hi &lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; Sam," in email.html
+    for part in (email.subject, email.text, email.html):
+        assert "evil.example" not in part and "payment failed" not in part and "Alex" not in part
 
 
 def test_html_is_accessible_and_mobile_friendly() -> None:
@@ -119,8 +122,8 @@ def test_988_can_be_called_or_texted_from_the_email() -> None:
 
 def test_urgent_email_leads_with_all_three_resources_and_their_links() -> None:
     email = render_confirmation_email(_inquiry(urgent=True), SETTINGS)
-    greeting_text = email.text.index("Hi Robin Ellery")
-    greeting_html = email.html.index("Hi Robin Ellery")
+    greeting_text = email.text.index("Hello,")
+    greeting_html = email.html.index("Hello,")
 
     for needle in ("988 Suicide & Crisis Lifeline", "press 1", "911", "nearest emergency room",
                    "Crisis Text Line", "Text HOME to 741741"):

@@ -13,6 +13,7 @@ from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.intake.redispatch import redispatch_pending
 from inquiries.intake.service import IntakeService, Submission
 from inquiries.models import InquiryIn
+from inquiries.peppers import Peppers
 from inquiries.settings import IntakeSettings
 
 from tests.support.fakes import InMemoryCounters, InMemoryInquiries, InMemoryPersistence, RecordingDispatcher
@@ -22,7 +23,8 @@ from tests.support.phi import distinctive_inquiry
 SETTINGS = IntakeSettings(inquiries_table="InquiriesTable", idempotency_table="IdempotencyTable",
                           rate_limit_table="RateLimitTable", confirmation_queue_url="confirmations",
                           care_team_queue_url="care-team", rate_limit_per_client_per_hour=20,
-                          rate_limit_per_email_per_day=5, spam_retention_days=7, retention_days=365)
+                          pepper_secret="PepperSecret", spam_retention_days=7, retention_days=365)
+PEPPERS = Peppers(current=b"unit-test pepper, 32 bytes long!")
 NOON = 1_767_268_800.0  # 2026-01-01T12:00:00Z
 
 
@@ -34,13 +36,15 @@ class Intake:
     dispatcher: RecordingDispatcher = field(default_factory=RecordingDispatcher)
     counters: InMemoryCounters = field(default_factory=InMemoryCounters)
     persistence: InMemoryPersistence = field(default_factory=InMemoryPersistence)
+    urgent_counted: list[str] = field(default_factory=list)
     now: float = NOON
 
     def service(self) -> IntakeService:
         limiter = RateLimiter(self.counters, per_client_per_hour=SETTINGS.rate_limit_per_client_per_hour,
-                              per_email_per_day=SETTINGS.rate_limit_per_email_per_day)
+                              peppers=PEPPERS)
         return IntakeService(SETTINGS, inquiries=self.inquiries, dispatcher=self.dispatcher, limiter=limiter,
-                             persistence=self.persistence, clock=lambda: self.now)
+                             persistence=self.persistence, peppers=PEPPERS, clock=lambda: self.now,
+                             count_urgent=lambda categories: self.urgent_counted.append("UrgentInquiry"))
 
     def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None) -> Any:
         submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key)
@@ -72,6 +76,7 @@ def test_wording_that_signals_danger_answers_urgent_with_crisis_resources(intake
     assert answer.urgent is True and item.urgent is True
     assert answer.crisis_resources
     assert intake.dispatcher.sent == [item.inquiry_id]
+    assert intake.urgent_counted == ["UrgentInquiry"], "counted outside the logs"
 
 
 def test_a_filled_honeypot_is_stored_as_spam_and_never_dispatched(intake: Intake) -> None:
@@ -85,20 +90,37 @@ def test_a_filled_honeypot_is_stored_as_spam_and_never_dispatched(intake: Intake
     assert answer.urgent is False, "a bot learns nothing from the answer"
 
 
-def test_the_sixth_inquiry_for_one_address_in_a_day_is_refused_and_leaves_nothing(intake: Intake) -> None:
+def test_many_inquiries_for_one_address_are_all_accepted_and_stored(intake: Intake) -> None:
+    """Only confirmation emails to an address are capped (by the consumer), never what intake accepts."""
     inquiry = distinctive_inquiry()
-    for n in range(5):
-        intake.submit({**inquiry, "message": f"follow-up {n}"}, ip=f"198.51.100.{n}")
+    answers = [intake.submit({**inquiry, "message": f"follow-up {n}"}, ip=f"198.51.100.{n}") for n in range(12)]
 
+    assert len({a.inquiry_id for a in answers}) == 12
+    assert len(intake.inquiries.items) == 12
+    assert sorted(intake.dispatcher.sent) == sorted(a.inquiry_id for a in answers)
+
+
+def test_honeypot_catches_naming_an_address_never_lock_out_the_person_it_names(intake: Intake) -> None:
+    """The attack in issue 11: bots fill the honeypot with someone's address; that person then writes in crisis."""
+    victim = distinctive_inquiry()
+    for n in range(7):
+        intake.submit({**victim, "website": "https://spam.example", "message": f"bot {n}"}, ip="192.0.2.66")
+
+    answer = intake.submit({**victim, "message": "I want to die"}, ip="198.51.100.20")
+
+    assert answer.urgent is True and answer.crisis_resources
+    stored = intake.inquiries.items[answer.inquiry_id]
+    assert (stored.status, stored.urgent) == ("new", True)
+    assert intake.dispatcher.sent == [answer.inquiry_id], "the care team hears of it"
+
+
+def test_honeypot_catches_count_against_their_own_client(intake: Intake) -> None:
+    for n in range(20):
+        intake.submit(distinctive_inquiry(website="bot.example", message=f"bot {n}"), ip="192.0.2.66")
     with pytest.raises(RateLimited) as refused:
-        intake.submit({**inquiry, "message": "one more"}, ip="198.51.100.99")
-
-    assert refused.value.scope == "email"
-    assert 0 < refused.value.retry_after <= 12 * 3600, "the day's window ends at midnight UTC"
-    assert len(intake.inquiries.items) == 5
-    intake.now += 12 * 3600 + 1  # the next day's window
-    intake.submit({**inquiry, "message": "the next day"}, ip="198.51.100.99")
-    assert len(intake.inquiries.items) == 6
+        intake.submit(distinctive_inquiry(), ip="192.0.2.66")
+    assert refused.value.scope == "client"
+    intake.submit(distinctive_inquiry(), ip="198.51.100.20")  # another client is untouched
 
 
 def test_the_twenty_first_inquiry_from_one_client_in_an_hour_is_refused(intake: Intake) -> None:
@@ -116,6 +138,14 @@ def test_spam_over_its_limit_is_answered_like_anything_else_and_not_stored(intak
     answer = intake.submit(distinctive_inquiry(website="bot.example"))
     assert answer.inquiry_id not in intake.inquiries.items
     assert len(intake.inquiries.items) == 20
+
+
+def test_the_same_body_from_another_client_is_a_new_inquiry_and_learns_nothing_of_the_first(intake: Intake) -> None:
+    inquiry = distinctive_inquiry()
+    first = intake.submit(inquiry, ip="198.51.100.1")
+    second = intake.submit(inquiry, ip="203.0.113.99")
+    assert second.inquiry_id != first.inquiry_id
+    assert len(intake.inquiries.items) == 2
 
 
 def test_the_same_body_twice_is_one_inquiry_with_one_answer(intake: Intake) -> None:

@@ -120,7 +120,7 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
     except ValueError:
         raise Refused(422, _one("status", CHANGE_FIELD_MESSAGES["status"])) from None
     limit_text = query.get("limit") or str(DEFAULT_PAGE_SIZE)
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_PAGE_SIZE:
+    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= MAX_PAGE_SIZE:
         raise Refused(422, _one("limit", f"Give limit as a whole number from 1 to {MAX_PAGE_SIZE}."))
     return status, int(limit_text), query.get("cursor") or None
 
@@ -162,7 +162,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
         if raw_id is not None and not _INQUIRY_ID.match(raw_id):
             raise Refused(422, _one("inquiry_id", "Give an inquiry id, or none for everyone's entries."))
         limit_text = query.get("limit") or "100"
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 500:
+        if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 500:
             raise Refused(422, _one("limit", "Give limit as a whole number from 1 to 500."))
         return _json(care().audit_trail(actor, raw_id, int(limit_text)))
 

@@ -8,13 +8,13 @@ inquiry whose queue messages are not known to be sent (DispatchPendingIndex).
 IdempotencyTable: Powertools' own records, and one ``SubmissionGuardItem`` per submission
 (id ``submission#<hex>``) written in the same transaction as the inquiry.
 
-RateLimitTable: one counter per scope, hashed key and window (``client#<hex>#<start>``,
-``email#<email_hash>#<start>``): never an address or IP in clear.
+RateLimitTable: one counter per scope, keyed hash and window (``client#<hex>#<start>``,
+``email#<email_hash>#<start>``): never an address or IP in clear. Every hash of a personal value is
+keyed with the secret pepper (``inquiries.peppers``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from inquiries import peppers as keyed
 from inquiries.care.response_time import due_at
 from inquiries.models import InquiryIn, InquiryStatus
+from inquiries.peppers import Peppers
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -76,9 +78,14 @@ def iso(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
-def email_hash(email: str) -> str:
-    """A stable, non-reversible-at-a-glance key for one person's address (erasure, rate limits)."""
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+def email_hash(email: str, peppers: Peppers) -> str:
+    """The keyed hash of one person's address under the current pepper (stored, so erasure finds it)."""
+    return peppers.keyed_hash(keyed.EMAIL, email.strip().lower())
+
+
+def email_hashes(email: str, peppers: Peppers) -> list[str]:
+    """The address's keyed hash under every valid pepper: what a lookup by address must try."""
+    return peppers.all_keyed_hashes(keyed.EMAIL, email.strip().lower())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,7 +121,7 @@ class InquiryItem:
 
     @classmethod
     def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
-                       retention_days: int, targets: ResponseTimeSettings) -> Self:
+                       retention_days: int, targets: ResponseTimeSettings, peppers: Peppers) -> Self:
         """The item for a new submission: spam is kept without a dispatch marker or response target,
         anything else with both (``targets`` say when it is due)."""
         received = datetime.fromtimestamp(now, UTC)
@@ -125,7 +132,7 @@ class InquiryItem:
             status=(InquiryStatus.SPAM if spam else InquiryStatus.NEW).value,
             name=inquiry.name,
             email=inquiry.email,
-            email_hash=email_hash(inquiry.email),
+            email_hash=email_hash(inquiry.email, peppers),
             phone=inquiry.phone,
             preferred_contact=inquiry.preferred_contact.value,
             topic=inquiry.topic.value,

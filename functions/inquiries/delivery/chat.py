@@ -2,15 +2,20 @@
 
 Disabled unless ``CHAT_WEBHOOK_PARAMETER`` names an SSM parameter (SecureString) holding the
 webhook URL. The URL is a secret: it is read once per cold start and never logged. Standard
-library only (urllib), so the Lambda package gains no dependency.
+library only (http.client, which follows no redirect and reads no proxy from the environment), so
+the Lambda package gains no dependency.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import json
-import urllib.error
-import urllib.request
+import socket
+import ssl
+import threading
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -41,24 +46,58 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def post_to_chat(url: str, text: str, timeout: float) -> None:
-    """POST ``{"text": text}`` to the webhook. Raises ``ChatPostFailed`` unless it answers 2xx.
+_MAX_ANSWER_BYTES = 64 * 1024
 
-    Only https URLs are used, and plain http to a loopback address (the local stack and tests).
+
+def post_to_chat(url: str, text: str, timeout: float) -> None:
+    """POST ``{"text": text}`` to the webhook. Raises ``ChatPostFailed`` unless it answers 2xx in time.
+
+    Only https URLs are used, and plain http to a loopback address (the local stack and tests). A 3xx
+    answer is refused, never followed: a redirect could lead anywhere, over plain http. ``timeout`` is a
+    deadline for the whole exchange, not per socket operation: when it passes, a watchdog shuts the
+    connection, so a server trickling its answer a byte at a time cannot hold the consumer beyond it.
     """
     parts = urlsplit(url)
     if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))):
         raise ChatPostFailed("chat_url_not_allowed")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url,
-        data=json.dumps({"text": text}).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=timeout,
+                                           context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    expired = threading.Event()
+    deadline = time.monotonic() + timeout
+    watchdog: threading.Timer | None = None
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - scheme checked above
-            resp.read()
-    except urllib.error.HTTPError as exc:
-        raise ChatPostFailed(f"chat_http_{exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError):
-        raise ChatPostFailed("chat_unreachable") from None
+        conn.connect()  # bounded by the socket timeout, which is the whole deadline
+        # The socket itself: the connection lets go of it once the answer says it will close.
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _abort, args=(conn.sock, expired))
+        watchdog.daemon = True
+        watchdog.start()
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", path, body=json.dumps({"text": text}).encode("utf-8"),
+                     headers={"Content-Type": "application/json; charset=utf-8"})
+        answer = conn.getresponse()
+        answer.read(_MAX_ANSWER_BYTES)
+        status = answer.status
+    except (OSError, http.client.HTTPException):
+        raise ChatPostFailed("chat_deadline" if expired.is_set() else "chat_unreachable") from None
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        conn.close()
+    if expired.is_set():
+        raise ChatPostFailed("chat_deadline")
+    if 300 <= status < 400:
+        raise ChatPostFailed(f"chat_redirect_{status}")
+    if not 200 <= status < 300:
+        raise ChatPostFailed(f"chat_http_{status}")
+
+
+def _abort(sock: socket.socket | None, expired: threading.Event) -> None:
+    """The deadline passed: unblock whatever the exchange is waiting on."""
+    expired.set()
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -28,6 +28,8 @@ from botocore.exceptions import ClientError
 from inquiries import aws
 from inquiries.data.delivery import ClaimOutcome
 from inquiries.data.items import DeliveryStep
+from inquiries.data.rate_limits import RateLimitCounters
+from inquiries.delivery.address_cap import CAPPED_REASON, ConfirmationCap
 from inquiries.delivery.common import (
     SES_PERMANENT_CODES,
     TRANSIENT_NETWORK_ERRORS,
@@ -41,6 +43,7 @@ from inquiries.delivery.common import (
 )
 from inquiries.models import InquiryStatus
 from inquiries.observability import count, count_by_reason, logger
+from inquiries.peppers import peppers
 from inquiries.rendering import ConfirmationEmail, render_confirmation_email
 from inquiries.settings import ConfirmationSettings
 
@@ -58,7 +61,8 @@ def send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Call
     """Email the person who sent inquiry ``inquiry_id`` unless that was done (or refused) before.
 
     Returns a fixed outcome code: ``sent``, ``already_sent``, ``already_failed``, ``spam``,
-    ``unknown_inquiry`` or a permanent failure reason such as ``ses_address_rejected``.
+    ``unknown_inquiry``, ``address_daily_cap`` (the address had its confirmations for today) or a
+    permanent failure reason such as ``ses_address_rejected``.
     Raises ``RetryableDeliveryError`` for failures worth retrying (throttling, 5xx, timeouts).
     """
     with phi_safe_failures(inquiry_id, RETRIED_METRIC):
@@ -79,6 +83,14 @@ def _send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Cal
     claim, token = claim_or_retry(leases, inquiry_id, STEP, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, claim)
+    # Counted once the send is ours, and once per inquiry: a copy of the message or a retry after a
+    # throttle does not use up the address's day.
+    if not _cap(settings).allow(inquiry_id, inquiry.email, now().timestamp()):
+        # Recorded like a permanent failure (never retried), counted as a skip: ops need not act.
+        leases.mark_failed(inquiry_id, STEP, CAPPED_REASON, now())
+        logger.info("confirmation not sent", extra={"inquiry_id": inquiry_id, "reason": CAPPED_REASON})
+        count_by_reason(SKIPPED_METRIC, CAPPED_REASON)
+        return CAPPED_REASON
 
     try:
         message_id = _send_email(inquiry.email, email, settings)
@@ -99,6 +111,11 @@ def _send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Cal
     logger.info("confirmation sent", extra={"inquiry_id": inquiry_id})
     count("ConfirmationSent")
     return "sent"
+
+
+def _cap(settings: ConfirmationSettings) -> ConfirmationCap:
+    return ConfirmationCap(RateLimitCounters(settings.rate_limit_table), settings.confirmations_per_email_per_day,
+                           peppers(settings.pepper_secret))
 
 
 def _send_email(to: str, email: ConfirmationEmail, settings: ConfirmationSettings) -> str:

@@ -25,15 +25,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from pydantic import ValidationError
 
+from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.ids import new_inquiry_id
 from inquiries.intake.error_page import render_error_page
 from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
+from inquiries.intake.strict_json import JsonRefused, parse_strict_json
+from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key
 from inquiries.models import (
+    IDEMPOTENCY_KEY_PATTERN,
     MAX_BODY_BYTES,
     MAX_IDEMPOTENCY_KEY_LENGTH,
     AcceptedInquiry,
@@ -49,6 +54,8 @@ from inquiries.settings import IntakeSettings, MessageSettings
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 40
+# Browsers and API clients send well under 2 KiB of headers; API Gateway itself stops at 10 KiB.
+MAX_HEADER_BYTES = 8 * 1024
 
 
 class RequestRejected(Exception):
@@ -75,26 +82,52 @@ def media_type(event: APIGatewayProxyEvent) -> str:
 def read_submission(event: APIGatewayProxyEvent) -> dict[str, Any]:
     """The submitted fields as a dict, from JSON or form data (base64 bodies decoded).
 
-    Raises ``RequestRejected`` with 415, 413 or 400.
+    Raises ``RequestRejected`` with 415, 413 or 400. The size is checked before anything is parsed.
     """
-    # No Content-Type at all is read as JSON (API clients and generated test events often omit it).
-    kind = media_type(event) or JSON
+    # No Content-Type at all is refused too: a body without one is what a cross-site page can send
+    # with no CORS preflight, so reading it as JSON would let any website submit for its visitors.
+    kind = media_type(event)
     if kind not in (JSON, FORM):
         raise RequestRejected(415, "unsupported_media_type", _whole_request(
             "Send the inquiry as application/json or application/x-www-form-urlencoded."))
     raw = event.body or ""
+    # A base64 body decodes to 3/4 of its length: anything longer than this cannot fit the limit.
+    if len(raw) > MAX_BODY_BYTES * (4 if event.is_base64_encoded else 1):
+        raise _too_large()
     try:
         data = _b64(raw) if event.is_base64_encoded else raw.encode("utf-8")
-    except ValueError:
+    except (ValueError, UnicodeEncodeError):
         raise RequestRejected(400, "invalid_body", _whole_request("The request body could not be read.")) from None
     if len(data) > MAX_BODY_BYTES:
-        raise RequestRejected(413, "too_large", _whole_request(
-            f"The inquiry is too large. Keep it under {MAX_BODY_BYTES // 1024} KiB."))
+        raise _too_large()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise RequestRejected(400, "invalid_body", _whole_request("The request body must be UTF-8 text.")) from None
     return _parse_json(text) if kind == JSON else _parse_form(text)
+
+
+def _too_large() -> RequestRejected:
+    return RequestRejected(413, "too_large", _whole_request(
+        f"The inquiry is too large. Keep it under {MAX_BODY_BYTES // 1024} KiB."))
+
+
+def check_headers(event: APIGatewayProxyEvent, allowed_origins: tuple[str, ...]) -> None:
+    """Refuse oversized headers (431) and a browser posting from another website (403).
+
+    An ``Origin`` header is sent by browsers with every cross-site POST (and same-origin ones), and a
+    page cannot forge it: one that is not a configured origin means another website is submitting
+    for its visitor. Clients that send no Origin (curl, API clients) are not browsers acting for
+    someone else.
+    """
+    headers = event.headers
+    size = sum(len(name) + len(value or "") for name, value in headers.items())
+    if size > MAX_HEADER_BYTES:
+        raise RequestRejected(431, "headers_too_large", _whole_request("The request headers are too large."))
+    origin = headers.get("origin")
+    if origin is not None and origin.rstrip("/") not in allowed_origins:
+        raise RequestRejected(403, "foreign_origin", _whole_request(
+            "Inquiries can only be sent from our own website's form."))
 
 
 def _b64(raw: str) -> bytes:
@@ -106,8 +139,12 @@ def _b64(raw: str) -> bytes:
 
 def _parse_json(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = parse_strict_json(text)
+    except JsonRefused as refused:
+        raise RequestRejected(400, f"json_{refused.reason}", _whole_request(
+            "The request body is JSON this form does not send (too deeply nested, a repeated field, "
+            "an out-of-range number or an invalid character).")) from None
+    except (json.JSONDecodeError, RecursionError):
         raise RequestRejected(400, "invalid_json", _whole_request("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise RequestRejected(400, "not_an_object", _whole_request("Send the inquiry as a JSON object."))
@@ -172,10 +209,19 @@ class IntakeApp(APIGatewayRestResolver):
     def __init__(self, settings: IntakeSettings, service: Callable[[], IntakeService]) -> None:
         super().__init__(enable_validation=True, cors=_cors(settings))
         self.thank_you_url = settings.thank_you_url
+        self.allowed_origins = settings.allowed_origins
+        self.settings = settings
         self.messages: MessageSettings = settings
         self._service = service
         self.use([no_store])
         self.include_router(router)
+
+    @cached_property
+    def turnstile(self) -> TurnstileCheck | None:
+        """The person check, when a Turnstile secret is configured (read on first use)."""
+        if not self.settings.turnstile_secret:
+            return None
+        return TurnstileCheck(secret_key(self.settings.turnstile_secret), self.settings.turnstile_verify_url)
 
     @cached_property
     def intake(self) -> IntakeService:
@@ -197,11 +243,14 @@ _ERROR_RESPONSES: dict[int, Any] = {
     status: {"description": text, "content": {JSON: {"model": ErrorBody}}}
     for status, text in {
         400: "The body is not valid JSON or form data, or not an object.",
+        403: "The Origin header names another website: only the clinic's own form may post.",
         409: "The same submission is being processed right now; retry in a moment.",
         413: "The body is larger than 16 KiB.",
-        415: "The content type is not JSON or form data.",
+        415: "The content type is not JSON or form data, or there is none.",
         422: "A field breaks a rule; every bad field is named, no submitted value is echoed.",
-        429: "Too many inquiries from this client or for this address; see Retry-After.",
+        429: "Too many inquiries from this client; see Retry-After.",
+        431: "The request headers are larger than 8 KiB.",
+        503: "Storage is busy or unreachable: nothing was stored; retry after Retry-After seconds.",
     }.items()
 }
 
@@ -230,13 +279,19 @@ def submit_inquiry(
         Header(
             alias="Idempotency-Key",
             max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
-            description="Optional. Repeated submissions with one key give one inquiry and one email.",
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="Optional. Repeated submissions with one key give one inquiry and one email. "
+                        "Letters, digits, '-', '_', '.' and ':' only.",
         ),
     ] = None,
 ) -> Response[str]:
     """Validate the submission and hand it to intake; a bot that filled the hidden field learns nothing."""
     event = _app().current_event
+    check_headers(event, _app().allowed_origins)
     data = read_submission(event)
+    # The widget's token is not a field of the inquiry: taken out whether or not the check is on.
+    token = data.pop(TOKEN_FIELD, None)
+    check_person(token)
     try:
         inquiry = InquiryIn.model_validate(data)
     except ValidationError:
@@ -251,6 +306,25 @@ def submit_inquiry(
         idempotency_key=idempotency_key or None,
     )
     return answer(event, _app().intake.accept(submission, lambda_context=_app().lambda_context))
+
+
+def check_person(token: object) -> None:
+    """When Turnstile is on, refuse (403, or 503 when the check cannot run) unless Cloudflare confirms the token.
+
+    It fails closed: a check that could not run refuses, and stores nothing.
+    """
+    turnstile = _app().turnstile
+    if turnstile is None:
+        return
+    verdict = turnstile.verify(token)
+    if verdict is Verdict.PASSED:
+        return
+    if verdict is Verdict.UNAVAILABLE:
+        raise RequestRejected(503, verdict.value, _whole_request(
+            "We could not check this form just now. Please try again in a moment, or call us. "
+            "If you are in crisis, call or text 988."), {"Retry-After": "5"})
+    raise RequestRejected(403, verdict.value, _whole_request(
+        "Please complete the check that you are a person, then send the form again."))
 
 
 def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
@@ -283,7 +357,7 @@ def error_response(status: int, errors: list[FieldError], headers: dict[str, str
 
 @exception_handler(RequestRejected)
 def rejected(exc: RequestRejected) -> Response[str]:
-    """415, 413 or 400: the body could not be read as an inquiry."""
+    """403, 415, 413, 431 or 400: the request could not be read as an inquiry from our form."""
     count_by_reason("InquiryRejected", exc.reason)
     return error_response(exc.status, exc.errors, exc.headers)
 
@@ -306,8 +380,8 @@ def invalid_request(exc: RequestValidationError) -> Response[str]:
     for err in errors:
         loc = err.get("loc", ())
         if len(loc) >= 2 and loc[0] == "header" and str(loc[1]).lower() == "idempotency-key":
-            fields.append(FieldError(field="Idempotency-Key",
-                                     message=f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."))
+            fields.append(FieldError(field="Idempotency-Key", message=(
+                f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} letters, digits, '-', '_', '.' or ':'.")))
         else:
             fields.append(FieldError(field=None, message="The request is not valid."))
     count_by_reason("InquiryRejected", "invalid_request")
@@ -342,6 +416,29 @@ def key_reused(_exc: IdempotencyValidationError) -> Response[str]:
     count_by_reason("InquiryRejected", "idempotency_key_reused")
     return error_response(422, [FieldError(
         field="Idempotency-Key", message="This key was already used for a different inquiry.")])
+
+
+@exception_handler(DataUnavailable)
+def storage_unavailable(exc: DataUnavailable) -> Response[str]:
+    """503 with Retry-After: DynamoDB throttled or failed the write, so nothing was stored.
+
+    Powertools removes its in-progress record when the work raises, so the retry is not held back.
+    """
+    count_by_reason("InquiryFailed", "storage_throttled" if isinstance(exc, Throttled) else "storage_unavailable")
+    return _try_again_soon()
+
+
+@exception_handler(IdempotencyPersistenceLayerError)
+def idempotency_unavailable(_exc: IdempotencyPersistenceLayerError) -> Response[str]:
+    """503 with Retry-After: the duplicate check itself could not be read or written."""
+    count_by_reason("InquiryFailed", "idempotency_unavailable")
+    return _try_again_soon()
+
+
+def _try_again_soon() -> Response[str]:
+    return error_response(503, _whole_request(
+        "We could not save your inquiry just now. Please try again in a moment, or call us. "
+        "If you are in crisis, call or text 988."), {"Retry-After": "2"})
 
 
 @exception_handler(NotFoundError)

@@ -1,20 +1,26 @@
-"""Per-client and per-address limits on accepted inquiries (fixed windows).
+"""The per-client limit on accepted submissions (fixed windows of an hour).
 
-Counter keys hold hashes, never an address or IP in clear; the counting itself is
-``data.rate_limits``'. This module decides what the counts mean.
+Only the client (its source address) is limited here, never the address an inquiry names: a limit
+on the named address would let anyone who knows it lock that person out, and a person in crisis
+must always be heard. What protects an address from floods is the cap on confirmation emails
+(``delivery.address_cap``). Counter keys are keyed hashes, never an IP in clear.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from inquiries.data.items import CLIENT_SCOPE, EMAIL_SCOPE, email_hash
+from inquiries import peppers as keyed
+from inquiries.data.items import CLIENT_SCOPE
+from inquiries.data.rate_limits import fixed_window
+from inquiries.peppers import Peppers
+
+HOUR = 3600
 
 
 class RateLimited(Exception):
-    """Too many inquiries from one client or for one address; retry after ``retry_after`` seconds."""
+    """Too many inquiries from one client; retry after ``retry_after`` seconds."""
 
     def __init__(self, scope: str, retry_after: int) -> None:
         super().__init__(f"rate limited ({scope})")
@@ -29,27 +35,23 @@ class Counters(Protocol):
                      window_end: int) -> bool: ...
 
 
-def client_key(client_ip: str) -> str:
-    """The hashed counter key of one client address."""
-    return hashlib.sha256(f"client:{client_ip}".encode()).hexdigest()
+def client_key(client_ip: str, peppers: Peppers) -> str:
+    """The keyed counter key of one client address."""
+    return peppers.keyed_hash(keyed.CLIENT, client_ip)
 
 
 @dataclass(frozen=True)
 class RateLimiter:
-    """Counts accepted inquiries per client IP per hour and per email address per day."""
+    """Counts submissions per client IP per hour, honeypot catches included (they count against the
+    client that sent them, and nothing else)."""
 
     counters: Counters
     per_client_per_hour: int
-    per_email_per_day: int
+    peppers: Peppers
 
-    def check_and_count(self, *, client_ip: str, email: str, now: float) -> None:
-        """Count this inquiry against both limits; raise ``RateLimited`` when either is used up."""
-        self._hit(CLIENT_SCOPE, client_key(client_ip), self.per_client_per_hour, 3600, now)
-        self._hit(EMAIL_SCOPE, email_hash(email), self.per_email_per_day, 86400, now)
-
-    def _hit(self, scope: str, key: str, limit: int, window: int, now: float) -> None:
-        window_start = int(now // window) * window
-        window_end = window_start + window
-        if not self.counters.count_within(scope, key, limit=limit, window_start=window_start,
-                                          window_end=window_end):
-            raise RateLimited(scope, window_end - int(now))
+    def check_and_count(self, *, client_ip: str, now: float) -> None:
+        """Count this submission against its client; raise ``RateLimited`` when the hour's limit is used up."""
+        start, end = fixed_window(now, HOUR)
+        if not self.counters.count_within(CLIENT_SCOPE, client_key(client_ip, self.peppers),
+                                          limit=self.per_client_per_hour, window_start=start, window_end=end):
+            raise RateLimited(CLIENT_SCOPE, end - int(now))

@@ -5,8 +5,9 @@ send fails: the record keeps its dispatch-pending marker and ``redispatch_pendin
 
 Duplicates are caught twice over:
 - Powertools idempotency (IdempotencyTable) keyed on the ``Idempotency-Key`` header, else on a
-  hash of the normalised body within a short window: concurrent duplicates get 409 while the
-  first is in flight, later ones get the first answer back.
+  keyed hash of the client and the normalised body within a short window: concurrent duplicates
+  get 409 while the first is in flight, later ones get the first answer back. Another client's
+  identical body is a new inquiry: an answer never tells one client about another's submission.
 - A guard item written in the same transaction as the inquiry: if a crash leaves the Powertools
   record unfinished, the retry finds the guard and answers with the inquiry already stored.
 """
@@ -25,6 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiries import peppers as keyed
 from inquiries.data.errors import DataUnavailable, DuplicateSubmission
 from inquiries.data.idempotency import idempotency_persistence
 from inquiries.data.inquiries import InquiryRepository
@@ -34,7 +36,8 @@ from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, DispatchFailed
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
-from inquiries.observability import count, count_by_dimension, logger
+from inquiries.observability import count, count_without_logging, logger
+from inquiries.peppers import Peppers, peppers
 from inquiries.settings import IntakeSettings
 from inquiries.triage import NOT_URGENT, assess
 
@@ -68,21 +71,30 @@ class Submission:
     client_ip: str
     idempotency_key: str | None = None
 
-    def payload_hash(self) -> str:
-        """SHA-256 of the normalised inquiry (canonical JSON): equal bodies, equal hashes."""
-        canonical = json.dumps(self.inquiry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    def payload_hash(self, peppers: Peppers) -> str:
+        """Keyed hash of the normalised inquiry (canonical JSON): equal bodies, equal hashes."""
+        return peppers.keyed_hash(keyed.SUBMISSION, self._canonical())
+
+    def _canonical(self) -> str:
+        return json.dumps(self.inquiry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
     @property
     def keyed(self) -> bool:
         """True when the client named the submission with an Idempotency-Key."""
         return bool(self.idempotency_key)
 
-    def submission_key(self) -> str:
-        """What makes two requests 'the same submission'."""
+    def submission_key(self, peppers: Peppers) -> str:
+        """What makes two requests 'the same submission': one key, or one body from one client."""
         if self.keyed:
             return "key:" + str(self.idempotency_key)
-        return "body:" + self.payload_hash()
+        return "body:" + peppers.keyed_hash(keyed.SUBMISSION, f"{self.client_ip}\n{self._canonical()}")
+
+
+def count_urgent_without_logging(categories: tuple[str, ...]) -> None:
+    """``UrgentInquiry`` in total and per triage category, sent to CloudWatch without a log line."""
+    count_without_logging("UrgentInquiry")
+    for category in categories:
+        count_without_logging("UrgentInquiry", {"category": category})
 
 
 def accepted_answer(inquiry_id: str, urgent: bool) -> AcceptedInquiry:
@@ -107,9 +119,13 @@ class IntakeService:
         dispatcher: Sender,
         limiter: RateLimiter,
         persistence: BasePersistenceLayer,
+        peppers: Peppers,
         clock: Callable[[], float] = time.time,
+        count_urgent: Callable[[tuple[str, ...]], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.peppers = peppers
+        self.count_urgent = count_urgent or count_urgent_without_logging
         self.inquiries = inquiries
         self.dispatcher = dispatcher
         self.limiter = limiter
@@ -137,15 +153,16 @@ class IntakeService:
 
     @classmethod
     def on_aws(cls, settings: IntakeSettings) -> Self:
-        """The service on the tables and queues ``settings`` name."""
+        """The service on the tables, queues and pepper ``settings`` name."""
+        read = peppers(settings.pepper_secret)
         return cls(
             settings,
             inquiries=InquiryRepository(settings.inquiries_table, settings.idempotency_table),
             dispatcher=Dispatcher(settings),
             limiter=RateLimiter(RateLimitCounters(settings.rate_limit_table),
-                                per_client_per_hour=settings.rate_limit_per_client_per_hour,
-                                per_email_per_day=settings.rate_limit_per_email_per_day),
+                                per_client_per_hour=settings.rate_limit_per_client_per_hour, peppers=read),
             persistence=idempotency_persistence(settings.idempotency_table),
+            peppers=read,
         )
 
     def accept(self, submission: Submission, lambda_context: LambdaContext | None = None) -> AcceptedInquiry:
@@ -157,7 +174,8 @@ class IntakeService:
         config = self._keyed_config if submission.keyed else self._unkeyed_config
         if lambda_context is not None:
             config.register_lambda_context(lambda_context)
-        request = {"submission_key": submission.submission_key(), "payload_hash": submission.payload_hash()}
+        request = {"submission_key": submission.submission_key(self.peppers),
+                   "payload_hash": submission.payload_hash(self.peppers)}
         accept = self._accept_keyed if submission.keyed else self._accept_unkeyed
         result: AcceptedInquiry = accept(request=request, submission=submission)
         return result
@@ -168,7 +186,7 @@ class IntakeService:
         now = self.clock()
         spam = inquiry.is_honeypot_filled
         try:
-            self.limiter.check_and_count(client_ip=submission.client_ip, email=inquiry.email, now=now)
+            self.limiter.check_and_count(client_ip=submission.client_ip, now=now)
         except RateLimited:
             if not spam:
                 raise
@@ -183,7 +201,7 @@ class IntakeService:
         urgent = triage.urgent
         retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
         item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=triage, spam=spam,
-                                          retention_days=retention_days, targets=self.settings)
+                                          retention_days=retention_days, targets=self.settings, peppers=self.peppers)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard = SubmissionGuardItem(
@@ -206,11 +224,10 @@ class IntakeService:
 
         count("InquiryAccepted")
         if urgent:
-            count("UrgentInquiry")
-            for category in triage.categories:
-                count_by_dimension("UrgentInquiry", "category", category)
+            # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept
+            # longer than the record, and that pair would tell a log reader which inquiry was urgent (and why).
+            self.count_urgent(triage.categories)
         self._dispatch(inquiry_id, pending_since=item.created_at)
-        # Urgency is derived from what the person wrote: it is counted (UrgentInquiry), never logged.
         logger.info("inquiry accepted")
         return accepted_answer(inquiry_id, urgent=urgent)
 
