@@ -1,129 +1,293 @@
-"""Benchmark the intake answer over HTTP on the local stack, as ratios to a baseline in the same run.
+"""End to end on the local stack: concurrent clients submit until every inquiry is stored, confirmed
+and notified; the floor makes the same AWS calls directly with boto3 against the same moto.
 
-    python -m infra.bench [--requests 60] [--max-seconds 90]
+Pipeline: ``clients`` threads POST ``/inquiries`` over HTTP (127.0.0.1 only, each request from its own
+127.0.x.y address, as API Gateway's ``sourceIp`` would differ); the clock stops when InquiriesTable
+shows ``confirmation_sent_at`` and ``care_team_notified_at`` on every accepted inquiry. The API
+latency is each POST's round trip.
 
-Starts the whole local pipeline (``python -m infra.local``) as a child on free loopback ports and
-times, sequentially:
-- baseline: ``GET /health`` (HTTP, the API Gateway emulator and the intake handler, no AWS calls);
-- accept:   ``POST /inquiries`` with a new inquiry (validate, rate-limit, idempotency, transactional
-            write, two queue sends, marker cleared);
-- replay:   the same ``POST`` repeated with its ``Idempotency-Key`` (the stored answer).
+Floor: the same number of threads make, per inquiry, the calls the handlers make, in the same order,
+with items of the same shape (built by ``inquiries.data.items``), on the same moto server:
 
-Absolute times depend on the machine and on moto standing in for AWS, so the figures that mean
-something are the ratios to the baseline measured in the same run. Each request comes from its own
-127.0.0.x address (the per-client rate limit counts per address, as API Gateway's sourceIp does),
-and every request goes to 127.0.0.1 only; the run is bounded in count and time.
+- intake: two rate-limit counter updates, the idempotency record put, the transaction writing the
+  inquiry and its submission guard, the two queue sends, the dispatch-marker removal and the
+  idempotency record completion (timed as the floor's "API" latency);
+- each consumer: receive one message, read the inquiry, claim the step, send (SES or SNS), record it
+  sent, delete the message.
+
+It runs on its own queues and topic (same attributes, none fed to a function) so the stack's pollers
+never see its messages. What it leaves out is what the pipeline adds: HTTP, API Gateway emulation,
+the handlers' code and Powertools, and SQS polling.
 """
 
 from __future__ import annotations
 
-import argparse
+import hashlib
 import http.client
 import json
-import statistics
-import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import boto3
+
+from infra.bench.percentiles import percentile, ratio
+from infra.local.aws_emulator import DUMMY_CREDENTIALS
 from infra.local.child import LocalStackProcess
 from infra.local.config import LOOPBACK
+from infra.template import TemplateResources
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+REGION = "us-east-1"
+FLOOR_QUEUES = ("BenchFloorConfirmationQueue", "BenchFloorCareTeamQueue")
+FLOOR_TOPIC = "BenchFloorTopic"
 
 
 @dataclass(frozen=True)
-class Timing:
-    """Latencies of one operation, in milliseconds."""
+class Throughput:
+    """How fast ``inquiries`` went all the way through, and the API latency (ms) on the way."""
 
     name: str
-    samples: list[float]
+    inquiries: int
+    seconds: float
+    api_p50_ms: float
+    api_p99_ms: float
 
     @property
-    def p50(self) -> float:
-        return statistics.median(self.samples)
+    def per_second(self) -> float:
+        """Inquiries stored, confirmed and notified per second."""
+        return round(self.inquiries / self.seconds, 2) if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class EndToEnd:
+    """The pipeline against its floor, same run, same moto, same concurrency."""
+
+    clients: int
+    pipeline: Throughput
+    floor: Throughput
+    # p50 (ms) of the AWS calls each function makes for one inquiry, as the floor measured them.
+    floor_step_ms: dict[str, float]
 
     @property
-    def p95(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    def throughput_ratio(self) -> float:
+        """Pipeline inquiries/s as a multiple of the floor's (goal: at least 0.7)."""
+        return ratio(self.pipeline.per_second, self.floor.per_second)
 
 
-def _request(port: int, source: str, method: str, path: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, float]:
-    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=10, source_address=(source, 0))
+def _inquiry(n: int) -> dict[str, Any]:
+    return {
+        "name": f"Bench Person {n}", "email": f"bench.{uuid.uuid4().hex[:12]}@example.com",
+        "phone": "+1 415 555 0100", "topic": "anxiety", "consent_to_contact": True,
+        "message": "I would like to learn about ketamine-assisted therapy and what the first visit involves.",
+    }
+
+
+def _post(port: int, n: int) -> tuple[str, float]:
+    source = f"127.0.{1 + n // 250}.{1 + n % 250}"
+    body = json.dumps(_inquiry(n)).encode()
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30, source_address=(source, 0))
     try:
         started = time.perf_counter()
-        conn.request(method, path, body=body, headers=headers or {})
+        conn.request("POST", "/inquiries", body=body, headers={
+            "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": uuid.uuid4().hex})
         response = conn.getresponse()
-        response.read()
-        return response.status, (time.perf_counter() - started) * 1000
+        data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
     finally:
         conn.close()
+    if response.status != 202:
+        raise RuntimeError(f"POST /inquiries answered {response.status}")
+    return str(json.loads(data)["inquiry_id"]), elapsed
 
 
-def _inquiry(n: int) -> bytes:
-    tag = uuid.uuid4().hex[:8]
-    return json.dumps({
-        "name": f"Bench Person {n}", "email": f"bench.{tag}@example.com", "topic": "anxiety",
-        "message": "I would like to learn about ketamine-assisted therapy.", "consent_to_contact": True,
-    }).encode()
+def _session() -> boto3.Session:
+    return boto3.Session(region_name=REGION, aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                         aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
 
 
-def measure(port: int, requests: int, deadline: float) -> list[Timing]:
-    """Interleave the three operations so drift on the machine affects each alike."""
-    health: list[float] = []
-    accept: list[float] = []
-    replay: list[float] = []
-    json_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+def _undelivered(dynamodb: DynamoDBClient, table: str, ids: list[str]) -> list[str]:
+    left = []
+    for start in range(0, len(ids), 100):
+        keys = [{"inquiry_id": {"S": i}} for i in ids[start:start + 100]]
+        resp = dynamodb.batch_get_item(RequestItems={table: {
+            "Keys": keys, "ConsistentRead": True,
+            "ProjectionExpression": "inquiry_id, confirmation_sent_at, care_team_notified_at"}})
+        done = {item["inquiry_id"]["S"] for item in resp["Responses"].get(table, [])
+                if "confirmation_sent_at" in item and "care_team_notified_at" in item}
+        left += [i for i in ids[start:start + 100] if i not in done]
+    return left
 
-    def timed(samples: list[float], expect: int, source: str, method: str, path: str,
-              body: bytes | None = None, headers: dict[str, str] | None = None) -> None:
-        status, ms = _request(port, source, method, path, body, headers)
-        if status != expect:
-            raise RuntimeError(f"{method} {path}: expected {expect}, got {status}")
-        samples.append(ms)
 
-    for n in range(requests):
+def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadline: float) -> Throughput:
+    """Submit over HTTP with ``clients`` threads; stop the clock when every inquiry is delivered."""
+    dynamodb = _session().client("dynamodb", endpoint_url=stack.aws_url)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answers = list(pool.map(lambda n: _post(stack.api_port, n), range(inquiries)))
+    ids = [inquiry_id for inquiry_id, _ms in answers]
+    while (left := _undelivered(dynamodb, "InquiriesTable", ids)):
         if time.monotonic() > deadline:
-            break
-        source = f"127.0.{1 + n // 250}.{1 + n % 250}"
-        body = _inquiry(n)
-        headers = {**json_headers, "Idempotency-Key": uuid.uuid4().hex}
-        timed(health, 200, source, "GET", "/health")
-        timed(accept, 202, source, "POST", "/inquiries", body, headers)
-        timed(replay, 202, source, "POST", "/inquiries", body, headers)
-    return [Timing("baseline GET /health", health), Timing("accept POST /inquiries", accept),
-            Timing("replay duplicate POST", replay)]
+            raise TimeoutError(f"{len(left)} of {len(ids)} inquiries not delivered in time")
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    latencies = [ms for _id, ms in answers]
+    return Throughput("pipeline (HTTP, handlers, pollers)", inquiries, seconds,
+                      percentile(latencies, 50), percentile(latencies, 99))
 
 
-def report(timings: list[Timing]) -> str:
-    """A table of p50/p95 and their ratios to the baseline."""
-    base = timings[0]
-    lines = [f"{'operation':<26}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>11}{'p95 ratio':>11}"]
-    for t in timings:
-        lines.append(f"{t.name:<26}{len(t.samples):>5}{t.p50:>10.1f}{t.p95:>10.1f}"
-                     f"{t.p50 / base.p50:>10.2f}x{t.p95 / base.p95:>10.2f}x")
-    return "\n".join(lines)
+class Floor:
+    """The handlers' AWS calls for one inquiry, made directly with boto3 (see the module docstring)."""
+
+    def __init__(self, aws_url: str, resources: TemplateResources) -> None:
+        session = _session()
+        self.ddb = session.client("dynamodb", endpoint_url=aws_url)
+        self.sqs = session.client("sqs", endpoint_url=aws_url)
+        self.sns = session.client("sns", endpoint_url=aws_url)
+        self.ses = session.client("sesv2", endpoint_url=aws_url)
+        self.sender = resources.function_environment("SendConfirmationFunction")["SENDER_EMAIL"]
+        self.queues = []
+        for name in FLOOR_QUEUES:
+            attributes: Any = resources.queue_attributes("ConfirmationQueue")
+            attributes = {k: v for k, v in attributes.items() if k != "RedrivePolicy"}
+            self.queues.append(self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+        self.topic = self.sns.create_topic(Name=FLOOR_TOPIC)["TopicArn"]
+
+    def one_inquiry(self, n: int) -> tuple[float, float, float]:
+        """Every call for one inquiry; returns the intake, confirmation and care-team parts' durations in ms."""
+        from inquiries.data.items import InquiryItem, SubmissionGuardItem
+        from inquiries.ids import new_inquiry_id
+        from inquiries.models import InquiryIn
+
+        started = time.perf_counter()
+        now = time.time()
+        inquiry = InquiryIn.model_validate(_inquiry(n))
+        for scope in ("client", "email"):
+            self.ddb.update_item(
+                TableName="RateLimitTable", Key={"id": {"S": f"{scope}#{uuid.uuid4().hex}#{int(now) // 3600}"}},
+                UpdateExpression="ADD hits :one SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": "20"},
+                                           ":expires": {"N": str(int(now) + 3660)}})
+        key = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+        self.ddb.put_item(
+            TableName="IdempotencyTable",
+            Item={"id": {"S": f"IntakeFunction#{key}"}, "expiration": {"N": str(int(now) + 86400)},
+                  "status": {"S": "INPROGRESS"}, "in_progress_expiration": {"N": str(int(now * 1000) + 20000)},
+                  "validation": {"S": key}},
+            ConditionExpression="attribute_not_exists(#id) OR #expiry < :now",
+            ExpressionAttributeNames={"#id": "id", "#expiry": "expiration"},
+            ExpressionAttributeValues={":now": {"N": str(int(now))}})
+        inquiry_id = new_inquiry_id(int(now * 1000))
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, urgent=False, spam=False,
+                                          retention_days=365)
+        guard = SubmissionGuardItem(guard_id=key, inquiry_id=inquiry_id, expiration=int(now) + 86400)
+        self.ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "IdempotencyTable", "Item": guard.to_item(),
+                     "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+                     "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
+            {"Put": {"TableName": "InquiriesTable", "Item": item.to_item(),
+                     "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
+        ])
+        body = json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
+        for url in self.queues:
+            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+        self.ddb.update_item(
+            TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}},
+            UpdateExpression="REMOVE dispatch_state, dispatch_pending_since",
+            ConditionExpression="dispatch_pending_since = :since",
+            ExpressionAttributeValues={":since": {"S": str(item.dispatch_pending_since)}})
+        self.ddb.update_item(
+            TableName="IdempotencyTable", Key={"id": {"S": f"IntakeFunction#{key}"}},
+            UpdateExpression="SET #response_data = :response_data, #expiry = :expiry, #status = :status",
+            ExpressionAttributeNames={"#response_data": "data", "#expiry": "expiration", "#status": "status"},
+            ExpressionAttributeValues={":response_data": {"S": json.dumps({"inquiry_id": inquiry_id})},
+                                       ":expiry": {"N": str(int(now) + 86400)}, ":status": {"S": "COMPLETED"}})
+        intake_ms = (time.perf_counter() - started) * 1000
+        confirmation_ms = self._consume(self.queues[0], "confirmation_sent_at", self._send_email)
+        care_team_ms = self._consume(self.queues[1], "care_team_notified_at", self._publish)
+        return intake_ms, confirmation_ms, care_team_ms
+
+    def _send_email(self, values: dict[str, Any]) -> None:
+        text = "Thank you for reaching out. " * 20
+        self.ses.send_email(FromEmailAddress=self.sender, Destination={"ToAddresses": [values["email"]["S"]]},
+                            Content={"Simple": {"Subject": {"Data": "We received your inquiry"},
+                                                "Body": {"Text": {"Data": text}, "Html": {"Data": f"<p>{text}</p>"}}}})
+
+    def _publish(self, values: dict[str, Any]) -> None:
+        self.sns.publish(TopicArn=self.topic, Subject="New inquiry", Message="New inquiry\nPriority: normal",
+                         MessageAttributes={"priority": {"DataType": "String", "StringValue": "normal"}})
+
+    def _consume(self, queue_url: str, sent_attribute: str, send: Callable[[dict[str, Any]], None]) -> float:
+        """One consumer step; returns the duration (ms) of the calls the function itself makes."""
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1,
+                                                WaitTimeSeconds=1).get("Messages", [])
+            if messages:
+                break
+        message = messages[0]
+        started = time.perf_counter()
+        inquiry_id = json.loads(message["Body"])["inquiry_id"]
+        key = {"inquiry_id": {"S": inquiry_id}}
+        values = self.ddb.get_item(TableName="InquiriesTable", Key=key, ConsistentRead=True)["Item"]
+        self.ddb.update_item(
+            TableName="InquiriesTable", Key=key, UpdateExpression="SET #token = :token, #expires = :expires",
+            ConditionExpression="attribute_exists(inquiry_id) AND attribute_not_exists(#sent)",
+            ExpressionAttributeNames={"#token": f"{sent_attribute}_token", "#expires": f"{sent_attribute}_lease",
+                                      "#sent": sent_attribute},
+            ExpressionAttributeValues={":token": {"S": uuid.uuid4().hex}, ":expires": {"N": "0"}})
+        send(values)
+        self.ddb.update_item(
+            TableName="InquiriesTable", Key=key, UpdateExpression="SET #sent = :now REMOVE #token, #expires",
+            ExpressionAttributeNames={"#sent": sent_attribute, "#token": f"{sent_attribute}_token",
+                                      "#expires": f"{sent_attribute}_lease"},
+            ExpressionAttributeValues={":now": {"S": "2026-01-01T00:00:00Z"}})
+        elapsed = (time.perf_counter() - started) * 1000
+        # Lambda's event source mapping deletes the message, outside the function's billed time.
+        self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return elapsed
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=60, help="rounds of the three operations (max 500)")
-    parser.add_argument("--warmup", type=int, default=5, help="rounds run first and not counted")
-    parser.add_argument("--max-seconds", type=float, default=90.0, help="stop measuring after this long")
-    args = parser.parse_args(argv)
-    requests = max(1, min(args.requests, 500))
+def run_floor(aws_url: str, inquiries: int, clients: int,
+              resources: TemplateResources) -> tuple[Throughput, dict[str, float]]:
+    """The floor's calls for ``inquiries`` with ``clients`` threads, on the stack's moto; and each step's p50."""
+    floor = Floor(aws_url, resources)
+    lock = threading.Lock()
+    steps: list[tuple[float, float, float]] = []
+
+    def one(n: int) -> None:
+        timings = floor.one_inquiry(n)
+        with lock:
+            steps.append(timings)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, range(inquiries)))
+    seconds = time.perf_counter() - started
+    latencies = [intake for intake, _c, _n in steps]
+    step_ms = {name: round(percentile([s[i] for s in steps], 50), 2)
+               for i, name in enumerate(("IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"))}
+    return Throughput("floor (the same AWS calls, boto3)", inquiries, seconds,
+                      percentile(latencies, 50), percentile(latencies, 99)), step_ms
+
+
+def measure(inquiries: int, clients: int, max_seconds: float = 300.0,
+            resources: TemplateResources | None = None) -> EndToEnd:
+    """Start the local stack, run the pipeline, then the floor on the same moto; stop the stack."""
+    resources = resources or TemplateResources()
     log = Path(tempfile.gettempdir()) / "inquiry-intake-bench-stack.log"
-    with LocalStackProcess(log_path=log) as stack:
-        measure(stack.api_port, args.warmup, time.monotonic() + 30)
-        timings = measure(stack.api_port, requests, time.monotonic() + args.max_seconds)
-    accept = timings[1]
-    sys.stdout.write(report(timings) + "\n")
-    sys.stdout.write(f"\naccept p95 = {accept.p95 / timings[0].p95:.2f}x the baseline p95 (same run, same stack)\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    # Handlers log warnings only: the stack's console is not what is measured.
+    with LocalStackProcess(log_path=log, extra_env={"LOCAL_HANDLER_LOG_LEVEL": "WARNING"}) as stack:
+        run_pipeline(stack, min(inquiries, clients), clients, time.monotonic() + 60)  # warm-up: cold starts
+        pipeline = run_pipeline(stack, inquiries, clients, time.monotonic() + max_seconds)
+        run_floor(stack.aws_url, min(inquiries, clients), clients, resources)  # warm-up
+        floor, step_ms = run_floor(stack.aws_url, inquiries, clients, resources)
+    return EndToEnd(clients=clients, pipeline=pipeline, floor=floor, floor_step_ms=step_ms)
