@@ -6,7 +6,11 @@ template.yaml with that function's environment (Globals merged, as in Lambda, wi
 function calls. A *baseline* sample is a fresh interpreter that imports boto3, creates the same clients
 and a Powertools ``Logger``: the least any of these functions could do. Runs alternate function and
 baseline so drift on the machine touches both alike. CPU is user + system time and peak RSS is
-``ru_maxrss``, both from the child's own rusage (``os.wait4``).
+``ru_maxrss``, from the child's own ``getrusage`` when its init is done.
+
+The child is started through ``/bin/sh``, which forks it: Linux carries a process's peak RSS across
+``exec``, and ``subprocess`` starts children with ``vfork``, so a child started directly would report the
+benchmark's own (larger) peak RSS as its own, masking the baseline.
 """
 
 from __future__ import annotations
@@ -94,18 +98,24 @@ def function_environment(resources: TemplateResources, logical_id: str) -> dict[
     return env
 
 
+_REPORT_USAGE = """
+import resource as _resource
+_usage = _resource.getrusage(_resource.RUSAGE_SELF)
+print("RUSAGE", _usage.ru_utime + _usage.ru_stime, _usage.ru_maxrss)
+"""
+# "; exit $?" keeps the shell from exec-ing python in its own place: python must be a forked child.
+_FORKING_SHELL = '"$0" -c "$1"; exit $?'
+
+
 def run_init(code: str, env: dict[str, str]) -> InitSample:
-    """Run ``code`` in a fresh interpreter and read its own rusage."""
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=REPO,  # noqa: S603 - our own code
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"init failed ({proc.returncode}): {stderr[-2000:]}")
-    return InitSample(cpu_s=usage.ru_utime + usage.ru_stime, rss_mib=usage.ru_maxrss / 1024)
+    """Run ``code`` in a fresh interpreter (forked by a shell) and read the rusage it reports at the end."""
+    result = subprocess.run(["/bin/sh", "-c", _FORKING_SHELL, sys.executable, code + _REPORT_USAGE],  # noqa: S603
+                            env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"init failed ({result.returncode}): {result.stderr[-2000:]}")
+    report = [line for line in result.stdout.splitlines() if line.startswith("RUSAGE ")][-1]
+    _tag, cpu_s, maxrss_kib = report.split()
+    return InitSample(cpu_s=float(cpu_s), rss_mib=int(maxrss_kib) / 1024)
 
 
 def measure_function(resources: TemplateResources, logical_id: str, runs: int) -> ColdStart:

@@ -206,7 +206,7 @@ def per_inquiries(profiles: list[FunctionProfile], log_bytes_per_invocation: flo
 
 def fixed_monthly(redispatch: FunctionProfile, alarms: int) -> list[CostLine]:
     """What the stack costs per month whatever the number of inquiries."""
-    waf_rules = 2
+    waf_rules = 3  # InquiryWebAcl's rules (docs/operations.md, "Cost at expected volumes")
     return [
         CostLine("KMS", 1, "customer managed key", PRICES["kms_key_month"].usd),
         CostLine("WAF", 1 + waf_rules, "web ACL + rules", PRICES["waf_web_acl_month"].usd

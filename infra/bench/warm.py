@@ -1,8 +1,10 @@
 """Warm intake, in-process: the real intake handler on in-memory fakes against a Powertools hello world.
 
-Run in a child process (``python -m infra.bench.warm``) so the handlers' log lines and metrics go to
-its own stdout, not the report, and the function's environment is its alone. Both handlers get the
-same API Gateway event shape and the same Logger decorator; requests alternate between them. The
+Run in a child process (``python -m infra.bench.warm``) so the function's environment is its alone;
+what the handlers print (log lines and metrics, as in Lambda) is counted, not kept. The baseline is
+Powertools' own hello world (its quick start: a resolver route that logs a line and adds a metric,
+``inject_lambda_context`` and ``log_metrics``) on our route. Both get the same API Gateway event shape;
+requests alternate between them. The
 intake handler is the module Lambda imports, with its service built on ``tests/support/fakes.py``
 (the tables, queues and idempotency records as dicts), so what is timed is our code and Powertools',
 not an AWS emulator.
@@ -11,6 +13,7 @@ not an AWS emulator.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -31,6 +34,7 @@ class WarmIntake:
     """Per-request latency (ms) of intake and of the hello world, same run, same event shape."""
 
     requests: int
+    # What the intake handler printed per request (JSON log lines, EMF metrics): CloudWatch Logs' input.
     log_bytes_per_request: float
     intake_p50_ms: float
     intake_p99_ms: float
@@ -60,9 +64,26 @@ def _event(n: int) -> dict[str, Any]:
                      source_ip=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
 
 
+class _CountingStdout(io.TextIOBase):
+    """Stands in for stdout (where Lambda's log lines and EMF metrics go) and counts what is written."""
+
+    def __init__(self) -> None:
+        self.written = 0
+
+    def write(self, text: str) -> int:
+        self.written += len(text.encode("utf-8"))
+        return len(text)
+
+
 def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
-    from aws_lambda_powertools import Logger
+    # Before any Logger exists: Powertools binds its handler to the stdout of the moment.
+    stdout = _CountingStdout()
+    sys.stdout = stdout
+
+    from aws_lambda_powertools import Logger, Metrics
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.metrics import MetricUnit
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from inquiries.handlers import intake
     from inquiries.intake.rate_limit import RateLimiter
@@ -80,23 +101,30 @@ def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
     )
     intake.app.__dict__["intake"] = service  # the cached_property the handler would fill with AWS clients
 
+    # Powertools' own hello world (its SAM quick start), on our route, without Tracer (as ours now are).
     hello_logger = Logger(service="hello-world")
+    hello_metrics = Metrics(namespace="HelloWorld", service="hello-world")
     hello_app = APIGatewayRestResolver()
 
     @hello_app.post("/inquiries")
     def hello() -> dict[str, str]:
+        hello_metrics.add_metric(name="HelloWorldInvocations", unit=MetricUnit.Count, value=1)
+        hello_logger.info("Hello world API - HTTP 200")
         return {"message": "hello world"}
 
-    @hello_logger.inject_lambda_context
+    @hello_logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @hello_metrics.log_metrics
     def hello_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return hello_app.resolve(event, context)
 
     context = cast(LambdaContext, FakeLambdaContext("IntakeFunction"))
     own: list[float] = []
     base: list[float] = []
+    intake_bytes = 0
     for n in range(warmup + requests):
         for fn, samples in ((intake.handler, own), (hello_handler, base)):
             event = _event(n)
+            written = stdout.written
             started = time.perf_counter()
             answer = fn(event, context)
             elapsed = (time.perf_counter() - started) * 1000
@@ -104,8 +132,11 @@ def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
                 raise RuntimeError(f"unexpected status {answer['statusCode']}")
             if n >= warmup:
                 samples.append(elapsed)
+                if fn is intake.handler:
+                    intake_bytes += stdout.written - written
     return {"intake_p50_ms": percentile(own, 50), "intake_p99_ms": percentile(own, 99),
-            "hello_p50_ms": percentile(base, 50), "hello_p99_ms": percentile(base, 99)}
+            "hello_p50_ms": percentile(base, 50), "hello_p99_ms": percentile(base, 99),
+            "log_bytes_per_request": round(intake_bytes / requests, 1)}
 
 
 def measure(requests: int, warmup: int = 50, resources: TemplateResources | None = None) -> WarmIntake:
@@ -129,9 +160,7 @@ def _run_child(env: dict[str, str], requests: int, warmup: int) -> WarmIntake:
             stderr = proc.stderr.decode(errors="replace")[-2000:]
             raise RuntimeError(f"warm benchmark failed ({proc.returncode}): {stderr}")
         figures = json.loads(out.read_text())
-    # What the handler printed (its JSON log lines and EMF metrics) is what CloudWatch Logs would ingest.
-    return WarmIntake(requests=requests, log_bytes_per_request=round(len(proc.stdout) / (warmup + requests), 1),
-                      **figures)
+    return WarmIntake(requests=requests, **figures)
 
 
 def main(argv: list[str] | None = None) -> int:
