@@ -38,8 +38,9 @@ def profiles(cold: list[ColdStart], warm: WarmIntake, e2e: EndToEnd,
         "NotifyCareTeamFunction": cost.FunctionProfile(
             "NotifyCareTeamFunction", memory["NotifyCareTeamFunction"], 1, init["NotifyCareTeamFunction"],
             warm.intake_p50_ms, steps["NotifyCareTeamFunction"]),
+        # Runs on its schedule, not per inquiry: counted in the fixed monthly costs.
         "RedispatchFunction": cost.FunctionProfile(
-            "RedispatchFunction", memory["RedispatchFunction"], 0, init["RedispatchFunction"], warm.hello_p50_ms,
+            "RedispatchFunction", memory["RedispatchFunction"], 1, init["RedispatchFunction"], warm.hello_p50_ms,
             one_call_ms),
     }
 
@@ -207,8 +208,11 @@ named in template.yaml with that function's environment from the template (`AWS_
 set, so Powertools behaves as in Lambda) and creates the boto3 clients the function uses. The baseline
 is a fresh interpreter that imports boto3, creates the same clients and a Powertools `Logger`. Function
 and baseline runs alternate; the figures are medians. CPU is user + system time and peak RSS is
-`ru_maxrss`, both read from the child's own rusage (`os.wait4`). The interpreter is this machine's
-(`.venv`), with bytecode already compiled, as the baseline's is.
+`ru_maxrss`, from the child's own `getrusage` once its init is done. Each child is forked by a shell:
+Linux carries a process's peak RSS across `vfork` + `exec`, so a child spawned straight from the
+benchmark reported the benchmark's own peak RSS (54.7 MiB here) instead of its own. The interpreter is
+this machine's (`.venv`), with bytecode already compiled, as the baseline's is; one core of this machine
+stands in for Lambda's vCPU.
 """
 
 _COLD_START_ANALYSIS = """Before this change (issue 13's table, and this benchmark on the same code): 1.9x to 2.5x
@@ -250,8 +254,9 @@ texts, which can quote an address, and the chat webhook's secret URL). Lambda's 
 (`Tracing: Active`, kept in template Globals, and API Gateway's `TracingEnabled`) still records every
 invocation without any SDK in the function: the `AWS::Lambda` segment (status, throttles, retries) and the
 `AWS::Lambda::Function` segment with its `Init` subsegment on a cold start (so cold starts stay visible),
-`Invocation` and `Overhead`. The X-Ray SDK cost every cold start about 0.11 s of CPU and 19 MiB (1.6x to
-1.3x RSS on its own), so **Tracer is removed** and the layer no longer ships `aws-xray-sdk` and `wrapt`.
+`Invocation` and `Overhead`. Loading the X-Ray SDK cost every cold start about 0.11 s of CPU and 19 MiB
+(40% of the baseline's peak RSS on its own), so **Tracer is removed** and the layer no longer ships
+`aws-xray-sdk` and `wrapt`.
 To trace a specific call later, add a subsegment around it deliberately, with no payload.
 """)
     return "\n".join(lines)
@@ -265,7 +270,7 @@ def _memory_text(rows: list[dict[str, Any]]) -> str:
              "Estimates per setting, from this run's init CPU, handler CPU and the floor's AWS-call times "
              "(moto: slower than AWS, so an upper bound), every invocation counted cold:\n",
              "| function | template MB | picked by the rule | " + " | ".join(
-                 f"{c['memory_mb']} MB: cold start s / $ per 10k" for c in rows[0]["choices"]) + " |",
+                 f"{c['memory_mb']} MB: cold start s / $ per 10k calls" for c in rows[0]["choices"]) + " |",
              "|---|---|---|" + "---|" * len(rows[0]["choices"])]
     for r in rows:
         cells = " | ".join(f"{c['cold_start_s']:.2f} / {c['lambda_usd_per_10k']:.4f}" for c in r["choices"])
@@ -275,8 +280,10 @@ def _memory_text(rows: list[dict[str, Any]]) -> str:
   cold start. At one full vCPU the init takes a third of its time at 512 MB for the same GB-seconds; the
   extra cost is the I/O wait billed at more memory, a few cents per 10,000 inquiries.
 - **SendConfirmationFunction, NotifyCareTeamFunction, RedispatchFunction: 256 MB.** Nobody waits on a
-  queue consumer or the schedule: the cheapest setting whose cold start stays well inside Lambda's 10 s
-  init limit and which leaves at least twice the measured peak RSS.
+  queue consumer or the schedule: the cheapest setting whose cold start stays within a third of Lambda's
+  10 s init limit (room for a slower vCPU than this machine's core, and for the code to grow) and which
+  leaves at least twice the measured peak RSS. 128 MB would save about a cent per 10,000 messages and put
+  the cold start near half the limit.
 
 Confirm on AWS after deploying with [AWS Lambda Power Tuning](https://github.com/alexcasalboni/aws-lambda-power-tuning)
 (deploy it from the Serverless Application Repository into the dev account, then run its state machine
@@ -298,8 +305,15 @@ def _cost_text(c: dict[str, Any]) -> str:
     for line in c["lines"]:
         lines.append(f"| {line['service']} | {line['quantity']:,.6g} | {line['unit']} | {line['usd']:.4f} |")
     lines.append(f"| **total** | | | **{c['total_usd']:.2f}** |")
-    lines.append("\nAbout one third of a US cent per inquiry, mostly API Gateway, SES and the DynamoDB writes; "
-                 "Lambda is a small share even with every invocation counted as a cold start.\n")
+    by_service: dict[str, float] = {}
+    for line in c["lines"]:
+        service = "Lambda" if line["service"].startswith("Lambda") else line["service"]
+        by_service[service] = by_service.get(service, 0.0) + line["usd"]
+    top = sorted(by_service.items(), key=lambda item: -item[1])[:3]
+    lines.append(f"\n${c['total_usd'] / c['inquiries'] * 100:.3f} cents per inquiry; the largest shares: "
+                 + ", ".join(f"{name} ${usd:.2f}" for name, usd in top)
+                 + ". Lambda is counted with every invocation cold and its AWS calls timed on moto, so it is "
+                 "an upper bound.\n")
     lines.append("Units per inquiry (besides Lambda and DynamoDB, whose units come from the code and a real item):\n")
     for name, u in c["units_per_inquiry"].items():
         lines.append(f"- `{name}`: {u['n']} ({u['why']})")
