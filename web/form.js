@@ -12,11 +12,14 @@
   var FIELDS = ["name", "email", "phone", "preferred_contact", "sms_consent", "topic", "message",
                 "consent_to_contact", "referral_source"];
   var CHECKBOXES = { sms_consent: true, consent_to_contact: true };
+  // Shown if an urgent answer arrives without its list (it always carries one): the same three as the API.
   var FALLBACK_CRISIS = [
-    { name: "988 Suicide & Crisis Lifeline", contact: "988",
-      how: "Call or text 988, any time, day or night. Free and confidential." },
-    { name: "Emergency services", contact: "911",
-      how: "If you or someone else is in immediate danger, call 911 or go to the nearest emergency room." }
+    { name: "988 Suicide & Crisis Lifeline", contact: "988", call: "988", text: "988",
+      how: "Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1." },
+    { name: "Emergency services", contact: "911", call: "911",
+      how: "If you or someone else is in immediate danger, call 911 or go to the nearest emergency room." },
+    { name: "Crisis Text Line", contact: "741741", text: "741741", text_word: "HOME",
+      how: "Text HOME to 741741 to reach a trained crisis counselor, any time. Free and confidential." }
   ];
 
   var statusBox = document.getElementById("form-status");
@@ -126,6 +129,16 @@
   }
 
   // ---- success ------------------------------------------------------------------------------------
+  function digits(value) { return String(value).replace(/[^0-9+]/g, ""); }
+
+  function contactLink(href, label) {
+    var link = document.createElement("a");
+    link.className = "contact";
+    link.href = href;
+    link.textContent = label;
+    return link;
+  }
+
   function showCrisis(resources) {
     var section = document.getElementById("crisis");
     var list = document.getElementById("crisis-list");
@@ -134,14 +147,17 @@
       var item = document.createElement("li");
       var name = document.createElement("strong");
       name.textContent = r.name + ": ";
-      var contact = document.createElement("a");
-      contact.className = "contact";
-      contact.href = "tel:" + String(r.contact).replace(/[^0-9+]/g, "");
-      contact.textContent = r.contact;
+      item.appendChild(name);
+      var call = r.call || (!r.text ? r.contact : null);
+      if (call) { item.appendChild(contactLink("tel:" + digits(call), "Call " + call)); }
+      if (call && r.text) { item.appendChild(document.createTextNode(" or ")); }
+      if (r.text) {
+        var word = r.text_word ? String(r.text_word) : "";
+        item.appendChild(contactLink("sms:" + digits(r.text) + (word ? "?&body=" + encodeURIComponent(word) : ""),
+          word ? "Text " + word + " to " + r.text : "Text " + r.text));
+      }
       var how = document.createElement("p");
       how.textContent = r.how;
-      item.appendChild(name);
-      item.appendChild(contact);
       item.appendChild(how);
       list.appendChild(item);
     });

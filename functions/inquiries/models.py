@@ -255,23 +255,36 @@ class ErrorBody(BaseModel):
 
 
 class CrisisResource(BaseModel):
-    """A place to get help right now."""
+    """A place to get help right now: its name, the number, how to reach it, and the links to do so."""
 
     name: str
     contact: str
     how: str
+    call: str | None = Field(default=None, description="Number to call (a tel: link), when it takes calls.")
+    text: str | None = Field(default=None, description="Number to text (an sms: link), when it takes texts.")
+    text_word: str | None = Field(default=None, description="What to text to that number, when it asks for a word.")
 
 
 CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
     CrisisResource(
         name="988 Suicide & Crisis Lifeline",
         contact="988",
-        how="Call or text 988, any time, day or night. Free and confidential.",
+        how="Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1.",
+        call="988",
+        text="988",
     ),
     CrisisResource(
         name="Emergency services",
         contact="911",
         how="If you or someone else is in immediate danger, call 911 or go to the nearest emergency room.",
+        call="911",
+    ),
+    CrisisResource(
+        name="Crisis Text Line",
+        contact="741741",
+        how="Text HOME to 741741 to reach a trained crisis counselor, any time. Free and confidential.",
+        text="741741",
+        text_word="HOME",
     ),
 )
 
@@ -304,6 +317,9 @@ class StoredInquiry(BaseModel):
     sms_consent: bool = False
     referral_source: str | None = None
     urgent: bool = False
+    # Triage codes only (category codes and rule ids), never the words that matched.
+    triage_categories: list[str] = Field(default_factory=list)
+    triage_rules: list[str] = Field(default_factory=list)
     spam: bool = False
     ttl: int
     confirmation_sent_at: datetime | None = None

@@ -31,7 +31,7 @@ logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 metrics.set_default_dimensions(stage=STAGE)
 
-__all__ = ["MetricUnit", "count", "count_by_reason", "logger", "measure_seconds", "metrics"]
+__all__ = ["MetricUnit", "count", "count_by_dimension", "count_by_reason", "logger", "measure_seconds", "metrics"]
 
 
 def count(name: str, value: int = 1) -> None:
@@ -50,7 +50,12 @@ def count_by_reason(name: str, reason: str) -> None:
 
     ``reason`` is a fixed code, never input.
     """
+    count_by_dimension(name, "reason", reason)
+    count(name)
+
+
+def count_by_dimension(name: str, dimension: str, value: str) -> None:
+    """Emit a counter with one dimension (and the stage) right away. ``value`` is a fixed code, never input."""
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
                        default_dimensions={"stage": STAGE}) as metric:
-        metric.add_dimension(name="reason", value=reason)
-    count(name)
+        metric.add_dimension(name=dimension, value=value)

@@ -1,8 +1,8 @@
 """What people receive: the confirmation email and the care team's notification, rendered.
 
 The person's email greets them by name (HTML-escaped) and never echoes what they wrote. The care
-team's notification carries only the short reference, topic category, urgency, preferred contact
-method, age and a console link: the details stay behind the console's login.
+team's notification carries only the short reference, topic category, urgency (when urgent, with the
+triage category codes), preferred contact method, age and a console link: the details stay behind the console's login.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from inquiries.ids import short_reference
 from inquiries.models import CRISIS_RESOURCES, PreferredContact, StoredInquiry
-from inquiries.settings import Settings
+from inquiries.settings import MessageSettings
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -67,7 +67,7 @@ def _templates() -> Environment:
     )
 
 
-def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> ConfirmationEmail:
+def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings) -> ConfirmationEmail:
     """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
     context = {
         "name": inquiry.name,
@@ -88,6 +88,16 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: Settings) -> Con
     )
 
 
+def render_urgent_thank_you_page(reference: str, message: str, settings: MessageSettings) -> str:
+    """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first."""
+    return _templates().get_template("urgent_thanks.html").render({
+        "clinic_name": settings.clinic_name,
+        "crisis_resources": CRISIS_RESOURCES,
+        "message": message,
+        "reference": reference,
+    })
+
+
 def describe_age(created_at: datetime, now: datetime) -> str:
     """How long ago something arrived, in words a busy person reads at a glance."""
     seconds = max(0, int((now - created_at.astimezone(UTC)).total_seconds()))
@@ -100,7 +110,7 @@ def describe_age(created_at: datetime, now: datetime) -> str:
     return "just now"  # pragma: no cover - the loop always returns for seconds >= 60
 
 
-def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
+def render_care_team_notification(inquiry: StoredInquiry, settings: MessageSettings,
                                   now: datetime) -> CareTeamNotification:
     """The care team's notification: identifiers and categories only, never a field the person typed."""
     reference = short_reference(inquiry.inquiry_id)
@@ -111,6 +121,12 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
         f"New inquiry {reference}",
         "Priority: URGENT - please reach out first"
         if inquiry.urgent else "Priority: normal",
+    ]
+    # The triage category codes say why it is urgent (e.g. overdose) without the person's words.
+    categories = ", ".join(inquiry.triage_categories) if inquiry.urgent else ""
+    if categories:
+        lines.append(f"Category: {categories}")
+    lines += [
         f"Topic: {inquiry.topic.value}",
         f"Preferred contact: {inquiry.preferred_contact.value}",
         f"Arrived: {describe_age(inquiry.created_at, now)}",
@@ -118,8 +134,7 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: Settings,
     if settings.console_base_url:
         lines.append(f"Open in the console: {settings.console_base_url.rstrip('/')}/{inquiry.inquiry_id}")
     lines += ["", "Details are in the console only; this notification carries no personal information."]
-    return CareTeamNotification(
-        subject=subject,
-        message="\n".join(lines),
-        attributes={"priority": priority, "topic": inquiry.topic.value},
-    )
+    attributes = {"priority": priority, "topic": inquiry.topic.value}
+    if categories:
+        attributes["category"] = categories
+    return CareTeamNotification(subject=subject, message="\n".join(lines), attributes=attributes)

@@ -48,6 +48,16 @@ class FunctionSettings(BaseModel):
         return cls.model_validate(values)
 
 
+class MessageSettings(BaseModel):
+    """What the messages people receive say about the clinic, and where the care team's link points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinic_name: str = "Daytryp Health"
+    response_time_text: str = "within one business day"
+    console_base_url: str = ""
+
+
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
@@ -55,8 +65,8 @@ class DispatchSettings(FunctionSettings):
     care_team_queue_url: str = Field(min_length=1)
 
 
-class IntakeSettings(DispatchSettings):
-    """IntakeFunction: POST /inquiries."""
+class IntakeSettings(DispatchSettings, MessageSettings):
+    """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page)."""
 
     idempotency_table: str = Field(min_length=1)
     rate_limit_table: str = Field(min_length=1)
@@ -83,18 +93,7 @@ class RedispatchSettings(DispatchSettings):
     redispatch_grace_seconds: int = Field(default=120, ge=0)
 
 
-class MessageSettings(BaseModel):
-    """What the messages people receive say about the clinic, and where the care team's link points."""
 
-    model_config = ConfigDict(frozen=True)
-
-    clinic_name: str = "Daytryp Health"
-    response_time_text: str = "within one business day"
-    console_base_url: str = ""
-
-
-# The name ``rendering`` annotates with (kept while issue 8 rewrites that module).
-Settings = MessageSettings
 
 
 class DeliverySettings(FunctionSettings, MessageSettings):

@@ -1,41 +1,234 @@
 """What we decide about an inquiry's urgency: does the person's own wording signal danger?
 
-Deliberately sensitive: a false alarm costs the care team a quick look and shows the person
-crisis numbers they may not need; a miss can cost a life. Matching is on the cleaned message,
-case-insensitively, on whole words.
+The one module that decides urgency. The phrase rules live in ``triage_rules.json`` (shipped with
+the package), grouped by category, each with an id and its source (see docs/triage.md).
+
+Deliberately sensitive: a false alarm costs the care team a phone call and shows the person crisis
+numbers they may not need; a miss can cost a life. So:
+- the message is normalised first (NFKC, case folding, apostrophes dropped, punctuation and spacing
+  flattened, shorthand such as "kms", "wanna" or "dont" spelled out);
+- every letter of a rule tolerates repeats ("dieee", "killl", "sooo"), unless the rule is exact;
+- nothing is ever skipped because of a negation: "not going to lie, i want to die" is urgent.
+
+A match records the rule id and its category, never the words. Rules are compiled once, at import;
+nothing is downloaded and no network is used.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
-_DANGER_PATTERNS: tuple[str, ...] = (
-    r"suicid\w*",
-    r"kill(ing)? my ?self",
-    r"end(ing)? (my|it) (own )?life",
-    r"end(ing)? it all",
-    r"take my (own )?life",
-    r"(want|wanna|going|ready|plan(ning)?) to die",
-    r"wish i (was|were) dead",
-    r"better off dead",
-    r"(no|any) (reason|point) (to|in) (live|living|go(ing)? on)",
-    r"do(n'?t| not) want to (live|be alive|wake up)",
-    r"can'?t (go on|keep going|do this any ?more)",
-    r"hurt(ing)? my ?self",
-    r"harm(ing)? my ?self",
-    r"self[- ]?harm\w*",
-    r"cut(ting)? my ?self",
-    r"over ?dos(e|ed|ing)",
-    r"took too many (pills|tablets)",
-    r"(kill|hurt|harm) (someone|somebody|people|him|her|them)",
-    r"in (immediate )?danger",
-)
-_DANGER = re.compile(r"\b(?:" + "|".join(_DANGER_PATTERNS) + r")\b", re.IGNORECASE)
+RULES_FILE = "triage_rules.json"
+
+# Up to four words between two parts of a phrase: " ~ " in a rule.
+_GAP = r" (?:\w+ ){0,4}"
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_LETTER_RUNS = re.compile(r"([^\W\d_])\1+")
+# The standard library's regular-expression parser (typeshed has no stub for the private module).
+_sre_parser: Any = importlib.import_module("re._parser")
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """One rule that matched: its id and its category code. Never the matched words."""
+
+    rule_id: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The verdict on one message: urgent when any rule matched."""
+
+    urgent: bool
+    matches: tuple[RuleMatch, ...] = ()
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The matched categories, each once, in rule-file order."""
+        return tuple(dict.fromkeys(m.category for m in self.matches))
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The matched rule ids, in rule-file order."""
+        return tuple(m.rule_id for m in self.matches)
+
+
+NOT_URGENT = Triage(urgent=False)
+
+
+def collapse_letters(pattern: str) -> str:
+    """A rule as it reads collapsed text: each run of one letter becomes one letter ("kill" -> "kil").
+
+    The message is collapsed the same way, so "kil", "kill" and "killlll" all match, and so do
+    "dieee" and "sooo". Escapes (``\\w``, ``\\b``) and character classes are left as they are.
+    """
+    out: list[str] = []
+    i, in_class, previous_letter = 0, False, ""
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i, previous_letter = i + 2, ""
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char.isalpha():
+            if char != previous_letter:
+                out.append(char)
+            previous_letter = char
+            i += 1
+            continue
+        out.append(char)
+        previous_letter = ""
+        i += 1
+    return "".join(out)
+
+
+def first_word_prefixes(pattern: str) -> frozenset[str] | None:
+    """What a match of ``pattern`` must start with: a set of literal word beginnings, or None if unknown.
+
+    Read from the standard library's own parse of the pattern. Lets ``assess`` search only the rules
+    whose first word could be in the message, which keeps a message to microseconds.
+    """
+    found = _starts(_sre_parser.parse(pattern))
+    if not found or any(not prefix or prefix[0] == " " for prefix in found):
+        return None
+    return frozenset(prefix.split(" ", 1)[0] for prefix in found)
+
+
+def _starts(items: Any) -> set[str] | None:
+    """The literal strings a match of the parsed ``items`` must begin with (None: anything)."""
+    acc = {""}
+    items = list(items)
+    for index, (op, av) in enumerate(items):
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        if name == "LITERAL":
+            acc = {a + chr(av) for a in acc}
+            continue
+        if name == "SUBPATTERN":
+            tails = _starts(av[-1])
+        elif name == "BRANCH":
+            branches = [_starts(b) for b in av[1]]
+            tails = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
+        elif name == "IN" and all(str(o) in ("LITERAL", "RANGE") for o, _ in av):
+            tails = {chr(c) for o, v in av for c in ((v,) if str(o) == "LITERAL" else range(v[0], v[1] + 1))}
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            body = _starts(av[2])
+            rest = _starts(items[index + 1:]) if av[0] == 0 else set()
+            tails = None if body is None or rest is None else body | rest
+        else:
+            tails = None
+        if tails is None:
+            return acc if acc != {""} else None
+        return {a + t for a in acc for t in tails}
+    return acc
+
+
+def load_rules() -> dict[str, Any]:
+    """The rule file as shipped in the package."""
+    data: dict[str, Any] = json.loads(resources.files("inquiries").joinpath(RULES_FILE).read_text("utf-8"))
+    return data
+
+
+def _compile(pattern: str, *, exact: bool) -> str:
+    source = pattern.replace(" ~ ", _GAP)
+    return r"\b(?:" + (source if exact else collapse_letters(source)) + r")\b"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    match: RuleMatch
+    exact: bool
+    search: Callable[[str], re.Match[str] | None]
+
+
+class Triager:
+    """The rules compiled once. A message is searched only by the patterns whose first word it holds."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        shorthand: dict[str, str] = rules.get("shorthand", {})
+        self._shorthand = {_collapse(k): _collapse(v) for k, v in shorthand.items()}
+        keys = "|".join(re.escape(k) for k in sorted(self._shorthand, key=len, reverse=True))
+        self._shorthand_re = re.compile(rf"\b(?:{keys})\b")
+        # Each rule whole (what it means), and each of its patterns alone (what a message is searched with).
+        self.rules: list[_Rule] = []
+        self._patterns: list[tuple[int, bool, Callable[[str], re.Match[str] | None]]] = []
+        # First-word prefix -> the patterns to try; patterns whose start cannot be read are always tried.
+        self._by_prefix: dict[tuple[bool, str], set[int]] = {}
+        self._always: set[int] = set()
+        for category, spec in rules["categories"].items():
+            for rule in spec["rules"]:
+                exact = bool(rule.get("exact"))
+                sources = [_compile(p, exact=exact) for p in rule["patterns"]]
+                rule_index = len(self.rules)
+                self.rules.append(_Rule(RuleMatch(rule_id=rule["id"], category=category), exact,
+                                        re.compile("|".join(sources)).search))
+                for source in sources:
+                    pattern_index = len(self._patterns)
+                    self._patterns.append((rule_index, exact, re.compile(source).search))
+                    prefixes = first_word_prefixes(source)
+                    if prefixes is None:
+                        self._always.add(pattern_index)
+                        continue
+                    for prefix in prefixes:
+                        self._by_prefix.setdefault((exact, prefix), set()).add(pattern_index)
+        self._longest_prefix = max((len(p) for _, p in self._by_prefix), default=0)
+
+    def normalise(self, text: str) -> tuple[str, str]:
+        """The message as the rules read it: (words, collapsed words with shorthand spelled out).
+
+        ``words`` is one line of case-folded words, single-spaced, apostrophes dropped (exact rules
+        read it); the second form also has each run of a letter collapsed to one.
+        """
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        words = _NOT_A_WORD.sub(" ", _APOSTROPHES.sub("", folded)).strip()
+        expanded = self._shorthand_re.sub(lambda m: self._shorthand[m.group(0)], _collapse(words))
+        return words, expanded
+
+    def assess(self, text: str | None) -> Triage:
+        """Which rules the text matches; urgent when any does."""
+        if not text:
+            return NOT_URGENT
+        words, collapsed = self.normalise(text)
+        candidates = set(self._always)
+        for exact, line in ((True, words), (False, collapsed)):
+            for token in set(line.split()):
+                for end in range(1, min(len(token), self._longest_prefix) + 1):
+                    candidates.update(self._by_prefix.get((exact, token[:end]), ()))
+        matched: set[int] = set()
+        for pattern_index in sorted(candidates):
+            rule_index, exact, search = self._patterns[pattern_index]
+            if rule_index not in matched and search(words if exact else collapsed):
+                matched.add(rule_index)
+        matches = tuple(self.rules[index].match for index in sorted(matched))
+        return Triage(urgent=True, matches=matches) if matches else NOT_URGENT
+
+
+def _collapse(words: str) -> str:
+    return _LETTER_RUNS.sub(r"\1", words)
+
+
+_TRIAGER = Triager(load_rules())
+
+
+def assess(text: str | None) -> Triage:
+    """Triage one message: urgent when its wording suggests a risk of harm to self or others."""
+    return _TRIAGER.assess(text)
 
 
 def signals_danger(text: str | None) -> bool:
     """True when the text contains wording that suggests a risk of harm to self or others."""
-    if not text:
-        return False
-    normalised = text.replace("\u2019", "'")
-    return _DANGER.search(normalised) is not None
+    return assess(text).urgent

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Locator, Page, Route, ViewportSize, expect, sync_playwright
 
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
@@ -19,6 +20,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 NOTICE = "This form is not monitored 24/7. If you are in crisis, call or text 988 or call 911."
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
@@ -52,6 +54,29 @@ def page(browser: Browser, local_stack: LocalStackProcess) -> Iterator[Page]:
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def assert_accessible(page: Page, view: str) -> None:
+    """axe-core finds no serious or critical WCAG 2.1 AA violation on what the page shows now."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
+                                       "resultTypes": ["violations"]})
+    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert grave == [], f"{view}: {grave}"
+    shot(page, view)
+
+
+def expect_the_three_crisis_resources(where: Locator) -> None:
+    """988 to call or text (Veterans press 1), 911 or the ER, and the Crisis Text Line, each a link."""
+    links = {
+        "call 988": "tel:988", "text 988": "sms:988", "call 911": "tel:911",
+        "text HOME to 741741": "sms:741741?&body=HOME",
+    }
+    for name, href in links.items():
+        expect(where.get_by_role("link", name=re.compile(f"^{name}$", re.IGNORECASE))).to_have_attribute("href", href)
+    expect(where).to_contain_text("press 1")
+    expect(where).to_contain_text("nearest emergency room")
+    expect(where).to_contain_text("Crisis Text Line")
 
 
 def fill_inquiry(page: Page, **values: str) -> dict[str, str]:
@@ -119,11 +144,22 @@ def test_a_crisis_message_shows_crisis_resources_at_once(page: Page) -> None:
     crisis = page.locator("#crisis")
     expect(crisis).to_be_visible()
     expect(crisis).to_be_focused()
-    expect(crisis).to_contain_text("988")
-    expect(crisis).to_contain_text("911")
-    expect(crisis.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+    expect_the_three_crisis_resources(crisis)
     expect(page.locator("#thanks")).to_be_visible()
-    shot(page, "4-crisis")
+    assert_accessible(page, "4-crisis")
+
+
+def test_every_kind_of_danger_shows_the_resources_before_the_thank_you(page: Page) -> None:
+    fill_inquiry(page, message="my son told me he took a whole bottle of his pills")
+    page.get_by_role("button", name="Submit inquiry").click()
+
+    crisis = page.locator("#crisis")
+    expect(crisis).to_be_focused()
+    expect_the_three_crisis_resources(crisis)
+    crisis_top = crisis.bounding_box()
+    thanks_top = page.locator("#thanks").bounding_box()
+    assert crisis_top is not None and thanks_top is not None
+    assert crisis_top["y"] < thanks_top["y"]
 
 
 def test_the_honeypot_is_hidden_from_people_and_the_keyboard(page: Page) -> None:
@@ -175,23 +211,51 @@ def test_a_network_failure_is_explained_kindly_and_keeps_what_was_written(page: 
     shot(page, "5-network-error")
 
 
-def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
-        browser: Browser, local_stack: LocalStackProcess) -> None:
+@pytest.fixture
+def page_without_javascript(browser: Browser, local_stack: LocalStackProcess) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    tab.goto(local_stack.base_url + "/")
+    yield tab
+    context.close()
+
+
+def post_the_form(page: Page, **values: str) -> int:
+    """Fill the form, send it, and return the status of the answer to POST /inquiries."""
+    fill_inquiry(page, **values)
+    with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
+        page.get_by_role("button", name="Submit inquiry").click()
+    status: int = answer.value.status
+    return status
+
+
+def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(page_without_javascript: Page) -> None:
+    page = page_without_javascript
+    assert post_the_form(page) == 303
+    page.wait_for_url(re.compile(r"/thank-you\.html$"))
+    expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
+    expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    shot(page, "6-no-javascript-thank-you")
+
+
+def test_without_javascript_an_urgent_message_gets_a_page_that_leads_with_crisis_resources(
+        page_without_javascript: Page, browser: Browser, local_stack: LocalStackProcess) -> None:
+    page = page_without_javascript
+    assert post_the_form(page, message="i keep saving up my pills and ive made up my mind") == 200
+    assert page.url == local_stack.base_url + "/inquiries", "nothing about the inquiry in the URL"
+    expect(page.get_by_role("heading").first).to_have_text("Please reach out for support right now")
+    expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
+    expect_the_three_crisis_resources(page.locator("main"))
+    shot(page, "7-no-javascript-urgent")
+    # axe is a script, which this page's context refuses to run: check the same page in one that allows it.
+    checker = browser.new_context(viewport=PHONE)
     try:
-        page.goto(local_stack.base_url + "/")
-        fill_inquiry(page)
-        with page.expect_response(lambda r: r.url.endswith("/inquiries")) as answer:
-            page.get_by_role("button", name="Submit inquiry").click()
-        assert answer.value.status == 303
-        page.wait_for_url(re.compile(r"/thank-you\.html$"))
-        expect(page.get_by_role("heading", name="Thank you, we've received your inquiry")).to_be_visible()
-        expect(page.get_by_role("note").first).to_have_text(NOTICE)
-        shot(page, "6-no-javascript-thank-you")
+        same_page = checker.new_page()
+        same_page.set_content(page.content())
+        assert_accessible(same_page, "7-no-javascript-urgent-axe")
     finally:
-        context.close()
+        checker.close()
 
 
 def test_an_inquiry_still_being_saved_is_asked_for_again_not_reported_as_failed(page: Page) -> None:

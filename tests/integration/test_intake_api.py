@@ -14,7 +14,7 @@ from inquiries import aws
 from inquiries.ids import inquiry_id_time_ms
 
 from tests.support.events import api_event, form_post, json_post, response_headers, response_json
-from tests.support.phi import distinctive_inquiry
+from tests.support.phi import LogCapture, distinctive_inquiry
 from tests.support.stack import Stack
 
 ALLOWED_ORIGIN = "https://www.example.org"
@@ -68,11 +68,42 @@ def test_crisis_wording_answers_urgent_with_crisis_resources(stack: Stack) -> No
     assert response["statusCode"] == 202
     body = response_json(response)
     assert body["urgent"] is True
-    contacts = {r["contact"] for r in body["crisis_resources"]}
-    assert contacts == {"988", "911"}
-    assert all(set(r) == {"name", "contact", "how"} for r in body["crisis_resources"])
+    assert "category" not in json.dumps(body) and "ideation" not in json.dumps(body)
+    assert [(r["contact"], r.get("call"), r.get("text"), r.get("text_word")) for r in body["crisis_resources"]] == [
+        ("988", "988", "988", None), ("911", "911", None, None), ("741741", None, "741741", "HOME"),
+    ]
+    assert "press 1" in body["crisis_resources"][0]["how"]
+    assert "emergency room" in body["crisis_resources"][1]["how"]
+    assert all({"name", "contact", "how"} <= set(r) for r in body["crisis_resources"])
     [item] = stack.items()
     assert item["urgent"] is True
+    assert item["triage_categories"] == ["ideation"]
+    assert item["triage_rules"] == ["ideation.wish_dead"]
+
+
+def test_an_ordinary_inquiry_stores_no_triage_codes(stack: Stack) -> None:
+    stack.intake(json_post(distinctive_inquiry(message="I'm dying to know if you have evening hours")))
+
+    [item] = stack.items()
+    assert item["urgent"] is False
+    assert "triage_categories" not in item and "triage_rules" not in item
+
+
+def test_urgent_inquiries_are_counted_per_category_and_never_logged(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = "my son overdosed last night and i found him unconscious"
+    with LogCapture() as logs:
+        response = stack.intake(json_post(distinctive_inquiry(message=message)))
+
+    assert response_json(response)["urgent"] is True
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    per_category = sorted(m["category"] for m in emitted if "UrgentInquiry" in m and "category" in m)
+    assert per_category == ["overdose"]
+    [item] = stack.items()
+    assert item["triage_categories"] == ["overdose"]
+    assert "overdose" not in logs.text and "urgent" not in logs.text.lower()
+    assert item["inquiry_id"] in logs.text  # the logs were captured
 
 
 def test_plain_form_post_from_a_browser_redirects_to_the_thank_you_page(stack: Stack) -> None:
@@ -86,6 +117,30 @@ def test_plain_form_post_from_a_browser_redirects_to_the_thank_you_page(stack: S
     [item] = stack.items()
     assert item["consent_to_contact"] is True
     assert item["topic"] == "addiction"
+
+
+def test_urgent_plain_form_post_gets_a_page_that_leads_with_crisis_resources(stack: Stack) -> None:
+    inquiry = distinctive_inquiry(message="honestly i dont want to wake up tomorrow")
+    fields = {k: str(v) for k, v in inquiry.items() if k != "consent_to_contact"}
+    fields.update(consent_to_contact="on", website="", sms_consent="")
+    response = stack.intake(form_post(fields, headers={"Accept": "text/html,application/xhtml+xml"}))
+
+    assert response["statusCode"] == 200
+    headers = response_headers(response)
+    assert headers["content-type"].startswith("text/html")
+    assert "location" not in headers, "no redirect, so nothing about the inquiry can travel in a URL"
+    assert headers["cache-control"] == "no-store"
+    page = response["body"]
+    thanks = page.index("received your inquiry")
+    for link in ('href="tel:988"', 'href="sms:988"', 'href="tel:911"', 'href="sms:741741?&amp;body=HOME"'):
+        assert -1 < page.index(link) < thanks, link
+    assert page.index("<h1") < thanks
+    assert "press 1" in page and "emergency room" in page
+    [item] = stack.items()
+    assert item["urgent"] is True
+    assert "INQ-" + item["inquiry_id"][-8:] in page
+    assert inquiry["message"] not in page and inquiry["name"] not in page
+    assert stack.drain("ConfirmationQueue") == [{"inquiry_id": item["inquiry_id"]}]
 
 
 def test_form_post_asking_for_json_gets_the_json_answer(stack: Stack) -> None:

@@ -107,6 +107,22 @@ def test_one_inquiry_gives_one_notification_with_routing_attributes(stack: Stack
     assert record_of(inquiry_id)["care_team_notified_at"]
 
 
+def test_urgent_notification_names_the_triage_category_as_text_and_attribute(stack: Stack, topic_arn: str) -> None:
+    inquiry_id = put_inquiry(urgent=True, message="found my husband passed out after too many pills",
+                             triage_categories=["overdose"], triage_rules=["overdose.unresponsive"])
+    send(stack, QUEUE, claim_check(inquiry_id))
+
+    run = run_consumer(stack, "notify_care_team", QUEUE)
+
+    assert run.failures == []
+    [note] = notifications(topic_arn)
+    assert note["subject"].startswith("[URGENT] ")
+    assert "Priority: URGENT - please reach out first\nCategory: overdose\n" in note["message"]
+    assert note["attributes"]["category"] == {"Type": "String", "Value": "overdose"}
+    for words in ("passed out", "pills", "husband", "unresponsive"):
+        assert words not in note["message"] and words not in json.dumps(note["attributes"])
+
+
 def test_normal_inquiry_is_routed_as_normal_priority(stack: Stack, topic_arn: str) -> None:
     inquiry_id = put_inquiry(topic="depression")
     send(stack, QUEUE, claim_check(inquiry_id))

@@ -12,6 +12,7 @@ import time
 from inquiries.data.items import InquiryItem
 from inquiries.ids import new_inquiry_id
 from inquiries.models import InquiryIn
+from inquiries.triage import NOT_URGENT
 
 from infra.local.aws_emulator import MotoServer, aws_session
 from infra.local.child import free_port
@@ -43,7 +44,7 @@ def test_the_local_erasure_example_runs_as_written_against_the_emulator() -> Non
         assert address is not None
         inquiry = InquiryIn.model_validate({"name": "A Person", "email": address.group(1),
                                             "consent_to_contact": True})
-        item = InquiryItem.for_submission(inquiry, inquiry_id=new_inquiry_id(), now=time.time(), urgent=False,
+        item = InquiryItem.for_submission(inquiry, inquiry_id=new_inquiry_id(), now=time.time(), triage=NOT_URGENT,
                                           spam=False, retention_days=1)
         session.client("dynamodb", endpoint_url=endpoint).put_item(TableName="InquiriesTable", Item=item.to_item())
         # As pasted in a shell with a profile of the reader's own set, and no AWS credentials at all.

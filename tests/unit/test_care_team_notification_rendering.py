@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from inquiries.models import StoredInquiry
 from inquiries.rendering import describe_age, render_care_team_notification
-from inquiries.settings import Settings
+from inquiries.settings import MessageSettings
 
 CREATED = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-SETTINGS = Settings(console_base_url="https://console.example.org/inquiries/")
+SETTINGS = MessageSettings(console_base_url="https://console.example.org/inquiries/")
 
 
 def _inquiry(**overrides: Any) -> StoredInquiry:
@@ -65,3 +65,23 @@ def test_subject_fits_the_sns_limit() -> None:
 ])
 def test_age_reads_at_a_glance(seconds: int, words: str) -> None:
     assert describe_age(CREATED, CREATED + timedelta(seconds=seconds)) == words
+
+
+def test_urgent_notification_names_the_triage_category_not_the_words() -> None:
+    inquiry = _inquiry(urgent=True, message="i took all my pills", triage_categories=["overdose", "self_harm"],
+                       triage_rules=["overdose.too_many_pills", "self_harm.word"])
+    note = render_care_team_notification(inquiry, SETTINGS, CREATED)
+
+    lines = note.message.splitlines()
+    assert lines[1:3] == ["Priority: URGENT - please reach out first", "Category: overdose, self_harm"]
+    assert note.attributes == {"priority": "urgent", "topic": "chronic_pain", "category": "overdose, self_harm"}
+    for words in ("took", "pills", "too_many_pills"):
+        assert words not in note.chat_text
+        assert words not in str(note.attributes)
+
+
+def test_a_normal_notification_has_no_category_even_if_codes_were_stored() -> None:
+    note = render_care_team_notification(_inquiry(triage_categories=["overdose"]), SETTINGS, CREATED)
+
+    assert "Category" not in note.message
+    assert "category" not in note.attributes

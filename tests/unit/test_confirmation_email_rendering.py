@@ -10,9 +10,9 @@ from typing import Any
 from inquiries.ids import short_reference
 from inquiries.models import CRISIS_RESOURCES, StoredInquiry
 from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE, render_confirmation_email
-from inquiries.settings import Settings
+from inquiries.settings import MessageSettings
 
-SETTINGS = Settings(clinic_name="Daytryp Health", response_time_text="within one business day")
+SETTINGS = MessageSettings(clinic_name="Daytryp Health", response_time_text="within one business day")
 
 
 def _inquiry(**overrides: Any) -> StoredInquiry:
@@ -115,3 +115,23 @@ def test_988_can_be_called_or_texted_from_the_email() -> None:
     page = render_confirmation_email(_inquiry(urgent=True), SETTINGS).html
     assert 'href="tel:988"' in page
     assert 'href="sms:988"' in page
+
+
+def test_urgent_email_leads_with_all_three_resources_and_their_links() -> None:
+    email = render_confirmation_email(_inquiry(urgent=True), SETTINGS)
+    greeting_text = email.text.index("Hi Robin Ellery")
+    greeting_html = email.html.index("Hi Robin Ellery")
+
+    for needle in ("988 Suicide & Crisis Lifeline", "press 1", "911", "nearest emergency room",
+                   "Crisis Text Line", "Text HOME to 741741"):
+        assert -1 < email.text.index(needle) < greeting_text, needle
+        assert -1 < email.html.index(html.escape(needle)) < greeting_html, needle
+    for link in ('href="tel:988"', 'href="sms:988"', 'href="tel:911"', 'href="sms:741741?&amp;body=HOME"'):
+        assert -1 < email.html.index(link) < greeting_html, link
+
+
+def test_ordinary_email_lists_the_three_resources_at_the_end() -> None:
+    email = render_confirmation_email(_inquiry(urgent=False), SETTINGS)
+
+    assert email.text.index("Crisis Text Line") > email.text.index("With care")
+    assert 'href="sms:741741?&amp;body=HOME"' in email.html

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
-from inquiries.triage import signals_danger
+from inquiries.triage import (
+    RULES_FILE,
+    RuleMatch,
+    Triage,
+    assess,
+    collapse_letters,
+    first_word_prefixes,
+    load_rules,
+    signals_danger,
+)
+
+CATEGORIES = (
+    "ideation", "plan_and_means", "preparation_and_farewell", "overdose", "self_harm",
+    "harm_to_others", "someone_else_at_risk", "dangerous_withdrawal",
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +57,76 @@ def test_danger_wording_is_urgent(text: str) -> None:
 )
 def test_ordinary_inquiries_are_not_urgent(text: str | None) -> None:
     assert not signals_danger(text)
+
+
+# ---- how the message is read ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i\u2019m not going to lie, i want to die", "ideation"),  # negation never hides danger
+        ("not sure i want to live", "ideation"),
+        ("I DON'T WANT TO LIVE ANYMORE", "ideation"),
+        ("i dont want to live any more", "ideation"),  # no apostrophe, split word
+        ("i want to dieeeee", "ideation"),  # repeated letters
+        ("i waaant to   die!!!", "ideation"),  # spacing and punctuation
+        ("i want.to.die", "ideation"),
+        ("\uff49 \uff57\uff41\uff4e\uff54 \uff54\uff4f \uff44\uff49\uff45", "ideation"),  # full-width (NFKC)
+        ("kms", "ideation"),  # shorthand
+        ("i wanna unalive myself", "ideation"),
+        ("i am feeling sucidal", "ideation"),  # misspelling
+        ("i od'd", "overdose"),
+        ("i OD\u2019d last night", "overdose"),
+        ("ur better off without me", "ideation"),
+    ],
+)
+def test_messages_are_read_past_their_spelling(text: str, category: str) -> None:
+    assert category in assess(text).categories
+
+
+@pytest.mark.parametrize(
+    "text", ["that is odd", "an odd question about parking", "my phone died", "sudoku helps me relax"]
+)
+def test_shorthand_does_not_swallow_ordinary_words(text: str) -> None:
+    assert not assess(text).urgent
+
+
+def test_a_match_names_the_rule_and_the_category_never_the_words() -> None:
+    verdict = assess("My husband said he wants to die and I found a rope")
+    assert verdict.urgent
+    assert {"someone_else_at_risk", "plan_and_means"} <= set(verdict.categories)
+    assert all(isinstance(m, RuleMatch) for m in verdict.matches)
+    assert all(set(vars(m)) == {"rule_id", "category"} for m in verdict.matches)
+    known_ids = {r["id"] for c in load_rules()["categories"].values() for r in c["rules"]}
+    assert set(verdict.rule_ids) <= known_ids  # codes from the rule file, nothing taken from the message
+    assert verdict.rule_ids == tuple(m.rule_id for m in verdict.matches)
+
+
+def test_every_category_the_issue_names_has_rules_and_every_rule_a_source() -> None:
+    rules = load_rules()
+    assert list(rules["categories"]) == list(CATEGORIES)
+    ids = [r["id"] for c in rules["categories"].values() for r in c["rules"]]
+    assert len(ids) == len(set(ids))
+    for category in rules["categories"].values():
+        assert category["rules"]
+        for rule in category["rules"]:
+            assert rule["source"] in rules["sources"]
+            assert rule["patterns"]
+
+
+def test_letters_collapse_outside_escapes_and_classes() -> None:
+    assert collapse_letters(r"kill\w* (my ?self)") == r"kil\w* (my ?self)"
+    assert collapse_letters(r"[ss]ee\b") == r"[ss]e\b"
+
+
+def test_an_unreadable_rule_start_is_always_tried() -> None:
+    assert first_word_prefixes(r"\b(?:(?:a |the )?plan)\b") == frozenset({"a", "the", "plan"})
+    assert first_word_prefixes(r"\b(?:\w+ die)\b") is None
+
+
+def test_the_rules_ship_with_the_package() -> None:
+    assert (resources.files("inquiries") / RULES_FILE).is_file()
+
+
+def test_nothing_to_read_is_not_urgent() -> None:
+    assert assess(None) == Triage(urgent=False)
+    assert assess("   ...  ").matches == ()

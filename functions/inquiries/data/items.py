@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
+    from inquiries.triage import Triage
+
 STATUS_INDEX = "StatusIndex"
 DISPATCH_PENDING_INDEX = "DispatchPendingIndex"
 EMAIL_HASH_INDEX = "EmailHashIndex"
@@ -87,13 +89,16 @@ class InquiryItem:
     sms_consent: bool = False
     referral_source: str | None = None
     urgent: bool = False
+    # Urgent only: triage category codes and rule ids, never the words that matched.
+    triage_categories: list[str] | None = None
+    triage_rules: list[str] | None = None
     spam: bool = False
     ttl: int
     dispatch_state: str | None = None
     dispatch_pending_since: str | None = None
 
     @classmethod
-    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, urgent: bool, spam: bool,
+    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
                        retention_days: int) -> Self:
         """The item for a new submission: spam is kept without a dispatch marker, anything else with one."""
         created = iso(datetime.fromtimestamp(now, UTC))
@@ -112,7 +117,9 @@ class InquiryItem:
             consent_recorded_at=created,
             sms_consent=inquiry.sms_consent,
             referral_source=inquiry.referral_source,
-            urgent=urgent,
+            urgent=triage.urgent,
+            triage_categories=list(triage.categories) if triage.urgent else None,
+            triage_rules=list(triage.rule_ids) if triage.urgent else None,
             spam=spam,
             ttl=int(now) + retention_days * 86400,
             dispatch_state=None if spam else DISPATCH_PENDING,

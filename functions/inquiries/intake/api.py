@@ -43,7 +43,8 @@ from inquiries.models import (
     describe_validation_errors,
 )
 from inquiries.observability import count_by_reason, logger
-from inquiries.settings import IntakeSettings
+from inquiries.rendering import render_urgent_thank_you_page
+from inquiries.settings import IntakeSettings, MessageSettings
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -171,6 +172,7 @@ class IntakeApp(APIGatewayRestResolver):
     def __init__(self, settings: IntakeSettings, service: Callable[[], IntakeService]) -> None:
         super().__init__(enable_validation=True, cors=_cors(settings))
         self.thank_you_url = settings.thank_you_url
+        self.messages: MessageSettings = settings
         self._service = service
         self.use([no_store])
         self.include_router(router)
@@ -209,11 +211,15 @@ _ERROR_RESPONSES: dict[int, Any] = {
     summary="Submit an inquiry",
     description=(
         "Accepts an inquiry as JSON or as a plain HTML form post. Every field is protected health "
-        "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page."
+        "information. A browser form post with `Accept: text/html` answers 303 to the thank-you page, "
+        "or, when the message is urgent, 200 with a page that leads with the crisis resources."
     ),
     tags=["inquiries"],
     responses={
         202: {"description": "Accepted.", "content": {JSON: {"model": AcceptedInquiry}}},
+        200: {"description": "Accepted and urgent (plain form post): a page that leads with the crisis "
+              "resources, then the thank-you. Nothing about the inquiry goes in a URL.",
+              "content": {content_types.TEXT_HTML: {"schema": {"type": "string"}}}},
         303: {"description": "Accepted (plain form post): redirect to the thank-you page."},
         **_ERROR_RESPONSES,
     },
@@ -248,7 +254,11 @@ def submit_inquiry(
 
 
 def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
-    """202 with the accepted inquiry, or for a plain form post 303 to the thank-you page."""
+    """202 with the accepted inquiry; for a plain form post 303 to the thank-you page, or when urgent 200
+    with a page that leads with the crisis resources (no inquiry state goes in a URL)."""
+    if wants_html(event) and accepted.urgent:
+        page = render_urgent_thank_you_page(accepted.reference, accepted.message, _app().messages)
+        return Response(status_code=200, content_type=content_types.TEXT_HTML, body=page)
     if wants_html(event):
         return Response(status_code=303, headers={"Location": _app().thank_you_url}, body="")
     return Response(

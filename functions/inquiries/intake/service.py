@@ -34,9 +34,9 @@ from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, DispatchFailed
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
-from inquiries.observability import count, logger
+from inquiries.observability import count, count_by_dimension, logger
 from inquiries.settings import IntakeSettings
-from inquiries.triage import signals_danger
+from inquiries.triage import NOT_URGENT, assess
 
 THANK_YOU_MESSAGE = (
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
@@ -179,9 +179,10 @@ class IntakeService:
         inquiry_id = new_inquiry_id(int(now * 1000))
         logger.set_correlation_id(inquiry_id)
         logger.append_keys(inquiry_id=inquiry_id)
-        urgent = (not spam) and signals_danger(inquiry.message)
+        triage = NOT_URGENT if spam else assess(inquiry.message)
+        urgent = triage.urgent
         retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
-        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, urgent=urgent, spam=spam,
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=triage, spam=spam,
                                           retention_days=retention_days)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
@@ -206,6 +207,8 @@ class IntakeService:
         count("InquiryAccepted")
         if urgent:
             count("UrgentInquiry")
+            for category in triage.categories:
+                count_by_dimension("UrgentInquiry", "category", category)
         self._dispatch(inquiry_id, pending_since=item.created_at)
         # Urgency is derived from what the person wrote: it is counted (UrgentInquiry), never logged.
         logger.info("inquiry accepted")
