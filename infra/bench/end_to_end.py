@@ -15,9 +15,12 @@ with items of the same shape (built by ``inquiries.data.items``), on the same mo
 - each consumer: receive one message, read the inquiry, claim the step, send (SES or SNS), record it
   sent, delete the message.
 
-It runs on its own queues and topic (same attributes, none fed to a function) so the stack's pollers
-never see its messages. What it leaves out is what the pipeline adds: HTTP, API Gateway emulation,
-the handlers' code and Powertools, and SQS polling.
+It runs on its own tables, queues and topic, created in the same moto from the same template
+definitions, so the stack's pollers never see its messages and both start from near-empty tables (moto
+copies a whole table for each transaction, so table size matters). Its transactions are made one at a
+time: moto's transaction copy is not thread-safe (the local stack runs one invocation at a time anyway).
+What it leaves out is what the pipeline adds: HTTP, API Gateway emulation, the handlers' code and
+Powertools, and SQS polling.
 """
 
 from __future__ import annotations
@@ -47,8 +50,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 REGION = "us-east-1"
-FLOOR_QUEUES = ("BenchFloorConfirmationQueue", "BenchFloorCareTeamQueue")
-FLOOR_TOPIC = "BenchFloorTopic"
+FLOOR_PREFIX = "BenchFloor"
+FLOOR_QUEUES = (f"{FLOOR_PREFIX}ConfirmationQueue", f"{FLOOR_PREFIX}CareTeamQueue")
+FLOOR_TOPIC = f"{FLOOR_PREFIX}Topic"
+FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,10 @@ class Floor:
         self.sns = session.client("sns", endpoint_url=aws_url)
         self.ses = session.client("sesv2", endpoint_url=aws_url)
         self.sender = resources.function_environment("SendConfirmationFunction")["SENDER_EMAIL"]
+        self.tables = {lid: FLOOR_PREFIX + lid for lid in FLOOR_TABLES}
+        for lid, name in self.tables.items():
+            self.ddb.create_table(**{**resources.table_definition(lid), "TableName": name})
+        self.transaction_lock = threading.Lock()
         self.queues = []
         for name in FLOOR_QUEUES:
             attributes: Any = resources.queue_attributes("ConfirmationQueue")
@@ -166,20 +175,22 @@ class Floor:
         from inquiries.data.items import InquiryItem, SubmissionGuardItem
         from inquiries.ids import new_inquiry_id
         from inquiries.models import InquiryIn
+        from inquiries.triage import NOT_URGENT
 
         started = time.perf_counter()
         now = time.time()
         inquiry = InquiryIn.model_validate(_inquiry(n))
         for scope in ("client", "email"):
+            counter = f"{scope}#{uuid.uuid4().hex}#{int(now) // 3600}"
             self.ddb.update_item(
-                TableName="RateLimitTable", Key={"id": {"S": f"{scope}#{uuid.uuid4().hex}#{int(now) // 3600}"}},
+                TableName=self.tables["RateLimitTable"], Key={"id": {"S": counter}},
                 UpdateExpression="ADD hits :one SET expires_at = :expires",
                 ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
                 ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": "20"},
                                            ":expires": {"N": str(int(now) + 3660)}})
         key = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
         self.ddb.put_item(
-            TableName="IdempotencyTable",
+            TableName=self.tables["IdempotencyTable"],
             Item={"id": {"S": f"IntakeFunction#{key}"}, "expiration": {"N": str(int(now) + 86400)},
                   "status": {"S": "INPROGRESS"}, "in_progress_expiration": {"N": str(int(now * 1000) + 20000)},
                   "validation": {"S": key}},
@@ -187,26 +198,27 @@ class Floor:
             ExpressionAttributeNames={"#id": "id", "#expiry": "expiration"},
             ExpressionAttributeValues={":now": {"N": str(int(now))}})
         inquiry_id = new_inquiry_id(int(now * 1000))
-        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, urgent=False, spam=False,
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=NOT_URGENT, spam=False,
                                           retention_days=365)
         guard = SubmissionGuardItem(guard_id=key, inquiry_id=inquiry_id, expiration=int(now) + 86400)
-        self.ddb.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "IdempotencyTable", "Item": guard.to_item(),
-                     "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
-                     "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
-            {"Put": {"TableName": "InquiriesTable", "Item": item.to_item(),
-                     "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
-        ])
+        with self.transaction_lock:
+            self.ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.tables["IdempotencyTable"], "Item": guard.to_item(),
+                         "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+                         "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
+                {"Put": {"TableName": self.tables["InquiriesTable"], "Item": item.to_item(),
+                         "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
+            ])
         body = json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
         for url in self.queues:
             self.sqs.send_message(QueueUrl=url, MessageBody=body)
         self.ddb.update_item(
-            TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}},
+            TableName=self.tables["InquiriesTable"], Key={"inquiry_id": {"S": inquiry_id}},
             UpdateExpression="REMOVE dispatch_state, dispatch_pending_since",
             ConditionExpression="dispatch_pending_since = :since",
             ExpressionAttributeValues={":since": {"S": str(item.dispatch_pending_since)}})
         self.ddb.update_item(
-            TableName="IdempotencyTable", Key={"id": {"S": f"IntakeFunction#{key}"}},
+            TableName=self.tables["IdempotencyTable"], Key={"id": {"S": f"IntakeFunction#{key}"}},
             UpdateExpression="SET #response_data = :response_data, #expiry = :expiry, #status = :status",
             ExpressionAttributeNames={"#response_data": "data", "#expiry": "expiration", "#status": "status"},
             ExpressionAttributeValues={":response_data": {"S": json.dumps({"inquiry_id": inquiry_id})},
@@ -237,16 +249,17 @@ class Floor:
         started = time.perf_counter()
         inquiry_id = json.loads(message["Body"])["inquiry_id"]
         key = {"inquiry_id": {"S": inquiry_id}}
-        values = self.ddb.get_item(TableName="InquiriesTable", Key=key, ConsistentRead=True)["Item"]
+        table = self.tables["InquiriesTable"]
+        values = self.ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
         self.ddb.update_item(
-            TableName="InquiriesTable", Key=key, UpdateExpression="SET #token = :token, #expires = :expires",
+            TableName=table, Key=key, UpdateExpression="SET #token = :token, #expires = :expires",
             ConditionExpression="attribute_exists(inquiry_id) AND attribute_not_exists(#sent)",
             ExpressionAttributeNames={"#token": f"{sent_attribute}_token", "#expires": f"{sent_attribute}_lease",
                                       "#sent": sent_attribute},
             ExpressionAttributeValues={":token": {"S": uuid.uuid4().hex}, ":expires": {"N": "0"}})
         send(values)
         self.ddb.update_item(
-            TableName="InquiriesTable", Key=key, UpdateExpression="SET #sent = :now REMOVE #token, #expires",
+            TableName=table, Key=key, UpdateExpression="SET #sent = :now REMOVE #token, #expires",
             ExpressionAttributeNames={"#sent": sent_attribute, "#token": f"{sent_attribute}_token",
                                       "#expires": f"{sent_attribute}_lease"},
             ExpressionAttributeValues={":now": {"S": "2026-01-01T00:00:00Z"}})
@@ -256,10 +269,8 @@ class Floor:
         return elapsed
 
 
-def run_floor(aws_url: str, inquiries: int, clients: int,
-              resources: TemplateResources) -> tuple[Throughput, dict[str, float]]:
-    """The floor's calls for ``inquiries`` with ``clients`` threads, on the stack's moto; and each step's p50."""
-    floor = Floor(aws_url, resources)
+def run_floor(floor: Floor, inquiries: int, clients: int) -> tuple[Throughput, dict[str, float]]:
+    """The floor's calls for ``inquiries`` with ``clients`` threads; and each step's p50."""
     lock = threading.Lock()
     steps: list[tuple[float, float, float]] = []
 
@@ -288,6 +299,7 @@ def measure(inquiries: int, clients: int, max_seconds: float = 300.0,
     with LocalStackProcess(log_path=log, extra_env={"LOCAL_HANDLER_LOG_LEVEL": "WARNING"}) as stack:
         run_pipeline(stack, min(inquiries, clients), clients, time.monotonic() + 60)  # warm-up: cold starts
         pipeline = run_pipeline(stack, inquiries, clients, time.monotonic() + max_seconds)
-        run_floor(stack.aws_url, min(inquiries, clients), clients, resources)  # warm-up
-        floor, step_ms = run_floor(stack.aws_url, inquiries, clients, resources)
+        floor_calls = Floor(stack.aws_url, resources)
+        run_floor(floor_calls, min(inquiries, clients), clients)  # warm-up, as the pipeline's
+        floor, step_ms = run_floor(floor_calls, inquiries, clients)
     return EndToEnd(clients=clients, pipeline=pipeline, floor=floor, floor_step_ms=step_ms)
