@@ -14,7 +14,7 @@ from infra.bench import artifacts, cold_start, end_to_end, report, tracing, tria
 from infra.template import ROOT, TemplateResources
 
 # (cold-start runs per function, warm requests, end-to-end inquiries and clients, triage rounds)
-FULL = {"cold_runs": 11, "warm_requests": 2000, "inquiries": 200, "clients": 8, "triage_rounds": 5000}
+FULL = {"cold_runs": 11, "warm_requests": 2000, "inquiries": 200, "clients": 8, "triage_rounds": 250}
 QUICK = {"cold_runs": 1, "warm_requests": 40, "inquiries": 6, "clients": 2, "triage_rounds": 10}
 
 
