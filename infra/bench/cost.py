@@ -223,6 +223,9 @@ def fixed_monthly(redispatch: FunctionProfile, alarms: int) -> list[CostLine]:
 
 MEMORY_CHOICES = (128, 256, 512, 1024, 1536, ONE_VCPU_MB)
 INIT_LIMIT_S = 10.0  # Lambda stops an init that runs longer
+# Memory to hold per MiB of the init's peak RSS: Lambda's runtime client, a batch of up to ten messages and
+# the SDK's response buffers come on top of it, and Lambda stops an environment that reaches its limit.
+MEMORY_HEADROOM = 3
 
 
 def recommend_memory(profile: FunctionProfile, *, person_waits: bool, peak_rss_mib: float) -> int:
@@ -231,13 +234,12 @@ def recommend_memory(profile: FunctionProfile, *, person_waits: bool, peak_rss_m
     A person waits on intake: below one vCPU, CPU-bound work costs the same GB-seconds at any memory
     (half the memory, twice the time), so one full vCPU buys the shortest cold start for the price of
     the I/O wait alone. Nobody waits on the consumers and the schedule: the cheapest setting whose cold
-    start stays within a third of Lambda's init limit (room for a slower vCPU and for the code to grow)
-    and which leaves twice the peak RSS.
+    start stays within half of Lambda's init limit and which holds three times the init's peak RSS.
     """
     if person_waits:
         return ONE_VCPU_MB
     fitting = [m for m in MEMORY_CHOICES
-               if m >= 2 * peak_rss_mib and profile.cold_start_s(m) <= INIT_LIMIT_S / 3]
+               if m >= MEMORY_HEADROOM * peak_rss_mib and profile.cold_start_s(m) <= INIT_LIMIT_S / 2]
     return min(fitting, key=lambda m: (profile.lambda_usd(INQUIRIES, m), m)) if fitting else ONE_VCPU_MB
 
 

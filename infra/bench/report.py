@@ -287,10 +287,10 @@ def _memory_text(rows: list[dict[str, Any]]) -> str:
   cold start. At one full vCPU the init takes a third of its time at 512 MB for the same GB-seconds; the
   extra cost is the I/O wait billed at more memory, a few cents per 10,000 inquiries.
 - **SendConfirmationFunction, NotifyCareTeamFunction, RedispatchFunction: 256 MB.** Nobody waits on a
-  queue consumer or the schedule: the cheapest setting whose cold start stays within a third of Lambda's
-  10 s init limit (room for a slower vCPU than this machine's core, and for the code to grow) and which
-  leaves at least twice the measured peak RSS. 128 MB would save about a cent per 10,000 messages and put
-  the cold start near half the limit.
+  queue consumer or the schedule: the cheapest setting whose cold start stays within half of Lambda's
+  10 s init limit and which holds three times the init's peak RSS (Lambda's runtime client, a batch of up
+  to ten messages and the SDK's buffers come on top of it). 128 MB fails the second test (the peak is
+  ~60 MiB) and would save about a cent per 10,000 messages.
 
 Confirm on AWS after deploying with [AWS Lambda Power Tuning](https://github.com/alexcasalboni/aws-lambda-power-tuning)
 (deploy it from the Serverless Application Repository into the dev account, then run its state machine
@@ -317,7 +317,7 @@ def _cost_text(c: dict[str, Any]) -> str:
         service = "Lambda" if line["service"].startswith("Lambda") else line["service"]
         by_service[service] = by_service.get(service, 0.0) + line["usd"]
     top = sorted(by_service.items(), key=lambda item: -item[1])[:3]
-    lines.append(f"\n${c['total_usd'] / c['inquiries'] * 100:.3f} cents per inquiry; the largest shares: "
+    lines.append(f"\n{c['total_usd'] / c['inquiries'] * 100:.3f} US cents per inquiry; the largest shares: "
                  + ", ".join(f"{name} ${usd:.2f}" for name, usd in top)
                  + ". Lambda is counted with every invocation cold and its AWS calls timed on moto, so it is "
                  "an upper bound.\n")

@@ -44,8 +44,8 @@ def test_a_function_a_person_waits_on_gets_one_vcpu() -> None:
 def test_a_consumer_gets_the_cheapest_size_with_room_and_a_safe_cold_start() -> None:
     consumer = FunctionProfile("consumer", 256, 1, init_cpu_s=0.4, code_ms=1.0, io_ms=60.0)
     assert recommend_memory(consumer, person_waits=False, peak_rss_mib=60) == 256
-    assert recommend_memory(consumer, person_waits=False, peak_rss_mib=200) == 512
-    slow = FunctionProfile("slow", 256, 1, init_cpu_s=1.0, code_ms=1.0, io_ms=60.0)
+    assert recommend_memory(consumer, person_waits=False, peak_rss_mib=150) == 512
+    slow = FunctionProfile("slow", 256, 1, init_cpu_s=1.5, code_ms=1.0, io_ms=60.0)
     assert recommend_memory(slow, person_waits=False, peak_rss_mib=60) == 1024
 
 
