@@ -122,13 +122,42 @@ class TemplateResources:
                 sep, text = arg
                 return str(self.resolve(text)).split(sep)
             if fn == "Fn::If":
-                _cond, if_true, _if_false = arg
-                return self.resolve(if_true)
+                condition, if_true, if_false = arg
+                return self.resolve(if_true if self.condition(condition) else if_false)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return str(value) if isinstance(value, bool | int | float) else value
+
+    def resolve_keeping_types(self, value: Any) -> Any:
+        """Like ``resolve``, but plain numbers and booleans stay as written (boto3 wants them typed)."""
+        intrinsic = next(iter(value)) if isinstance(value, dict) and len(value) == 1 else None
+        if intrinsic == "Ref" or (isinstance(intrinsic, str) and intrinsic.startswith("Fn::")):
+            return self.resolve(value)
+        if isinstance(value, dict):
+            return {k: self.resolve_keeping_types(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve_keeping_types(v) for v in value]
+        return value
+
+    def condition(self, name: str) -> bool:
+        """A template condition, evaluated with the parameters' defaults (Stage=dev locally)."""
+        return self._truth(self.template.get("Conditions", {})[name])
+
+    def _truth(self, expr: Any) -> bool:
+        (fn, arg), = expr.items()
+        if fn == "Fn::Equals":
+            return str(self.resolve(arg[0])) == str(self.resolve(arg[1]))
+        if fn == "Fn::Not":
+            return not self._truth(arg[0])
+        if fn == "Fn::And":
+            return all(self._truth(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self._truth(a) for a in arg)
+        if fn == "Condition":
+            return self.condition(arg)
+        raise ValueError(f"unsupported condition function {fn}")
 
     def _ref(self, name: str) -> str:
         pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
@@ -305,10 +334,57 @@ class TemplateResources:
                     found.append((lid, str(props["Path"]), str(props["Method"]).upper()))
         return found
 
+    def api_authorizers(self) -> dict[tuple[str, str], str]:
+        """The authorizer each guarded Api event names, by (path, HTTP method)."""
+        found = {}
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for event in self.properties(lid).get("Events", {}).values():
+                authorizer = (event.get("Properties", {}).get("Auth") or {}).get("Authorizer")
+                if event.get("Type") == "Api" and authorizer and authorizer != "NONE":
+                    props = event["Properties"]
+                    found[(str(props["Path"]), str(props["Method"]).upper())] = str(authorizer)
+        return found
+
     def gateway_responses(self) -> dict[str, Any]:
         """The GatewayResponses of the template's Serverless API (how API Gateway shapes its own errors)."""
         apis = self.logical_ids("AWS::Serverless::Api")
         return dict(self.properties(apis[0]).get("GatewayResponses", {})) if apis else {}
+
+    # ---- the care team's sign-in (Cognito) ---------------------------------------------------------------
+    def create_user_pools(self, session: boto3.Session, endpoint_url: str | None = None) -> dict[str, str]:
+        """Create each user pool, its app clients and groups from their Properties; pool ids by logical ID."""
+        idp = session.client("cognito-idp", endpoint_url=endpoint_url)
+        created = {}
+        for lid in self.logical_ids("AWS::Cognito::UserPool"):
+            props = self.resolve_keeping_types(self.properties(lid))
+            args = {key: props[key] for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes",
+                                                "AdminCreateUserConfig", "AccountRecoverySetting",
+                                                "DeletionProtection") if key in props}
+            pool = idp.create_user_pool(PoolName=str(props.get("UserPoolName", lid)), **args)["UserPool"]
+            mfa = str(props.get("MfaConfiguration", "OFF"))
+            if mfa != "OFF":
+                idp.set_user_pool_mfa_config(
+                    UserPoolId=pool["Id"], MfaConfiguration=mfa,
+                    SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", [])})
+            self.names.refs[lid] = pool["Id"]
+            self.names.attrs[(lid, "Arn")] = pool["Arn"]
+            self.names.attrs[(lid, "ProviderName")] = f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"
+            created[lid] = pool["Id"]
+        for lid in self.logical_ids("AWS::Cognito::UserPoolClient"):
+            props = self.resolve_keeping_types(self.properties(lid))
+            args = {key: props[key] for key in ("ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
+                                                "EnableTokenRevocation", "AuthSessionValidity", "IdTokenValidity",
+                                                "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")
+                    if key in props}
+            client = idp.create_user_pool_client(UserPoolId=str(props["UserPoolId"]),
+                                                 ClientName=str(props.get("ClientName", lid)), **args)
+            self.names.refs[lid] = client["UserPoolClient"]["ClientId"]
+        for lid in self.logical_ids("AWS::Cognito::UserPoolGroup"):
+            props = self.resolve(self.properties(lid))
+            idp.create_group(GroupName=str(props["GroupName"]), UserPoolId=str(props["UserPoolId"]),
+                             Description=str(props.get("Description", "")))
+            self.names.refs[lid] = str(props["GroupName"])
+        return created
 
     def create_email_configuration_sets(self, session: boto3.Session, endpoint_url: str | None = None) -> list[str]:
         """Create each SES configuration set (named by logical ID) that a function's email names."""

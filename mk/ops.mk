@@ -4,7 +4,8 @@
 #                      sam build (python3.12 arm64) and the host-platform copy the import test uses
 #   make sam-build     only the build
 #   make deploy ENV=dev|prod   sam build + sam deploy with samconfig.toml's [ENV] settings, then termination
-#                      protection on (AWS CLI v2)
+#                      protection on (AWS CLI v2) and the care
+#                      console (web/care/ and a config.json from the stack's outputs) published to its bucket
 #   make gameday       faults injected into the local stack, and the alarm metric each one moves
 #
 # aws-sam-cli and checkov pin conflicting dependencies, so each gets its own virtualenv under .tools/,
@@ -83,13 +84,14 @@ validate: template-lint template-scan sam-build host-layer ## Template gates and
 
 # sam deploy has no termination-protection option, so the AWS CLI (v2) turns it on right after, on the
 # stack, profile and region samconfig.toml names for ENV; deleting the stack then needs a deliberate step.
-deploy: venv sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=dev|prod), then termination protection
+deploy: venv sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=dev|prod), then termination protection and the console
 	@command -v aws >/dev/null || { echo "make deploy needs the AWS CLI v2 (docs/operations.md)"; exit 1; }
 	@aws --version 2>&1 | grep -q '^aws-cli/2\.' || { echo "make deploy needs AWS CLI v2, not $$(aws --version 2>&1)"; exit 1; }
 	target="$$($(PY) -m infra.deploy_target $(ENV))" && \
 	$(SAM) deploy --config-env $(ENV) && \
 	eval "aws cloudformation update-termination-protection --enable-termination-protection $$target" && \
-	eval "aws cloudformation describe-stacks $$target --query 'Stacks[0].EnableTerminationProtection' --output text"
+	eval "aws cloudformation describe-stacks $$target --query 'Stacks[0].EnableTerminationProtection' --output text" && \
+	$(PY) -m infra.publish_console --config-env $(ENV)
 
 # Runs on this machine only (127.0.0.1, free ports) in well under a minute; tests/ops/test_gameday.py runs it too.
 gameday: venv ## Deny SQS sends, break SES, stop a consumer on the local stack: show each moves its alarm metric

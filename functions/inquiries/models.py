@@ -50,9 +50,13 @@ class Topic(StrEnum):
 
 
 class InquiryStatus(StrEnum):
-    """Where an inquiry is in the care team's workflow."""
+    """Where an inquiry is in the care team's workflow (``care.transitions`` says which moves are allowed)."""
 
     NEW = "new"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+    NOT_A_FIT = "not_a_fit"
     SPAM = "spam"
 
 

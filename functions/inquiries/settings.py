@@ -58,6 +58,21 @@ class MessageSettings(BaseModel):
     console_base_url: str = ""
 
 
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ResponseTimeSettings(BaseModel):
+    """When an inquiry is due for a first contact (``care.response_time``): opening hours and targets."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinic_time_zone: str = "America/Los_Angeles"
+    clinic_opens_at: str = Field(default="09:00", pattern=_CLOCK)
+    clinic_closes_at: str = Field(default="17:00", pattern=_CLOCK)
+    urgent_response_minutes: int = Field(default=60, ge=1)
+    normal_response_business_days: int = Field(default=1, ge=1)
+
+
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
@@ -65,8 +80,9 @@ class DispatchSettings(FunctionSettings):
     care_team_queue_url: str = Field(min_length=1)
 
 
-class IntakeSettings(DispatchSettings, MessageSettings):
-    """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page)."""
+class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
+    """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page; every
+    inquiry that is not held back gets its response target)."""
 
     idempotency_table: str = Field(min_length=1)
     rate_limit_table: str = Field(min_length=1)
@@ -93,6 +109,22 @@ class RedispatchSettings(DispatchSettings):
     redispatch_grace_seconds: int = Field(default=120, ge=0)
 
 
+class CareApiSettings(DispatchSettings, ResponseTimeSettings):
+    """CareApiFunction: the care console's /care routes (a released held-back submission is dispatched
+    and gets its response target; every act is audited)."""
+
+    audit_table: str = Field(min_length=1)
+    retention_days: int = Field(default=365, ge=1)
+    # The console's origin for CORS; empty locally, where the console and the API share one origin.
+    console_origin: str = ""
+
+
+class RemindCareTeamSettings(FunctionSettings):
+    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
+
+    care_team_topic_arn: str = Field(min_length=1)
+    console_base_url: str = ""
+    reminder_interval_minutes: int = Field(default=60, ge=1)
 
 
 

@@ -33,6 +33,8 @@ CLIENTS: dict[str, tuple[str, ...]] = {
     "RedispatchFunction": ("dynamodb", "sqs"),
     "SendConfirmationFunction": ("dynamodb", "sesv2"),
     "NotifyCareTeamFunction": ("dynamodb", "sns"),
+    "CareApiFunction": ("dynamodb", "sqs"),
+    "RemindCareTeamFunction": ("dynamodb", "sns"),
 }
 
 _FUNCTION_INIT = """

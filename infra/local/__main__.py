@@ -40,6 +40,10 @@ def main() -> int:
     urls = stack.urls
     log.info("Local inquiry pipeline is running (region %s). Ctrl-C stops it.", config.region)
     log.info("  Form:    %s", urls["form"])
+    log.info("  Console: %s", urls["console"])
+    if stack.sign_in is not None:
+        for user in stack.sign_in.users:
+            log.info("    sign in as %s (%s) with password %s", user.username, ", ".join(user.groups), user.password)
     log.info("  Outbox:  %s  (JSON: %s)", urls["outbox"], urls["outbox_json"])
     log.info("  Health:  %s", urls["health"])
     log.info("  AWS emulator (moto): %s", urls["aws"])

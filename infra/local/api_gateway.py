@@ -3,8 +3,13 @@
 Each HTTP request for a route the template declares (``Events`` of type ``Api``) becomes a REST
 proxy event for the real handler; its answer becomes the HTTP response. As in API Gateway,
 ``requestContext.identity.sourceIp`` is the TCP peer's address: a client-supplied
-X-Forwarded-For is passed on as a header and never trusted. ``GET /`` and other paths serve
-files from ``web/``; ``/_local/outbox`` shows what the pipeline sent.
+X-Forwarded-For is passed on as a header and never trusted. A route whose event names the Cognito
+authorizer is invoked only with a valid ID token (``infra.local.cognito``), its claims in
+``requestContext.authorizer.claims``; otherwise the answer is API Gateway's own 401. ``GET /`` and
+other paths serve files from ``web/`` (the care console under ``/care/``, with its production
+security headers); ``/_local/outbox`` shows what the pipeline sent; ``/care/config.json`` tells the
+console where to sign in, and ``POST /_local/cognito`` forwards sign-in calls to moto's Cognito so the
+browser needs no cross-origin request.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import base64
 import json
 import logging
 import mimetypes
+import re
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,11 +53,38 @@ def is_text_content_type(content_type: str | None) -> bool:
 
 @dataclass(frozen=True)
 class ApiRoute:
-    """One method on one resource path, served by one function."""
+    """One method on one resource path (``{name}`` marks a path parameter), served by one function."""
 
     resource: str
     method: str
     function: LocalFunction
+    authorizer: str | None = None
+
+    def path_parameters(self, path: str) -> dict[str, str] | None:
+        """The path parameters when ``path`` is this resource (empty for a plain path), else None."""
+        if "{" not in self.resource:
+            return {} if path == self.resource else None
+        pattern = "^" + re.sub(r"\\{([A-Za-z0-9_]+)\\}", r"(?P<\1>[^/]+)", re.escape(self.resource)) + "$"
+        match = re.match(pattern, path)
+        return dict(match.groupdict()) if match else None
+
+
+class Authorizer(Protocol):
+    """Checks the Authorization header of a request to a guarded route (``infra.local.cognito``)."""
+
+    def claims(self, authorization: str | None) -> dict[str, str] | None:
+        """The verified claims, or None (API Gateway answers 401)."""
+
+
+# Production's headers for the console (template.yaml ConsoleResponseHeadersPolicy), the API and
+# Cognito being same-origin locally.
+CONSOLE_SECURITY_HEADERS = [
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'; object-src 'none'"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+]
 
 
 def build_proxy_event(
@@ -63,6 +98,8 @@ def build_proxy_event(
     resource: str,
     request_id: str | None = None,
     now: datetime | None = None,
+    path_parameters: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A REST API (v1) Lambda proxy integration event for one HTTP request."""
     parts = urlsplit(raw_path)
@@ -98,11 +135,12 @@ def build_proxy_event(
         "multiValueHeaders": multi_headers or None,
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "body": event_body,
         "isBase64Encoded": is_base64,
         "requestContext": {
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
             "accountId": "123456789012",
             "apiId": "local",
             "resourceId": "local",
@@ -152,7 +190,8 @@ def gateway_error(status: int, message: str, responses: Mapping[str, Any]) -> Ht
 
     The CORS origin header is left out: locally the form and the API share one origin.
     """
-    spec = responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    specific = {401: "UNAUTHORIZED"}.get(status)
+    spec = responses.get(specific or "") or responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
     if spec is None:
         return HttpAnswer(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
     headers = [("Content-Type", "application/json")]
@@ -187,8 +226,14 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         outbox: Outbox | None = None,
         on_answer: Callable[[ApiRoute, dict[str, Any], HttpAnswer], None] | None = None,
         gateway_responses: Mapping[str, Any] | None = None,
+        authorizer: Authorizer | None = None,
+        console_config: Mapping[str, str] | None = None,
+        cognito_url: str | None = None,
     ) -> None:
         self.gateway_responses = dict(gateway_responses or {})
+        self.authorizer = authorizer
+        self.console_config = dict(console_config) if console_config is not None else None
+        self.cognito_url = cognito_url
         self.routes = {(r.resource, r.method): r for r in routes}
         self.stage = stage
         self.web_root = web_root.resolve()
@@ -201,12 +246,46 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         """The port actually bound (useful with port 0)."""
         return int(self.server_address[1])
 
-    def route(self, method: str, path: str) -> ApiRoute | bool | None:
-        """The route for this request; False when the path is an API resource without this method."""
+    def route(self, method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | bool | None:
+        """The route for this request and its path parameters; False when the path is an API resource
+        without this method; None when it is no API resource."""
         found = self.routes.get((path, method))
         if found:
-            return found
-        return False if any(resource == path for resource, _ in self.routes) else None
+            return found, {}
+        resource_matched = False
+        for candidate in self.routes.values():
+            params = candidate.path_parameters(path)
+            if params is None:
+                continue
+            if candidate.method == method:
+                return candidate, params
+            resource_matched = True
+        return False if resource_matched else None
+
+    def claims_for(self, route: ApiRoute, authorization: str | None) -> dict[str, str] | None:
+        """The verified claims for a guarded route; None means API Gateway's 401."""
+        if self.authorizer is None:
+            return None
+        return self.authorizer.claims(authorization)
+
+    def sign_in_call(self, target: str, body: bytes) -> HttpAnswer:
+        """Forward one Cognito API call (the console's sign-in) to moto, keeping its target and body."""
+        if self.cognito_url is None:
+            return HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
+        if not target.startswith("AWSCognitoIdentityProviderService."):
+            return HttpAnswer(HTTPStatus.BAD_REQUEST, [("Content-Type", "application/json")],
+                              b'{"__type":"InvalidParameterException","message":"Not a Cognito call."}')
+        request = urllib.request.Request(  # noqa: S310 - the loopback AWS emulator only
+            self.cognito_url, data=body, method="POST",
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+                status, payload = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, payload = exc.code, exc.read()
+        return HttpAnswer(status, [("Content-Type", "application/x-amz-json-1.1"), ("Cache-Control", "no-store")],
+                          payload)
 
     def gateway_error(self, status: int, message: str) -> HttpAnswer:
         """An error answered by API Gateway itself, shaped like the deployed API's."""
@@ -241,10 +320,15 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         content_type = _STATIC_TYPES.get(candidate.suffix) or mimetypes.guess_type(candidate.name)[0]
         headers = [("Content-Type", content_type or "application/octet-stream"),
                    ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+        if path == "/care" or path.startswith("/care/"):
+            headers += CONSOLE_SECURITY_HEADERS
         return HttpAnswer(HTTPStatus.OK, headers, candidate.read_bytes())
 
     def local_page(self, path: str) -> HttpAnswer | None:
-        """The ``/_local/`` pages."""
+        """The ``/_local/`` pages and the console's ``/care/config.json``."""
+        if path == "/care/config.json" and self.console_config is not None:
+            return HttpAnswer(HTTPStatus.OK, [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                              json.dumps(self.console_config).encode())
         if self.outbox is None:
             return None
         if path == "/_local/outbox":
@@ -315,15 +399,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, too_large)
             return
         path = unquote(urlsplit(self.path).path) or "/"
-        route = self.server.route(method, path)
-        if isinstance(route, ApiRoute):
+        if method == "POST" and path == "/_local/cognito":
+            self._send(method, self.server.sign_in_call(self.headers.get("X-Amz-Target") or "", body))
+            return
+        found = self.server.route(method, path)
+        if isinstance(found, tuple):
+            route, params = found
+            claims = None
+            if route.authorizer is not None:
+                claims = self.server.claims_for(route, self.headers.get("Authorization"))
+                if claims is None:  # API Gateway refuses before the function runs: nothing is read
+                    self._send(method, self.server.gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized"))
+                    return
             event = build_proxy_event(
                 method=method, raw_path=self.path, headers=list(self.headers.items()), body=body,
                 source_ip=self.client_address[0], stage=self.server.stage, resource=route.resource,
+                path_parameters=params, claims=claims,
             )
             self._send(method, self.server.call_api(route, event))
             return
-        if route is False:
+        if found is False:
             self._send(method, self.server.gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token"))
             return
         answer = None
@@ -344,7 +439,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(answer.body)
 
 
-def routes_from_template(functions: Mapping[str, LocalFunction], api_routes: list[tuple[str, str, str]]) -> list[
-        ApiRoute]:
-    """ApiRoutes for the template's Api events, served by the given local functions."""
-    return [ApiRoute(path, method, functions[lid]) for lid, path, method in api_routes if lid in functions]
+def routes_from_template(functions: Mapping[str, LocalFunction], api_routes: list[tuple[str, str, str]],
+                         authorizers: Mapping[tuple[str, str], str] | None = None) -> list[ApiRoute]:
+    """ApiRoutes for the template's Api events, served by the given local functions; ``authorizers`` names
+    the authorizer of each guarded (path, method)."""
+    return [ApiRoute(path, method, functions[lid], (authorizers or {}).get((path, method)))
+            for lid, path, method in api_routes if lid in functions]

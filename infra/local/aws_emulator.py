@@ -38,6 +38,8 @@ WsgiApp = Callable[[WsgiEnviron, StartResponse], Iterable[bytes]]
 
 SESV2_SEND_PATH = "/v2/email/outbound-emails"
 OUTBOX_QUEUE = "LocalOutbox"  # receives every CareTeamTopic notification, for /_local/outbox
+CARE_TEAM_USER_POOL = "CareTeamUserPool"
+CARE_CONSOLE_CLIENT = "CareConsoleClient"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
@@ -133,6 +135,8 @@ class LocalResources:
     queue_arns: dict[str, str]
     care_team_topic_arn: str
     outbox_queue_url: str
+    user_pool_id: str
+    console_client_id: str
 
 
 def aws_session(region: str) -> boto3.Session:
@@ -148,13 +152,14 @@ def provision(
     resources: TemplateResources, session: boto3.Session, endpoint_url: str, visibility_timeout_seconds: int
 ) -> LocalResources:
     """Create every template resource in moto (keys and aliases, tables, queues, topics, SES configuration
-    sets), verify the SES sender, and wire the outbox.
+    sets, the care team's user pool, app client and groups), verify the SES sender, and wire the outbox.
 
     Physical names are logical IDs. Queues fed to functions get a short visibility timeout (their
     redrive policy and maxReceiveCount stay as the template says).
     """
     names = resources.create_all(session, endpoint_url)
     resources.create_email_configuration_sets(session, endpoint_url)
+    resources.create_user_pools(session, endpoint_url)
 
     kms = session.client("kms", endpoint_url=endpoint_url)
     for lid in resources.logical_ids("AWS::KMS::Alias"):
@@ -176,7 +181,8 @@ def provision(
 
     topic_arn = names.refs["CareTeamTopic"]
     outbox_url = _subscribe_outbox_queue(sqs, session, endpoint_url, topic_arn)
-    return LocalResources(queue_urls, queue_arns, topic_arn, outbox_url)
+    return LocalResources(queue_urls, queue_arns, topic_arn, outbox_url, names.refs[CARE_TEAM_USER_POOL],
+                          names.refs[CARE_CONSOLE_CLIENT])
 
 
 def sender_identities(resources: TemplateResources) -> set[str]:

@@ -6,6 +6,7 @@ out of the caller's process.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from infra.local.config import LOOPBACK
 from infra.template import ROOT
@@ -35,7 +37,9 @@ class LocalStackProcess:
         self.api_port = free_port()
         self.aws_port = free_port()
         self.log_path = log_path
-        self.extra_env = extra_env or {}
+        # The local care-team users and their passwords (see ``sign_in``).
+        self.sign_in_path = log_path.with_name(f"{log_path.stem}-sign-in.json")
+        self.extra_env = {"LOCAL_SIGN_IN_FILE": str(self.sign_in_path), **(extra_env or {})}
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.returncode: int | None = None
@@ -87,6 +91,16 @@ class LocalStackProcess:
                 self.process.wait()
         self.returncode = self.process.returncode
         return self.returncode
+
+    def sign_in(self) -> dict[str, Any]:
+        """The console's sign-in settings and the local users: ``{"region", "userPoolId", "clientId",
+        "users": [{"username", "password", "groups"}]}``."""
+        data: dict[str, Any] = json.loads(self.sign_in_path.read_text(encoding="utf-8"))
+        return data
+
+    def password_of(self, username: str) -> str:
+        """The password of one local care-team user (``care@clinic.local``, ``admin@clinic.local``)."""
+        return str(next(u["password"] for u in self.sign_in()["users"] if u["username"] == username))
 
     def log_text(self) -> str:
         """What the stack printed so far."""

@@ -23,6 +23,9 @@ class LocalConfig:
     # seconds instead, so retries (and redrive to the DLQ after maxReceiveCount) are quick to see.
     visibility_timeout_seconds: int = 5
     redispatch_every_seconds: float = 60.0
+    remind_every_seconds: float = 60.0
+    # Where the local care-team users and their passwords are written (tests read it); empty: not written.
+    sign_in_file: str = ""
     # Handlers log at this level locally, so the console shows one line per inquiry and delivery.
     handler_log_level: str = "WARNING"
     web_root: Path = field(default=ROOT / "web")
@@ -41,6 +44,8 @@ class LocalConfig:
             region=env.get("AWS_DEFAULT_REGION") or "us-east-1",
             visibility_timeout_seconds=int(env.get("LOCAL_VISIBILITY_TIMEOUT", "5")),
             redispatch_every_seconds=float(env.get("LOCAL_REDISPATCH_SECONDS", "60")),
+            remind_every_seconds=float(env.get("LOCAL_REMIND_SECONDS", "60")),
+            sign_in_file=env.get("LOCAL_SIGN_IN_FILE", ""),
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
             record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
         )

@@ -7,10 +7,12 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from infra.local.api_gateway import ApiGatewayEmulator, ApiRoute, HttpAnswer, routes_from_template
 from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session, provision
+from infra.local.cognito import LocalSignIn, TokenVerifier, create_local_users
 from infra.local.config import LocalConfig
 from infra.local.event_sources import ScheduleTick, SqsPoller
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
@@ -21,6 +23,7 @@ from infra.template import TemplateResources
 log = logging.getLogger("infra.local")
 
 SCHEDULED_FUNCTION = "RedispatchFunction"
+REMINDER_FUNCTION = "RemindCareTeamFunction"
 
 
 def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
@@ -31,10 +34,14 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
     """
     origins = f"{config.api_url},http://localhost:{config.api_port}"
     lease = {"DELIVERY_LEASE_SECONDS": str(max(1, config.visibility_timeout_seconds - 1))}
+    # The local console is served by the API emulator: same origin, and links open it here.
+    console = {"CONSOLE_BASE_URL": f"{config.api_url}/care/#/inquiries"}
     overrides = {
         "IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"},
         "SendConfirmationFunction": lease,
-        "NotifyCareTeamFunction": lease,
+        "NotifyCareTeamFunction": {**lease, **console},
+        "RemindCareTeamFunction": console,
+        "CareApiFunction": {"CONSOLE_ORIGIN": ""},
     }
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
@@ -67,6 +74,8 @@ class LocalStack:
         self.api: ApiGatewayEmulator | None = None
         self.pollers: list[SqsPoller] = []
         self.schedule: ScheduleTick | None = None
+        self.reminders: ScheduleTick | None = None
+        self.sign_in: LocalSignIn | None = None
         self.outbox: LocalOutbox | None = None
         self.functions: dict[str, LocalFunction] = {}
         self.session = aws_session(config.region)
@@ -78,7 +87,8 @@ class LocalStack:
     def urls(self) -> dict[str, str]:
         """The addresses a person opens."""
         base = self.config.api_url
-        return {"form": f"{base}/", "outbox": f"{base}/_local/outbox.html", "outbox_json": f"{base}/_local/outbox",
+        return {"form": f"{base}/", "console": f"{base}/care/",
+                "outbox": f"{base}/_local/outbox.html", "outbox_json": f"{base}/_local/outbox",
                 "health": f"{base}/health", "aws": self.config.aws_url}
 
     def start(self) -> None:
@@ -93,6 +103,11 @@ class LocalStack:
         if config.record_metrics:  # before any handler module binds its log handler to stdout
             self.metrics = EmfRecorder(session.client("cloudwatch", endpoint_url=config.aws_url), sys.stdout)
             self.metrics.install()
+        sign_in = create_local_users(session, config.aws_url, config.region, created.user_pool_id,
+                                     created.console_client_id)
+        self.sign_in = sign_in
+        if config.sign_in_file:
+            sign_in.write(Path(config.sign_in_file))
 
         # Before any handler module is imported: they read os.environ once, at first use.
         env = handler_environment(self.resources, local_overrides(config), local_environment(config))
@@ -112,16 +127,24 @@ class LocalStack:
         if SCHEDULED_FUNCTION in functions:
             self.schedule = ScheduleTick(functions[SCHEDULED_FUNCTION], config.redispatch_every_seconds, config.region)
             self.schedule.start()
+        if REMINDER_FUNCTION in functions:
+            self.reminders = ScheduleTick(functions[REMINDER_FUNCTION], config.remind_every_seconds, config.region)
+            self.reminders.start()
 
         topic_names = {arn: lid for lid in self.resources.logical_ids("AWS::SNS::Topic")
                        if (arn := self.resources.names.refs.get(lid))}
         self.outbox = LocalOutbox(config.region, self.moto.sent_email_content, sqs, created.outbox_queue_url,
                                   topic_names)
         stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
-        routes = routes_from_template(functions, self.resources.api_routes())
+        routes = routes_from_template(functions, self.resources.api_routes(), self.resources.api_authorizers())
+        verifier = TokenVerifier(f"{config.aws_url}/{sign_in.user_pool_id}/.well-known/jwks.json", sign_in.issuer,
+                                 sign_in.client_id)
+        console_config = {"region": config.region, "userPoolId": sign_in.user_pool_id, "clientId": sign_in.client_id,
+                          "cognitoEndpoint": f"{config.api_url}/_local/cognito", "apiBase": ""}
         self.api = ApiGatewayEmulator(config.api_port, routes, stage, config.web_root, self.outbox,
                                       gateway_responses=self.resources.gateway_responses(),
-                                      on_answer=log_inquiry_answer)
+                                      on_answer=log_inquiry_answer, authorizer=verifier,
+                                      console_config=console_config, cognito_url=f"{config.aws_url}/")
         self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
         self._api_thread.start()
 
@@ -147,14 +170,16 @@ class LocalStack:
         if self.api is not None:
             self.api.shutdown()
             self.api.server_close()
-        if self.schedule is not None:
-            self.schedule.stop()
+        for tick in (self.schedule, self.reminders):
+            if tick is not None:
+                tick.stop()
         for poller in self.pollers:
             poller.stop()
         for poller in self.pollers:
             poller.join(timeout=10)
-        if self.schedule is not None:
-            self.schedule.join(timeout=10)
+        for tick in (self.schedule, self.reminders):
+            if tick is not None:
+                tick.join(timeout=10)
         if self.metrics is not None:
             self.metrics.uninstall()
         if self.moto is not None:

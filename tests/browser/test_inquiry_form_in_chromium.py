@@ -8,19 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, ViewportSize, expect
 
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
+from tests.support.accessibility import grave_violations
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 NOTICE = "This form is not monitored 24/7. If you are in crisis, call or text 988 or call 911."
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
@@ -28,17 +26,6 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 def local_stack() -> Iterator[LocalStackProcess]:
     with LocalStackProcess(ARTIFACTS / "browser-local-stack.log") as stack:
         yield stack
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -58,10 +45,7 @@ def shot(page: Page, name: str) -> None:
 
 def assert_accessible(page: Page, view: str) -> None:
     """axe-core finds no serious or critical WCAG 2.1 AA violation on what the page shows now."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
-                                       "resultTypes": ["violations"]})
-    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    grave = grave_violations(page)
     assert grave == [], f"{view}: {grave}"
     shot(page, view)
 
@@ -96,6 +80,7 @@ def fill_inquiry(page: Page, **values: str) -> dict[str, str]:
 def test_a_person_fills_the_form_by_its_labels_and_sees_the_thank_you(page: Page,
                                                                        local_stack: LocalStackProcess) -> None:
     expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    assert grave_violations(page) == []
     inquiry = fill_inquiry(page)
     shot(page, "1-filled")
     with page.expect_request(lambda r: r.url.endswith("/inquiries") and r.method == "POST") as sent:
@@ -111,6 +96,7 @@ def test_a_person_fills_the_form_by_its_labels_and_sees_the_thank_you(page: Page
     expect(page.locator("#crisis")).to_be_hidden()
     expect(page.locator("#thanks-reference")).to_contain_text("INQ-")
     expect(page.get_by_role("note").first).to_have_text(NOTICE)
+    assert grave_violations(page) == []
     shot(page, "2-thank-you")
     assert inquiry["email"] not in page.url and inquiry["name"] not in page.url
 
@@ -127,6 +113,7 @@ def test_a_bad_email_is_shown_beside_its_field_and_announced(page: Page) -> None
     expect(email).to_have_attribute("aria-describedby", re.compile(r"\bemail-error\b"))
     expect(page.get_by_role("alert")).to_contain_text("valid email address")
     expect(email).to_be_focused()
+    assert grave_violations(page) == []
     expect(page.get_by_role("button", name="Submit inquiry")).to_be_enabled()
     expect(page.locator("#thanks")).to_be_hidden()
     shot(page, "3-bad-email")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -17,6 +16,7 @@ import pytest
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
 from tests.support.phi import SubmittedValues
+from tests.support.waiting import wait_for
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.e2e
@@ -73,15 +73,6 @@ def outbox(stack: LocalStackProcess) -> dict[str, list[dict[str, Any]]]:
     assert status == 200
     parsed: dict[str, list[dict[str, Any]]] = json.loads(body)
     return parsed
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return condition()
 
 
 def queue_depth(stack: LocalStackProcess, queue: str) -> int:

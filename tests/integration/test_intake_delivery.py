@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from inquiries import aws
-from inquiries.data.inquiries import InquiryRepository
+from inquiries.data.care import CareRecords
 from inquiries.intake.dispatch import Dispatcher
 from inquiries.models import InquiryStatus
 
@@ -238,10 +238,12 @@ def test_care_team_lists_inquiries_by_status_newest_first_without_a_scan(stack: 
         "provide-client-params.dynamodb",
         lambda event_name, params, **_: calls.append(f"{event_name.rsplit('.', 1)[-1]}:{params.get('IndexName')}"))
 
-    listed = InquiryRepository("InquiriesTable").list_by_status(InquiryStatus.NEW)
+    listed = CareRecords("InquiriesTable").list_by_status(InquiryStatus.NEW.value, 50).items
 
     assert calls == ["Query:StatusIndex"], "one query of the status index, no Scan"
 
     assert [row["inquiry_id"] for row in listed] == list(reversed(ids))
-    assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "preferred_contact"}
-               for row in listed), "the list view carries no PHI"
+    # The index projects what a list row shows (the name, to recognise a person), never their words or contacts.
+    assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "preferred_contact",
+                            "name", "assignee", "due_at", "version"} for row in listed)
+    assert not any({"message", "email", "phone"} & set(row) for row in listed)

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from tests.support.events import load_event, response_headers, response_json
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.stack import Stack
 
 
@@ -79,3 +80,17 @@ def test_redispatch_sample_event_resends_a_pending_inquiry(stack: Stack) -> None
 
     assert result == {"found": 1, "redispatched": 1, "failed": 0}
     assert stack.drain("ConfirmationQueue") == [{"inquiry_id": accepted["inquiry_id"]}]
+
+
+def test_care_sample_events_get_their_documented_answers(stack: Stack) -> None:
+    context = FakeLambdaContext("CareApiFunction")
+    care_api = stack.handler("care_api")
+
+    listed = care_api(load_event("care_list_new.json"), context)
+    unconditional = care_api(load_event("care_change_without_if_match.json"), context)
+    reminded = stack.handler("remind_care_team")(load_event("remind_schedule.json"),
+                                                 FakeLambdaContext("RemindCareTeamFunction", timeout_seconds=60))
+
+    assert listed["statusCode"] == 200 and response_json(listed) == {"items": [], "next_cursor": None}
+    assert unconditional["statusCode"] == 428
+    assert reminded == {"overdue": 0, "reminded": 0, "escalated": 0, "failed": 0}

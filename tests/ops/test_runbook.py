@@ -12,6 +12,7 @@ import time
 from inquiries.data.items import InquiryItem
 from inquiries.ids import new_inquiry_id
 from inquiries.models import InquiryIn
+from inquiries.settings import ResponseTimeSettings
 from inquiries.triage import NOT_URGENT
 
 from infra.local.aws_emulator import MotoServer, aws_session
@@ -45,7 +46,8 @@ def test_the_local_erasure_example_runs_as_written_against_the_emulator() -> Non
         inquiry = InquiryIn.model_validate({"name": "A Person", "email": address.group(1),
                                             "consent_to_contact": True})
         item = InquiryItem.for_submission(inquiry, inquiry_id=new_inquiry_id(), now=time.time(), triage=NOT_URGENT,
-                                          spam=False, retention_days=1)
+                                          spam=False, retention_days=1,
+                                          targets=ResponseTimeSettings())
         session.client("dynamodb", endpoint_url=endpoint).put_item(TableName="InquiriesTable", Item=item.to_item())
         # As pasted in a shell with a profile of the reader's own set, and no AWS credentials at all.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -165,8 +165,12 @@ def test_every_function_deploys_through_its_alias_by_canary_with_rollback_alarms
         assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
     for lid, mapping in of_type(EXPANDED, "AWS::Lambda::EventSourceMapping").items():
         assert mapping["Properties"]["FunctionName"]["Ref"].endswith("Aliaslive"), lid
-    for lid, rule in of_type(EXPANDED, "AWS::Events::Rule").items():
-        assert [t["Arn"]["Ref"] for t in rule["Properties"]["Targets"]] == ["RedispatchFunctionAliaslive"], lid
+    scheduled = {"RedispatchFunctionEveryTwoMinutes": "RedispatchFunction",
+                 "RemindCareTeamFunctionEveryFifteenMinutes": "RemindCareTeamFunction"}
+    rules = of_type(EXPANDED, "AWS::Events::Rule")
+    for lid, rule in rules.items():
+        assert [t["Arn"]["Ref"] for t in rule["Properties"]["Targets"]] == [f"{scheduled[lid]}Aliaslive"], lid
+    assert set(rules) == set(scheduled)
     paths = EXPANDED["InquiryApi"]["Properties"]["Body"]["paths"]
     uris = [json.dumps(op["x-amazon-apigateway-integration"]["uri"]) for ops in paths.values() for op in ops.values()]
     assert uris
@@ -224,7 +228,6 @@ REAL_PROD = {
     "Stage": "prod", "EnableWaf": "true", "SenderEmail": "care@clinic.test", "CareTeamReplyTo": "care@clinic.test",
     "CareTeamEmail": "intake-team@clinic.test", "AlarmEmail": "ops@clinic.test",
     "AllowedOrigins": "https://www.clinic.test", "ThankYouUrl": "https://www.clinic.test/thank-you",
-    "ConsoleBaseUrl": "https://console.clinic.test/inquiries",
 }
 
 
@@ -235,7 +238,7 @@ def test_prod_with_real_values_passes_the_rules() -> None:
 def test_prod_refuses_the_placeholders_this_repository_ships() -> None:
     failed = failed_assertions(samconfig_overrides("prod"))
     for parameter in ("SenderEmail", "CareTeamReplyTo", "CareTeamEmail", "AlarmEmail", "AllowedOrigins",
-                      "ThankYouUrl", "ConsoleBaseUrl"):
+                      "ThankYouUrl"):
         assert any(text.startswith(parameter) for text in failed), parameter
     assert failed_assertions({**REAL_PROD, "SenderEmail": "care@example.org"}) == [
         "SenderEmail is a placeholder; set the clinic's verified sender address."]
@@ -320,8 +323,12 @@ def test_the_dashboard_shows_what_ops_watch() -> None:
         "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "ConfirmationSent",
         "ConfirmationRetried", "ConfirmationFailed", "Bounce", "Complaint", "CareTeamNotified",
         "CareTeamNotificationRetried", "NumberOfNotificationsFailed", "Latency", "4XXError", "5XXError",
-        "Errors", "Duration", "HealthCheckStatus",
+        "Errors", "Duration", "HealthCheckStatus", "TimeToFirstContact", "CareTeamReminded", "CareTeamEscalated",
     }
+    for lambda_metric in ("Errors", "Duration"):
+        shown_for = {metric[3] for widget in body["widgets"] for metric in widget["properties"]["metrics"]
+                     if metric[:2] == ["AWS/Lambda", lambda_metric]}
+        assert shown_for == set(RESOURCES.logical_ids("AWS::Serverless::Function")), lambda_metric
     custom = [m for w in body["widgets"] for m in w["properties"]["metrics"] if m[0] == "InquiryIntake"]
     assert all(m[2:6] == ["service", "inquiry-intake", "stage", "dev"] for m in custom)
 

@@ -19,6 +19,7 @@ from inquiries import aws
 from inquiries.data.items import InquiryItem, plain_values
 from inquiries.ids import new_inquiry_id
 from inquiries.models import InquiryIn
+from inquiries.settings import ResponseTimeSettings
 from inquiries.triage import NOT_URGENT
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
@@ -40,7 +41,7 @@ def put_inquiry(**overrides: Any) -> str:
     submitted = InquiryIn.model_validate(phi.distinctive_inquiry())
     inquiry_id = str(overrides.pop("inquiry_id", new_inquiry_id()))
     item = InquiryItem.for_submission(submitted, inquiry_id=inquiry_id, now=time.time(), triage=NOT_URGENT, spam=False,
-                                      retention_days=1)
+                                      retention_days=1, targets=ResponseTimeSettings())
     aws.dynamodb().put_item(TableName="InquiriesTable", Item=replace(item, **overrides).to_item())
     return inquiry_id
 

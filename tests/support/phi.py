@@ -75,6 +75,11 @@ def start_test() -> SubmittedValues:
     return _current
 
 
+def submitted_by_this_test() -> SubmittedValues:
+    """What the running test has submitted so far (to search a message or a stored item for it)."""
+    return _current
+
+
 def register(data: Mapping[str, Any]) -> None:
     """Register a submitted body with the running test."""
     _current.register(data)

@@ -6,12 +6,14 @@ import importlib
 
 import pytest
 from inquiries.settings import (
+    CareApiSettings,
     CareTeamSettings,
     ConfirmationSettings,
     FunctionSettings,
     IntakeSettings,
     MissingSetting,
     RedispatchSettings,
+    RemindCareTeamSettings,
 )
 from pydantic import ValidationError
 
@@ -22,6 +24,8 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "RedispatchFunction": RedispatchSettings,
     "SendConfirmationFunction": ConfirmationSettings,
     "NotifyCareTeamFunction": CareTeamSettings,
+    "CareApiFunction": CareApiSettings,
+    "RemindCareTeamFunction": RemindCareTeamSettings,
 }
 # Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
 LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")
@@ -86,3 +90,25 @@ def test_settings_read_the_template_variable_names() -> None:
 def test_nonsense_settings_fail_at_cold_start() -> None:
     with pytest.raises(ValidationError):
         IntakeSettings.from_environ({**INTAKE_ENV, "RETENTION_DAYS": "0"})
+
+
+@pytest.mark.parametrize(("function", "variable"), [("CareApiFunction", "AUDIT_TABLE"),
+                                                     ("RemindCareTeamFunction", "CARE_TEAM_TOPIC_ARN")])
+def test_the_care_functions_stop_at_cold_start_without_their_table_or_topic(function: str, variable: str) -> None:
+    environment = {k: v for k, v in TEMPLATE.function_environment(function).items() if k != variable}
+    with pytest.raises(MissingSetting) as caught:
+        SETTINGS_OF[function].from_environ(environment)
+    assert caught.value.names == [variable]
+
+
+def test_response_time_targets_reach_intake_and_the_care_api_only() -> None:
+    for function in ("IntakeFunction", "CareApiFunction"):
+        environment = TEMPLATE.function_environment(function)
+        assert {"CLINIC_TIME_ZONE", "CLINIC_OPENS_AT", "CLINIC_CLOSES_AT", "URGENT_RESPONSE_MINUTES",
+                "NORMAL_RESPONSE_BUSINESS_DAYS"} <= set(environment), function
+    assert "CLINIC_TIME_ZONE" not in TEMPLATE.function_environment("SendConfirmationFunction")
+
+
+def test_an_opening_time_that_is_not_a_clock_time_fails_at_cold_start() -> None:
+    with pytest.raises(ValidationError):
+        CareApiSettings.from_environ({**TEMPLATE.function_environment("CareApiFunction"), "CLINIC_OPENS_AT": "9am"})

@@ -6,5 +6,7 @@
 - ``delivery``: the consumers' leases on one send (claim, mark sent or failed, release).
 - ``rate_limits``: RateLimitTable's fixed-window counters (the *decision* lives in intake).
 - ``idempotency``: the Powertools persistence layer on IdempotencyTable.
+- ``care``: the care team's reads and versioned changes (StatusIndex lists, spam release, reminders).
+- ``audit``: AuditTable (who read or changed which inquiry, never an inquiry field).
 - ``errors``: the domain exceptions raised instead of botocore's.
 """

@@ -10,7 +10,7 @@ from inquiries import aws
 from inquiries.data.errors import as_domain_error, condition_failed
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import UpdateItemInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateItemInputTypeDef
 
 
 def update_if(**request: Any) -> bool:
@@ -18,13 +18,22 @@ def update_if(**request: Any) -> bool:
 
     Raises ``DataUnavailable`` (or ``Throttled``) for every other failure.
     """
+    return updated_attributes_if(**request) is not None
+
+
+def updated_attributes_if(**request: Any) -> dict[str, AttributeValueTypeDef] | None:
+    """Run one conditional ``UpdateItem``: the ``Attributes`` it returned (as ``ReturnValues`` asks;
+    empty without), or None when its ``ConditionExpression`` did not hold.
+
+    Raises ``DataUnavailable`` (or ``Throttled``) for every other failure.
+    """
     typed: UpdateItemInputTypeDef = request  # type: ignore[assignment]
     try:
-        aws.dynamodb().update_item(**typed)
+        response = aws.dynamodb().update_item(**typed)
     except ClientError as exc:
         if condition_failed(exc):
-            return False
+            return None
         raise as_domain_error(exc) from None
     except BotoCoreError as exc:
         raise as_domain_error(exc) from None
-    return True
+    return dict(response.get("Attributes", {}))

@@ -40,6 +40,22 @@ class DuplicateSubmission(Exception):
         self.inquiry_id = inquiry_id
 
 
+class InquiryNotFound(Exception):
+    """No inquiry has this id."""
+
+
+class VersionConflict(Exception):
+    """The inquiry changed since the version the caller read (or its status no longer allows this)."""
+
+
+class InvalidCursor(Exception):
+    """A paging cursor the data layer did not hand out for this list."""
+
+
+class AuditUnavailable(DataUnavailable):
+    """An audit entry could not be stored, so the act it records must not happen."""
+
+
 def condition_failed(exc: ClientError) -> bool:
     """True when a conditional write was refused because its condition did not hold."""
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

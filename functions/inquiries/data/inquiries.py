@@ -15,14 +15,13 @@ from inquiries.data.errors import DuplicateSubmission, as_domain_error, domain_e
 from inquiries.data.items import (
     DISPATCH_PENDING,
     DISPATCH_PENDING_INDEX,
-    STATUS_INDEX,
     InquiryItem,
     SubmissionGuardItem,
     guard_key,
     iso,
     plain_values,
 )
-from inquiries.models import InquiryStatus, StoredInquiry
+from inquiries.models import StoredInquiry
 
 
 @dataclass(frozen=True)
@@ -132,17 +131,3 @@ class InquiryRepository:
         """The stored inquiry, or None when there is no such id. Raises pydantic's ValidationError if unreadable."""
         values = self.get_values(inquiry_id)
         return StoredInquiry.model_validate(values) if values else None
-
-    def list_by_status(self, status: InquiryStatus, limit: int = 50) -> list[dict[str, Any]]:
-        """The care team's list: newest first, with the projected non-PHI attributes only."""
-        with domain_errors():
-            resp = aws.dynamodb().query(
-                TableName=self.inquiries_table,
-                IndexName=STATUS_INDEX,
-                KeyConditionExpression="#s = :status",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":status": {"S": status.value}},
-                ScanIndexForward=False,
-                Limit=limit,
-            )
-        return [plain_values(item) for item in resp.get("Items", [])]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from inquiries.care.response_time import due_at
 from inquiries.models import InquiryIn, InquiryStatus
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
+    from inquiries.settings import ResponseTimeSettings
     from inquiries.triage import Triage
 
 STATUS_INDEX = "StatusIndex"
@@ -49,15 +51,24 @@ def serialize(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
+def attribute_value(value: Any) -> AttributeValueTypeDef:
+    """One plain value as a DynamoDB attribute value (for update expressions)."""
+    return _serializer.serialize(value)
+
+
 def plain_values(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item to plain values (numbers become int where whole)."""
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        plain = _deserializer.deserialize(value)
-        if isinstance(plain, Decimal):
-            plain = int(plain) if plain == plain.to_integral_value() else float(plain)
-        out[key] = plain
-    return out
+    """A DynamoDB item to plain values (numbers, nested ones too, become int where whole)."""
+    return {key: _without_decimals(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _without_decimals(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_without_decimals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_decimals(v) for k, v in value.items()}
+    return value
 
 
 def iso(ts: datetime) -> str:
@@ -96,12 +107,18 @@ class InquiryItem:
     ttl: int
     dispatch_state: str | None = None
     dispatch_pending_since: str | None = None
+    # When the care team should have made first contact; a held-back submission gets it on release.
+    due_at: str | None = None
+    # The care console's optimistic concurrency (If-Match): 1 at intake, +1 per change.
+    version: int = 1
 
     @classmethod
     def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
-                       retention_days: int) -> Self:
-        """The item for a new submission: spam is kept without a dispatch marker, anything else with one."""
-        created = iso(datetime.fromtimestamp(now, UTC))
+                       retention_days: int, targets: ResponseTimeSettings) -> Self:
+        """The item for a new submission: spam is kept without a dispatch marker or response target,
+        anything else with both (``targets`` say when it is due)."""
+        received = datetime.fromtimestamp(now, UTC)
+        created = iso(received)
         return cls(
             inquiry_id=inquiry_id,
             created_at=created,
@@ -124,6 +141,8 @@ class InquiryItem:
             ttl=int(now) + retention_days * 86400,
             dispatch_state=None if spam else DISPATCH_PENDING,
             dispatch_pending_since=None if spam else created,
+            due_at=None if spam else iso(due_at(received, triage.urgent, targets)),
+            version=1,
         )
 
     def to_item(self) -> dict[str, AttributeValueTypeDef]:

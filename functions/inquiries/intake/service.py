@@ -183,7 +183,7 @@ class IntakeService:
         urgent = triage.urgent
         retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
         item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=triage, spam=spam,
-                                          retention_days=retention_days)
+                                          retention_days=retention_days, targets=self.settings)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard = SubmissionGuardItem(

@@ -1,0 +1,228 @@
+"""The care API's HTTP edge: routes, request reading, and the one place errors become statuses.
+
+Every route first establishes who is asking (401 without verified claims, 403 outside the groups the
+route needs), before anything is read. Answers are JSON and ``Cache-Control: no-store``; error bodies
+are ``{"errors": [{"field", "message"}]}`` with fixed texts that echo nothing submitted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import traceback
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import BaseModel, ValidationError
+
+from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
+from inquiries.care.service import CareService, InvalidChange
+from inquiries.care.views import CHANGE_FIELD_MESSAGES, CareChange
+from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
+from inquiries.models import MAX_BODY_BYTES, ErrorBody, FieldError, InquiryStatus
+from inquiries.observability import count_by_reason, logger
+from inquiries.settings import CareApiSettings
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+_INQUIRY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+_VERSION = re.compile(r'^(?:W/)?"?([1-9][0-9]{0,9})"?$')
+
+
+class Refused(Exception):
+    """A request refused with ``status`` and fixed, PHI-free ``errors``."""
+
+    def __init__(self, status: int, errors: list[FieldError]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.errors = errors
+
+
+def _one(field: str | None, message: str) -> list[FieldError]:
+    return [FieldError(field=field, message=message)]
+
+
+def _cors(settings: CareApiSettings) -> CORSConfig | None:
+    if not settings.console_origin:
+        return None  # locally the console and the API share one origin
+    return CORSConfig(allow_origin=settings.console_origin, allow_headers=["Authorization", "Content-Type", "If-Match"],
+                      expose_headers=["ETag"], max_age=600, allow_credentials=False)
+
+
+def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
+    # Every answer, error answers included, is about a person's inquiry: never cached.
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body=model.model_dump_json(), headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _error(status: int, errors: list[FieldError]) -> Response[str]:
+    return _json(ErrorBody(errors=errors), status)
+
+
+def inquiry_id_of(raw: str) -> str:
+    """The path's inquiry id; anything that cannot be one is simply not found."""
+    if not _INQUIRY_ID.match(raw):
+        raise InquiryNotFound("-")
+    return raw
+
+
+def expected_version(event: APIGatewayProxyEvent) -> int:
+    """The version named by ``If-Match`` (428 without one; 412 for one no version can match)."""
+    value = event.headers.get("if-match")
+    if value is None or not value.strip():
+        raise Refused(428, _one("If-Match", "Send If-Match with the version you last read."))
+    match = _VERSION.match(value.strip())
+    if match is None:
+        raise VersionConflict("-")
+    return int(match.group(1))
+
+
+def change_of(event: APIGatewayProxyEvent) -> CareChange:
+    """The requested change, from a JSON object body."""
+    media = (event.headers.get("content-type") or "application/json").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise Refused(415, _one(None, "Send the change as application/json."))
+    raw = event.body or ""
+    try:
+        data = base64.b64decode(raw, validate=True) if event.is_base64_encoded else raw.encode("utf-8")
+        if len(data) > MAX_BODY_BYTES:
+            raise Refused(413, _one(None, "The change is too large."))
+        parsed = json.loads(data.decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
+        raise Refused(400, _one(None, "The request body is not valid JSON.")) from None
+    if not isinstance(parsed, dict):
+        raise Refused(400, _one(None, "Send the change as a JSON object."))
+    if not {"status", "assignee", "note"} & set(parsed):
+        raise Refused(422, _one(None, "Send a status, an assignee or a note."))
+    return CareChange.model_validate(parsed)
+
+
+def _change_errors(exc: ValidationError) -> list[FieldError]:
+    found: dict[str, FieldError] = {}
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = [str(part) for part in err.get("loc", ())]
+        name = loc[0] if loc else ""
+        if err["type"] == "extra_forbidden" or name not in CHANGE_FIELD_MESSAGES:
+            found.setdefault("", FieldError(field=None, message="Only status, assignee and note can be changed."))
+        else:
+            found.setdefault(name, FieldError(field=name, message=CHANGE_FIELD_MESSAGES[name]))
+    return list(found.values())
+
+
+def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | None]:
+    query = event.query_string_parameters or {}
+    try:
+        status = InquiryStatus(query.get("status") or InquiryStatus.NEW.value)
+    except ValueError:
+        raise Refused(422, _one("status", CHANGE_FIELD_MESSAGES["status"])) from None
+    limit_text = query.get("limit") or str(DEFAULT_PAGE_SIZE)
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_PAGE_SIZE:
+        raise Refused(422, _one("limit", f"Give limit as a whole number from 1 to {MAX_PAGE_SIZE}."))
+    return status, int(limit_text), query.get("cursor") or None
+
+
+def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
+    """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id}, GET /care/audit."""
+    app = APIGatewayRestResolver(cors=_cors(settings))
+
+    @lru_cache(maxsize=1)
+    def care() -> CareService:
+        return service or CareService(settings)
+
+    @app.get("/care/inquiries")
+    def list_inquiries() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event)
+        status, limit, cursor = _page_query(app.current_event)
+        return _json(care().list_inquiries(actor, status, limit, cursor))
+
+    @app.get("/care/inquiries/<inquiry_id>")
+    def read_inquiry(inquiry_id: str) -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event)
+        inquiry = care().read(actor, inquiry_id_of(inquiry_id))
+        return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
+
+    @app.patch("/care/inquiries/<inquiry_id>")
+    def change_inquiry(inquiry_id: str) -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event)
+        target = inquiry_id_of(inquiry_id)
+        version = expected_version(app.current_event)
+        inquiry = care().change(actor, target, version, change_of(app.current_event))
+        return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
+
+    @app.get("/care/audit")
+    def audit_trail() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event)
+        actor.require(CARE_ADMIN)
+        query = app.current_event.query_string_parameters or {}
+        raw_id = query.get("inquiry_id") or None
+        if raw_id is not None and not _INQUIRY_ID.match(raw_id):
+            raise Refused(422, _one("inquiry_id", "Give an inquiry id, or none for everyone's entries."))
+        limit_text = query.get("limit") or "100"
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 500:
+            raise Refused(422, _one("limit", "Give limit as a whole number from 1 to 500."))
+        return _json(care().audit_trail(actor, raw_id, int(limit_text)))
+
+    @app.not_found
+    def not_found(_exc: Exception) -> Response[str]:
+        return _error(404, _one(None, "Not found."))
+
+    def refused(exc: Refused) -> Response[str]:
+        count_by_reason("CareRequestRefused", str(exc.status))
+        return _error(exc.status, exc.errors)
+
+    def not_signed_in(_exc: NotSignedIn) -> Response[str]:
+        count_by_reason("CareRequestRefused", "401")
+        return _error(401, _one(None, "Sign in again."))
+
+    def not_allowed(_exc: NotAllowed) -> Response[str]:
+        count_by_reason("CareRequestRefused", "403")
+        return _error(403, _one(None, "Your account is not allowed to do this."))
+
+    def unknown(_exc: InquiryNotFound) -> Response[str]:
+        return _error(404, _one(None, "There is no such inquiry."))
+
+    def stale(_exc: VersionConflict) -> Response[str]:
+        count_by_reason("CareRequestRefused", "412")
+        return _error(412, _one("If-Match", "Someone else changed this inquiry since you opened it. "
+                                            "Reload it and try again."))
+
+    def invalid_change(exc: InvalidChange) -> Response[str]:
+        return _error(422, _one(exc.field, exc.message))
+
+    def invalid_fields(exc: ValidationError) -> Response[str]:
+        return _error(422, _change_errors(exc))
+
+    def invalid_cursor(_exc: InvalidCursor) -> Response[str]:
+        return _error(422, _one("cursor", "This cursor does not belong to this list; start from the first page."))
+
+    def audit_failed(exc: AuditUnavailable) -> Response[str]:
+        logger.error("audit entry not stored; nothing shown", extra={"error_type": exc.cause})
+        count_by_reason("CareRequestFailed", "audit_unavailable")
+        return _error(503, _one(None, "The audit trail is unavailable, so nothing can be shown. Try again."))
+
+    def data_unavailable(exc: DataUnavailable) -> Response[str]:
+        logger.error("inquiries unavailable", extra={"error_type": exc.cause})
+        count_by_reason("CareRequestFailed", "data_unavailable")
+        return _error(503, _one(None, "Inquiries are unavailable right now. Try again in a moment."))
+
+    def unexpected(exc: Exception) -> Response[str]:
+        # The type and where, never the message: messages can carry stored values.
+        frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}"
+                  for f in traceback.extract_tb(exc.__traceback__)]
+        logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
+        count_by_reason("CareRequestFailed", "unhandled")
+        return _error(500, _one(None, "Something went wrong on our side. Try again."))
+
+    handlers: list[tuple[type[Exception], Any]] = [
+        (Refused, refused), (NotSignedIn, not_signed_in), (NotAllowed, not_allowed), (InquiryNotFound, unknown),
+        (VersionConflict, stale), (InvalidChange, invalid_change), (ValidationError, invalid_fields),
+        (InvalidCursor, invalid_cursor), (AuditUnavailable, audit_failed), (DataUnavailable, data_unavailable),
+        (Exception, unexpected),
+    ]
+    for exc_type, handle in handlers:
+        app.exception_handler(exc_type)(handle)
+    return app

@@ -1,0 +1,181 @@
+"""The care team's work, without any API Gateway types: list, read and change inquiries, each audited.
+
+Every act is audited before its answer leaves: a list or read whose audit entry cannot be stored
+answers nothing; a change and its audit entry commit in one transaction. Releasing a held-back
+submission (``spam`` -> ``new``) marks it dispatch-pending in the same write and then dispatches it
+like a new inquiry (RedispatchFunction retries a send that fails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from inquiries.care.access import CARE_ADMIN, CareActor
+from inquiries.care.response_time import due_at
+from inquiries.care.transitions import can_move, is_first_contact, is_release
+from inquiries.care.views import AuditItem, AuditTrail, CareChange, CareInquiry, CarePage, full_inquiry, list_item
+from inquiries.data.audit import AuditEntry, AuditRecords
+from inquiries.data.care import CareRecords
+from inquiries.data.errors import InquiryNotFound, VersionConflict
+from inquiries.data.inquiries import InquiryRepository
+from inquiries.data.items import DISPATCH_PENDING, iso
+from inquiries.intake.dispatch import Dispatcher, DispatchFailed
+from inquiries.models import InquiryStatus
+from inquiries.observability import MetricUnit, count, logger, metrics
+from inquiries.settings import CareApiSettings
+
+FIRST_CONTACT_METRIC = "TimeToFirstContact"
+
+
+class InvalidChange(Exception):
+    """A change the workflow does not allow (422); ``field`` names what is wrong."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass
+class _Write:
+    sets: dict[str, Any]
+    removes: list[str]
+    history: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    fields: list[str]
+
+
+class CareService:
+    """Lists, reads and changes inquiries for a signed-in care-team member."""
+
+    def __init__(self, settings: CareApiSettings, *, records: CareRecords | None = None,
+                 audit: AuditRecords | None = None, dispatcher: Dispatcher | None = None,
+                 clock: Callable[[], datetime] = _utcnow) -> None:
+        self.settings = settings
+        self.records = records or CareRecords(settings.inquiries_table)
+        self.inquiries = InquiryRepository(settings.inquiries_table)
+        self.audit = audit or AuditRecords(settings.audit_table, settings.retention_days)
+        self.dispatcher = dispatcher or Dispatcher(settings)
+        self.clock = clock
+
+    def list_inquiries(self, actor: CareActor, status: InquiryStatus, limit: int, cursor: str | None) -> CarePage:
+        """One page of inquiries in ``status``, newest first. Raises ``InvalidCursor``."""
+        page = self.records.list_by_status(status.value, limit, cursor)
+        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="list"))
+        return CarePage(items=[list_item(values) for values in page.items], next_cursor=page.next_cursor)
+
+    def read(self, actor: CareActor, inquiry_id: str) -> CareInquiry:
+        """One inquiry in full (the only place its details are shown). Raises ``InquiryNotFound``."""
+        values = self.records.get(inquiry_id)
+        if values is None:
+            raise InquiryNotFound(inquiry_id)
+        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="read",
+                                     inquiry_id=inquiry_id))
+        return full_inquiry(values)
+
+    def change(self, actor: CareActor, inquiry_id: str, expected_version: int, change: CareChange) -> CareInquiry:
+        """Apply a status move, an assignment and/or a note, if nobody changed the inquiry since
+        ``expected_version``. Raises ``InquiryNotFound``, ``VersionConflict`` or ``InvalidChange``."""
+        current = self.records.get(inquiry_id)
+        if current is None:
+            raise InquiryNotFound(inquiry_id)
+        if int(current.get("version", 1)) != expected_version:
+            raise VersionConflict(inquiry_id)
+        now = self.clock()
+        write = self._plan(actor, current, change, now)
+        if not write.fields:
+            return self.read(actor, inquiry_id)
+        entry = AuditEntry(at=now, actor=actor.email, actor_id=actor.sub, action="update", inquiry_id=inquiry_id,
+                           fields=tuple(write.fields))
+        self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
+                                  append={"history": write.history, "notes": write.notes},
+                                  also=[self.audit.write_with(entry)])
+        logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
+        if "dispatch_pending_since" in write.sets:
+            self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"])
+        if "first_contact_at" in write.sets:
+            self._measure_first_contact(current, now)
+        updated = self.records.get(inquiry_id)
+        if updated is None:  # erased in the meantime
+            raise InquiryNotFound(inquiry_id)
+        return full_inquiry(updated)
+
+    def _plan(self, actor: CareActor, current: dict[str, Any], change: CareChange, now: datetime) -> _Write:
+        at = iso(now)
+        write = _Write(sets={}, removes=[], history=[], notes=[], fields=[])
+        status = InquiryStatus(current["status"])
+        if change.status is not None and change.status is not status:
+            if not can_move(status, change.status):
+                raise InvalidChange("status", f"An inquiry that is {status.value} cannot become "
+                                              f"{change.status.value}.")
+            write.sets["status"] = change.status.value
+            write.history.append({"at": at, "actor": actor.email, "action": "status", "from": status.value,
+                                  "to": change.status.value})
+            write.fields.append("status")
+            if is_first_contact(status, change.status):
+                write.sets["first_contact_at"] = at
+            if is_release(status, change.status):
+                self._release(current, now, write)
+        if "assignee" in change.model_fields_set and change.assignee != current.get("assignee"):
+            entry: dict[str, Any] = {"at": at, "actor": actor.email, "action": "assigned"}
+            if current.get("assignee"):
+                entry["from"] = current["assignee"]
+            if change.assignee is None:
+                write.removes.append("assignee")
+            else:
+                write.sets["assignee"] = entry["to"] = change.assignee
+            write.history.append(entry)
+            write.fields.append("assignee")
+        if change.note is not None:
+            write.notes.append({"at": at, "actor": actor.email, "text": change.note})
+            write.history.append({"at": at, "actor": actor.email, "action": "note"})
+            write.fields.append("note")
+        if write.fields:
+            write.sets["updated_at"] = at
+        return write
+
+    def _release(self, current: dict[str, Any], now: datetime, write: _Write) -> None:
+        """spam -> new: normal retention, a fresh response target, and the dispatch-pending marker."""
+        at = iso(now)
+        created = _parse(str(current["created_at"]))
+        write.sets.update({
+            "spam": False,
+            "released_at": at,
+            "ttl": int(created.timestamp()) + self.settings.retention_days * 86400,
+            "due_at": iso(due_at(now, bool(current.get("urgent")), self.settings)),
+            "dispatch_state": DISPATCH_PENDING,
+            "dispatch_pending_since": at,
+        })
+
+    def _dispatch_released(self, inquiry_id: str, pending_since: str) -> None:
+        count("SpamReleased")
+        try:
+            self.dispatcher.send(inquiry_id)
+        except DispatchFailed as exc:
+            count("DispatchDeferred")
+            logger.warning("dispatch deferred; redispatch will retry", extra={"inquiry_id": inquiry_id,
+                                                                               "error_type": str(exc)})
+            return
+        self.inquiries.clear_dispatch_pending(inquiry_id, pending_since)
+
+    def _measure_first_contact(self, current: dict[str, Any], now: datetime) -> None:
+        started = _parse(str(current.get("released_at") or current["created_at"]))
+        metrics.add_metric(name=FIRST_CONTACT_METRIC, unit=MetricUnit.Seconds,
+                           value=max(0.0, (now - started).total_seconds()))
+
+    def audit_trail(self, actor: CareActor, inquiry_id: str | None, limit: int) -> AuditTrail:
+        """The newest audit entries (one inquiry's, or everyone's); ``care-admin`` only."""
+        actor.require(CARE_ADMIN)
+        entries = self.audit.entries(inquiry_id=inquiry_id, now=self.clock(), limit=limit)
+        return AuditTrail(items=[AuditItem.model_validate(e) for e in entries])

@@ -1,0 +1,120 @@
+"""The audit trail (AuditTable): who listed, read or changed which inquiry, and when.
+
+An entry holds the actor's email and Cognito ``sub``, the action, the inquiry id and, for a change,
+the names of the fields changed: never an inquiry field's value. Entries expire with the inquiries'
+retention (``ttl``).
+
+Item: key ``day`` (YYYY-MM-DD, UTC) + ``entry_id`` (``<at>#<random>``, sorts by time); ``InquiryIndex``
+(``inquiry_id`` + ``entry_id``) finds one inquiry's entries without a Scan.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inquiries import aws
+from inquiries.data.errors import AuditUnavailable, domain_errors
+from inquiries.data.items import iso, serialize
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+INQUIRY_INDEX = "InquiryIndex"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited act. ``fields`` names what a change touched (names only, never values)."""
+
+    at: datetime
+    actor: str
+    actor_id: str
+    action: str
+    inquiry_id: str | None = None
+    fields: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AuditRecords:
+    """Writes and reads of the audit trail. Raises ``DataUnavailable`` (``AuditUnavailable`` for a write)."""
+
+    audit_table: str
+    retention_days: int
+
+    @property
+    def _table(self) -> str:
+        return self.audit_table
+
+    def _item(self, entry: AuditEntry) -> dict[str, AttributeValueTypeDef]:
+        at = iso(entry.at)
+        values: dict[str, Any] = {
+            "day": at[:10],
+            "entry_id": f"{at}#{secrets.token_hex(6)}",
+            "at": at,
+            "actor": entry.actor,
+            "actor_id": entry.actor_id,
+            "action": entry.action,
+            "ttl": int(entry.at.timestamp()) + self.retention_days * 86400,
+        }
+        if entry.inquiry_id:
+            values["inquiry_id"] = entry.inquiry_id
+        if entry.fields:
+            values["fields"] = list(entry.fields)
+        return serialize(values)
+
+    def record(self, entry: AuditEntry) -> None:
+        """Store one entry. Raises ``AuditUnavailable``: the caller must then not show or change anything."""
+        try:
+            aws.dynamodb().put_item(TableName=self._table, Item=self._item(entry))
+        except ClientError as exc:
+            raise AuditUnavailable(exc.response.get("Error", {}).get("Code", "") or "ClientError") from None
+        except BotoCoreError as exc:
+            raise AuditUnavailable(type(exc).__name__) from None
+
+    def write_with(self, entry: AuditEntry) -> TransactWriteItemTypeDef:
+        """The entry as one write of a transaction (a change and its audit entry commit together)."""
+        return {"Put": {"TableName": self._table, "Item": self._item(entry)}}
+
+    def entries(self, *, inquiry_id: str | None, now: datetime, limit: int, days: int = 31) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries: one inquiry's, or everyone's over the last ``days`` days."""
+        found: list[dict[str, Any]] = []
+        for item in self._query(inquiry_id, now, days):
+            found.append(item)
+            if len(found) >= limit:
+                break
+        return found
+
+    def _query(self, inquiry_id: str | None, now: datetime, days: int) -> Iterator[dict[str, Any]]:
+        if inquiry_id:
+            yield from self._pages({"IndexName": INQUIRY_INDEX, "KeyConditionExpression": "inquiry_id = :key",
+                                    "ExpressionAttributeValues": {":key": {"S": inquiry_id}}})
+            return
+        for back in range(days):
+            day = (now - timedelta(days=back)).strftime("%Y-%m-%d")
+            yield from self._pages({"KeyConditionExpression": "#day = :key",
+                                    "ExpressionAttributeNames": {"#day": "day"},
+                                    "ExpressionAttributeValues": {":key": {"S": day}}})
+
+    def _pages(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"TableName": self._table, "ScanIndexForward": False, **query}
+        while True:
+            with domain_errors():
+                page = aws.dynamodb().query(**kwargs)
+            for item in page.get("Items", []):
+                yield {
+                    "at": item["at"]["S"],
+                    "actor": item["actor"]["S"],
+                    "actor_id": item["actor_id"]["S"],
+                    "action": item["action"]["S"],
+                    "inquiry_id": item["inquiry_id"]["S"] if "inquiry_id" in item else None,
+                    "fields": [f["S"] for f in item.get("fields", {}).get("L", [])],
+                }
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

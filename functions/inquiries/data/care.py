@@ -1,0 +1,223 @@
+"""The care team's data access to InquiriesTable: the list by status, one inquiry, versioned changes.
+
+Item attributes this module adds to an inquiry (``InquiryItem`` holds ``version`` and ``due_at`` from
+intake): ``assignee``, ``notes`` (list of {at, actor, text}), ``history`` (list of {at, actor, action,
+from?, to?}), ``updated_at``, ``first_contact_at``, ``released_at`` and ``last_reminded_at``.
+Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.errors``, never botocore's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inquiries import aws
+from inquiries.data.conditional import update_if, updated_attributes_if
+from inquiries.data.errors import (
+    InquiryNotFound,
+    InvalidCursor,
+    VersionConflict,
+    as_domain_error,
+    domain_errors,
+)
+from inquiries.data.items import STATUS_INDEX, attribute_value, plain_values
+from inquiries.models import InquiryStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+# What the StatusIndex projects besides its keys (template.yaml): never message, email or phone.
+LIST_ATTRIBUTES = ("inquiry_id", "status", "created_at", "name", "assignee", "due_at", "version", "topic",
+                   "urgent", "preferred_contact")
+_CURSOR_KEYS = frozenset({"inquiry_id", "status", "created_at"})
+_NEW = InquiryStatus.NEW.value
+
+_deserializer = TypeDeserializer()
+
+
+def encode_cursor(last_key: Mapping[str, Any]) -> str:
+    """An opaque cursor for the page after ``last_key`` (the index's LastEvaluatedKey)."""
+    plain = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
+    raw = json.dumps(plain, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, status: str) -> dict[str, AttributeValueTypeDef]:
+    """The ExclusiveStartKey a cursor stands for. Raises ``InvalidCursor`` unless it is one of ours for
+    this status."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        plain = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidCursor("unreadable cursor") from None
+    if (not isinstance(plain, dict) or set(plain) != _CURSOR_KEYS
+            or not all(isinstance(v, str) and v for v in plain.values()) or plain["status"] != status):
+        raise InvalidCursor("not a cursor of this list")
+    return {k: {"S": v} for k, v in plain.items()}
+
+
+@dataclass(frozen=True)
+class CarePage:
+    """One page of a status list: list attributes only, newest first."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class CareRecords:
+    """Reads and versioned writes of inquiries for the care team."""
+
+    inquiries_table: str
+
+    def list_by_status(self, status: str, limit: int, cursor: str | None = None) -> CarePage:
+        """Inquiries in ``status``, newest first, from StatusIndex (never a Scan)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.inquiries_table,
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": "#s = :status",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":status": {"S": status}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, status)
+        with domain_errors():
+            page = aws.dynamodb().query(**kwargs)
+        last = page.get("LastEvaluatedKey")
+        items = [{k: v for k, v in plain_values(item).items() if k in LIST_ATTRIBUTES}
+                 for item in page.get("Items", [])]
+        return CarePage(items=items, next_cursor=encode_cursor(last) if last else None)
+
+    def new_past_due(self, now_iso: str) -> Iterator[dict[str, Any]]:
+        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.inquiries_table,
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": "#s = :new",
+            "FilterExpression": "due_at < :now",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso}},
+        }
+        while True:
+            with domain_errors():
+                page = aws.dynamodb().query(**kwargs)
+            for item in page.get("Items", []):
+                yield plain_values(item)
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get(self, inquiry_id: str) -> dict[str, Any] | None:
+        """The whole inquiry as plain values (consistent read), or None."""
+        with domain_errors():
+            resp = aws.dynamodb().get_item(TableName=self.inquiries_table, Key={"inquiry_id": {"S": inquiry_id}},
+                                           ConsistentRead=True)
+        item = resp.get("Item")
+        return plain_values(item) if item else None
+
+    def apply_change(
+        self,
+        inquiry_id: str,
+        expected_version: int,
+        *,
+        sets: Mapping[str, Any],
+        removes: tuple[str, ...] = (),
+        append: Mapping[str, list[dict[str, Any]]] | None = None,
+        also: list[TransactWriteItemTypeDef] | None = None,
+    ) -> None:
+        """Write one change if the inquiry is still at ``expected_version``; bump the version.
+
+        ``sets`` are attributes to set, ``removes`` to remove, ``append`` lists to extend (notes,
+        history). ``also`` are writes that must happen together with it (the audit entry), in one
+        transaction. Raises ``VersionConflict`` when the inquiry moved on, ``InquiryNotFound`` when it
+        is gone.
+        """
+        names: dict[str, str] = {"#version": "version"}
+        values: dict[str, AttributeValueTypeDef] = {":expected": {"N": str(expected_version)},
+                                                   ":next": {"N": str(expected_version + 1)}}
+        clauses = ["#version = :next"]
+        for i, (name, value) in enumerate(sorted(sets.items())):
+            names[f"#s{i}"] = name
+            values[f":s{i}"] = attribute_value(value)
+            clauses.append(f"#s{i} = :s{i}")
+        for i, (name, entries) in enumerate(sorted((append or {}).items())):
+            if not entries:
+                continue
+            names[f"#a{i}"] = name
+            values[f":a{i}"] = attribute_value(entries)
+            values[":empty"] = {"L": []}
+            clauses.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
+        expression = "SET " + ", ".join(clauses)
+        if removes:
+            for i, name in enumerate(removes):
+                names[f"#r{i}"] = name
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+        # Records stored before versions existed count as version 1.
+        condition = "attribute_exists(inquiry_id) AND "
+        condition += ("(attribute_not_exists(#version) OR #version = :expected)" if expected_version == 1
+                      else "#version = :expected")
+        update: TransactWriteItemTypeDef = {"Update": {
+            "TableName": self.inquiries_table,
+            "Key": {"inquiry_id": {"S": inquiry_id}},
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }}
+        try:
+            aws.dynamodb().transact_write_items(TransactItems=[update, *(also or [])])
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            refused = (exc.response.get("Error", {}).get("Code") == "TransactionCanceledException"
+                       and bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed")
+            if not refused:
+                raise as_domain_error(exc) from None
+        except BotoCoreError as exc:
+            raise as_domain_error(exc) from None
+        else:
+            return
+        if self.get(inquiry_id) is None:
+            raise InquiryNotFound(inquiry_id)
+        raise VersionConflict(inquiry_id)
+
+    def claim_reminder(self, inquiry_id: str, now_iso: str, not_since_iso: str) -> str | None:
+        """Record a reminder at ``now_iso`` unless one was sent after ``not_since_iso`` or the inquiry left
+        ``new``. Returns the previous ``last_reminded_at`` ("" for none), or None when not claimed."""
+        previous = updated_attributes_if(
+            TableName=self.inquiries_table,
+            Key={"inquiry_id": {"S": inquiry_id}},
+            UpdateExpression="SET last_reminded_at = :now",
+            ConditionExpression=("#s = :new AND (attribute_not_exists(last_reminded_at)"
+                                 " OR last_reminded_at <= :since)"),
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":now": {"S": now_iso}, ":new": {"S": _NEW},
+                                       ":since": {"S": not_since_iso}},
+            ReturnValues="UPDATED_OLD",
+        )
+        if previous is None:
+            return None
+        old = previous.get("last_reminded_at")
+        return old["S"] if old and "S" in old else ""
+
+    def unclaim_reminder(self, inquiry_id: str, claimed_iso: str, previous_iso: str) -> None:
+        """Undo ``claim_reminder`` (the reminder could not be sent), so the next run tries again."""
+        expression = "SET last_reminded_at = :prev" if previous_iso else "REMOVE last_reminded_at"
+        values: dict[str, AttributeValueTypeDef] = {":mine": {"S": claimed_iso}}
+        if previous_iso:
+            values[":prev"] = {"S": previous_iso}
+        update_if(
+            TableName=self.inquiries_table,
+            Key={"inquiry_id": {"S": inquiry_id}},
+            UpdateExpression=expression,
+            ConditionExpression="last_reminded_at = :mine",
+            ExpressionAttributeValues=values,
+        )

@@ -1,0 +1,22 @@
+"""CareApiFunction: the care team's /care routes behind API Gateway's Cognito authorizer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from inquiries.care.api import create_care_app
+from inquiries.observability import logger, metrics
+from inquiries.settings import CareApiSettings
+
+settings = CareApiSettings.from_environ()
+app = create_care_app(settings)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False, clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda entry point."""
+    return app.resolve(event, context)

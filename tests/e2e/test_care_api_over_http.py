@@ -1,0 +1,254 @@
+"""The care API on the local stack: Cognito sign-in, the authorizer's checks, and working an inquiry."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.child import LocalStackProcess
+from infra.template import ROOT
+from tests.support.tokens import (
+    claims_of,
+    expired,
+    sign_in,
+    signed_by_a_stranger,
+    signed_by_the_pool,
+    unsigned,
+    with_tampered_payload,
+)
+from tests.support.waiting import wait_for
+
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = pytest.mark.e2e
+CARE = "care@clinic.local"
+ADMIN = "admin@clinic.local"
+OUTSIDER = "visitor@clinic.local"
+OUTSIDER_PASSWORD = "Visitor-Password-2026!"
+
+
+@pytest.fixture(scope="module")
+def local_stack() -> Iterator[LocalStackProcess]:
+    with LocalStackProcess(ARTIFACTS / "e2e-care-api.log") as stack:
+        yield stack
+
+
+def cognito(stack: LocalStackProcess) -> Any:
+    return boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=stack.aws_url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture(scope="module")
+def tokens(local_stack: LocalStackProcess) -> dict[str, str]:
+    """ID tokens: the care-team member, the admin, a member of no group, and one for another app client."""
+    pool = local_stack.sign_in()["userPoolId"]
+    idp = cognito(local_stack)
+    idp.admin_create_user(UserPoolId=pool, Username=OUTSIDER, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": OUTSIDER}])
+    idp.admin_set_user_password(UserPoolId=pool, Username=OUTSIDER, Password=OUTSIDER_PASSWORD, Permanent=True)
+    other_client = idp.create_user_pool_client(UserPoolId=pool, ClientName="another-app",
+                                               ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+    care_password = local_stack.password_of(CARE)
+    return {
+        "care": sign_in(local_stack, CARE, care_password),
+        "admin": sign_in(local_stack, ADMIN, local_stack.password_of(ADMIN)),
+        "outsider": sign_in(local_stack, OUTSIDER, OUTSIDER_PASSWORD),
+        "other_audience": sign_in(local_stack, CARE, care_password,
+                                  client_id=other_client["UserPoolClient"]["ClientId"]),
+    }
+
+
+def http(stack: LocalStackProcess, method: str, path: str, token: str | None = None, body: Any = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    hdrs = dict(headers or {})
+    if token is not None:
+        hdrs["Authorization"] = token
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        hdrs["Content-Type"] = "application/json"
+    request = urllib.request.Request(stack.base_url + path, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw, status, answer_headers = response.read(), response.status, dict(response.headers)
+    except urllib.error.HTTPError as err:
+        raw, status, answer_headers = err.read(), err.code, dict(err.headers)
+    return status, answer_headers, json.loads(raw) if raw else None
+
+
+def submit(stack: LocalStackProcess, **extra: Any) -> str:
+    tag = uuid.uuid4().hex[:8]
+    inquiry = {"name": f"Ines Probe {tag}", "email": f"ines.{tag}@example.com", "consent_to_contact": True,
+               "message": f"Asking for my brother {tag}", **extra}
+    status, _headers, body = http(stack, "POST", "/inquiries", body=inquiry)
+    assert status == 202, body
+    inquiry_id: str = body["inquiry_id"]
+    return inquiry_id
+
+
+def audit_entries(stack: LocalStackProcess, tokens: dict[str, str], inquiry_id: str | None = None) -> list[Any]:
+    status, _headers, body = http(stack, "GET", "/care/audit" + (f"?inquiry_id={inquiry_id}" if inquiry_id else ""),
+                                  f"Bearer {tokens['admin']}")
+    assert status == 200, body
+    items: list[Any] = body["items"]
+    return items
+
+
+def outbox(stack: LocalStackProcess) -> dict[str, list[dict[str, Any]]]:
+    _status, _headers, body = http(stack, "GET", "/_local/outbox")
+    parsed: dict[str, list[dict[str, Any]]] = body
+    return parsed
+
+
+def test_config_json_tells_the_console_where_to_sign_in(local_stack: LocalStackProcess) -> None:
+    status, headers, config = http(local_stack, "GET", "/care/config.json")
+
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    settings = local_stack.sign_in()
+    assert config == {"region": "us-east-1", "userPoolId": settings["userPoolId"], "clientId": settings["clientId"],
+                      "cognitoEndpoint": f"{local_stack.base_url}/_local/cognito", "apiBase": ""}
+
+
+def test_make_run_prints_the_two_local_users_and_their_passwords(local_stack: LocalStackProcess) -> None:
+    log = local_stack.log_text()
+    for user in local_stack.sign_in()["users"]:
+        assert f"sign in as {user['username']}" in log and user["password"] in log
+    groups = {u["username"]: u["groups"] for u in local_stack.sign_in()["users"]}
+    assert groups == {CARE: ["care-team"], ADMIN: ["care-team", "care-admin"]}
+
+
+def test_the_pool_client_and_groups_are_the_templates(local_stack: LocalStackProcess) -> None:
+    idp = cognito(local_stack)
+    settings = local_stack.sign_in()
+    pool = idp.describe_user_pool(UserPoolId=settings["userPoolId"])["UserPool"]
+    client = idp.describe_user_pool_client(UserPoolId=settings["userPoolId"],
+                                           ClientId=settings["clientId"])["UserPoolClient"]
+    groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=settings["userPoolId"])["Groups"]}
+
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["MfaConfiguration"] == "OPTIONAL", "dev: optional; production requires TOTP"
+    assert "ClientSecret" not in client
+    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                                "ALLOW_REFRESH_TOKEN_AUTH"}
+    assert groups == {"care-team", "care-admin"}
+
+
+# ---- the auth matrix: each refused case is answered before anything is read or audited ---------------------
+def _forged(kind: str, tokens: dict[str, str]) -> str | None:
+    care = tokens["care"]
+    claims = claims_of(care)
+    cases: dict[str, Callable[[], str | None]] = {
+        "no token": lambda: None,
+        "garbage": lambda: "Bearer not-a-jwt",
+        "expired": lambda: signed_by_the_pool(expired(claims)),
+        "tampered payload": lambda: with_tampered_payload(care, **{"cognito:groups": ["care-team", "care-admin"],
+                                                                   "email": "someone-else@clinic.local"}),
+        "alg none": lambda: unsigned(claims),
+        "wrong audience": lambda: tokens["other_audience"],
+        "wrongly signed": lambda: signed_by_a_stranger(claims),
+        "wrong issuer": lambda: signed_by_the_pool({**claims, "iss": "https://cognito-idp.us-east-1.amazonaws.com/x"}),
+        "access token": lambda: signed_by_the_pool({**claims, "token_use": "access"}),
+        "outside the groups": lambda: tokens["outsider"],
+    }
+    return cases[kind]()
+
+
+AUTH_MATRIX = [("no token", 401), ("garbage", 401), ("expired", 401), ("tampered payload", 401), ("alg none", 401),
+               ("wrong audience", 401), ("wrongly signed", 401), ("wrong issuer", 401), ("access token", 401),
+               ("outside the groups", 403)]
+
+
+@pytest.mark.parametrize(("kind", "expected"), AUTH_MATRIX)
+def test_auth_matrix(local_stack: LocalStackProcess, tokens: dict[str, str], kind: str, expected: int) -> None:
+    inquiry_id = submit(local_stack)
+    before = audit_entries(local_stack, tokens)
+    token = _forged(kind, tokens)
+
+    answers = [
+        http(local_stack, "GET", "/care/inquiries?status=new", token),
+        http(local_stack, "GET", f"/care/inquiries/{inquiry_id}", token),
+        http(local_stack, "PATCH", f"/care/inquiries/{inquiry_id}", token, {"status": "contacted"}, {"If-Match": "1"}),
+    ]
+
+    assert [status for status, _h, _b in answers] == [expected] * 3
+    for _status, headers, body in answers:
+        assert headers["Cache-Control"] == "no-store"
+        assert set(body) == {"errors"} and "Ines" not in json.dumps(body)
+    assert audit_entries(local_stack, tokens) == before, "nothing listed, read or changed"
+    _s, _h, stored = http(local_stack, "GET", f"/care/inquiries/{inquiry_id}", f"Bearer {tokens['admin']}")
+    assert stored["status"] == "new" and stored["version"] == 1
+
+
+def test_a_valid_token_is_accepted_raw_or_with_the_bearer_prefix(local_stack: LocalStackProcess,
+                                                                 tokens: dict[str, str]) -> None:
+    assert http(local_stack, "GET", "/care/inquiries", tokens["care"])[0] == 200
+    assert http(local_stack, "GET", "/care/inquiries", f"Bearer {tokens['care']}")[0] == 200
+
+
+def test_a_care_team_member_cannot_read_the_audit_trail(local_stack: LocalStackProcess,
+                                                        tokens: dict[str, str]) -> None:
+    assert http(local_stack, "GET", "/care/audit", f"Bearer {tokens['care']}")[0] == 403
+
+
+# ---- working an inquiry end to end --------------------------------------------------------------------------
+def test_the_care_team_finds_reads_and_contacts_a_new_inquiry(local_stack: LocalStackProcess,
+                                                              tokens: dict[str, str]) -> None:
+    inquiry_id = submit(local_stack)
+    auth = f"Bearer {tokens['care']}"
+
+    _s, _h, page = http(local_stack, "GET", "/care/inquiries?status=new&limit=100", auth)
+    assert inquiry_id in [item["inquiry_id"] for item in page["items"]]
+    status, headers, inquiry = http(local_stack, "GET", f"/care/inquiries/{inquiry_id}", auth)
+    assert status == 200 and inquiry["message"].startswith("Asking for my brother")
+    status, _h, changed = http(local_stack, "PATCH", f"/care/inquiries/{inquiry_id}", auth,
+                               {"status": "contacted", "note": "Called back"}, {"If-Match": headers["ETag"]})
+    assert status == 200 and changed["status"] == "contacted" and changed["version"] == 2
+    stale, _h, _b = http(local_stack, "PATCH", f"/care/inquiries/{inquiry_id}", auth, {"status": "closed"},
+                         {"If-Match": "1"})
+    assert stale == 412
+
+    trail = audit_entries(local_stack, tokens, inquiry_id)
+    assert [(e["action"], e["actor"]) for e in trail] == [("update", CARE), ("read", CARE)]
+
+
+def test_the_notification_links_to_the_inquiry_in_the_local_console(local_stack: LocalStackProcess) -> None:
+    inquiry_id = submit(local_stack)
+
+    def linked() -> bool:
+        return any(inquiry_id in n["message"] for n in outbox(local_stack)["notifications"])
+
+    assert wait_for(linked, 15)
+    message = next(n["message"] for n in outbox(local_stack)["notifications"] if inquiry_id in n["message"])
+    assert f"{local_stack.base_url}/care/#/inquiries/{inquiry_id}" in message
+
+
+def test_releasing_a_held_back_submission_sends_one_email_and_one_notification(
+        local_stack: LocalStackProcess, tokens: dict[str, str]) -> None:
+    tag = uuid.uuid4().hex[:8]
+    inquiry_id = submit(local_stack, website="http://spam.example", email=f"held.{tag}@example.com")
+    auth = f"Bearer {tokens['admin']}"
+    _s, _h, spam = http(local_stack, "GET", "/care/inquiries?status=spam&limit=100", auth)
+    assert inquiry_id in [item["inquiry_id"] for item in spam["items"]]
+
+    status, _h, _b = http(local_stack, "PATCH", f"/care/inquiries/{inquiry_id}", auth, {"status": "new"},
+                          {"If-Match": "1"})
+    assert status == 200
+
+    def delivered() -> bool:
+        box = outbox(local_stack)
+        return (any(f"held.{tag}@example.com" in m["to"] for m in box["emails"])
+                and any(inquiry_id in n["message"] for n in box["notifications"]))
+
+    assert wait_for(delivered, 15)
+    time.sleep(1.0)  # a duplicate would have had time to arrive
+    box = outbox(local_stack)
+    assert len([m for m in box["emails"] if f"held.{tag}@example.com" in m["to"]]) == 1
+    assert len([n for n in box["notifications"] if inquiry_id in n["message"]]) == 1

@@ -1,0 +1,109 @@
+"""RemindCareTeamFunction with a controllable clock: overdue new inquiries, once per interval, no PHI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from inquiries.care.reminders import remind_care_team
+from inquiries.data.items import iso
+from inquiries.settings import RemindCareTeamSettings
+
+from tests.support.care import CARE_MEMBER, care_request
+from tests.support.consumers import notifications, put_inquiry, record_of
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.phi import submitted_by_this_test
+from tests.support.stack import Stack
+
+DUE = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+
+
+def overdue_inquiry(**overrides: object) -> str:
+    return put_inquiry(created_at=iso(DUE - timedelta(days=1)), due_at=iso(DUE), version=1, **overrides)
+
+
+def run_at(when: datetime) -> dict[str, int]:
+    summary = remind_care_team(RemindCareTeamSettings.from_environ(), clock=lambda: when)
+    return {"overdue": summary.overdue, "reminded": summary.reminded, "escalated": summary.escalated,
+            "failed": summary.failed}
+
+
+def test_nothing_is_sent_before_the_due_time(stack: Stack) -> None:
+    overdue_inquiry()
+
+    assert run_at(DUE - timedelta(minutes=1))["reminded"] == 0
+    assert notifications(stack.url("CareTeamTopic")) == []
+
+
+def test_an_overdue_inquiry_is_reminded_once_per_interval(stack: Stack) -> None:
+    inquiry_id = overdue_inquiry()
+    interval = RemindCareTeamSettings.from_environ().reminder_interval_minutes
+
+    first = run_at(DUE + timedelta(minutes=1))
+    again_soon = run_at(DUE + timedelta(minutes=1 + interval - 1))
+    next_interval = run_at(DUE + timedelta(minutes=1 + interval))
+
+    assert (first["reminded"], again_soon["reminded"], next_interval["reminded"]) == (1, 0, 1)
+    sent = notifications(stack.url("CareTeamTopic"))
+    assert len(sent) == 2
+    assert sent[0]["subject"] == f"Reminder: inquiry INQ-{inquiry_id[-8:]} still waiting"
+    assert f"Open in the console: https://ConsoleDistribution/care/#/inquiries/{inquiry_id}" in sent[0]["message"]
+    assert sent[0]["attributes"]["priority"]["Value"] == "normal"
+    assert "escalation" not in sent[0]["attributes"]
+
+
+def test_an_urgent_overdue_inquiry_is_escalated(stack: Stack) -> None:
+    overdue_inquiry(urgent=True)
+
+    summary = run_at(DUE + timedelta(minutes=5))
+
+    assert summary["escalated"] == 1
+    (sent,) = notifications(stack.url("CareTeamTopic"))
+    assert sent["subject"].startswith("[URGENT - ESCALATED]")
+    # priority=urgent is what the urgent SMS subscription's filter policy selects.
+    assert sent["attributes"]["priority"]["Value"] == "urgent"
+    assert sent["attributes"]["escalation"]["Value"] == "true"
+
+
+def test_a_reminder_carries_no_inquiry_field(stack: Stack) -> None:
+    overdue_inquiry(urgent=True)
+    overdue_inquiry()
+
+    run_at(DUE + timedelta(hours=3))
+
+    sent = notifications(stack.url("CareTeamTopic"))
+    text = "\n".join(f"{n['subject']}\n{n['message']}\n{n['attributes']}" for n in sent)
+    assert len(sent) == 2
+    assert submitted_by_this_test().leaks(text) == []
+    assert "3 hours past its response target" in text
+
+
+def test_once_contacted_no_more_reminders(stack: Stack) -> None:
+    inquiry_id = overdue_inquiry()
+    response = care_request(stack, "PATCH", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER,
+                            body={"status": "contacted"}, headers={"If-Match": "1"})
+    assert response["statusCode"] == 200
+
+    assert run_at(DUE + timedelta(hours=1))["overdue"] == 0
+    assert notifications(stack.url("CareTeamTopic")) == []
+
+
+def test_a_reminder_that_cannot_be_published_is_tried_again_next_run(stack: Stack) -> None:
+    inquiry_id = overdue_inquiry()
+    real_topic = stack.url("CareTeamTopic")
+    stack.configure(CARE_TEAM_TOPIC_ARN=real_topic + "-gone")
+
+    failed = run_at(DUE + timedelta(minutes=1))
+    assert failed["failed"] == 1 and "last_reminded_at" not in record_of(inquiry_id)
+
+    stack.configure(CARE_TEAM_TOPIC_ARN=real_topic)
+    assert run_at(DUE + timedelta(minutes=2))["reminded"] == 1
+    assert len(notifications(real_topic)) == 1
+
+
+def test_the_scheduled_handler_reminds_with_the_real_clock(stack: Stack) -> None:
+    overdue_inquiry()
+
+    result = stack.handler("remind_care_team")({"source": "aws.events", "detail-type": "Scheduled Event"},
+                                               FakeLambdaContext("RemindCareTeamFunction", timeout_seconds=60))
+
+    assert result == {"overdue": 1, "reminded": 1, "escalated": 0, "failed": 0}

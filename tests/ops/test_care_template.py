@@ -1,0 +1,143 @@
+"""The care console's resources in template.yaml: sign-in, authorizer, least privilege, audit, hosting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.template import TemplateResources
+
+RESOURCES = TemplateResources()
+CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET"),
+               ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET")}
+
+
+def statements(function: str) -> list[dict[str, Any]]:
+    found = []
+    for policy in RESOURCES.properties(function)["Policies"]:
+        if isinstance(policy, dict) and "Statement" in policy:
+            found.extend(policy["Statement"])
+    return found
+
+
+def actions(function: str) -> set[str]:
+    out: set[str] = set()
+    for statement in statements(function):
+        acts = statement["Action"]
+        out |= set(acts if isinstance(acts, list) else [acts])
+    return out
+
+
+def test_the_status_index_projects_the_list_row_and_never_message_email_or_phone() -> None:
+    (index,) = [i for i in RESOURCES.properties("InquiriesTable")["GlobalSecondaryIndexes"]
+                if i["IndexName"] == "StatusIndex"]
+    projected = set(index["Projection"]["NonKeyAttributes"])
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    assert projected == {"name", "assignee", "due_at", "version", "topic", "urgent", "preferred_contact"}
+    assert not projected & {"message", "email", "phone", "notes"}
+
+
+def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquiries() -> None:
+    res = RESOURCES.resources["AuditTable"]
+    props = res["Properties"]
+    assert res["DeletionPolicy"] == "Retain" and props["DeletionProtectionEnabled"] is True
+    assert props["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "DataKey"}
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    care_env = RESOURCES.properties("CareApiFunction")["Environment"]["Variables"]
+    intake_env = RESOURCES.properties("IntakeFunction")["Environment"]["Variables"]
+    assert care_env["RETENTION_DAYS"] == intake_env["RETENTION_DAYS"] == {"Ref": "RetentionDays"}
+
+
+def test_every_care_route_is_behind_the_cognito_authorizer_of_the_care_team_pool() -> None:
+    guarded = RESOURCES.api_authorizers()
+    assert set(guarded) == CARE_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
+    api = RESOURCES.properties("InquiryApi")["Auth"]
+    authorizer = api["Authorizers"]["CareTeamAuthorizer"]
+    assert authorizer["UserPoolArn"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
+    assert authorizer["Identity"]["Header"] == "Authorization"
+    care_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "CareApiFunction"]
+    assert {r for r in care_events if r[1] != "OPTIONS"} == CARE_ROUTES
+    assert "DefaultAuthorizer" not in api, "POST /inquiries and /health stay public"
+
+
+def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_deletes() -> None:
+    granted = actions("CareApiFunction")
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem"} <= granted
+    assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:*"} & granted
+    managed = [next(iter(p)) for p in RESOURCES.properties("CareApiFunction")["Policies"] if "Statement" not in p]
+    assert set(managed) == {"SQSSendMessagePolicy"}
+
+
+def test_the_public_intake_function_cannot_list_or_scan_inquiries() -> None:
+    managed = {next(iter(p)): p for p in RESOURCES.properties("IntakeFunction")["Policies"] if "Statement" not in p}
+    assert "DynamoDBReadPolicy" not in managed and "DynamoDBCrudPolicy" in managed
+    assert managed["DynamoDBCrudPolicy"]["DynamoDBCrudPolicy"] == {"TableName": {"Ref": "IdempotencyTable"}}
+    reads = [s for s in statements("IntakeFunction") if s["Sid"] == "ReadOneInquiryBack"]
+    assert reads == [{"Sid": "ReadOneInquiryBack", "Effect": "Allow", "Action": "dynamodb:GetItem",
+                      "Resource": {"Fn::GetAtt": ["InquiriesTable", "Arn"]}}]
+    assert not {"dynamodb:Query", "dynamodb:Scan"} & actions("IntakeFunction")
+
+
+def test_the_pool_requires_totp_in_production_and_strong_passwords_everywhere() -> None:
+    pool = RESOURCES.properties("CareTeamUserPool")
+    assert pool["MfaConfiguration"] == {"Fn::If": ["IsProd", "ON", "OPTIONAL"]}
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["DeletionProtection"] == {"Fn::If": ["IsProd", "ACTIVE", "INACTIVE"]}
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] is True for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert RESOURCES.template["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+
+
+def test_the_console_client_has_no_secret_and_short_lived_tokens() -> None:
+    client = RESOURCES.properties("CareConsoleClient")
+    assert client["GenerateSecret"] is False
+    units = client["TokenValidityUnits"]
+    assert units == {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "hours"}
+    assert 15 <= client["IdTokenValidity"] <= 60 and 15 <= client["AccessTokenValidity"] <= 60
+    assert client["RefreshTokenValidity"] <= 24
+    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                                "ALLOW_REFRESH_TOKEN_AUTH"}
+    groups = {RESOURCES.properties(g)["GroupName"] for g in RESOURCES.logical_ids("AWS::Cognito::UserPoolGroup")}
+    assert groups == {"care-team", "care-admin"}
+
+
+def test_the_console_bucket_is_private_and_read_only_through_cloudfront() -> None:
+    bucket = RESOURCES.properties("ConsoleBucket")
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    (allow, deny) = RESOURCES.properties("ConsoleBucketPolicy")["PolicyDocument"]["Statement"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"} and allow["Action"] == "s3:GetObject"
+    assert "ConsoleDistribution" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    config = RESOURCES.properties("ConsoleDistribution")["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]}
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": "ConsoleResponseHeadersPolicy"}
+
+
+def test_the_console_gets_strict_security_headers() -> None:
+    headers = RESOURCES.properties("ConsoleResponseHeadersPolicy")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"]
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_notifications_and_reminders_link_to_the_deployed_console() -> None:
+    for function in ("NotifyCareTeamFunction", "RemindCareTeamFunction"):
+        url = RESOURCES.properties(function)["Environment"]["Variables"]["CONSOLE_BASE_URL"]
+        assert url == {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care/#/inquiries"}, function
+    outputs = RESOURCES.template["Outputs"]
+    assert outputs["ConsoleUrl"]["Value"] == {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care"}
+
+
+def test_reminders_run_on_a_schedule_and_only_query_the_status_index() -> None:
+    (event,) = RESOURCES.properties("RemindCareTeamFunction")["Events"].values()
+    assert event["Type"] == "Schedule" and event["Properties"]["Schedule"] == "rate(15 minutes)"
+    granted = actions("RemindCareTeamFunction")
+    assert granted == {"dynamodb:Query", "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+                       "kms:DescribeKey"}

@@ -1,0 +1,132 @@
+// The care API, as the console uses it: adds the signed-in person's token, turns a 401 into
+// "sign in again" and a 412 into "someone else changed this". See DESIGN.md "Care-team console".
+
+import { refreshSignIn } from "./cognito.js";
+import { currentSession, endSession, startSession } from "./session.js";
+
+const REFRESH_BEFORE_EXPIRY_MS = 60_000;
+let apiBase = "";
+
+/** The console's settings: {region, userPoolId, clientId, cognitoEndpoint, apiBase}. */
+export async function loadConfig() {
+  const response = await fetch("config.json", { cache: "no-store", credentials: "same-origin" });
+  if (!response.ok) throw new Error(`config.json answered ${response.status}`);
+  const config = await response.json();
+  apiBase = String(config.apiBase ?? "").replace(/\/+$/, "");
+  return config;
+}
+
+/** The session ended (expired, revoked or signed out elsewhere): the person must sign in again. */
+export class SignInRequired extends Error {
+  constructor() {
+    super("Your session has ended. Sign in again to carry on.");
+    this.name = "SignInRequired";
+  }
+}
+
+/** 412: the inquiry changed since it was loaded. */
+export class EditConflict extends Error {
+  constructor() {
+    super("Someone else changed this inquiry while you were working on it, so we've reloaded it.");
+    this.name = "EditConflict";
+  }
+}
+
+/** Any other answer that is not a success; `problems` are the API's {field, message} errors. */
+export class ApiError extends Error {
+  constructor(status, problems, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.problems = problems;
+  }
+}
+
+/** One page of inquiries in a status, newest first: {items, next_cursor}. */
+export function listInquiries({ status, cursor, limit = 25 }) {
+  return request("GET", "/care/inquiries", { query: { status, limit, cursor } });
+}
+
+/** One inquiry in full (the only place its details are shown). */
+export function readInquiry(inquiryId) {
+  return request("GET", `/care/inquiries/${encodeURIComponent(inquiryId)}`);
+}
+
+/** Change status, assignee and/or add a note; `version` is the one the page was showing. */
+export function updateInquiry(inquiryId, version, changes) {
+  return request("PATCH", `/care/inquiries/${encodeURIComponent(inquiryId)}`, {
+    body: changes,
+    headers: { "If-Match": String(version) },
+  });
+}
+
+/** The audit trail (care-admin only), newest first, optionally for one inquiry: {items}. */
+export function readAudit({ inquiryId } = {}) {
+  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId } });
+}
+
+async function request(method, path, { query = {}, body, headers = {} } = {}) {
+  const session = await freshSession();
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(name, String(value));
+  }
+  const url = apiBase + path + (params.size ? `?${params}` : "");
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        Accept: "application/json",
+        // The raw ID token: API Gateway's Cognito authorizer accepts it on every stage (a "Bearer "
+        // prefix is accepted by our API but not everywhere by the authorizer; docs/operations.md).
+        Authorization: session.idToken,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError(0, [], "We couldn't reach the server. Check your connection and try again.");
+  }
+  const answer = await response.json().catch(() => null);
+  if (response.ok) return answer;
+  const problems = Array.isArray(answer?.errors) ? answer.errors : [];
+  switch (response.status) {
+    case 401:
+      endSession();
+      throw new SignInRequired();
+    case 412:
+      throw new EditConflict();
+    case 403:
+      throw new ApiError(403, problems, "You don't have access to this. Ask a care-team administrator if you need it.");
+    case 404:
+      throw new ApiError(404, problems, "There is no inquiry with this id. It may have been erased.");
+    case 422:
+    case 428:
+      throw new ApiError(response.status, problems, problems[0]?.message ?? "That change could not be made.");
+    default:
+      throw new ApiError(response.status, problems, "Something went wrong on our side. Try again in a minute.");
+  }
+}
+
+/** The session, with tokens renewed first when they are about to expire. */
+async function freshSession() {
+  const session = currentSession();
+  if (!session) throw new SignInRequired();
+  if (session.expiresAt - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return session;
+  if (!session.refreshToken) {
+    endSession();
+    throw new SignInRequired();
+  }
+  try {
+    const renewed = await refreshSignIn(session.refreshToken);
+    if (!renewed.tokens) throw new Error("no tokens");
+    return startSession(renewed.tokens, { keepRefreshToken: session.refreshToken });
+  } catch {
+    endSession();
+    throw new SignInRequired();
+  }
+}

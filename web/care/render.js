@@ -1,0 +1,105 @@
+// Building page content. Text goes in as text (never parsed as HTML): inquiry fields are whatever
+// a member of the public typed.
+
+/** An element with attributes (`class`, `for`, `aria-*`, `on<event>` handlers...) and children. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      el.addEventListener(name.slice(2).toLowerCase(), value);
+    } else {
+      el.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/** Replace an element's content; null, undefined and false children are left out. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** A status or flag as words in a box: the words carry the meaning, the colour only repeats it. */
+export function tag(text, kind = "") {
+  return h("strong", { class: kind ? `tag tag--${kind}` : "tag" }, text);
+}
+
+/** A date and time for people, in a <time> element that keeps the exact instant. */
+export function when(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const text = date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+  return h("time", { datetime: date.toISOString() }, text);
+}
+
+/**
+ * The GOV.UK error summary: "There is a problem", then each message linking to its field.
+ * `problems` is a list of {message, fieldId?}. Focus moves to it so screen readers announce it.
+ */
+export function errorSummary(problems, title = "There is a problem") {
+  const items = problems.map(({ message, fieldId }) =>
+    h("li", {}, fieldId ? h("a", { href: `#${fieldId}`, onclick: focusField(fieldId) }, message) : message));
+  const box = h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "error-summary-title" },
+    h("h2", { class: "error-summary__title", id: "error-summary-title" }, title),
+    h("ul", { class: "error-summary__list" }, items));
+  return box;
+}
+
+function focusField(fieldId) {
+  // Following "#field" would change the hash the router reads; move focus instead.
+  return (event) => {
+    event.preventDefault();
+    document.getElementById(fieldId)?.focus();
+  };
+}
+
+/** A message that is not an error: "Inquiry updated", "Someone else changed this". */
+export function banner(text, { kind = "info", title } = {}) {
+  return h("div", { class: `banner banner--${kind}`, role: kind === "success" ? "status" : "alert", tabindex: "-1" },
+    title ? h("h2", { class: "banner__title" }, title) : null,
+    h("p", { class: "banner__text" }, text));
+}
+
+/** Mark a field invalid and put its message beside it (or clear both when message is empty). */
+export function showFieldError(input, message) {
+  const errorId = `${input.id}-error`;
+  let error = document.getElementById(errorId);
+  const group = input.closest(".field");
+  if (!message) {
+    input.removeAttribute("aria-invalid");
+    error?.remove();
+    group?.classList.remove("field--error");
+    return;
+  }
+  if (!error) {
+    error = h("p", { class: "field-error", id: errorId });
+    input.before(error);
+  }
+  error.replaceChildren(h("span", { class: "visually-hidden" }, "Error: "), message);
+  input.setAttribute("aria-invalid", "true");
+  const described = new Set((input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean));
+  described.add(errorId);
+  input.setAttribute("aria-describedby", [...described].join(" "));
+  group?.classList.add("field--error");
+}
+
+/** A labelled text input inside a .field group; hint optional. */
+export function textField({ id, label, type = "text", value = "", hint, ...attrs }) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  return h("div", { class: "field" },
+    h("label", { class: "label", for: id }, label),
+    hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+    h("input", { class: "input", id, name: id, type, value, "aria-describedby": hintId, ...attrs }));
+}

@@ -1,0 +1,61 @@
+// Who is signed in. Tokens live in sessionStorage only (gone when the tab closes), never localStorage.
+
+const KEY = "care-console.session";
+
+/** Start a session from Cognito's AuthenticationResult. */
+export function startSession(result, { keepRefreshToken } = {}) {
+  const claims = claimsOf(result.IdToken);
+  const session = {
+    idToken: result.IdToken,
+    accessToken: result.AccessToken,
+    refreshToken: result.RefreshToken ?? keepRefreshToken ?? null,
+    // The ID token's own expiry; ExpiresIn (seconds) when the token has none we can read.
+    expiresAt: claims.exp ? claims.exp * 1000 : Date.now() + (result.ExpiresIn ?? 3600) * 1000,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(session));
+  return describe(session);
+}
+
+/** The current session, or null when nobody is signed in. */
+export function currentSession() {
+  const raw = sessionStorage.getItem(KEY);
+  if (!raw) return null;
+  try {
+    return describe(JSON.parse(raw));
+  } catch {
+    sessionStorage.removeItem(KEY);
+    return null;
+  }
+}
+
+/** Forget the tokens. */
+export function endSession() {
+  sessionStorage.removeItem(KEY);
+}
+
+function describe(session) {
+  const claims = claimsOf(session.idToken);
+  const groups = Array.isArray(claims["cognito:groups"]) ? claims["cognito:groups"] : [];
+  return {
+    ...session,
+    email: claims.email ?? claims["cognito:username"] ?? "",
+    groups,
+    isAdmin: groups.includes("care-admin"),
+  };
+}
+
+/**
+ * The claims in a JWT's payload, read (not verified) so the page can show who is signed in and
+ * whether to offer the audit trail. The API checks the signature and the groups itself.
+ */
+export function claimsOf(jwt) {
+  const part = String(jwt ?? "").split(".")[1];
+  if (!part) return {};
+  try {
+    const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return {};
+  }
+}
