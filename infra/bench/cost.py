@@ -155,6 +155,7 @@ def sample_items() -> tuple[int, int]:
     from inquiries.data.items import InquiryItem, SubmissionGuardItem
     from inquiries.ids import new_inquiry_id
     from inquiries.models import InquiryIn
+    from inquiries.settings import ResponseTimeSettings
     from inquiries.triage import NOT_URGENT
 
     inquiry = InquiryIn.model_validate({
@@ -165,7 +166,7 @@ def sample_items() -> tuple[int, int]:
     now = time.time()
     inquiry_id = new_inquiry_id(int(now * 1000))
     item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=NOT_URGENT, spam=False,
-                                      retention_days=365)
+                                      retention_days=365, targets=ResponseTimeSettings())
     guard = SubmissionGuardItem(guard_id="0" * 64, inquiry_id=inquiry_id, expiration=int(now))
     return item_size(dict(item.to_item())), item_size(dict(guard.to_item()))
 

@@ -175,6 +175,7 @@ class Floor:
         from inquiries.data.items import InquiryItem, SubmissionGuardItem
         from inquiries.ids import new_inquiry_id
         from inquiries.models import InquiryIn
+        from inquiries.settings import ResponseTimeSettings
         from inquiries.triage import NOT_URGENT
 
         started = time.perf_counter()
@@ -199,7 +200,7 @@ class Floor:
             ExpressionAttributeValues={":now": {"N": str(int(now))}})
         inquiry_id = new_inquiry_id(int(now * 1000))
         item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=NOT_URGENT, spam=False,
-                                          retention_days=365)
+                                          retention_days=365, targets=ResponseTimeSettings())
         guard = SubmissionGuardItem(guard_id=key, inquiry_id=inquiry_id, expiration=int(now) + 86400)
         with self.transaction_lock:
             self.ddb.transact_write_items(TransactItems=[
