@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST := $(PY) -m pytest
 
-.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench triage clean
+.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench bench-smoke triage clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -45,8 +45,11 @@ openapi: venv ## Write docs/openapi.json from the models
 openapi-check: venv ## Fail when docs/openapi.json is stale
 	$(PY) -m infra.openapi --check docs/openapi.json
 
-bench: venv ## Time the intake answer on the local stack, as ratios to GET /health in the same run
+bench: venv sam-build ## Cold start, warm intake, end to end, triage, artifacts, cost: writes docs/benchmarks.md and .json
 	$(PY) -m infra.bench
+
+bench-smoke: venv ## The benchmark with tiny samples into build/bench-smoke (checks it still runs; no figures kept)
+	$(PY) -m infra.bench --quick --output-dir build/bench-smoke
 
 triage: venv ## Crisis triage on the corpus: recall, false-alarm rate, microseconds per message
 	$(PY) -m infra.triage_report

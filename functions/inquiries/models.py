@@ -12,8 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -124,6 +122,10 @@ def _address_text(value: Any) -> Any:
 
 
 def _check_email(value: str) -> str:
+    # Imported on first use: compiling its patterns costs a cold start ~50 ms, and only intake (and the
+    # erasure tool) read addresses; handlers/intake.py loads it at init, as every submission needs it.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
@@ -148,6 +150,9 @@ def normalise_email(value: str) -> str:
 
 
 def _check_phone(value: str) -> str:
+    # Imported on first use: a phone number is optional, and only intake validates one.
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:

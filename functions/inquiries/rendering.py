@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING
 
 from inquiries.ids import short_reference
 from inquiries.models import CRISIS_RESOURCES, PreferredContact, StoredInquiry
 from inquiries.settings import MessageSettings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 CONFIRMATION_SUBJECT = "We received your inquiry"
 CRISIS_NOTICE = "This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911."
@@ -54,6 +56,9 @@ class CareTeamNotification:
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
+    # Imported on first use: the care team's notification and intake's JSON answers need no Jinja.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("inquiries", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),

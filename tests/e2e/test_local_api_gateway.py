@@ -93,7 +93,8 @@ def test_a_json_post_becomes_a_rest_proxy_event_with_the_tcp_peer_as_source_ip(
     assert ctx["stage"] == "dev" and ctx["path"] == "/dev/inquiries" and ctx["httpMethod"] == "POST"
     assert len(ctx["requestId"]) == 36 and isinstance(ctx["requestTimeEpoch"], int)
     assert isinstance(context, LambdaContext)
-    assert context.function_name == "IntakeFunction" and context.memory_limit_in_mb == 512
+    memory_mb = int(TemplateResources().function_property("IntakeFunction", "MemorySize"))
+    assert context.function_name == "IntakeFunction" and context.memory_limit_in_mb == memory_mb  # the template's
     assert context.invoked_function_arn.endswith(":function:IntakeFunction")
     timeout_ms = int(TemplateResources().function_property("IntakeFunction", "Timeout")) * 1000
     assert 0 < context.get_remaining_time_in_millis() <= timeout_ms  # the template's Timeout

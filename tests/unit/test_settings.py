@@ -27,8 +27,8 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "CareApiFunction": CareApiSettings,
     "RemindCareTeamFunction": RemindCareTeamSettings,
 }
-# Read by Powertools itself (Logger, Metrics, Tracer), not by our settings.
-POWERTOOLS_PREFIX = "POWERTOOLS_"
+# Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
+LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")
 TEMPLATE = TemplateResources()
 INTAKE_ENV = TEMPLATE.function_environment("IntakeFunction")
 
@@ -40,7 +40,7 @@ def test_every_function_in_the_template_has_its_settings() -> None:
 @pytest.mark.parametrize("function", sorted(SETTINGS_OF))
 def test_every_template_variable_is_a_field_of_the_function_settings(function: str) -> None:
     fields = {name.upper() for name in SETTINGS_OF[function].model_fields}
-    variables = {name for name in TEMPLATE.function_environment(function) if not name.startswith(POWERTOOLS_PREFIX)}
+    variables = {name for name in TEMPLATE.function_environment(function) if not name.startswith(LIBRARY_PREFIXES)}
     assert variables - fields == set(), "a variable the function never reads"
 
 

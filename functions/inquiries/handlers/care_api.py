@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.care.api import create_care_app
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import CareApiSettings
 
 settings = CareApiSettings.from_environ()
@@ -16,7 +16,6 @@ app = create_care_app(settings)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point."""

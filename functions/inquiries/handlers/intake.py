@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# Every submission validates an address: load the validator at init, not in the person's first request.
+import email_validator  # noqa: F401
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.intake.api import IntakeApp
 from inquiries.intake.service import IntakeService
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import IntakeSettings
 
 settings = IntakeSettings.from_environ()
@@ -18,7 +20,6 @@ app = IntakeApp(settings, service=lambda: IntakeService.on_aws(settings))
 
 # clear_state: the inquiry_id appended for one request must not label the next one's log lines.
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point."""

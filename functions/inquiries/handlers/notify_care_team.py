@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.delivery.care_team import FAILED_METRIC, notify_care_team
 from inquiries.delivery.common import batch_processor, claim_check_record_handler
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import CareTeamSettings
 
 settings = CareTeamSettings.from_environ()
@@ -18,7 +18,6 @@ record_handler = claim_check_record_handler(notify_care_team, settings, FAILED_M
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """SQS batch in, partial batch response out."""

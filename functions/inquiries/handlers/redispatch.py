@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.intake.dispatch import Dispatcher
 from inquiries.intake.redispatch import redispatch_pending
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import RedispatchSettings
 
 settings = RedispatchSettings.from_environ()
@@ -20,7 +20,6 @@ dispatcher = Dispatcher(settings)
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """The Lambda entry point. Returns counts only."""

@@ -8,14 +8,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.care.reminders import remind_care_team
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import RemindCareTeamSettings
 
 settings = RemindCareTeamSettings.from_environ()
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """The Lambda entry point. Returns counts only."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# Every confirmation is rendered with Jinja: load it at init, not during the first message.
+import jinja2  # noqa: F401
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.delivery.common import batch_processor, claim_check_record_handler
 from inquiries.delivery.confirmation import FAILED_METRIC, send_confirmation
-from inquiries.observability import logger, metrics, tracer
+from inquiries.observability import logger, metrics
 from inquiries.settings import ConfirmationSettings
 
 settings = ConfirmationSettings.from_environ()
@@ -18,7 +20,6 @@ record_handler = claim_check_record_handler(send_confirmation, settings, FAILED_
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """SQS batch in, partial batch response out."""

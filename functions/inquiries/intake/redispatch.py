@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from inquiries.intake.dispatch import DispatchFailed
-from inquiries.intake.service import Sender
 from inquiries.observability import count, logger, measure_seconds
+
+if TYPE_CHECKING:
+    # A type only: importing intake.service would load triage and idempotency into RedispatchFunction.
+    from inquiries.intake.service import Sender
 
 # Age of the oldest inquiry still waiting for its queue messages (OldestDispatchPendingAlarm watches it).
 OLDEST_PENDING_METRIC = "OldestDispatchPendingAge"

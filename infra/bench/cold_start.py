@@ -1,0 +1,149 @@
+"""Cold start per function: CPU time and peak RSS of a fresh interpreter doing what Lambda's init does.
+
+Each sample is a new ``python`` process. A *function* sample imports the handler module named by
+template.yaml with that function's environment (Globals merged, as in Lambda, with
+``AWS_LAMBDA_FUNCTION_NAME`` set so Powertools behaves as in Lambda) and creates the boto3 clients the
+function calls. A *baseline* sample is a fresh interpreter that imports boto3, creates the same clients
+and a Powertools ``Logger``: the least any of these functions could do. Runs alternate function and
+baseline so drift on the machine touches both alike. CPU is user + system time and peak RSS is
+``ru_maxrss``, from the child's own ``getrusage`` when its init is done.
+
+The child is started through ``/bin/sh``, which forks it: Linux carries a process's peak RSS across
+``exec``, and ``subprocess`` starts children with ``vfork``, so a child started directly would report the
+benchmark's own (larger) peak RSS as its own, masking the baseline.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.bench.percentiles import median, ratio
+from infra.template import TemplateResources
+
+REPO = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO / "functions"
+
+# The clients each function makes on its first request (inquiries.aws factories), by logical ID.
+CLIENTS: dict[str, tuple[str, ...]] = {
+    "IntakeFunction": ("dynamodb", "sqs"),
+    "RedispatchFunction": ("dynamodb", "sqs"),
+    "SendConfirmationFunction": ("dynamodb", "sesv2"),
+    "NotifyCareTeamFunction": ("dynamodb", "sns"),
+    "CareApiFunction": ("dynamodb", "sqs"),
+    "RemindCareTeamFunction": ("dynamodb", "sns"),
+}
+
+_FUNCTION_INIT = """
+import importlib
+importlib.import_module({module!r})
+from inquiries import aws
+for name in {clients!r}:
+    getattr(aws, name)()
+"""
+
+_BASELINE_INIT = """
+import boto3
+from aws_lambda_powertools import Logger
+for name in {clients!r}:
+    boto3.client(name)
+Logger(service="baseline")
+"""
+
+
+@dataclass(frozen=True)
+class InitSample:
+    """One fresh process: CPU seconds (user + sys) and peak RSS in MiB."""
+
+    cpu_s: float
+    rss_mib: float
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """Medians of one function's init and of the baseline measured alternately with it."""
+
+    function: str
+    runs: int
+    cpu_s: float
+    rss_mib: float
+    baseline_cpu_s: float
+    baseline_rss_mib: float
+
+    @property
+    def cpu_ratio(self) -> float:
+        """CPU time as a multiple of the baseline's."""
+        return ratio(self.cpu_s, self.baseline_cpu_s)
+
+    @property
+    def rss_ratio(self) -> float:
+        """Peak RSS as a multiple of the baseline's."""
+        return ratio(self.rss_mib, self.baseline_rss_mib)
+
+
+def function_environment(resources: TemplateResources, logical_id: str) -> dict[str, str]:
+    """What the function's process sees in Lambda, resolved locally (no AWS call is made at init)."""
+    env = {name: str(value) for name, value in resources.function_environment(logical_id).items()}
+    env.update({
+        "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(resources.function_property(logical_id, "MemorySize")),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "PYTHONPATH": str(FUNCTIONS_DIR),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    })
+    return env
+
+
+_REPORT_USAGE = """
+import resource as _resource
+_usage = _resource.getrusage(_resource.RUSAGE_SELF)
+print("RUSAGE", _usage.ru_utime + _usage.ru_stime, _usage.ru_maxrss)
+"""
+# "; exit $?" keeps the shell from exec-ing python in its own place: python must be a forked child.
+_FORKING_SHELL = '"$0" -c "$1"; exit $?'
+
+
+def run_init(code: str, env: dict[str, str]) -> InitSample:
+    """Run ``code`` in a fresh interpreter (forked by a shell) and read the rusage it reports at the end."""
+    result = subprocess.run(["/bin/sh", "-c", _FORKING_SHELL, sys.executable, code + _REPORT_USAGE],  # noqa: S603
+                            env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"init failed ({result.returncode}): {result.stderr[-2000:]}")
+    report = [line for line in result.stdout.splitlines() if line.startswith("RUSAGE ")][-1]
+    _tag, cpu_s, maxrss_kib = report.split()
+    return InitSample(cpu_s=float(cpu_s), rss_mib=int(maxrss_kib) / 1024)
+
+
+def measure_function(resources: TemplateResources, logical_id: str, runs: int) -> ColdStart:
+    """Alternate ``runs`` function inits with ``runs`` baseline inits; report the medians."""
+    handler = str(resources.function_property(logical_id, "Handler"))
+    module = handler.rsplit(".", 1)[0]
+    clients = CLIENTS[logical_id]
+    env = function_environment(resources, logical_id)
+    function_code = _FUNCTION_INIT.format(module=module, clients=clients)
+    baseline_code = _BASELINE_INIT.format(clients=clients)
+    own: list[InitSample] = []
+    base: list[InitSample] = []
+    # The first run of each compiles bytecode and warms the page cache: not counted.
+    run_init(function_code, env)
+    run_init(baseline_code, env)
+    for _ in range(runs):
+        own.append(run_init(function_code, env))
+        base.append(run_init(baseline_code, env))
+    return ColdStart(
+        function=logical_id, runs=runs,
+        cpu_s=median([s.cpu_s for s in own]), rss_mib=median([s.rss_mib for s in own]),
+        baseline_cpu_s=median([s.cpu_s for s in base]), baseline_rss_mib=median([s.rss_mib for s in base]),
+    )
+
+
+def measure_all(runs: int, resources: TemplateResources | None = None) -> list[ColdStart]:
+    """Every function in CLIENTS, in order."""
+    resources = resources or TemplateResources()
+    return [measure_function(resources, lid, runs) for lid in CLIENTS]

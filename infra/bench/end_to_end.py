@@ -1,0 +1,308 @@
+"""End to end on the local stack: concurrent clients submit until every inquiry is stored, confirmed
+and notified; the floor makes the same AWS calls directly with boto3 against the same moto.
+
+Pipeline: ``clients`` threads POST ``/inquiries`` over HTTP (127.0.0.1 only, each request from its own
+127.0.x.y address, as API Gateway's ``sourceIp`` would differ); the clock stops when InquiriesTable
+shows ``confirmation_sent_at`` and ``care_team_notified_at`` on every accepted inquiry. The API
+latency is each POST's round trip.
+
+Floor: the same number of threads make, per inquiry, the calls the handlers make, in the same order,
+with items of the same shape (built by ``inquiries.data.items``), on the same moto server:
+
+- intake: two rate-limit counter updates, the idempotency record put, the transaction writing the
+  inquiry and its submission guard, the two queue sends, the dispatch-marker removal and the
+  idempotency record completion (timed as the floor's "API" latency);
+- each consumer: receive one message, read the inquiry, claim the step, send (SES or SNS), record it
+  sent, delete the message.
+
+It runs on its own tables, queues and topic, created in the same moto from the same template
+definitions, so the stack's pollers never see its messages and both start from near-empty tables (moto
+copies a whole table for each transaction, so table size matters). Its transactions are made one at a
+time: moto's transaction copy is not thread-safe (the local stack runs one invocation at a time anyway).
+What it leaves out is what the pipeline adds: HTTP, API Gateway emulation, the handlers' code and
+Powertools, and SQS polling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from infra.bench.percentiles import percentile, ratio
+from infra.local.aws_emulator import DUMMY_CREDENTIALS
+from infra.local.child import LocalStackProcess
+from infra.local.config import LOOPBACK
+from infra.template import TemplateResources
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+REGION = "us-east-1"
+FLOOR_PREFIX = "BenchFloor"
+FLOOR_QUEUES = (f"{FLOOR_PREFIX}ConfirmationQueue", f"{FLOOR_PREFIX}CareTeamQueue")
+FLOOR_TOPIC = f"{FLOOR_PREFIX}Topic"
+FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """How fast ``inquiries`` went all the way through, and the API latency (ms) on the way."""
+
+    name: str
+    inquiries: int
+    seconds: float
+    api_p50_ms: float
+    api_p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        """Inquiries stored, confirmed and notified per second."""
+        return round(self.inquiries / self.seconds, 2) if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class EndToEnd:
+    """The pipeline against its floor, same run, same moto, same concurrency."""
+
+    clients: int
+    pipeline: Throughput
+    floor: Throughput
+    # p50 (ms) of the AWS calls each function makes for one inquiry, as the floor measured them.
+    floor_step_ms: dict[str, float]
+
+    @property
+    def throughput_ratio(self) -> float:
+        """Pipeline inquiries/s as a multiple of the floor's (goal: at least 0.7)."""
+        return ratio(self.pipeline.per_second, self.floor.per_second)
+
+
+def _inquiry(n: int) -> dict[str, Any]:
+    return {
+        "name": f"Bench Person {n}", "email": f"bench.{uuid.uuid4().hex[:12]}@example.com",
+        "phone": "+1 415 555 0100", "topic": "anxiety", "consent_to_contact": True,
+        "message": "I would like to learn about ketamine-assisted therapy and what the first visit involves.",
+    }
+
+
+def _post(port: int, n: int) -> tuple[str, float]:
+    source = f"127.0.{1 + n // 250}.{1 + n % 250}"
+    body = json.dumps(_inquiry(n)).encode()
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30, source_address=(source, 0))
+    try:
+        started = time.perf_counter()
+        conn.request("POST", "/inquiries", body=body, headers={
+            "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": uuid.uuid4().hex})
+        response = conn.getresponse()
+        data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        conn.close()
+    if response.status != 202:
+        raise RuntimeError(f"POST /inquiries answered {response.status}")
+    return str(json.loads(data)["inquiry_id"]), elapsed
+
+
+def _session() -> boto3.Session:
+    return boto3.Session(region_name=REGION, aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                         aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+
+
+def _undelivered(dynamodb: DynamoDBClient, table: str, ids: list[str]) -> list[str]:
+    left = []
+    for start in range(0, len(ids), 100):
+        keys = [{"inquiry_id": {"S": i}} for i in ids[start:start + 100]]
+        resp = dynamodb.batch_get_item(RequestItems={table: {
+            "Keys": keys, "ConsistentRead": True,
+            "ProjectionExpression": "inquiry_id, confirmation_sent_at, care_team_notified_at"}})
+        done = {item["inquiry_id"]["S"] for item in resp["Responses"].get(table, [])
+                if "confirmation_sent_at" in item and "care_team_notified_at" in item}
+        left += [i for i in ids[start:start + 100] if i not in done]
+    return left
+
+
+def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadline: float) -> Throughput:
+    """Submit over HTTP with ``clients`` threads; stop the clock when every inquiry is delivered."""
+    dynamodb = _session().client("dynamodb", endpoint_url=stack.aws_url)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answers = list(pool.map(lambda n: _post(stack.api_port, n), range(inquiries)))
+    ids = [inquiry_id for inquiry_id, _ms in answers]
+    while (left := _undelivered(dynamodb, "InquiriesTable", ids)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(left)} of {len(ids)} inquiries not delivered in time")
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    latencies = [ms for _id, ms in answers]
+    return Throughput("pipeline (HTTP, handlers, pollers)", inquiries, seconds,
+                      percentile(latencies, 50), percentile(latencies, 99))
+
+
+class Floor:
+    """The handlers' AWS calls for one inquiry, made directly with boto3 (see the module docstring)."""
+
+    def __init__(self, aws_url: str, resources: TemplateResources) -> None:
+        session = _session()
+        self.ddb = session.client("dynamodb", endpoint_url=aws_url)
+        self.sqs = session.client("sqs", endpoint_url=aws_url)
+        self.sns = session.client("sns", endpoint_url=aws_url)
+        self.ses = session.client("sesv2", endpoint_url=aws_url)
+        self.sender = resources.function_environment("SendConfirmationFunction")["SENDER_EMAIL"]
+        self.tables = {lid: FLOOR_PREFIX + lid for lid in FLOOR_TABLES}
+        for lid, name in self.tables.items():
+            self.ddb.create_table(**{**resources.table_definition(lid), "TableName": name})
+        self.transaction_lock = threading.Lock()
+        self.queues = []
+        for name in FLOOR_QUEUES:
+            attributes: Any = resources.queue_attributes("ConfirmationQueue")
+            attributes = {k: v for k, v in attributes.items() if k != "RedrivePolicy"}
+            self.queues.append(self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+        self.topic = self.sns.create_topic(Name=FLOOR_TOPIC)["TopicArn"]
+
+    def one_inquiry(self, n: int) -> tuple[float, float, float]:
+        """Every call for one inquiry; returns the intake, confirmation and care-team parts' durations in ms."""
+        from inquiries.data.items import InquiryItem, SubmissionGuardItem
+        from inquiries.ids import new_inquiry_id
+        from inquiries.models import InquiryIn
+        from inquiries.peppers import Peppers
+        from inquiries.settings import ResponseTimeSettings
+        from inquiries.triage import NOT_URGENT
+
+        started = time.perf_counter()
+        now = time.time()
+        inquiry = InquiryIn.model_validate(_inquiry(n))
+        for scope in ("client", "email"):
+            counter = f"{scope}#{uuid.uuid4().hex}#{int(now) // 3600}"
+            self.ddb.update_item(
+                TableName=self.tables["RateLimitTable"], Key={"id": {"S": counter}},
+                UpdateExpression="ADD hits :one SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": "20"},
+                                           ":expires": {"N": str(int(now) + 3660)}})
+        key = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+        self.ddb.put_item(
+            TableName=self.tables["IdempotencyTable"],
+            Item={"id": {"S": f"IntakeFunction#{key}"}, "expiration": {"N": str(int(now) + 86400)},
+                  "status": {"S": "INPROGRESS"}, "in_progress_expiration": {"N": str(int(now * 1000) + 20000)},
+                  "validation": {"S": key}},
+            ConditionExpression="attribute_not_exists(#id) OR #expiry < :now",
+            ExpressionAttributeNames={"#id": "id", "#expiry": "expiration"},
+            ExpressionAttributeValues={":now": {"N": str(int(now))}})
+        inquiry_id = new_inquiry_id(int(now * 1000))
+        item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=NOT_URGENT, spam=False,
+                                          retention_days=365, targets=ResponseTimeSettings(),
+                                          peppers=Peppers(current=b"bench pepper, at least 16 bytes"))
+        guard = SubmissionGuardItem(guard_id=key, inquiry_id=inquiry_id, expiration=int(now) + 86400)
+        with self.transaction_lock:
+            self.ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.tables["IdempotencyTable"], "Item": guard.to_item(),
+                         "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+                         "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
+                {"Put": {"TableName": self.tables["InquiriesTable"], "Item": item.to_item(),
+                         "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
+            ])
+        body = json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
+        for url in self.queues:
+            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+        self.ddb.update_item(
+            TableName=self.tables["InquiriesTable"], Key={"inquiry_id": {"S": inquiry_id}},
+            UpdateExpression="REMOVE dispatch_state, dispatch_pending_since",
+            ConditionExpression="dispatch_pending_since = :since",
+            ExpressionAttributeValues={":since": {"S": str(item.dispatch_pending_since)}})
+        self.ddb.update_item(
+            TableName=self.tables["IdempotencyTable"], Key={"id": {"S": f"IntakeFunction#{key}"}},
+            UpdateExpression="SET #response_data = :response_data, #expiry = :expiry, #status = :status",
+            ExpressionAttributeNames={"#response_data": "data", "#expiry": "expiration", "#status": "status"},
+            ExpressionAttributeValues={":response_data": {"S": json.dumps({"inquiry_id": inquiry_id})},
+                                       ":expiry": {"N": str(int(now) + 86400)}, ":status": {"S": "COMPLETED"}})
+        intake_ms = (time.perf_counter() - started) * 1000
+        confirmation_ms = self._consume(self.queues[0], "confirmation_sent_at", self._send_email)
+        care_team_ms = self._consume(self.queues[1], "care_team_notified_at", self._publish)
+        return intake_ms, confirmation_ms, care_team_ms
+
+    def _send_email(self, values: dict[str, Any]) -> None:
+        text = "Thank you for reaching out. " * 20
+        self.ses.send_email(FromEmailAddress=self.sender, Destination={"ToAddresses": [values["email"]["S"]]},
+                            Content={"Simple": {"Subject": {"Data": "We received your inquiry"},
+                                                "Body": {"Text": {"Data": text}, "Html": {"Data": f"<p>{text}</p>"}}}})
+
+    def _publish(self, values: dict[str, Any]) -> None:
+        self.sns.publish(TopicArn=self.topic, Subject="New inquiry", Message="New inquiry\nPriority: normal",
+                         MessageAttributes={"priority": {"DataType": "String", "StringValue": "normal"}})
+
+    def _consume(self, queue_url: str, sent_attribute: str, send: Callable[[dict[str, Any]], None]) -> float:
+        """One consumer step; returns the duration (ms) of the calls the function itself makes."""
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1,
+                                                WaitTimeSeconds=1).get("Messages", [])
+            if messages:
+                break
+        message = messages[0]
+        started = time.perf_counter()
+        inquiry_id = json.loads(message["Body"])["inquiry_id"]
+        key = {"inquiry_id": {"S": inquiry_id}}
+        table = self.tables["InquiriesTable"]
+        values = self.ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+        self.ddb.update_item(
+            TableName=table, Key=key, UpdateExpression="SET #token = :token, #expires = :expires",
+            ConditionExpression="attribute_exists(inquiry_id) AND attribute_not_exists(#sent)",
+            ExpressionAttributeNames={"#token": f"{sent_attribute}_token", "#expires": f"{sent_attribute}_lease",
+                                      "#sent": sent_attribute},
+            ExpressionAttributeValues={":token": {"S": uuid.uuid4().hex}, ":expires": {"N": "0"}})
+        send(values)
+        self.ddb.update_item(
+            TableName=table, Key=key, UpdateExpression="SET #sent = :now REMOVE #token, #expires",
+            ExpressionAttributeNames={"#sent": sent_attribute, "#token": f"{sent_attribute}_token",
+                                      "#expires": f"{sent_attribute}_lease"},
+            ExpressionAttributeValues={":now": {"S": "2026-01-01T00:00:00Z"}})
+        elapsed = (time.perf_counter() - started) * 1000
+        # Lambda's event source mapping deletes the message, outside the function's billed time.
+        self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return elapsed
+
+
+def run_floor(floor: Floor, inquiries: int, clients: int) -> tuple[Throughput, dict[str, float]]:
+    """The floor's calls for ``inquiries`` with ``clients`` threads; and each step's p50."""
+    lock = threading.Lock()
+    steps: list[tuple[float, float, float]] = []
+
+    def one(n: int) -> None:
+        timings = floor.one_inquiry(n)
+        with lock:
+            steps.append(timings)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, range(inquiries)))
+    seconds = time.perf_counter() - started
+    latencies = [intake for intake, _c, _n in steps]
+    step_ms = {name: round(percentile([s[i] for s in steps], 50), 2)
+               for i, name in enumerate(("IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"))}
+    return Throughput("floor (the same AWS calls, boto3)", inquiries, seconds,
+                      percentile(latencies, 50), percentile(latencies, 99)), step_ms
+
+
+def measure(inquiries: int, clients: int, max_seconds: float = 300.0,
+            resources: TemplateResources | None = None) -> EndToEnd:
+    """Start the local stack, run the pipeline, then the floor on the same moto; stop the stack."""
+    resources = resources or TemplateResources()
+    log = Path(tempfile.gettempdir()) / "inquiry-intake-bench-stack.log"
+    # Handlers log warnings only: the stack's console is not what is measured.
+    with LocalStackProcess(log_path=log, extra_env={"LOCAL_HANDLER_LOG_LEVEL": "WARNING"}) as stack:
+        run_pipeline(stack, min(inquiries, clients), clients, time.monotonic() + 60)  # warm-up: cold starts
+        pipeline = run_pipeline(stack, inquiries, clients, time.monotonic() + max_seconds)
+        floor_calls = Floor(stack.aws_url, resources)
+        run_floor(floor_calls, min(inquiries, clients), clients)  # warm-up, as the pipeline's
+        floor, step_ms = run_floor(floor_calls, inquiries, clients)
+    return EndToEnd(clients=clients, pipeline=pipeline, floor=floor, floor_step_ms=step_ms)

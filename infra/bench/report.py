@@ -1,0 +1,376 @@
+"""The benchmark's results as one JSON document, and the same figures as docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from infra.bench import cost
+from infra.bench.artifacts import ArtifactSize
+from infra.bench.cold_start import ColdStart
+from infra.bench.end_to_end import EndToEnd
+from infra.bench.tracing import TracerEvidence
+from infra.bench.triage import TriageSpeed
+from infra.bench.warm import WarmIntake
+
+COLD_START_GOAL = 1.3
+WARM_P99_GOAL = 3.0
+THROUGHPUT_GOAL = 0.7
+SECTIONS = ("goals", "cold_start", "warm_intake", "end_to_end", "triage", "artifacts", "tracer", "memory", "cost",
+            "snapstart")
+
+
+def profiles(cold: list[ColdStart], warm: WarmIntake, e2e: EndToEnd,
+             memory: dict[str, int]) -> dict[str, cost.FunctionProfile]:
+    """Each function's cost inputs, from this run's measurements."""
+    init = {c.function: c.cpu_s for c in cold}
+    steps = e2e.floor_step_ms
+    one_call_ms = steps["IntakeFunction"] / 8  # intake makes eight calls; redispatch makes one query
+    return {
+        "IntakeFunction": cost.FunctionProfile("IntakeFunction", memory["IntakeFunction"], 1, init["IntakeFunction"],
+                                               warm.intake_p50_ms, steps["IntakeFunction"]),
+        # The preflight runs the same function: no AWS call, the hello-world's share of work.
+        "IntakeFunction (CORS preflight)": cost.FunctionProfile(
+            "IntakeFunction (CORS preflight)", memory["IntakeFunction"], 1, 0.0, warm.hello_p50_ms, 0.0, 0.0),
+        "SendConfirmationFunction": cost.FunctionProfile(
+            "SendConfirmationFunction", memory["SendConfirmationFunction"], 1, init["SendConfirmationFunction"],
+            warm.intake_p50_ms, steps["SendConfirmationFunction"]),
+        "NotifyCareTeamFunction": cost.FunctionProfile(
+            "NotifyCareTeamFunction", memory["NotifyCareTeamFunction"], 1, init["NotifyCareTeamFunction"],
+            warm.intake_p50_ms, steps["NotifyCareTeamFunction"]),
+        # Runs on its schedule, not per inquiry: counted in the fixed monthly costs.
+        "RedispatchFunction": cost.FunctionProfile(
+            "RedispatchFunction", memory["RedispatchFunction"], 1, init["RedispatchFunction"], warm.hello_p50_ms,
+            one_call_ms),
+    }
+
+
+def build(*, mode: str, generated_at: str, machine: dict[str, Any], cold: list[ColdStart], warm: WarmIntake,
+          e2e: EndToEnd, triage: TriageSpeed, artifacts: list[ArtifactSize], tracer: TracerEvidence,
+          memory: dict[str, int], alarms: int) -> dict[str, Any]:
+    """Every section, with the goals evaluated on this run's figures."""
+    by_name = profiles(cold, warm, e2e, memory)
+    rss = {c.function: c.rss_mib for c in cold}
+    memory_rows = []
+    for name in ("IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction", "RedispatchFunction"):
+        profile = by_name[name]
+        memory_rows.append({
+            "function": name, "memory_mb": profile.memory_mb,
+            "recommended_mb": cost.recommend_memory(profile, person_waits=name == "IntakeFunction",
+                                                    peak_rss_mib=rss[name]),
+            "init_cpu_s": profile.init_cpu_s, "code_ms": round(profile.code_ms, 3), "io_ms": profile.io_ms,
+            "choices": [{"memory_mb": m, "cold_start_s": profile.cold_start_s(m), "billed_ms": profile.billed_ms(m),
+                         "lambda_usd_per_10k": round(profile.lambda_usd(cost.INQUIRIES, m), 4)}
+                        for m in cost.MEMORY_CHOICES],
+        })
+    per_inquiry = [p for name, p in by_name.items() if name != "RedispatchFunction"]
+    lines = cost.per_inquiries(per_inquiry, warm.log_bytes_per_request)
+    fixed = cost.fixed_monthly(by_name["RedispatchFunction"], alarms)
+    intake = by_name["IntakeFunction"]
+    gb = intake.memory_mb / 1024
+    snapstart = {
+        "restore_usd_per_cold_start": round(gb * cost.PRICES["snapstart_restore_gb"].usd, 7),
+        "init_usd_per_cold_start": round(gb * intake.init_cpu_s * intake.cpu_scale()
+                                         * cost.PRICES["lambda_gb_second_arm64"].usd, 7),
+        "cache_usd_per_month_per_version": round(gb * 30 * 24 * 3600 * cost.PRICES["snapstart_cache_gb_second"].usd, 2),
+        "init_s_saved_at_most": intake.cold_start_s(),
+        "adopted": False,
+    }
+    goals = []
+    for c in cold:
+        goals.append({"goal": f"{c.function} cold start CPU <= {COLD_START_GOAL}x baseline", "measured": c.cpu_ratio,
+                      "met": c.cpu_ratio <= COLD_START_GOAL})
+        goals.append({"goal": f"{c.function} peak RSS <= {COLD_START_GOAL}x baseline", "measured": c.rss_ratio,
+                      "met": c.rss_ratio <= COLD_START_GOAL})
+    goals.append({"goal": f"warm intake p99 <= {WARM_P99_GOAL}x hello world", "measured": warm.p99_ratio,
+                  "met": warm.p99_ratio <= WARM_P99_GOAL})
+    goals.append({"goal": f"end-to-end inquiries/s >= {THROUGHPUT_GOAL}x floor", "measured": e2e.throughput_ratio,
+                  "met": e2e.throughput_ratio >= THROUGHPUT_GOAL})
+    return {
+        "mode": mode, "generated_at": generated_at, "machine": machine,
+        "goals": goals,
+        "cold_start": [{**asdict(c), "cpu_ratio": c.cpu_ratio, "rss_ratio": c.rss_ratio} for c in cold],
+        "warm_intake": {**asdict(warm), "p50_ratio": warm.p50_ratio, "p99_ratio": warm.p99_ratio},
+        "end_to_end": {"clients": e2e.clients,
+                       "pipeline": {**asdict(e2e.pipeline), "per_second": e2e.pipeline.per_second},
+                       "floor": {**asdict(e2e.floor), "per_second": e2e.floor.per_second},
+                       "floor_step_ms": e2e.floor_step_ms, "throughput_ratio": e2e.throughput_ratio},
+        "triage": {**asdict(triage), "ratio": triage.ratio},
+        "artifacts": [asdict(a) for a in artifacts],
+        "tracer": asdict(tracer),
+        "memory": memory_rows,
+        "cost": {
+            "inquiries": cost.INQUIRIES, "region": cost.REGION, "prices_as_of": cost.PRICES_AS_OF,
+            "lines": [cost.as_dict(line) for line in lines],
+            "total_usd": round(sum(line.usd for line in lines), 4),
+            "fixed_monthly": [cost.as_dict(line) for line in fixed],
+            "fixed_monthly_usd": round(sum(line.usd for line in fixed), 2),
+            "units_per_inquiry": {k: {"n": n, "why": why} for k, (n, why) in cost.UNITS.items()},
+            "prices": [asdict(p) for p in cost.PRICES.values()],
+        },
+        "snapstart": snapstart,
+    }
+
+
+def _mib(n: float) -> str:
+    return f"{n / 1024 / 1024:.2f}"
+
+
+def _yes(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """docs/benchmarks.md: every figure beside its baseline, the goals, and the decisions they support."""
+    out: list[str] = []
+    add = out.append
+    m = data["machine"]
+    add("# Benchmarks\n")
+    add(f"Written by `make bench` ({data['mode']} run, {data['generated_at']}) on {m['platform']}, "
+        f"Python {m['python']}, {m['cpus']} CPUs shared with other work; the JSON is "
+        "[`benchmarks.json`](benchmarks.json). Absolute times depend on the machine: the figures that carry "
+        "over are the ratios to the baseline measured in the same run. Reproduce with `make bench` "
+        "(`python -m infra.bench --quick` is the smoke run `make test` does).\n")
+    add("## Goals\n")
+    add("| goal | measured | |\n|---|---|---|")
+    for g in data["goals"]:
+        add(f"| {g['goal']} | {g['measured']:.2f}x | {_yes(g['met'])} |")
+    add("")
+    add(_COLD_START_TEXT)
+    add("| function | CPU s | baseline CPU s | CPU ratio | peak RSS MiB | baseline MiB | RSS ratio | runs |")
+    add("|---|---|---|---|---|---|---|---|")
+    for c in data["cold_start"]:
+        add(f"| {c['function']} | {c['cpu_s']:.3f} | {c['baseline_cpu_s']:.3f} | {c['cpu_ratio']:.2f}x | "
+            f"{c['rss_mib']:.1f} | {c['baseline_rss_mib']:.1f} | {c['rss_ratio']:.2f}x | {c['runs']} |")
+    add("")
+    add(_COLD_START_ANALYSIS)
+    w = data["warm_intake"]
+    add("## Warm intake, in-process\n")
+    add("The intake handler module Lambda imports, its service on the in-memory fakes of "
+        "`tests/support/fakes.py`, against Powertools' own hello world (its quick start: an "
+        "`APIGatewayRestResolver` route that logs a line and adds a metric, under `inject_lambda_context` and "
+        "`log_metrics`, without Tracer as ours now are) on the same route and the same API Gateway event "
+        "shape (a JSON `POST /inquiries` with a phone number), requests alternating.\n")
+    add("| handler | p50 ms | p99 ms |\n|---|---|---|")
+    add(f"| intake (validate, rate-limit, idempotency, store, dispatch) | {w['intake_p50_ms']:.3f} | "
+        f"{w['intake_p99_ms']:.3f} |")
+    add(f"| hello world | {w['hello_p50_ms']:.3f} | {w['hello_p99_ms']:.3f} |")
+    add(f"| ratio | {w['p50_ratio']:.2f}x | {w['p99_ratio']:.2f}x |")
+    add(f"\n{w['requests']} requests each. The p99 goal (at most 3x) is {_yes(w['p99_ratio'] <= WARM_P99_GOAL)}. "
+        "Intake validates the body with pydantic (the address and phone number included), checks two rate "
+        "limits, runs Powertools idempotency, writes the inquiry and dispatches it, so its p50 is a few times "
+        "the hello world's; its tail stays closer because both share the same pauses (garbage collection, "
+        "the scheduler). The hello world's p99 is a few tenths of a millisecond, so a handful of pauses on a "
+        "shared machine moves this ratio by a whole unit between runs: repeat `make bench` before concluding "
+        f"either way. The intake handler printed {w['log_bytes_per_request']:.0f} bytes of log lines and "
+        "metrics per request (the CloudWatch Logs input of the cost model).\n")
+    e = data["end_to_end"]
+    p, f = e["pipeline"], e["floor"]
+    add("## End to end on the local stack\n")
+    add(f"{e['clients']} concurrent clients on 127.0.0.1 submit {p['inquiries']} inquiries to the local stack "
+        "(`infra.local`: moto, the API Gateway emulator, the real handlers, SQS pollers); the clock stops when "
+        "InquiriesTable shows every one confirmed and notified. The floor makes the same AWS calls per inquiry "
+        "directly with boto3, with the same concurrency, against the same moto (see `infra/bench/end_to_end.py`).\n")
+    add("| | inquiries/s | API p50 ms | API p99 ms |\n|---|---|---|---|")
+    add(f"| pipeline | {p['per_second']:.2f} | {p['api_p50_ms']:.1f} | {p['api_p99_ms']:.1f} |")
+    add(f"| floor | {f['per_second']:.2f} | {f['api_p50_ms']:.1f} | {f['api_p99_ms']:.1f} |")
+    add(f"| ratio | {e['throughput_ratio']:.2f}x | | |")
+    add(f"\nThe goal (at least 0.7x the floor) is {_yes(e['throughput_ratio'] >= THROUGHPUT_GOAL)}. The floor's "
+        "\"API\" latency is its intake calls alone; the pipeline's adds HTTP, the API Gateway emulator and the "
+        "handler. The local stack runs one invocation at a time (`infra.local.lambda_runtime.INVOKE_LOCK`, as one "
+        "Lambda execution environment would), so concurrency there queues on the emulator rather than scaling "
+        "out as Lambda would.\n")
+    t = data["triage"]
+    add("## Triage\n")
+    add(f"`{t['check']}`: **{t['us_per_message']:.2f} µs per message** against {t['baseline_us_per_message']:.2f} µs "
+        f"for the baseline (one case-insensitive word search) on the same messages ({t['ratio']:.2f}x), over "
+        f"{t['messages']} assessments of the triage corpus (tests/data: crisis phrasings and ordinary inquiries; "
+        "`make triage` reports its recall on the same corpus). Best of five blocks, so the figure is the "
+        "check's cost rather than the machine's busiest moment.\n")
+    add("## Artifact size (`sam build`)\n")
+    if data["artifacts"]:
+        add("| artifact | files | unzipped MiB | zipped MiB |\n|---|---|---|---|")
+        for a in data["artifacts"]:
+            add(f"| {a['name']} | {a['files']} | {_mib(a['unzipped_bytes'])} | {_mib(a['zipped_bytes'])} |")
+        add("\nEvery function ships only the `inquiries` package; the third-party code is in the one layer "
+            "(Lambda's limit is 250 MB unzipped for a function and its layers). Without Tracer the layer no "
+            "longer carries `aws-xray-sdk` and `wrapt`.\n")
+    else:
+        add("Not measured in this run: `.aws-sam/build` is missing (`make bench` runs `make sam-build` first).\n")
+    add(_tracer_text(data["tracer"]))
+    add(_memory_text(data["memory"]))
+    add(_cost_text(data["cost"]))
+    add(_snapstart_text(data["snapstart"]))
+    return "\n".join(out).rstrip() + "\n"
+
+
+_COLD_START_TEXT = """## Cold start and peak RSS
+
+Each sample is a fresh `python` process that does what Lambda's init does: imports the handler module
+named in template.yaml with that function's environment from the template (`AWS_LAMBDA_FUNCTION_NAME`
+set, so Powertools behaves as in Lambda) and creates the boto3 clients the function uses. The baseline
+is a fresh interpreter that imports boto3, creates the same clients and a Powertools `Logger`. Function
+and baseline runs alternate; the figures are medians. CPU is user + system time and peak RSS is
+`ru_maxrss`, from the child's own `getrusage` once its init is done. Each child is forked by a shell:
+Linux carries a process's peak RSS across `vfork` + `exec`, so a child spawned straight from the
+benchmark reported the benchmark's own peak RSS (54.7 MiB here) instead of its own. The interpreter is
+this machine's (`.venv`), with bytecode already compiled, as the baseline's is; one core of this machine
+stands in for Lambda's vCPU.
+"""
+
+_COLD_START_ANALYSIS = """Before this change (issue 13's table, and this benchmark on the code it started from): 1.9x
+to 2.5x CPU and 1.6x RSS. What was taken out of init:
+
+- **Tracer** (loading the X-Ray SDK: about 0.11 s CPU and 19 MiB per cold start): dropped, see "Tracer".
+- **Jinja** is imported on first use: the care team's notification and intake's JSON answers never need
+  it (SendConfirmationFunction loads it at init, as every message it sends is rendered with it).
+- **The address validator** (`email_validator`, 20-50 ms compiling its patterns) is imported on first
+  use: only intake reads addresses, and intake loads it at init, because every submission needs it.
+- **phonenumbers** is imported on first use: a phone number is optional.
+- **Triage patterns** (issue 8's rules) are compiled on their first search instead of all at import
+  (0.09 s down to 0.04 s for intake): a message is searched only by the patterns whose first word it
+  holds. RedispatchFunction no longer loads triage and idempotency at all: it imported intake's service
+  module for a type annotation only.
+- **pydantic's plugin scan** (`importlib.metadata` over every installed distribution at the first model)
+  is skipped with `PYDANTIC_DISABLE_PLUGINS=__all__` (template Globals; no plugin is installed).
+
+Nothing every request needs was moved into the first request to flatter the figure: what intake needs
+for every submission (the models, the address validator, triage, the resolver with validation,
+idempotency) is still loaded at init. **The CPU goal is not met** (peak RSS is). What remains above
+the baseline, measured with `python -X importtime` on this machine: pydantic itself and building our
+settings and models (~0.065 s, every function); Powertools' event handler, whose package loads every
+resolver, and its OpenAPI validation (~0.1 s, intake); triage's rule index (~0.04 s, intake); the batch
+utility, which imports every event data class and asyncio (~0.035 s, the consumers). Under 1.3x would
+take replacing pydantic settings and models, the resolver's request validation or `BatchProcessor`:
+changes of behaviour, in modules other work is in, not of import structure.
+
+CareApiFunction and RemindCareTeamFunction (the care team's console and reminders, issue 10) are
+measured the same way and lost Tracer too; they are not on an inquiry's path, so their memory stays at
+the Globals' 512 MB and they are left out of the memory and cost sections.
+"""
+
+
+def _tracer_text(tracer: dict[str, Any]) -> str:
+    lines = ["## Tracer\n",
+             "What the code sent to X-Ray with Powertools' Tracer as it was configured (`auto_patch=False`, "
+             "`capture_response=False`, `capture_error=False`), captured from the SDK's UDP emitter on 127.0.0.1 "
+             "for two invocations (`infra/bench/tracing.py`):\n"]
+    if tracer.get("error"):
+        lines.append(f"Not captured in this run: {tracer['error']}\n")
+    for doc in tracer["subsegments"]:
+        lines.append(f"- subsegment `{doc.get('name')}`: annotations {doc.get('annotations', {})}, "
+                     f"metadata {sorted(doc.get('metadata', {}))}, duration recorded: {doc.get('duration_recorded')}")
+    lines.append("""
+That is all Tracer added: one subsegment per invocation repeating the invocation's duration, with a
+`ColdStart` flag and the service name. Patching libraries stays off (the SDK would record botocore error
+texts, which can quote an address, and the chat webhook's secret URL). Lambda's active tracing
+(`Tracing: Active`, kept in template Globals, and API Gateway's `TracingEnabled`) still records every
+invocation without any SDK in the function: the `AWS::Lambda` segment (status, throttles, retries) and the
+`AWS::Lambda::Function` segment with its `Init` subsegment on a cold start (so cold starts stay visible),
+`Invocation` and `Overhead`. Loading the X-Ray SDK cost every cold start about 0.11 s of CPU and 19 MiB
+(40% of the baseline's peak RSS on its own), so **Tracer is removed** and the layer no longer ships
+`aws-xray-sdk` and `wrapt`.
+To trace a specific call later, add a subsegment around it deliberately, with no payload.
+""")
+    return "\n".join(lines)
+
+
+def _memory_text(rows: list[dict[str, Any]]) -> str:
+    lines = ["## Memory settings\n",
+             "Lambda gives a function CPU in proportion to its memory, one full vCPU at 1,769 MB. Below that, "
+             "CPU-bound work (the init, the handler's own code) takes proportionally longer, so it costs the "
+             "same GB-seconds at any memory; only time spent waiting on AWS calls costs more at more memory. "
+             "Estimates per setting, from this run's init CPU, handler CPU and the floor's AWS-call times "
+             "(moto: slower than AWS, so an upper bound), every invocation counted cold:\n",
+             "| function | template MB | picked by the rule | " + " | ".join(
+                 f"{c['memory_mb']} MB: cold start s / $ per 10k calls" for c in rows[0]["choices"]) + " |",
+             "|---|---|---|" + "---|" * len(rows[0]["choices"])]
+    for r in rows:
+        cells = " | ".join(f"{c['cold_start_s']:.2f} / {c['lambda_usd_per_10k']:.4f}" for c in r["choices"])
+        lines.append(f"| {r['function']} | {r['memory_mb']} | {r['recommended_mb']} | {cells} |")
+    lines.append("""
+- **IntakeFunction: 1,769 MB.** A person waits on it, and nearly every submission on a quiet site meets a
+  cold start. At one full vCPU the init takes a third of its time at 512 MB for the same GB-seconds; the
+  extra cost is the I/O wait billed at more memory, a few cents per 10,000 inquiries.
+- **SendConfirmationFunction, NotifyCareTeamFunction, RedispatchFunction: 256 MB.** Nobody waits on a
+  queue consumer or the schedule: the cheapest setting whose cold start stays within half of Lambda's
+  10 s init limit and which holds three times the init's peak RSS (Lambda's runtime client, a batch of up
+  to ten messages and the SDK's buffers come on top of it). 128 MB fails the second test (the peak is
+  ~60 MiB) and would save about a cent per 10,000 messages.
+
+Confirm on AWS after deploying with [AWS Lambda Power Tuning](https://github.com/alexcasalboni/aws-lambda-power-tuning)
+(deploy it from the Serverless Application Repository into the dev account, then run its state machine
+per function with the `live` alias ARN, `powerValues` `[256, 512, 1024, 1769]`, `num` 50, `strategy`
+`balanced`, and a payload from `events/`; for the consumers use an SQS event naming an inquiry that
+exists in dev, and the intake payload must be a POST with a fresh `Idempotency-Key` each time, so use
+`payloadS3` with one event per invocation, or test with `GET /health` for init only). Power Tuning
+invokes each setting warm and cold; compare its cost and duration per setting with the table above and
+change `MemorySize` in template.yaml if it disagrees. `docs/operations.md` has the runbook entry.
+""")
+    return "\n".join(lines)
+
+
+def _cost_text(c: dict[str, Any]) -> str:
+    lines = [f"## Cost per {c['inquiries']:,} inquiries on AWS\n",
+             f"{c['region']}, list prices as of {c['prices_as_of']} (sources below; free tiers ignored; re-check the "
+             "pages before quoting). Lambda at the measured durations and the template's memory settings.\n",
+             "| service | quantity | unit | USD |\n|---|---|---|---|"]
+    for line in c["lines"]:
+        lines.append(f"| {line['service']} | {line['quantity']:,.6g} | {line['unit']} | {line['usd']:.4f} |")
+    lines.append(f"| **total** | | | **{c['total_usd']:.2f}** |")
+    by_service: dict[str, float] = {}
+    for line in c["lines"]:
+        service = "Lambda" if line["service"].startswith("Lambda") else line["service"]
+        by_service[service] = by_service.get(service, 0.0) + line["usd"]
+    top = sorted(by_service.items(), key=lambda item: -item[1])[:3]
+    lines.append(f"\n{c['total_usd'] / c['inquiries'] * 100:.3f} US cents per inquiry; the largest shares: "
+                 + ", ".join(f"{name} ${usd:.2f}" for name, usd in top)
+                 + ". Lambda is counted with every invocation cold and its AWS calls timed on moto, so it is "
+                 "an upper bound.\n")
+    lines.append("Units per inquiry (besides Lambda and DynamoDB, whose units come from the code and a real item):\n")
+    for name, u in c["units_per_inquiry"].items():
+        lines.append(f"- `{name}`: {u['n']} ({u['why']})")
+    lines.append("\nFixed per month, whatever the number of inquiries:\n")
+    lines.append("| service | quantity | unit | USD |\n|---|---|---|---|")
+    for line in c["fixed_monthly"]:
+        lines.append(f"| {line['service']} | {line['quantity']:,.6g} | {line['unit']} | {line['usd']:.2f} |")
+    lines.append(f"| **total** | | | **{c['fixed_monthly_usd']:.2f}** |")
+    lines.append("\nPrice table:\n")
+    lines.append("| service | USD | per | source |\n|---|---|---|---|")
+    for p in c["prices"]:
+        lines.append(f"| {p['service']} | {p['usd']:.10g} | {p['per']} | {p['source']} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _snapstart_text(s: dict[str, Any]) -> str:
+    return f"""## SnapStart
+
+Lambda SnapStart supports the Python 3.12+ managed runtimes on published versions (our `live` alias
+points at one), on arm64 as well as x86_64 (the limitations the Lambda guide lists today are provisioned
+concurrency, EFS and ephemeral storage above 512 MB; arm64 and X-Ray were excluded only in the Java
+launch). Runtime hooks come from the `snapshot_restore_py` library included in the runtime:
+`@register_before_snapshot` and `@register_after_restore`; anything unique made at init must be refreshed
+after a restore. Here that would be nothing we rely on for uniqueness (ids and claim tokens come from
+`secrets` at request time), but the Powertools cold-start flag, botocore's connection pools and the
+cached SSM webhook URL would be carried from the snapshot. Sources:
+<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>,
+<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-python.html>,
+<https://aws.amazon.com/lambda/pricing/>.
+
+Pricing for Python: a cache charge per GB-second of the function's memory for every published version,
+for as long as it is active (minimum 3 hours), and a restore charge per GB restored. For IntakeFunction at
+its memory setting, from this run's figures:
+
+| | USD |
+|---|---|
+| restore, per cold start | {s['restore_usd_per_cold_start']:.7f} |
+| the init it replaces, per cold start (billed since August 2025) | {s['init_usd_per_cold_start']:.7f} |
+| snapshot cache, per month, per published version | {s['cache_usd_per_month_per_version']:.2f} |
+
+A restore costs more than the init it replaces, and the cache alone costs more per month than Lambda for
+10,000 inquiries. The most it could save is the init itself, about {s['init_s_saved_at_most']:.2f} s at one
+vCPU by this run's estimate, minus the restore time, which is not free either. **Not adopted**: it does not
+pay at the clinic's volume. Revisit if cold-start latency still matters after the memory change and the
+clinic accepts a fixed monthly charge for it.
+"""
