@@ -157,8 +157,8 @@ def markdown(data: dict[str, Any]) -> str:
     add(f"| hello world | {w['hello_p50_ms']:.3f} | {w['hello_p99_ms']:.3f} |")
     add(f"| ratio | {w['p50_ratio']:.2f}x | {w['p99_ratio']:.2f}x |")
     add(f"\n{w['requests']} requests each. The p99 goal (at most 3x) is {_yes(w['p99_ratio'] <= WARM_P99_GOAL)}. "
-        "Intake validates the body with pydantic (the address and phone number included), checks two rate "
-        "limits, runs Powertools idempotency, writes the inquiry and dispatches it, so its p50 is a few times "
+        "Intake validates the body with pydantic (the address and phone number included), checks the client's "
+        "rate limit, runs Powertools idempotency, writes the inquiry and dispatches it, so its p50 is a few times "
         "the hello world's; its tail stays closer because both share the same pauses (garbage collection, "
         "the scheduler). The hello world's p99 is a few tenths of a millisecond, so a handful of pauses on a "
         "shared machine moves this ratio by a whole unit between runs: repeat `make bench` before concluding "
