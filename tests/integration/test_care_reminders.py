@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from inquiries import aws
 from inquiries.care.reminders import remind_care_team
 from inquiries.data.items import iso
 from inquiries.settings import RemindCareTeamSettings
@@ -11,7 +13,7 @@ from inquiries.settings import RemindCareTeamSettings
 from tests.support.care import CARE_MEMBER, care_request
 from tests.support.consumers import notifications, put_inquiry, record_of
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.phi import submitted_by_this_test
+from tests.support.phi import LogCapture, submitted_by_this_test
 from tests.support.stack import Stack
 
 DUE = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -62,6 +64,22 @@ def test_an_urgent_overdue_inquiry_is_escalated(stack: Stack) -> None:
     # priority=urgent is what the urgent SMS subscription's filter policy selects.
     assert sent["attributes"]["priority"]["Value"] == "urgent"
     assert sent["attributes"]["escalation"]["Value"] == "true"
+
+
+def test_an_escalation_is_counted_in_cloudwatch_but_never_written_to_the_logs(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inquiry_id = overdue_inquiry(urgent=True)
+    capsys.readouterr()
+    with LogCapture() as logs:
+        stack.handler("remind_care_team")({"source": "aws.events"}, FakeLambdaContext("RemindCareTeamFunction"))
+
+    written = logs.text + capsys.readouterr().out
+    assert inquiry_id in written, "the run logged its per-inquiry line"
+    assert "CareTeamReminded" in written, "the run's other metrics are still written (EMF)"
+    assert "escalat" not in written.lower() and "urgent" not in written.lower()
+    escalations = aws.cloudwatch().list_metrics(Namespace="InquiryIntake", MetricName="CareTeamEscalated")["Metrics"]
+    assert escalations, "the escalation is counted in CloudWatch"
 
 
 def test_a_reminder_carries_no_inquiry_field(stack: Stack) -> None:
