@@ -36,7 +36,7 @@ class Intake:
     dispatcher: RecordingDispatcher = field(default_factory=RecordingDispatcher)
     counters: InMemoryCounters = field(default_factory=InMemoryCounters)
     persistence: InMemoryPersistence = field(default_factory=InMemoryPersistence)
-    urgent_counted: list[str] = field(default_factory=list)
+    urgent_counted: list[tuple[str, ...]] = field(default_factory=list)
     now: float = NOON
 
     def service(self) -> IntakeService:
@@ -44,7 +44,7 @@ class Intake:
                               peppers=PEPPERS)
         return IntakeService(SETTINGS, inquiries=self.inquiries, dispatcher=self.dispatcher, limiter=limiter,
                              persistence=self.persistence, peppers=PEPPERS, clock=lambda: self.now,
-                             count_urgent=lambda categories: self.urgent_counted.append("UrgentInquiry"))
+                             count_urgent=self.urgent_counted.append)
 
     def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None) -> Any:
         submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key)
@@ -67,6 +67,7 @@ def test_an_inquiry_is_stored_dispatched_and_its_marker_cleared(intake: Intake) 
     assert intake.dispatcher.sent == [item.inquiry_id]
     assert intake.inquiries.pending() == []
     assert answer.crisis_resources is None
+    assert intake.urgent_counted == [()], "counted (as not urgent) like every inquiry, so a count marks no one"
 
 
 def test_wording_that_signals_danger_answers_urgent_with_crisis_resources(intake: Intake) -> None:
@@ -76,7 +77,7 @@ def test_wording_that_signals_danger_answers_urgent_with_crisis_resources(intake
     assert answer.urgent is True and item.urgent is True
     assert answer.crisis_resources
     assert intake.dispatcher.sent == [item.inquiry_id]
-    assert intake.urgent_counted == ["UrgentInquiry"], "counted outside the logs"
+    assert len(intake.urgent_counted) == 1 and intake.urgent_counted[0], "counted outside the logs, by category"
 
 
 def test_a_filled_honeypot_is_stored_as_spam_and_never_dispatched(intake: Intake) -> None:

@@ -105,10 +105,11 @@ def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords |
                                                                              "error_type": type(exc).__name__})
             continue
         reminded += 1
-        if "escalation" in reminder.attributes:
-            escalated += 1
-            # Counted outside the logs: beside the line naming this inquiry, it would say it was urgent.
-            count_without_logging("CareTeamEscalated")
+        escalation = "escalation" in reminder.attributes
+        escalated += escalation
+        # Counted outside the logs, for every reminder alike (0 or 1): beside the line naming this inquiry,
+        # an escalation count would say it was urgent.
+        count_without_logging("CareTeamEscalated", int(escalation))
         logger.info("care team reminded", extra={"inquiry_id": inquiry_id})
     if reminded:
         count("CareTeamReminded", reminded)

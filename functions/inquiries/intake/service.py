@@ -91,10 +91,9 @@ class Submission:
 
 
 def count_urgent_without_logging(categories: tuple[str, ...]) -> None:
-    """``UrgentInquiry`` in total and per triage category, sent to CloudWatch without a log line."""
-    count_without_logging("UrgentInquiry")
-    for category in categories:
-        count_without_logging("UrgentInquiry", {"category": category})
+    """``UrgentInquiry`` (1, or 0 for an ordinary inquiry) in total and per matched triage category, in one
+    call to CloudWatch made for every accepted inquiry alike, without a log line."""
+    count_without_logging("UrgentInquiry", 1 if categories else 0, tuple(("category", c) for c in categories))
 
 
 def accepted_answer(inquiry_id: str, urgent: bool) -> AcceptedInquiry:
@@ -223,10 +222,10 @@ class IntakeService:
             return accepted_answer(inquiry_id, urgent=False)
 
         count("InquiryAccepted")
-        if urgent:
-            # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept
-            # longer than the record, and that pair would tell a log reader which inquiry was urgent (and why).
-            self.count_urgent(triage.categories)
+        # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept longer
+        # than the record, and that pair would tell a log reader which inquiry was urgent (and why). Sent for
+        # every inquiry (0 when ordinary), so neither the call's time nor a failure of it marks the urgent ones.
+        self.count_urgent(triage.categories if urgent else ())
         self._dispatch(inquiry_id, pending_since=item.created_at)
         logger.info("inquiry accepted")
         return accepted_answer(inquiry_id, urgent=urgent)
