@@ -34,7 +34,10 @@ def test_after_a_rotation_both_peppers_are_valid_and_writes_use_the_new_one() ->
     read = read_peppers(StubSecrets({"AWSCURRENT": "n" * 64, "AWSPREVIOUS": "o" * 64}),  # type: ignore[arg-type]
                         "PepperSecret")
     assert (read.current, read.previous) == (b"n" * 64, b"o" * 64)
-    assert read.all_keyed_hashes("email", "a@example.org")[0] == read.keyed_hash("email", "a@example.org")
+    new, old = Peppers(current=b"n" * 64), Peppers(current=b"o" * 64)
+    assert read.keyed_hash("email", "a@example.org") == new.keyed_hash("email", "a@example.org"), "writes: new"
+    assert read.all_keyed_hashes("email", "a@example.org") == [new.keyed_hash("email", "a@example.org"),
+                                                               old.keyed_hash("email", "a@example.org")]
 
 
 def test_the_pepper_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
