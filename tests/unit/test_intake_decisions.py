@@ -212,3 +212,19 @@ def test_redispatch_sends_what_is_past_the_grace_period_once_and_keeps_what_fail
     assert (second.found, second.redispatched, second.failed) == (1, 1, 0)
     assert sorted(intake.dispatcher.sent) == sorted(stuck)
     assert fresh not in intake.dispatcher.sent and intake.inquiries.pending() == []
+
+
+def test_a_redispatch_run_that_cannot_clear_a_marker_still_sends_the_rest(intake: Intake) -> None:
+    intake.dispatcher.failures = 2
+    stuck = [intake.submit(distinctive_inquiry()).inquiry_id for _ in range(2)]
+    intake.dispatcher.sent.clear()
+    intake.now += 600
+    intake.inquiries.fail_clearing = True
+
+    summary = redispatch_pending(intake.inquiries, intake.dispatcher,
+                                 older_than=datetime.fromtimestamp(intake.now, UTC) - timedelta(seconds=120),
+                                 run_at=datetime.fromtimestamp(intake.now, UTC))
+
+    assert (summary.found, summary.redispatched, summary.failed) == (2, 2, 0)
+    assert sorted(intake.dispatcher.sent) == sorted(stuck), "one marker's failure does not stop the run"
+    assert sorted(intake.inquiries.pending()) == sorted(stuck), "the markers stay; the next run re-sends"

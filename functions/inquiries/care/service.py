@@ -22,7 +22,7 @@ from inquiries.data.care import CareRecords
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
-from inquiries.intake.dispatch import Dispatcher, DispatchFailed
+from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.models import InquiryStatus
 from inquiries.observability import MetricUnit, count, logger, metrics
 from inquiries.settings import CareApiSettings
@@ -160,14 +160,8 @@ class CareService:
 
     def _dispatch_released(self, inquiry_id: str, pending_since: str) -> None:
         count("SpamReleased")
-        try:
-            self.dispatcher.send(inquiry_id)
-        except DispatchFailed as exc:
+        if not dispatch_and_clear(self.dispatcher, self.inquiries, inquiry_id, pending_since):
             count("DispatchDeferred")
-            logger.warning("dispatch deferred; redispatch will retry", extra={"inquiry_id": inquiry_id,
-                                                                               "error_type": str(exc)})
-            return
-        self.inquiries.clear_dispatch_pending(inquiry_id, pending_since)
 
     def _measure_first_contact(self, current: dict[str, Any], now: datetime) -> None:
         started = _parse(str(current.get("released_at") or current["created_at"]))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
+from inquiries.data.errors import DataUnavailable
+from inquiries.observability import logger
 from inquiries.settings import DispatchSettings
 
 
@@ -37,3 +40,37 @@ class Dispatcher:
                 aws.sqs().send_message(QueueUrl=queue_url, MessageBody=body)
             except (ClientError, BotoCoreError) as exc:
                 raise DispatchFailed(type(exc).__name__) from exc
+
+
+class SendsClaimChecks(Protocol):
+    """``Dispatcher``, or a fake."""
+
+    def send(self, inquiry_id: str) -> None: ...
+
+
+class ClearsDispatchMarker(Protocol):
+    """The dispatch-pending marker (``data.inquiries.InquiryRepository``, or a fake)."""
+
+    def clear_dispatch_pending(self, inquiry_id: str, pending_since: str) -> bool: ...
+
+
+def dispatch_and_clear(dispatcher: SendsClaimChecks, marker: ClearsDispatchMarker, inquiry_id: str,
+                       pending_since: str) -> bool:
+    """Send both claim checks, then clear the dispatch-pending marker set at ``pending_since``.
+
+    False when a send failed: the marker stays and redispatch retries (callers count it). When both went
+    out but the marker cannot be cleared, True all the same: a later redispatch re-sends and the consumers
+    skip the repeat. Intake, redispatch and the care team's spam release all go through here.
+    """
+    try:
+        dispatcher.send(inquiry_id)
+    except DispatchFailed as exc:
+        logger.warning("dispatch deferred; redispatch will retry", extra={"inquiry_id": inquiry_id,
+                                                                           "error_type": str(exc)})
+        return False
+    try:
+        marker.clear_dispatch_pending(inquiry_id, pending_since)
+    except DataUnavailable as exc:
+        logger.warning("could not clear the dispatch marker", extra={"inquiry_id": inquiry_id,
+                                                                      "error_type": exc.cause})
+    return True

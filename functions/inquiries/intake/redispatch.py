@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from inquiries.intake.dispatch import DispatchFailed
+from inquiries.intake.dispatch import SendsClaimChecks, dispatch_and_clear
 from inquiries.observability import count, logger, measure_seconds
-
-if TYPE_CHECKING:
-    # A type only: importing intake.service would load triage and idempotency into RedispatchFunction.
-    from inquiries.intake.service import Sender
 
 # Age of the oldest inquiry still waiting for its queue messages (OldestDispatchPendingAlarm watches it).
 OLDEST_PENDING_METRIC = "OldestDispatchPendingAge"
@@ -35,7 +31,7 @@ class RedispatchSummary:
     failed: int = 0
 
 
-def redispatch_pending(inquiries: PendingInquiries, dispatcher: Sender, *, older_than: datetime,
+def redispatch_pending(inquiries: PendingInquiries, dispatcher: SendsClaimChecks, *, older_than: datetime,
                        run_at: datetime) -> RedispatchSummary:
     """Re-send every inquiry still marked dispatch-pending since before ``older_than``, then clear its marker.
 
@@ -48,14 +44,9 @@ def redispatch_pending(inquiries: PendingInquiries, dispatcher: Sender, *, older
     measure_seconds(OLDEST_PENDING_METRIC, max(0.0, (run_at - oldest).total_seconds()))
     for inquiry_id, pending_since in pending:
         found += 1
-        try:
-            dispatcher.send(inquiry_id)
-        except DispatchFailed as exc:
+        if not dispatch_and_clear(dispatcher, inquiries, inquiry_id, pending_since):
             failed += 1
-            logger.warning("redispatch failed; will retry on the next run",
-                           extra={"inquiry_id": inquiry_id, "error_type": str(exc)})
             continue
-        inquiries.clear_dispatch_pending(inquiry_id, pending_since)
         redispatched += 1
         logger.info("inquiry redispatched", extra={"inquiry_id": inquiry_id})
     if redispatched:

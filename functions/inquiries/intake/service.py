@@ -27,13 +27,13 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries import peppers as keyed
-from inquiries.data.errors import DataUnavailable, DuplicateSubmission
+from inquiries.data.errors import DuplicateSubmission
 from inquiries.data.idempotency import idempotency_persistence
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import InquiryItem, SubmissionGuardItem
 from inquiries.data.rate_limits import RateLimitCounters
 from inquiries.ids import new_inquiry_id, short_reference
-from inquiries.intake.dispatch import Dispatcher, DispatchFailed
+from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
 from inquiries.observability import count, count_without_logging, logger
@@ -231,14 +231,5 @@ class IntakeService:
         return accepted_answer(inquiry_id, urgent=urgent)
 
     def _dispatch(self, inquiry_id: str, *, pending_since: str) -> None:
-        try:
-            self.dispatcher.send(inquiry_id)
-        except DispatchFailed as exc:
+        if not dispatch_and_clear(self.dispatcher, self.inquiries, inquiry_id, pending_since):
             count("DispatchDeferred")
-            logger.warning("dispatch deferred; redispatch will retry", extra={"error_type": str(exc)})
-            return
-        try:
-            self.inquiries.clear_dispatch_pending(inquiry_id, pending_since)
-        except DataUnavailable as exc:
-            # Both messages went out; a later redispatch re-sends and the consumers skip the repeat.
-            logger.warning("could not clear the dispatch marker", extra={"error_type": exc.cause})
