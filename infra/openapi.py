@@ -16,7 +16,7 @@ from inquiries.care.api import MAX_PAGE_SIZE
 from inquiries.care.views import AuditTrail, CareChange, CareInquiry, CarePage
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
-from inquiries.models import InquiryStatus
+from inquiries.record import InquiryStatus
 from inquiries.settings import IntakeSettings
 from pydantic import BaseModel
 

@@ -1,4 +1,7 @@
-"""What an inquiry is: the public API's input and output, and the record we keep.
+"""What a person submits, validated with pydantic (intake only), and intake's 202 answer.
+
+The record we keep and the vocabulary every function shares are in ``inquiries.record``, which
+loads no pydantic.
 
 Every field of an inquiry is protected health information (PHI). Error messages here are
 fixed texts about the *rule* that was broken; they never contain a submitted value.
@@ -8,8 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -25,65 +26,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-MAX_BODY_BYTES = 16 * 1024
+from inquiries.record import (
+    CrisisResource,
+    FieldError,
+    PreferredContact,
+    Topic,
+    clean_text,
+    has_hidden_characters,
+)
+
 MAX_IDEMPOTENCY_KEY_LENGTH = 64
 # A UUID, a ULID or any token of the same safe characters: nothing that could smuggle a header or a log line.
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]*$"
 DEFAULT_PHONE_REGION = "US"
-
-
-class PreferredContact(StrEnum):
-    """How the person would like the care team to reach them."""
-
-    EMAIL = "email"
-    PHONE = "phone"
-    SMS = "sms"
-
-
-class Topic(StrEnum):
-    """What the inquiry is about (a category, chosen from a fixed list)."""
-
-    ADDICTION = "addiction"
-    DEPRESSION = "depression"
-    ANXIETY = "anxiety"
-    PTSD = "ptsd"
-    CHRONIC_PAIN = "chronic_pain"
-    OTHER = "other"
-
-
-class InquiryStatus(StrEnum):
-    """Where an inquiry is in the care team's workflow (``care.transitions`` says which moves are allowed)."""
-
-    NEW = "new"
-    CONTACTED = "contacted"
-    SCHEDULED = "scheduled"
-    CLOSED = "closed"
-    NOT_A_FIT = "not_a_fit"
-    SPAM = "spam"
-
-
-# Cc = control characters, Cf = invisible format characters (zero-width, bidi overrides).
-_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf"})
-_KEPT_IN_MULTILINE = frozenset({"\n", "\t"})
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """NFKC-normalise, drop control and format characters, trim.
-
-    Single-line fields turn newlines and tabs into spaces; the message keeps them
-    (with CRLF folded to LF).
-    """
-    text = unicodedata.normalize("NFKC", value).replace("\r\n", "\n").replace("\r", "\n")
-    out = []
-    for ch in text:
-        if ch in _KEPT_IN_MULTILINE:
-            out.append(ch if multiline else " ")
-        elif unicodedata.category(ch) not in _STRIPPED_CATEGORIES:
-            out.append(ch)
-    cleaned = "".join(out)
-    if not multiline:
-        cleaned = re.sub(r"\s+", " ", cleaned)
-    return cleaned.strip()
 
 
 def _clean_single_line(value: Any) -> Any:
@@ -99,16 +54,6 @@ def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and value.strip() == "":
         return None
     return value
-
-
-# What an address or a number may never hold: control, invisible format (zero-width, soft hyphen,
-# bidi overrides), surrogate, private-use, unassigned and line/paragraph separator characters.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-def has_hidden_characters(value: str) -> bool:
-    """True when ``value`` holds a character a person cannot see or type into an address."""
-    return any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value)
 
 
 def _address_text(value: Any) -> Any:
@@ -272,52 +217,10 @@ _RULE_MESSAGES: dict[str, str] = {
 }
 
 
-class FieldError(BaseModel):
-    """One problem with a request. ``field`` is null when the problem is with the request as a whole."""
-
-    field: str | None = None
-    message: str
-
-
 class ErrorBody(BaseModel):
     """The body of every 4xx/5xx response."""
 
     errors: list[FieldError]
-
-
-class CrisisResource(BaseModel):
-    """A place to get help right now: its name, the number, how to reach it, and the links to do so."""
-
-    name: str
-    contact: str
-    how: str
-    call: str | None = Field(default=None, description="Number to call (a tel: link), when it takes calls.")
-    text: str | None = Field(default=None, description="Number to text (an sms: link), when it takes texts.")
-    text_word: str | None = Field(default=None, description="What to text to that number, when it asks for a word.")
-
-
-CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
-    CrisisResource(
-        name="988 Suicide & Crisis Lifeline",
-        contact="988",
-        how="Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1.",
-        call="988",
-        text="988",
-    ),
-    CrisisResource(
-        name="Emergency services",
-        contact="911",
-        how="If you or someone else is in immediate danger, call 911 or go to the nearest emergency room.",
-        call="911",
-    ),
-    CrisisResource(
-        name="Crisis Text Line",
-        contact="741741",
-        how="Text HOME to 741741 to reach a trained crisis counselor, any time. Free and confidential.",
-        text="741741",
-        text_word="HOME",
-    ),
-)
 
 
 class AcceptedInquiry(BaseModel):
@@ -330,31 +233,6 @@ class AcceptedInquiry(BaseModel):
     crisis_resources: list[CrisisResource] | None = Field(
         default=None, description="Present when urgent: where to get help right now."
     )
-
-
-class StoredInquiry(BaseModel):
-    """An inquiry as kept in InquiriesTable (see ``store`` for the item shape)."""
-
-    inquiry_id: str
-    created_at: datetime
-    status: InquiryStatus
-    name: str
-    email: str
-    phone: str | None = None
-    preferred_contact: PreferredContact
-    topic: Topic
-    message: str | None = None
-    consent_to_contact: bool
-    sms_consent: bool = False
-    referral_source: str | None = None
-    urgent: bool = False
-    # Triage codes only (category codes and rule ids), never the words that matched.
-    triage_categories: list[str] = Field(default_factory=list)
-    triage_rules: list[str] = Field(default_factory=list)
-    spam: bool = False
-    ttl: int
-    confirmation_sent_at: datetime | None = None
-    care_team_notified_at: datetime | None = None
 
 
 # ---- turning validation failures into safe, field-named messages -----------------------------------

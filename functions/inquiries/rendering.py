@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from inquiries.ids import short_reference
-from inquiries.models import CRISIS_RESOURCES, PreferredContact, StoredInquiry
+from inquiries.record import CRISIS_RESOURCES, PreferredContact, StoredInquiry
 from inquiries.settings import MessageSettings
 
 if TYPE_CHECKING:

@@ -2,17 +2,21 @@
 
 Each function has its own settings class; its fields are named like the environment variables
 template.yaml gives that function (upper-cased). A required variable that is missing or empty
-stops the function at cold start with ``MissingSetting`` naming it, instead of failing later on
-a first message (into a dead-letter queue). Settings are configuration, never PHI.
+stops the function at cold start with ``MissingSetting`` naming it, and a value that breaks a rule
+(``RETENTION_DAYS=0``, ``CLINIC_OPENS_AT=9am``) with ``InvalidSetting`` naming it, instead of failing
+later on a first message (into a dead-letter queue). Settings are configuration, never PHI.
+
+Plain dataclasses, not pydantic: every function reads its settings at init, and loading pydantic
+costs a cold start about a quarter of a bare Python Lambda's (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Self
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Self, get_type_hints
 
 
 class MissingSetting(RuntimeError):
@@ -24,137 +28,200 @@ class MissingSetting(RuntimeError):
         self.names = names
 
 
-class FunctionSettings(BaseModel):
-    """What every function reads."""
+class InvalidSetting(ValueError):
+    """A variable's value breaks its rule; the message names the variable and the rule, not the value."""
 
-    model_config = ConfigDict(frozen=True)
+    def __init__(self, settings: str, name: str, rule: str) -> None:
+        super().__init__(f"{settings}: environment variable {name} must be {rule}")
+        self.name = name
 
-    stage: str = "dev"
-    inquiries_table: str = Field(min_length=1)
+
+def required(*, pattern: str | None = None) -> Any:
+    """A field whose variable must be set and non-empty."""
+    return field(metadata={"required": True, "pattern": pattern})
+
+
+def setting(default: Any, *, ge: float | None = None, gt: float | None = None, pattern: str | None = None) -> Any:
+    """A field with a default and, optionally, a lower bound (``ge``/``gt``) or a pattern it must match."""
+    return field(default=default, metadata={"ge": ge, "gt": gt, "pattern": pattern})
+
+
+def _split_origins(value: str) -> tuple[str, ...]:
+    return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+
+
+# How a variable's text becomes a field's value, by the field's type.
+_READERS: dict[object, Callable[[str], Any]] = {str: str, int: int, float: float, tuple[str, ...]: _split_origins}
+_KINDS: dict[object, str] = {int: "a whole number", float: "a number"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Settings:
+    """Reading from the environment and checking each field's rule, for every settings class."""
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            rule = _broken_rule(getattr(self, spec.name), spec.metadata)
+            if rule:
+                raise InvalidSetting(type(self).__name__, spec.name.upper(), rule)
+
+    @classmethod
+    def variables(cls) -> dict[str, bool]:
+        """Each environment variable the class reads, and whether it is required."""
+        return {spec.name.upper(): spec.default is MISSING and spec.default_factory is MISSING
+                for spec in fields(cls)}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
         """Build settings from environment variables named like the fields, upper-cased.
 
-        Raises ``MissingSetting`` for required fields without a non-empty variable, and pydantic's
-        ``ValidationError`` for a value that breaks a rule (e.g. ``RETENTION_DAYS=0``).
+        Raises ``MissingSetting`` for required fields without a non-empty variable, and
+        ``InvalidSetting`` for a value that is not of the field's kind or breaks its rule.
         """
         env = os.environ if environ is None else environ
-        missing = [name.upper() for name, field in cls.model_fields.items()
-                   if field.is_required() and not env.get(name.upper())]
+        missing = [name for name, needed in cls.variables().items() if needed and not env.get(name)]
         if missing:
             raise MissingSetting(cls.__name__, missing)
-        values = {name: env[name.upper()] for name in cls.model_fields if name.upper() in env}
-        return cls.model_validate(values)
+        types = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = spec.name.upper()
+            if name not in env:
+                continue
+            kind = types[spec.name]
+            try:
+                values[spec.name] = _READERS[kind](env[name])
+            except ValueError:
+                raise InvalidSetting(cls.__name__, name, _KINDS.get(kind, "readable")) from None
+        return cls(**values)
 
 
-class MessageSettings(BaseModel):
+def _broken_rule(value: Any, rules: Mapping[str, Any]) -> str | None:
+    """The rule ``value`` breaks, in words, or None."""
+    if rules.get("required") and not value:
+        return "set and not empty"
+    if rules.get("ge") is not None and value < rules["ge"]:
+        return f"at least {rules['ge']}"
+    if rules.get("gt") is not None and value <= rules["gt"]:
+        return f"more than {rules['gt']}"
+    if rules.get("pattern") is not None and not re.fullmatch(rules["pattern"], value):
+        return f"of the form {rules['pattern']}"
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionSettings(_Settings):
+    """What every function reads."""
+
+    stage: str = "dev"
+    inquiries_table: str = required()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageSettings(_Settings):
     """What the messages people receive say about the clinic, and where the care team's link points."""
-
-    model_config = ConfigDict(frozen=True)
 
     clinic_name: str = "Daytryp Health"
     response_time_text: str = "within one business day"
     console_base_url: str = ""
 
 
-_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 
 
-class ResponseTimeSettings(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ResponseTimeSettings(_Settings):
     """When an inquiry is due for a first contact (``care.response_time``): opening hours and targets."""
 
-    model_config = ConfigDict(frozen=True)
-
     clinic_time_zone: str = "America/Los_Angeles"
-    clinic_opens_at: str = Field(default="09:00", pattern=_CLOCK)
-    clinic_closes_at: str = Field(default="17:00", pattern=_CLOCK)
-    urgent_response_minutes: int = Field(default=60, ge=1)
-    normal_response_business_days: int = Field(default=1, ge=1)
+    clinic_opens_at: str = setting("09:00", pattern=_CLOCK)
+    clinic_closes_at: str = setting("17:00", pattern=_CLOCK)
+    urgent_response_minutes: int = setting(60, ge=1)
+    normal_response_business_days: int = setting(1, ge=1)
 
 
+@dataclass(frozen=True, kw_only=True)
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
-    confirmation_queue_url: str = Field(min_length=1)
-    care_team_queue_url: str = Field(min_length=1)
+    confirmation_queue_url: str = required()
+    care_team_queue_url: str = required()
 
 
+@dataclass(frozen=True, kw_only=True)
 class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page; every
     inquiry that is not held back gets its response target)."""
 
-    idempotency_table: str = Field(min_length=1)
-    rate_limit_table: str = Field(min_length=1)
+    idempotency_table: str = required()
+    rate_limit_table: str = required()
     # The Secrets Manager secret (ARN or name) whose value keys every hash of a personal value.
-    pepper_secret: str = Field(min_length=1)
+    pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
     thank_you_url: str = "/thank-you"
-    retention_days: int = Field(default=365, ge=1)
-    spam_retention_days: int = Field(default=7, ge=1)
-    idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=60)
-    duplicate_window_seconds: int = Field(default=600, ge=10)
-    rate_limit_per_client_per_hour: int = Field(default=20, ge=1)
+    retention_days: int = setting(365, ge=1)
+    spam_retention_days: int = setting(7, ge=1)
+    idempotency_key_ttl_seconds: int = setting(24 * 3600, ge=60)
+    duplicate_window_seconds: int = setting(600, ge=10)
+    rate_limit_per_client_per_hour: int = setting(20, ge=1)
     # Optional Cloudflare Turnstile: the Secrets Manager secret holding its secret key; empty turns it off.
     turnstile_secret: str = ""
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
-    @field_validator("allowed_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
-        return value
 
-
+@dataclass(frozen=True, kw_only=True)
 class RedispatchSettings(DispatchSettings):
     """RedispatchFunction: re-sends inquiries whose dispatch did not complete."""
 
-    redispatch_grace_seconds: int = Field(default=120, ge=0)
+    redispatch_grace_seconds: int = setting(120, ge=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     """CareApiFunction: the care console's /care routes (a released held-back submission is dispatched
     and gets its response target; every act is audited)."""
 
-    audit_table: str = Field(min_length=1)
-    retention_days: int = Field(default=365, ge=1)
+    audit_table: str = required()
+    retention_days: int = setting(365, ge=1)
     # The console's origin for CORS; empty locally, where the console and the API share one origin.
     console_origin: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
 class RemindCareTeamSettings(FunctionSettings):
     """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
 
-    care_team_topic_arn: str = Field(min_length=1)
+    care_team_topic_arn: str = required()
     console_base_url: str = ""
-    reminder_interval_minutes: int = Field(default=60, ge=1)
+    reminder_interval_minutes: int = setting(60, ge=1)
 
 
-
+@dataclass(frozen=True, kw_only=True)
 class DeliverySettings(FunctionSettings, MessageSettings):
     """What both queue consumers read."""
 
     # How long one consumer holds a send before another may take it over: above the function
     # timeout (30 s), below the queues' visibility timeout (180 s).
-    delivery_lease_seconds: int = Field(default=60, ge=1)
+    delivery_lease_seconds: int = setting(60, ge=1)
 
 
+@dataclass(frozen=True, kw_only=True)
 class ConfirmationSettings(DeliverySettings):
     """SendConfirmationFunction: the confirmation email."""
 
-    sender_email: str = Field(min_length=1)
+    sender_email: str = required()
     care_team_reply_to: str = ""
     ses_configuration_set: str = ""
     # The cap on confirmation emails to one address (every inquiry is still stored and shown).
-    rate_limit_table: str = Field(min_length=1)
-    pepper_secret: str = Field(min_length=1)
-    confirmations_per_email_per_day: int = Field(default=3, ge=1)
+    rate_limit_table: str = required()
+    pepper_secret: str = required()
+    confirmations_per_email_per_day: int = setting(3, ge=1)
 
 
+@dataclass(frozen=True, kw_only=True)
 class CareTeamSettings(DeliverySettings):
     """NotifyCareTeamFunction: SNS, and the chat webhook when ``chat_webhook_parameter`` names one."""
 
-    care_team_topic_arn: str = Field(min_length=1)
+    care_team_topic_arn: str = required()
     chat_webhook_parameter: str = ""
-    chat_timeout_seconds: float = Field(default=5.0, gt=0)
+    chat_timeout_seconds: float = setting(5.0, gt=0)

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from inquiries import aws
 from inquiries.data.care import CareRecords
 from inquiries.intake.dispatch import Dispatcher
-from inquiries.models import InquiryStatus
+from inquiries.record import InquiryStatus
 
 from tests.support.events import json_post, response_json
 from tests.support.phi import distinctive_inquiry

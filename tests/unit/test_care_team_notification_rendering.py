@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from inquiries.models import StoredInquiry
+from inquiries.record import StoredInquiry
 from inquiries.rendering import describe_age, render_care_team_notification
 from inquiries.settings import MessageSettings
 
@@ -22,7 +22,7 @@ def _inquiry(**overrides: Any) -> StoredInquiry:
         "consent_to_contact": True, "referral_source": "A friend", "ttl": 1,
     }
     values.update(overrides)
-    return StoredInquiry.model_validate(values)
+    return StoredInquiry.from_values(values)
 
 
 def test_urgent_notification_subject_and_priority_attribute() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from inquiries.care.access import parse_groups
 from inquiries.care.transitions import allowed_next, can_move, is_first_contact, is_release
-from inquiries.models import InquiryStatus as S
+from inquiries.record import InquiryStatus as S
 
 
 @pytest.mark.parametrize(("current", "expected"), [

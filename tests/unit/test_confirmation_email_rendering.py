@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inquiries.ids import short_reference
-from inquiries.models import CRISIS_RESOURCES, StoredInquiry
+from inquiries.record import CRISIS_RESOURCES, StoredInquiry
 from inquiries.rendering import CONFIRMATION_SUBJECT, CRISIS_NOTICE, render_confirmation_email
 from inquiries.settings import MessageSettings
 
@@ -23,7 +23,7 @@ def _inquiry(**overrides: Any) -> StoredInquiry:
         "referral_source": "A friend", "ttl": 1,
     }
     values.update(overrides)
-    return StoredInquiry.model_validate(values)
+    return StoredInquiry.from_values(values)
 
 
 def test_subject_is_the_same_for_everyone() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inquiries.models import InquiryIn, PreferredContact, Topic, clean_text, describe_validation_errors
+from inquiries.models import InquiryIn, describe_validation_errors
+from inquiries.record import PreferredContact, Topic, clean_text
 from pydantic import ValidationError
 
 VALID: dict[str, Any] = {"name": "Robin Example", "email": "robin@example.com", "consent_to_contact": True}

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from inquiries.intake.api import IntakeApp
 from inquiries.intake.rate_limit import RateLimiter
 from inquiries.intake.service import IntakeService
-from inquiries.models import InquiryIn, PreferredContact, has_hidden_characters
+from inquiries.models import InquiryIn
 from inquiries.peppers import Peppers
+from inquiries.record import PreferredContact, has_hidden_characters
 from inquiries.settings import IntakeSettings
 from pydantic import ValidationError
 

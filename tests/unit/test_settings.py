@@ -11,11 +11,11 @@ from inquiries.settings import (
     ConfirmationSettings,
     FunctionSettings,
     IntakeSettings,
+    InvalidSetting,
     MissingSetting,
     RedispatchSettings,
     RemindCareTeamSettings,
 )
-from pydantic import ValidationError
 
 from infra.template import TemplateResources
 
@@ -39,7 +39,7 @@ def test_every_function_in_the_template_has_its_settings() -> None:
 
 @pytest.mark.parametrize("function", sorted(SETTINGS_OF))
 def test_every_template_variable_is_a_field_of_the_function_settings(function: str) -> None:
-    fields = {name.upper() for name in SETTINGS_OF[function].model_fields}
+    fields = set(SETTINGS_OF[function].variables())
     variables = {name for name in TEMPLATE.function_environment(function) if not name.startswith(LIBRARY_PREFIXES)}
     assert variables - fields == set(), "a variable the function never reads"
 
@@ -47,7 +47,7 @@ def test_every_template_variable_is_a_field_of_the_function_settings(function: s
 @pytest.mark.parametrize("function", sorted(SETTINGS_OF))
 def test_every_required_setting_is_set_by_the_template(function: str) -> None:
     environment = TEMPLATE.function_environment(function)
-    required = {name.upper() for name, field in SETTINGS_OF[function].model_fields.items() if field.is_required()}
+    required = {name for name, needed in SETTINGS_OF[function].variables().items() if needed}
     assert required <= set(environment)
     SETTINGS_OF[function].from_environ(environment)  # and their values pass the rules
 
@@ -87,9 +87,30 @@ def test_settings_read_the_template_variable_names() -> None:
     assert s.inquiries_table == "T"
 
 
-def test_nonsense_settings_fail_at_cold_start() -> None:
-    with pytest.raises(ValidationError):
-        IntakeSettings.from_environ({**INTAKE_ENV, "RETENTION_DAYS": "0"})
+@pytest.mark.parametrize(("variable", "value"), [("RETENTION_DAYS", "0"), ("RETENTION_DAYS", "a year"),
+                                                ("IDEMPOTENCY_KEY_TTL_SECONDS", "59")])
+def test_nonsense_settings_fail_at_cold_start_naming_the_variable_not_the_value(variable: str, value: str) -> None:
+    with pytest.raises(InvalidSetting) as caught:
+        IntakeSettings.from_environ({**INTAKE_ENV, variable: value})
+    assert caught.value.name == variable
+    assert variable in str(caught.value)
+    assert value not in str(caught.value)
+
+
+def test_a_chat_timeout_must_be_more_than_zero() -> None:
+    environment = TEMPLATE.function_environment("NotifyCareTeamFunction")
+    assert CareTeamSettings.from_environ({**environment, "CHAT_TIMEOUT_SECONDS": "0.5"}).chat_timeout_seconds == 0.5
+    with pytest.raises(InvalidSetting):
+        CareTeamSettings.from_environ({**environment, "CHAT_TIMEOUT_SECONDS": "0"})
+
+
+def test_settings_built_in_code_are_held_to_the_same_rules() -> None:
+    with pytest.raises(InvalidSetting):
+        RedispatchSettings(inquiries_table="T", confirmation_queue_url="q", care_team_queue_url="",
+                           redispatch_grace_seconds=0)
+    with pytest.raises(InvalidSetting):
+        RedispatchSettings(inquiries_table="T", confirmation_queue_url="q", care_team_queue_url="q",
+                           redispatch_grace_seconds=-1)
 
 
 @pytest.mark.parametrize(("function", "variable"), [("CareApiFunction", "AUDIT_TABLE"),
@@ -109,6 +130,7 @@ def test_response_time_targets_reach_intake_and_the_care_api_only() -> None:
     assert "CLINIC_TIME_ZONE" not in TEMPLATE.function_environment("SendConfirmationFunction")
 
 
-def test_an_opening_time_that_is_not_a_clock_time_fails_at_cold_start() -> None:
-    with pytest.raises(ValidationError):
-        CareApiSettings.from_environ({**TEMPLATE.function_environment("CareApiFunction"), "CLINIC_OPENS_AT": "9am"})
+@pytest.mark.parametrize("value", ["9am", "24:00", "09:00 ", "9:00"])
+def test_an_opening_time_that_is_not_a_clock_time_fails_at_cold_start(value: str) -> None:
+    with pytest.raises(InvalidSetting):
+        CareApiSettings.from_environ({**TEMPLATE.function_environment("CareApiFunction"), "CLINIC_OPENS_AT": value})

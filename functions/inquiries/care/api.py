@@ -23,8 +23,9 @@ from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_
 from inquiries.care.service import CareService, InvalidChange
 from inquiries.care.views import CHANGE_FIELD_MESSAGES, CareChange
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
-from inquiries.models import MAX_BODY_BYTES, ErrorBody, FieldError, InquiryStatus
+from inquiries.models import ErrorBody
 from inquiries.observability import count_by_reason, logger
+from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus
 from inquiries.settings import CareApiSettings
 
 DEFAULT_PAGE_SIZE = 25

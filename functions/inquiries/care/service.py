@@ -23,8 +23,8 @@ from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
-from inquiries.models import InquiryStatus
 from inquiries.observability import MetricUnit, count, logger, metrics
+from inquiries.record import InquiryStatus
 from inquiries.settings import CareApiSettings
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from inquiries.models import InquiryStatus
+from inquiries.record import InquiryStatus
 
 OPEN_STATUSES = frozenset({InquiryStatus.NEW, InquiryStatus.CONTACTED, InquiryStatus.SCHEDULED})
 _NEXT: dict[InquiryStatus, frozenset[InquiryStatus]] = {

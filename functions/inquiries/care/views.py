@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from inquiries.ids import short_reference
-from inquiries.models import InquiryStatus, PreferredContact, Topic, clean_text
+from inquiries.record import InquiryStatus, PreferredContact, Topic, clean_text
 
 
 class CareListItem(BaseModel):

@@ -28,7 +28,7 @@ from inquiries.data.errors import (
     domain_errors,
 )
 from inquiries.data.items import STATUS_INDEX, attribute_value, plain_values
-from inquiries.models import InquiryStatus
+from inquiries.record import InquiryStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef

@@ -17,7 +17,7 @@ from inquiries import aws
 from inquiries.data.conditional import update_if
 from inquiries.data.errors import domain_errors
 from inquiries.data.items import DeliveryStep, iso, plain_values
-from inquiries.models import InquiryStatus
+from inquiries.record import InquiryStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef

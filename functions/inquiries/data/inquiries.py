@@ -21,7 +21,7 @@ from inquiries.data.items import (
     iso,
     plain_values,
 )
-from inquiries.models import StoredInquiry
+from inquiries.record import StoredInquiry
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,6 @@ class InquiryRepository:
         return plain_values(item) if item else None
 
     def get(self, inquiry_id: str) -> StoredInquiry | None:
-        """The stored inquiry, or None when there is no such id. Raises pydantic's ValidationError if unreadable."""
+        """The stored inquiry, or None when there is no such id. Raises ``UnreadableRecord`` if unreadable."""
         values = self.get_values(inquiry_id)
-        return StoredInquiry.model_validate(values) if values else None
+        return StoredInquiry.from_values(values) if values else None

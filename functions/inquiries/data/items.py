@@ -25,14 +25,15 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from inquiries import peppers as keyed
 from inquiries.care.response_time import due_at
-from inquiries.models import InquiryIn, InquiryStatus
 from inquiries.peppers import Peppers
+from inquiries.record import InquiryStatus
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
+    from inquiries.models import InquiryIn
     from inquiries.settings import ResponseTimeSettings
     from inquiries.triage import Triage
 

@@ -34,8 +34,8 @@ from inquiries.delivery.common import (
     record_sent,
     release_and_retry,
 )
-from inquiries.models import InquiryStatus
 from inquiries.observability import count, count_by_reason, logger
+from inquiries.record import InquiryStatus
 from inquiries.rendering import CareTeamNotification, render_care_team_notification
 from inquiries.settings import CareTeamSettings
 

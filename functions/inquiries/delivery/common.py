@@ -28,14 +28,13 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from pydantic import ValidationError
 
 from inquiries.data.delivery import ClaimOutcome, DeliveryLeases
 from inquiries.data.errors import DataUnavailable
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DeliveryStep
-from inquiries.models import StoredInquiry
 from inquiries.observability import count_by_reason, logger
+from inquiries.record import StoredInquiry, UnreadableRecord
 from inquiries.settings import DeliverySettings
 
 S = TypeVar("S", bound=DeliverySettings)
@@ -162,8 +161,8 @@ def read_inquiry(inquiry_id: str, settings: DeliverySettings) -> StoredInquiry |
     """The inquiry for a consumer, or None. An unreadable record is retried (and ends in the DLQ)."""
     try:
         return InquiryRepository(settings.inquiries_table).get(inquiry_id)
-    except ValidationError:
-        # The validation error's text quotes the stored values: never let it travel.
+    except UnreadableRecord:
+        # Its text names a field, never a value; the reason code names neither.
         raise RetryableDeliveryError("unreadable_record") from None
 
 

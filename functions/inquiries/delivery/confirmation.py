@@ -41,9 +41,9 @@ from inquiries.delivery.common import (
     record_sent,
     release_and_retry,
 )
-from inquiries.models import InquiryStatus
 from inquiries.observability import count, count_by_reason, logger
 from inquiries.peppers import peppers
+from inquiries.record import InquiryStatus
 from inquiries.rendering import ConfirmationEmail, render_confirmation_email
 from inquiries.settings import ConfirmationSettings
 

@@ -39,15 +39,14 @@ from inquiries.intake.strict_json import JsonRefused, parse_strict_json
 from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key
 from inquiries.models import (
     IDEMPOTENCY_KEY_PATTERN,
-    MAX_BODY_BYTES,
     MAX_IDEMPOTENCY_KEY_LENGTH,
     AcceptedInquiry,
     ErrorBody,
-    FieldError,
     InquiryIn,
     describe_validation_errors,
 )
 from inquiries.observability import count_by_reason, logger
+from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
 from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import IntakeSettings, MessageSettings
 
@@ -350,7 +349,7 @@ def error_response(status: int, errors: list[FieldError], headers: dict[str, str
     if wants_html(_app().current_event):
         page = render_error_page(status, errors)
         return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=all_headers)
-    body = ErrorBody(errors=errors).model_dump_json()
+    body = error_body(errors)
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body,
                     headers=all_headers)
 

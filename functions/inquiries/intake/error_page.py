@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inquiries.models import FieldError
+from inquiries.record import FieldError
 
 # The same Jinja environment (package templates, HTML autoescaped, strict) as the emails.
 from inquiries.rendering import _templates as templates

@@ -35,9 +35,10 @@ from inquiries.data.rate_limits import RateLimitCounters
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
-from inquiries.models import CRISIS_RESOURCES, AcceptedInquiry, InquiryIn
+from inquiries.models import AcceptedInquiry, InquiryIn
 from inquiries.observability import count, count_without_logging, logger
 from inquiries.peppers import Peppers, peppers
+from inquiries.record import CRISIS_RESOURCES
 from inquiries.settings import IntakeSettings
 from inquiries.triage import NOT_URGENT, assess
 

@@ -1,0 +1,279 @@
+"""The inquiry as every function reads it: its choices, its text rules, the stored record, the crisis
+resources and the error body every API answers with.
+
+No pydantic here, on purpose: every function imports this module, and importing pydantic costs a
+cold start about a quarter of a bare Python Lambda's init (docs/benchmarks.md). Only intake, which
+validates what a person submits, loads pydantic (``inquiries.models``).
+
+Every field of an inquiry is protected health information (PHI). ``UnreadableRecord`` and every
+other error text here names a rule or a field, never a value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+class PreferredContact(StrEnum):
+    """How the person would like the care team to reach them."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+
+
+class Topic(StrEnum):
+    """What the inquiry is about (a category, chosen from a fixed list)."""
+
+    ADDICTION = "addiction"
+    DEPRESSION = "depression"
+    ANXIETY = "anxiety"
+    PTSD = "ptsd"
+    CHRONIC_PAIN = "chronic_pain"
+    OTHER = "other"
+
+
+class InquiryStatus(StrEnum):
+    """Where an inquiry is in the care team's workflow (``care.transitions`` says which moves are allowed)."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+    NOT_A_FIT = "not_a_fit"
+    SPAM = "spam"
+
+
+# Cc = control characters, Cf = invisible format characters (zero-width, bidi overrides).
+_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf"})
+_KEPT_IN_MULTILINE = frozenset({"\n", "\t"})
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFKC-normalise, drop control and format characters, trim.
+
+    Single-line fields turn newlines and tabs into spaces; the message keeps them
+    (with CRLF folded to LF).
+    """
+    text = unicodedata.normalize("NFKC", value).replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for ch in text:
+        if ch in _KEPT_IN_MULTILINE:
+            out.append(ch if multiline else " ")
+        elif unicodedata.category(ch) not in _STRIPPED_CATEGORIES:
+            out.append(ch)
+    cleaned = "".join(out)
+    if not multiline:
+        cleaned = _SPACES.sub(" ", cleaned)
+    return cleaned.strip()
+
+
+# What an address or a number may never hold: control, invisible format (zero-width, soft hyphen,
+# bidi overrides), surrogate, private-use, unassigned and line/paragraph separator characters.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def has_hidden_characters(value: str) -> bool:
+    """True when ``value`` holds a character a person cannot see or type into an address."""
+    return any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value)
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    """A place to get help right now: its name, the number, how to reach it, and the links to do so."""
+
+    # pydantic reads these attribute docstrings when it describes the type in docs/openapi.json.
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # noqa: RUF012
+
+    name: str
+    contact: str
+    how: str
+    call: str | None = None
+    """Number to call (a tel: link), when it takes calls."""
+    text: str | None = None
+    """Number to text (an sms: link), when it takes texts."""
+    text_word: str | None = None
+    """What to text to that number, when it asks for a word."""
+
+
+CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
+    CrisisResource(
+        name="988 Suicide & Crisis Lifeline",
+        contact="988",
+        how="Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1.",
+        call="988",
+        text="988",
+    ),
+    CrisisResource(
+        name="Emergency services",
+        contact="911",
+        how="If you or someone else is in immediate danger, call 911 or go to the nearest emergency room.",
+        call="911",
+    ),
+    CrisisResource(
+        name="Crisis Text Line",
+        contact="741741",
+        how="Text HOME to 741741 to reach a trained crisis counselor, any time. Free and confidential.",
+        text="741741",
+        text_word="HOME",
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldError:
+    """One problem with a request. ``field`` is null when the problem is with the request as a whole."""
+
+    field: str | None = None
+    message: str
+
+
+def error_body(errors: Sequence[FieldError]) -> str:
+    """The JSON body of every 4xx/5xx answer: ``{"errors": [{"field": ..., "message": ...}]}``."""
+    return json.dumps({"errors": [asdict(error) for error in errors]}, separators=(",", ":"))
+
+
+class UnreadableRecord(Exception):
+    """A stored item that is not an inquiry this code can read. Its text names the field, never a value."""
+
+    def __init__(self, field_name: str) -> None:
+        super().__init__(f"stored inquiry unreadable at {field_name!r}")
+        self.field_name = field_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredInquiry:
+    """An inquiry as kept in InquiriesTable (``data.items.InquiryItem`` is the item intake writes)."""
+
+    inquiry_id: str
+    created_at: datetime
+    status: InquiryStatus
+    name: str
+    email: str
+    phone: str | None = None
+    preferred_contact: PreferredContact
+    topic: Topic
+    message: str | None = None
+    consent_to_contact: bool
+    sms_consent: bool = False
+    referral_source: str | None = None
+    urgent: bool = False
+    # Triage codes only (category codes and rule ids), never the words that matched.
+    triage_categories: tuple[str, ...] = ()
+    triage_rules: tuple[str, ...] = ()
+    spam: bool = False
+    ttl: int
+    confirmation_sent_at: datetime | None = None
+    care_team_notified_at: datetime | None = None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Self:
+        """Read a stored item's plain values (``data.items.plain_values``); other attributes are ignored.
+
+        Raises ``UnreadableRecord`` naming the first field that is missing or of the wrong kind.
+        """
+        read = _Reader(values)
+        return cls(
+            inquiry_id=read.text("inquiry_id"),
+            created_at=read.moment("created_at"),
+            status=read.choice("status", InquiryStatus),
+            name=read.text("name"),
+            email=read.text("email"),
+            phone=read.optional_text("phone"),
+            preferred_contact=read.choice("preferred_contact", PreferredContact),
+            topic=read.choice("topic", Topic),
+            message=read.optional_text("message"),
+            consent_to_contact=read.flag("consent_to_contact"),
+            sms_consent=read.flag("sms_consent", default=False),
+            referral_source=read.optional_text("referral_source"),
+            urgent=read.flag("urgent", default=False),
+            triage_categories=read.codes("triage_categories"),
+            triage_rules=read.codes("triage_rules"),
+            spam=read.flag("spam", default=False),
+            ttl=read.whole_number("ttl"),
+            confirmation_sent_at=read.optional_moment("confirmation_sent_at"),
+            care_team_notified_at=read.optional_moment("care_team_notified_at"),
+        )
+
+
+_E = TypeVar("_E", bound=StrEnum)
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Typed reads of one item's values; a missing or mistyped value raises ``UnreadableRecord``."""
+
+    values: Mapping[str, Any]
+
+    def _get(self, name: str, default: Any) -> Any:
+        value = self.values.get(name, default)
+        if value is _MISSING:
+            raise UnreadableRecord(name)
+        return value
+
+    def text(self, name: str) -> str:
+        value = self._get(name, _MISSING)
+        if not isinstance(value, str):
+            raise UnreadableRecord(name)
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self._get(name, None)
+        if value is not None and not isinstance(value, str):
+            raise UnreadableRecord(name)
+        return value
+
+    def flag(self, name: str, default: bool | None = None) -> bool:
+        value = self._get(name, _MISSING if default is None else default)
+        if not isinstance(value, bool):
+            raise UnreadableRecord(name)
+        return value
+
+    def whole_number(self, name: str) -> int:
+        value = self._get(name, _MISSING)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UnreadableRecord(name)
+        return value
+
+    def choice(self, name: str, kind: type[_E]) -> _E:
+        value = self._get(name, _MISSING)
+        try:
+            return kind(value)
+        except ValueError:
+            raise UnreadableRecord(name) from None
+
+    def codes(self, name: str) -> tuple[str, ...]:
+        value = self._get(name, None)
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple | set | frozenset) or not all(isinstance(v, str) for v in value):
+            raise UnreadableRecord(name)
+        return tuple(sorted(value)) if isinstance(value, set | frozenset) else tuple(value)
+
+    def moment(self, name: str) -> datetime:
+        moment = self.optional_moment(name)
+        if moment is None:
+            raise UnreadableRecord(name)
+        return moment
+
+    def optional_moment(self, name: str) -> datetime | None:
+        value = self._get(name, None)
+        if value is None or isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise UnreadableRecord(name)
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise UnreadableRecord(name) from None
