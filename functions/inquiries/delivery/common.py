@@ -4,8 +4,8 @@ A failure is either *retryable* (raise: the batch reports the item failed, SQS r
 after ``maxReceiveCount`` receives, moves it to the DLQ) or *permanent* (record a fixed reason
 code on the inquiry, log ids and the code, count it, and return normally so it is not retried).
 
-No exception raised from here carries PHI in its text: Powertools logs ``type: str(exc)`` of
-every failed record, and SES error messages can quote the recipient's address.
+No exception raised from here carries PHI in its text: SES error messages can quote the recipient's
+address, and an exception's text must never reach a log line.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -33,6 +31,7 @@ from inquiries.data.delivery import ClaimOutcome, DeliveryLeases
 from inquiries.data.errors import DataUnavailable
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DeliveryStep
+from inquiries.delivery.sqs_batch import QueueMessage
 from inquiries.observability import count_by_reason, logger
 from inquiries.record import StoredInquiry, UnreadableRecord
 from inquiries.settings import DeliverySettings
@@ -203,24 +202,16 @@ def inquiry_id_from_message(body: str | None, message_id: str, metric: str) -> s
 
 def claim_check_record_handler(
     deliver: Callable[[str, S], str], settings: S, failure_metric: str
-) -> Callable[[SQSRecord], str]:
-    """The BatchProcessor record handler for a claim-check queue: read the id, then ``deliver`` it.
+) -> Callable[[QueueMessage], str]:
+    """The handler of one claim-check queue message: read the id, then ``deliver`` it.
 
     Malformed messages are dropped (logged and counted under ``failure_metric``): retrying cannot fix them.
     """
 
-    def record_handler(record: SQSRecord) -> str:
+    def record_handler(record: QueueMessage) -> str:
         inquiry_id = inquiry_id_from_message(record.body, record.message_id, failure_metric)
         if inquiry_id is None:
             return "malformed_message"
         return deliver(inquiry_id, settings)
 
     return record_handler
-
-
-def batch_processor() -> BatchProcessor:
-    """An SQS BatchProcessor whose all-failed batch returns every item as failed instead of raising.
-
-    SQS then redelivers each item on its own schedule and counts its receives toward the DLQ.
-    """
-    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.delivery.care_team import FAILED_METRIC, notify_care_team
-from inquiries.delivery.common import batch_processor, claim_check_record_handler
+from inquiries.delivery.common import claim_check_record_handler
+from inquiries.delivery.sqs_batch import partial_batch_response
 from inquiries.observability import logger, metrics
 from inquiries.settings import CareTeamSettings
 
 settings = CareTeamSettings.from_environ()
-processor = batch_processor()
 record_handler = claim_check_record_handler(notify_care_team, settings, FAILED_METRIC)
 
 
@@ -21,5 +20,4 @@ record_handler = claim_check_record_handler(notify_care_team, settings, FAILED_M
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """SQS batch in, partial batch response out."""
-    return dict(process_partial_response(event=event, record_handler=record_handler,
-                                         processor=processor, context=context))
+    return dict(partial_batch_response(event, record_handler))

@@ -6,16 +6,15 @@ from typing import Any
 
 # Every confirmation is rendered with Jinja: load it at init, not during the first message.
 import jinja2  # noqa: F401
-from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiries.delivery.common import batch_processor, claim_check_record_handler
+from inquiries.delivery.common import claim_check_record_handler
 from inquiries.delivery.confirmation import FAILED_METRIC, send_confirmation
+from inquiries.delivery.sqs_batch import partial_batch_response
 from inquiries.observability import logger, metrics
 from inquiries.settings import ConfirmationSettings
 
 settings = ConfirmationSettings.from_environ()
-processor = batch_processor()
 record_handler = claim_check_record_handler(send_confirmation, settings, FAILED_METRIC)
 
 
@@ -23,5 +22,4 @@ record_handler = claim_check_record_handler(send_confirmation, settings, FAILED_
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """SQS batch in, partial batch response out."""
-    return dict(process_partial_response(event=event, record_handler=record_handler,
-                                         processor=processor, context=context))
+    return dict(partial_batch_response(event, record_handler))
