@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _log(f"cold start: {sizes['cold_runs']} runs per function and baseline")
     cold = cold_start.measure_all(sizes["cold_runs"], resources)
+    floors = cold_start.measure_floors(sizes["cold_runs"], resources)
     _log(f"warm intake: {sizes['warm_requests']} requests")
     warm_intake = warm.measure(sizes["warm_requests"], warmup=10 if args.quick else 100, resources=resources)
     _log(f"end to end: {sizes['inquiries']} inquiries, {sizes['clients']} clients")
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine={"platform": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
                  "cpus": os.cpu_count() or 0},
-        cold=cold, warm=warm_intake, e2e=e2e, triage=triage_speed, artifacts=built, tracer=tracer,
+        cold=cold, floors=floors, warm=warm_intake, e2e=e2e, triage=triage_speed, artifacts=built, tracer=tracer,
         memory=memory, alarms=len(resources.logical_ids("AWS::CloudWatch::Alarm")),
     )
     args.output_dir.mkdir(parents=True, exist_ok=True)

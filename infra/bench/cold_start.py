@@ -53,6 +53,25 @@ for name in {clients!r}:
 Logger(service="baseline")
 """
 
+_PYDANTIC_MODEL = """
+from pydantic import BaseModel
+class One(BaseModel):
+    field: int
+"""
+_REST_RESOLVER = """
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+APIGatewayRestResolver(enable_validation=True)
+"""
+# What a library costs a cold start before any of our code runs: the baseline plus that library,
+# measured beside the baseline like a function. IntakeFunction validates every submission with pydantic
+# and routes it with Powertools' REST resolver, so the last is the least its init can cost.
+LIBRARY_FLOORS: dict[str, str] = {
+    "pydantic, one model": _PYDANTIC_MODEL,
+    "Powertools REST resolver (with validation)": _REST_RESOLVER,
+    "both: what IntakeFunction's libraries alone cost": _PYDANTIC_MODEL + _REST_RESOLVER,
+}
+FLOOR_FUNCTION = "IntakeFunction"
+
 
 @dataclass(frozen=True)
 class InitSample:
@@ -125,9 +144,19 @@ def measure_function(resources: TemplateResources, logical_id: str, runs: int) -
     handler = str(resources.function_property(logical_id, "Handler"))
     module = handler.rsplit(".", 1)[0]
     clients = CLIENTS[logical_id]
-    env = function_environment(resources, logical_id)
-    function_code = _FUNCTION_INIT.format(module=module, clients=clients)
-    baseline_code = _BASELINE_INIT.format(clients=clients)
+    return _alternate(logical_id, _FUNCTION_INIT.format(module=module, clients=clients),
+                      _BASELINE_INIT.format(clients=clients), function_environment(resources, logical_id), runs)
+
+
+def measure_floor(resources: TemplateResources, name: str, runs: int) -> ColdStart:
+    """The baseline plus one of ``LIBRARY_FLOORS``, alternating with the baseline, in IntakeFunction's environment."""
+    baseline_code = _BASELINE_INIT.format(clients=CLIENTS[FLOOR_FUNCTION])
+    return _alternate(name, baseline_code + LIBRARY_FLOORS[name], baseline_code,
+                      function_environment(resources, FLOOR_FUNCTION), runs)
+
+
+def _alternate(name: str, function_code: str, baseline_code: str, env: dict[str, str], runs: int) -> ColdStart:
+    """``runs`` inits of ``function_code`` alternating with ``runs`` of ``baseline_code``: the medians of each."""
     own: list[InitSample] = []
     base: list[InitSample] = []
     # The first run of each compiles bytecode and warms the page cache: not counted.
@@ -137,7 +166,7 @@ def measure_function(resources: TemplateResources, logical_id: str, runs: int) -
         own.append(run_init(function_code, env))
         base.append(run_init(baseline_code, env))
     return ColdStart(
-        function=logical_id, runs=runs,
+        function=name, runs=runs,
         cpu_s=median([s.cpu_s for s in own]), rss_mib=median([s.rss_mib for s in own]),
         baseline_cpu_s=median([s.cpu_s for s in base]), baseline_rss_mib=median([s.rss_mib for s in base]),
     )
@@ -147,3 +176,9 @@ def measure_all(runs: int, resources: TemplateResources | None = None) -> list[C
     """Every function in CLIENTS, in order."""
     resources = resources or TemplateResources()
     return [measure_function(resources, lid, runs) for lid in CLIENTS]
+
+
+def measure_floors(runs: int, resources: TemplateResources | None = None) -> list[ColdStart]:
+    """Every one of ``LIBRARY_FLOORS``, in order."""
+    resources = resources or TemplateResources()
+    return [measure_floor(resources, name, runs) for name in LIBRARY_FLOORS]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from infra.bench.cold_start import LIBRARY_FLOORS
 from infra.bench.report import SECTIONS
 from infra.template import ROOT, TemplateResources
 
@@ -46,6 +47,15 @@ def test_every_function_has_a_cold_start_beside_its_baseline(quick_run: tuple[di
         assert row["cpu_s"] > 0 and row["baseline_cpu_s"] > 0
         assert row["rss_mib"] > 0 and row["baseline_rss_mib"] > 0
         assert row["cpu_ratio"] == round(row["cpu_s"] / row["baseline_cpu_s"], 2)
+
+
+def test_each_library_floor_is_measured_beside_its_baseline(quick_run: tuple[dict[str, Any], str]) -> None:
+    data, markdown = quick_run
+    rows = {row["function"]: row for row in data["library_floors"]}
+    assert set(rows) == set(LIBRARY_FLOORS)
+    for name, row in rows.items():
+        assert row["cpu_s"] > 0 and row["baseline_cpu_s"] > 0
+        assert f"| {name} | {row['cpu_s']:.3f} |" in markdown
 
 
 def test_warm_and_end_to_end_figures_have_their_baselines(quick_run: tuple[dict[str, Any], str]) -> None:
