@@ -5,8 +5,10 @@ are only 2^32 IPv4 addresses). Keyed with a secret that only the functions and o
 same hashes identify nothing to someone holding a table export, a backup or a log.
 
 Rotation (docs/operations.md): Secrets Manager keeps the new value as ``AWSCURRENT`` and the one it
-replaced as ``AWSPREVIOUS``. Writes key with the current pepper; lookups (erasure, the rate-limit
-counters) try both, so nothing written before a rotation is lost to a search after it.
+replaced as ``AWSPREVIOUS``. Writes key with the current pepper; erasure's lookups (an inquiry by its
+address hash, the rate-limit counters by their key) try both, so nothing written before a rotation is
+lost to a search after it. The limits themselves count under the current pepper only: a rotation
+starts each client's and each address's counter afresh, once.
 """
 
 from __future__ import annotations
