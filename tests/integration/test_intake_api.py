@@ -381,7 +381,8 @@ def test_other_origins_get_no_cors_grant(stack: Stack) -> None:
 
 def test_health_answers_200_without_touching_data(stack: Stack) -> None:
     calls: list[str] = []
-    for client in (aws.dynamodb(), aws.sqs(), aws.sns(), aws.sesv2(), aws.ssm()):
+    for client in (aws.dynamodb(), aws.sqs(), aws.sns(), aws.sesv2(), aws.ssm(), aws.secretsmanager(),
+                   aws.cloudwatch()):
         client.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
 
     response = stack.intake(api_event(method="GET", path="/health"))
@@ -389,6 +390,9 @@ def test_health_answers_200_without_touching_data(stack: Stack) -> None:
     assert calls == [], "liveness must not read, write or send anything"
     assert response["statusCode"] == 200
     assert response_json(response) == {"status": "ok"}
+    # The same hooks do see a submission's calls: an empty list above means no call, not a deaf hook.
+    assert stack.intake(json_post(distinctive_inquiry()))["statusCode"] == 202
+    assert {"PutItem", "TransactWriteItems", "SendMessage"} & set(calls)
 
 
 def test_unknown_route_is_404_in_the_error_shape(stack: Stack) -> None:

@@ -5,6 +5,7 @@ Servers here bind 127.0.0.1 only; nothing leaves the machine.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -107,10 +108,13 @@ def test_a_server_trickling_its_answer_is_cut_off_at_the_deadline() -> None:
         assert len(sent) < 100_000, "the answer was never read to its end"
 
 
-def test_a_2xx_answer_is_success() -> None:
+def test_a_2xx_answer_is_success_and_the_hook_got_the_text_as_json() -> None:
+    received: list[tuple[str, str, bytes]] = []
+
     class Ok(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Content-Type"],
+                             self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -120,7 +124,11 @@ def test_a_2xx_answer_is_success() -> None:
             pass
 
     for hook in serve(Ok):
-        post_to_chat(f"http://127.0.0.1:{hook.server_address[1]}/hook", "text", timeout=5)
+        post_to_chat(f"http://127.0.0.1:{hook.server_address[1]}/hook", "New inquiry \u2014 ref 7KQ2", timeout=5)
+    [(path, content_type, body)] = received
+    assert path == "/hook"
+    assert content_type.startswith("application/json")
+    assert json.loads(body) == {"text": "New inquiry \u2014 ref 7KQ2"}
 
 
 def test_nobody_listening_is_unreachable() -> None:
