@@ -45,7 +45,7 @@ openapi: venv ## Write docs/openapi.json from the models
 openapi-check: venv ## Fail when docs/openapi.json is stale
 	$(PY) -m infra.openapi --check docs/openapi.json
 
-bench: venv sam-build ## Cold start, warm intake, end to end, triage, artifacts, cost: writes docs/benchmarks.md and .json
+bench: venv sam-build host-layer ## Cold start, warm intake, end to end, triage, artifacts, cost: writes docs/benchmarks.md and .json
 	$(PY) -m infra.bench
 
 bench-smoke: venv ## The benchmark with tiny samples into build/bench-smoke (checks it still runs; no figures kept)

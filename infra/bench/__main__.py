@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.bench import artifacts, cold_start, end_to_end, report, tracing, triage, warm
+from infra.bench import artifacts, bytecode, cold_start, end_to_end, report, tracing, triage, warm
 from infra.template import ROOT, TemplateResources
 
 # (cold-start runs per function, warm requests, end-to-end inquiries and clients, triage rounds)
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"cold start: {sizes['cold_runs']} runs per function and baseline")
     cold = cold_start.measure_all(sizes["cold_runs"], resources)
     floors = cold_start.measure_floors(sizes["cold_runs"], resources)
+    _log("bytecode: IntakeFunction's init from source and with bytecode")
+    compiled = bytecode.measure(sizes["cold_runs"], resources)
     _log(f"warm intake: {sizes['warm_requests']} requests")
     warm_intake = warm.measure(sizes["warm_requests"], warmup=10 if args.quick else 100, resources=resources)
     _log(f"end to end: {sizes['inquiries']} inquiries, {sizes['clients']} clients")
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine={"platform": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
                  "cpus": os.cpu_count() or 0},
-        cold=cold, floors=floors, warm=warm_intake, e2e=e2e, triage=triage_speed, artifacts=built, tracer=tracer,
+        cold=cold, floors=floors, bytecode=compiled, warm=warm_intake, e2e=e2e, triage=triage_speed,
+        artifacts=built, tracer=tracer,
         memory=memory, alarms=len(resources.logical_ids("AWS::CloudWatch::Alarm")),
     )
     args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -139,13 +139,17 @@ def run_init(code: str, env: dict[str, str]) -> InitSample:
     return InitSample(cpu_s=float(cpu_s), rss_mib=int(maxrss_kib) / 1024)
 
 
+def init_code(resources: TemplateResources, logical_id: str) -> tuple[str, str]:
+    """What a fresh process runs for the function's init, and for the baseline beside it."""
+    module = str(resources.function_property(logical_id, "Handler")).rsplit(".", 1)[0]
+    clients = CLIENTS[logical_id]
+    return _FUNCTION_INIT.format(module=module, clients=clients), _BASELINE_INIT.format(clients=clients)
+
+
 def measure_function(resources: TemplateResources, logical_id: str, runs: int) -> ColdStart:
     """Alternate ``runs`` function inits with ``runs`` baseline inits; report the medians."""
-    handler = str(resources.function_property(logical_id, "Handler"))
-    module = handler.rsplit(".", 1)[0]
-    clients = CLIENTS[logical_id]
-    return _alternate(logical_id, _FUNCTION_INIT.format(module=module, clients=clients),
-                      _BASELINE_INIT.format(clients=clients), function_environment(resources, logical_id), runs)
+    function_code, baseline_code = init_code(resources, logical_id)
+    return _alternate(logical_id, function_code, baseline_code, function_environment(resources, logical_id), runs)
 
 
 def measure_floor(resources: TemplateResources, name: str, runs: int) -> ColdStart:

@@ -7,6 +7,7 @@ machine that ran them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,17 @@ def test_each_library_floor_is_measured_beside_its_baseline(quick_run: tuple[dic
     for name, row in rows.items():
         assert row["cpu_s"] > 0 and row["baseline_cpu_s"] > 0
         assert f"| {name} | {row['cpu_s']:.3f} |" in markdown
+
+
+def test_intake_init_is_measured_from_source_and_with_bytecode(quick_run: tuple[dict[str, Any], str]) -> None:
+    data, markdown = quick_run
+    compiled = data["bytecode"]
+    if compiled is None:  # only where the host layer was never built; `make test` always builds it
+        assert not os.environ.get("CI"), "make test builds the host layer before the tests"
+        assert "`build/host-layer` is missing" in markdown
+        return
+    assert compiled["source_cpu_s"] > 0 and compiled["bytecode_cpu_s"] > 0 and compiled["baseline_cpu_s"] > 0
+    assert f"| {compiled['source_cpu_s']:.3f} |" in markdown
 
 
 def test_warm_and_end_to_end_figures_have_their_baselines(quick_run: tuple[dict[str, Any], str]) -> None:

@@ -10,6 +10,7 @@ separate test checks that the arm64 layer holds the same distributions, compiled
 
 from __future__ import annotations
 
+import _imp
 import hashlib
 import json
 import os
@@ -134,3 +135,50 @@ def test_handler_imports_from_its_artifact_in_a_clean_interpreter(logical_id: st
     allowed = (artifact, HOST_LAYER, runtime, stdlib)
     strays = [f for f in probe["files"] if f and not any(Path(f).is_relative_to(a) for a in allowed)]
     assert strays == [], "modules loaded from outside the artifact, layer and runtime"
+
+
+# importlib.util.MAGIC_NUMBER of each runtime's CPython: bytecode is specific to a minor version.
+RUNTIME_MAGIC = {"python3.12": (3531).to_bytes(2, "little") + b"\r\n"}
+UNCHECKED_HASH_FLAGS = 0b01  # PEP 552: hash-based, the source not checked at import
+
+
+def stale_or_missing_bytecode(root: Path, runtime: str) -> list[str]:
+    """The modules under ``root`` without bytecode of the current source for ``runtime``.
+
+    Lambda cannot write ``__pycache__`` in /var/task or /opt: a module without its bytecode is compiled
+    from source at every cold start.
+    """
+    magic = RUNTIME_MAGIC[runtime]
+    tag = "cpython-" + runtime.removeprefix("python").replace(".", "")
+    key = int.from_bytes(magic, "little")
+    bad = []
+    for source in sorted(root.rglob("*.py")):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        header = compiled.read_bytes()[:16] if compiled.exists() else b""
+        if (header[:4] != magic or int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS
+                or header[8:16] != _imp.source_hash(key, source.read_bytes())):
+            bad.append(str(source.relative_to(root)))
+    return bad
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS + LAYERS)
+def test_every_module_in_every_artifact_ships_bytecode_of_its_source_for_the_runtime(logical_id: str) -> None:
+    artifact = BUILD / logical_id
+    require(artifact)
+    runtime = str(RESOURCES.function_property(FUNCTIONS[0], "Runtime"))
+    assert stale_or_missing_bytecode(artifact, runtime) == []
+
+
+def test_the_bytecode_check_finds_a_module_compiled_for_another_source(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("ANSWER = 1\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    header = RUNTIME_MAGIC["python3.12"] + UNCHECKED_HASH_FLAGS.to_bytes(4, "little")
+    key = int.from_bytes(RUNTIME_MAGIC["python3.12"], "little")
+    (cache / "module.cpython-312.pyc").write_bytes(header + _imp.source_hash(key, b"ANSWER = 1\n"))
+    assert stale_or_missing_bytecode(tmp_path, "python3.12") == []
+    module.write_text("ANSWER = 2\n")
+    assert stale_or_missing_bytecode(tmp_path, "python3.12") == ["module.py"]
+    (cache / "module.cpython-312.pyc").unlink()
+    assert stale_or_missing_bytecode(tmp_path, "python3.12") == ["module.py"]
