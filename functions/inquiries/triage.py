@@ -10,28 +10,45 @@ numbers they may not need; a miss can cost a life. So:
 - every letter of a rule tolerates repeats ("dieee", "killl", "sooo"), unless the rule is exact;
 - nothing is ever skipped because of a negation: "not going to lie, i want to die" is urgent.
 
-A match records the rule id and its category, never the words. Rules are compiled once, at import;
-nothing is downloaded and no network is used.
+A match records the rule id and its category, never the words. Nothing is downloaded and no network
+is used.
+
+Import reads ``triage_index.json``: what the rules become (each pattern's regex source, and the
+first words a match can start with), generated from the rules by ``make triage-index``. Working that
+out from the rules means running the regex parser over every pattern, which cost each intake cold
+start ~40 ms. The index records the sha256 of the rule file it was built from; when that is not the
+shipped rule file, the index is built from the rules instead (slower, never stale). Each pattern is
+compiled the first time a message needs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import re
+import sys
 import unicodedata
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 RULES_FILE = "triage_rules.json"
+INDEX_FILE = "triage_index.json"
+# Bump when what the index holds, or how a rule becomes its entries, changes: an older index is not used.
+INDEX_FORMAT = 1
+WRITE_INDEX_COMMAND = "make triage-index"
 
 # Up to four words between two parts of a phrase: " ~ " in a rule.
 _GAP = r" (?:\w+ ){0,4}"
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _NOT_A_WORD = re.compile(r"[\W_]+")
 _LETTER_RUNS = re.compile(r"([^\W\d_])\1+")
+# What a normalised message is made of: words of letters and digits, one space apart.
+_ONE_WORD = r"[^\W_]+"
 # The standard library's regular-expression parser (typeshed has no stub for the private module).
 _sre_parser: Any = importlib.import_module("re._parser")
 
@@ -143,6 +160,53 @@ def load_rules() -> dict[str, Any]:
     return data
 
 
+def index_rules(rules: dict[str, Any]) -> dict[str, Any]:
+    """What ``Triager`` reads, worked out from the rules: the shorthand table (collapsed), each rule's
+    id, category and exactness, and each pattern as ``[rule index, exact, regex source, first-word
+    prefixes or "always"]``, in rule-file order."""
+    shorthand: dict[str, str] = {}
+    for short, spelled_out in rules.get("shorthand", {}).items():
+        # Shorthand replaces whole words of the message (see Triager.normalise).
+        if not re.fullmatch(_ONE_WORD, short):
+            raise ValueError(f"shorthand {short!r} must be one word of letters and digits")
+        shorthand[_collapse(short)] = _collapse(spelled_out)
+    indexed_rules: list[list[Any]] = []
+    patterns: list[list[Any]] = []
+    for category, spec in rules["categories"].items():
+        for rule in spec["rules"]:
+            exact = bool(rule.get("exact"))
+            rule_index = len(indexed_rules)
+            indexed_rules.append([rule["id"], category, exact])
+            for pattern in rule["patterns"]:
+                source = _compile(pattern, exact=exact)
+                prefixes = first_word_prefixes(source)
+                patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes)])
+    return {"shorthand": shorthand, "rules": indexed_rules, "patterns": patterns}
+
+
+def build_index(rules_file: bytes) -> dict[str, Any]:
+    """The index of a rule file's bytes, stamped with their sha256 and the index format."""
+    return {"format": INDEX_FORMAT, "rules_sha256": hashlib.sha256(rules_file).hexdigest(),
+            **index_rules(json.loads(rules_file))}
+
+
+def render_index(index: dict[str, Any]) -> str:
+    """The index file's text: one rule or pattern a line, so a rule change reads as a small diff."""
+    def rows(key: str) -> str:
+        return ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in index[key])
+
+    return (
+        "{\n"
+        f' "about": {json.dumps(f"Generated from {RULES_FILE} by `{WRITE_INDEX_COMMAND}`; do not edit.")},\n'
+        f' "format": {json.dumps(index["format"])},\n'
+        f' "rules_sha256": {json.dumps(index["rules_sha256"])},\n'
+        f' "shorthand": {json.dumps(index["shorthand"], ensure_ascii=False)},\n'
+        f' "rules": [\n{rows("rules")}\n ],\n'
+        f' "patterns": [\n{rows("patterns")}\n ]\n'
+        "}\n"
+    )
+
+
 def _compile(pattern: str, *, exact: bool) -> str:
     source = pattern.replace(" ~ ", _GAP)
     return r"\b(?:" + (source if exact else collapse_letters(source)) + r")\b"
@@ -167,8 +231,7 @@ class _CompiledOnFirstSearch:
         return self._search(text)
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(NamedTuple):  # a tuple: a dataclass costs import time to generate, ~1 ms each
     match: RuleMatch
     exact: bool
     search: Callable[[str], re.Match[str] | None]
@@ -178,34 +241,33 @@ class Triager:
     """The rules, each pattern compiled on its first search. A message is searched only by the patterns
     whose first word it holds."""
 
-    def __init__(self, rules: dict[str, Any]) -> None:
-        shorthand: dict[str, str] = rules.get("shorthand", {})
-        self._shorthand = {_collapse(k): _collapse(v) for k, v in shorthand.items()}
-        keys = "|".join(re.escape(k) for k in sorted(self._shorthand, key=len, reverse=True))
-        self._shorthand_re = re.compile(rf"\b(?:{keys})\b")
-        # Each rule whole (what it means), and each of its patterns alone (what a message is searched with).
-        self.rules: list[_Rule] = []
+    def __init__(self, index: dict[str, Any]) -> None:
+        """Triage by an index (see ``index_rules``): dictionaries built, nothing parsed or compiled."""
+        self._shorthand: dict[str, str] = index["shorthand"]
+        # Each pattern alone (what a message is searched with), and each rule whole (what it means).
         self._patterns: list[tuple[int, bool, Callable[[str], re.Match[str] | None]]] = []
+        sources_of_rule: list[list[str]] = [[] for _ in index["rules"]]
         # First-word prefix -> the patterns to try; patterns whose start cannot be read are always tried.
         self._by_prefix: dict[tuple[bool, str], set[int]] = {}
         self._always: set[int] = set()
-        for category, spec in rules["categories"].items():
-            for rule in spec["rules"]:
-                exact = bool(rule.get("exact"))
-                sources = [_compile(p, exact=exact) for p in rule["patterns"]]
-                rule_index = len(self.rules)
-                self.rules.append(_Rule(RuleMatch(rule_id=rule["id"], category=category), exact,
-                                        _CompiledOnFirstSearch("|".join(sources))))
-                for source in sources:
-                    pattern_index = len(self._patterns)
-                    self._patterns.append((rule_index, exact, _CompiledOnFirstSearch(source)))
-                    prefixes = first_word_prefixes(source)
-                    if prefixes is None:
-                        self._always.add(pattern_index)
-                        continue
-                    for prefix in prefixes:
-                        self._by_prefix.setdefault((exact, prefix), set()).add(pattern_index)
+        for pattern_index, (rule_index, exact, source, prefixes) in enumerate(index["patterns"]):
+            self._patterns.append((rule_index, exact, _CompiledOnFirstSearch(source)))
+            sources_of_rule[rule_index].append(source)
+            if prefixes == "always":
+                self._always.add(pattern_index)
+                continue
+            for prefix in prefixes:
+                self._by_prefix.setdefault((exact, prefix), set()).add(pattern_index)
+        self.rules: list[_Rule] = [
+            _Rule(RuleMatch(rule_id=rule_id, category=category), exact, _CompiledOnFirstSearch("|".join(sources)))
+            for (rule_id, category, exact), sources in zip(index["rules"], sources_of_rule, strict=True)
+        ]
         self._longest_prefix = max((len(p) for _, p in self._by_prefix), default=0)
+
+    @classmethod
+    def from_rules(cls, rules: dict[str, Any]) -> Triager:
+        """Triage by the rules themselves, their index worked out now (every pattern parsed)."""
+        return cls(index_rules(rules))
 
     def normalise(self, text: str) -> tuple[str, str]:
         """The message as the rules read it: (words, collapsed words with shorthand spelled out).
@@ -215,7 +277,9 @@ class Triager:
         """
         folded = unicodedata.normalize("NFKC", text).casefold()
         words = _NOT_A_WORD.sub(" ", _APOSTROPHES.sub("", folded)).strip()
-        expanded = self._shorthand_re.sub(lambda m: self._shorthand[m.group(0)], _collapse(words))
+        # Shorthand is one word, and so is each space-separated part of ``words``: a word is looked up
+        # whole (no regex of every shorthand to build at import).
+        expanded = " ".join([self._shorthand.get(word, word) for word in _collapse(words).split(" ")])
         return words, expanded
 
     def assess(self, text: str | None) -> Triage:
@@ -241,7 +305,29 @@ def _collapse(words: str) -> str:
     return _LETTER_RUNS.sub(r"\1", words)
 
 
-_TRIAGER = Triager(load_rules())
+def triager_for(rules_file: bytes, index_file: str | None) -> Triager:
+    """Triage by the index file when it was built from exactly this rule file; by the rules otherwise.
+
+    A stale or missing index is never acted on: it is rebuilt from the rules (correct, slower), with
+    a warning saying how to regenerate it.
+    """
+    if index_file is not None:
+        index: dict[str, Any] = json.loads(index_file)
+        if index.get("format") == INDEX_FORMAT and index.get("rules_sha256") == hashlib.sha256(rules_file).hexdigest():
+            return Triager(index)
+    warnings.warn(f"{INDEX_FILE} was not built from this {RULES_FILE}; triage built it from the rules at "
+                  f"import (slower). Run `{WRITE_INDEX_COMMAND}`.", RuntimeWarning, stacklevel=2)
+    return Triager(build_index(rules_file))
+
+
+def _load_shipped_triager() -> Triager:
+    package = resources.files("inquiries")
+    index_path = package.joinpath(INDEX_FILE)
+    index_file = index_path.read_text("utf-8") if index_path.is_file() else None
+    return triager_for(package.joinpath(RULES_FILE).read_bytes(), index_file)
+
+
+_TRIAGER = _load_shipped_triager()
 
 
 def assess(text: str | None) -> Triage:
@@ -252,3 +338,26 @@ def assess(text: str | None) -> Triage:
 def signals_danger(text: str | None) -> bool:
     """True when the text contains wording that suggests a risk of harm to self or others."""
     return assess(text).urgent
+
+
+def write_index(directory: Path = Path(__file__).parent) -> Path:
+    """Regenerate the index file from the rule file beside it (``make triage-index``); its path."""
+    index_path = directory / INDEX_FILE
+    index_path.write_text(render_index(build_index((directory / RULES_FILE).read_bytes())), "utf-8")
+    return index_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m inquiries.triage --write-index``: regenerate triage_index.json after a rule change."""
+    import argparse  # only the command line needs it, never a Lambda cold start
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--write-index", action="store_true", required=True,
+                        help=f"write {INDEX_FILE} from {RULES_FILE}, beside this module")
+    parser.parse_args(argv)
+    sys.stdout.write(f"wrote {write_index()}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

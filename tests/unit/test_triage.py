@@ -9,6 +9,7 @@ from inquiries.triage import (
     RULES_FILE,
     RuleMatch,
     Triage,
+    Triager,
     assess,
     collapse_letters,
     first_word_prefixes,
@@ -88,6 +89,11 @@ def test_messages_are_read_past_their_spelling(text: str, category: str) -> None
 )
 def test_shorthand_does_not_swallow_ordinary_words(text: str) -> None:
     assert not assess(text).urgent
+
+
+def test_shorthand_is_spelled_out_only_where_it_is_a_whole_word() -> None:
+    _words, expanded = Triager.from_rules(load_rules()).normalise("Imma KMS, imo im fine... kmsx")
+    assert expanded == "i am going to kil myself imo i am fine kmsx"
 
 
 def test_a_match_names_the_rule_and_the_category_never_the_words() -> None:

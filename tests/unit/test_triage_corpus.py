@@ -71,7 +71,7 @@ def test_hard_negatives_are_not_urgent(text: str) -> None:
 
 def test_searching_only_the_rules_a_message_can_start_gives_what_searching_every_rule_gives() -> None:
     # The first-word shortcut must never cost a match: compare it with every rule searched in full.
-    triager = Triager(RULES)
+    triager = Triager.from_rules(RULES)
     for text in [p.text for p in CRISIS] + ORDINARY:
         words, collapsed = triager.normalise(text)
         every_rule = tuple(r.match for r in triager.rules if r.search(words if r.exact else collapsed))

@@ -1,0 +1,113 @@
+"""The triage index: generated from the rules, shipped beside them, read at import instead of parsing
+every pattern, and never acted on when it was built from other rules."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from inquiries.triage import (
+    INDEX_FILE,
+    RULES_FILE,
+    Triager,
+    assess,
+    build_index,
+    index_rules,
+    render_index,
+    triager_for,
+    write_index,
+)
+
+from infra.triage_report import crisis_phrasings, ordinary_inquiries
+
+PACKAGE = resources.files("inquiries")
+SHIPPED_RULES = PACKAGE.joinpath(RULES_FILE).read_bytes()
+SHIPPED_INDEX = PACKAGE.joinpath(INDEX_FILE).read_text("utf-8")
+CORPUS = [p.text for p in crisis_phrasings()] + ordinary_inquiries()
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def test_the_committed_index_is_what_the_rules_produce() -> None:
+    assert render_index(build_index(SHIPPED_RULES)) == SHIPPED_INDEX, (
+        f"{INDEX_FILE} is stale: {RULES_FILE} (or how triage reads it) changed without regenerating it. "
+        "Run `make triage-index` (python -m inquiries.triage --write-index) and commit the result."
+    )
+
+
+def test_the_shipped_index_is_used_without_building_anything() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the stale-index fallback warns: here it must not run
+        triager_for(SHIPPED_RULES, SHIPPED_INDEX)
+
+
+def test_the_index_ships_with_the_package_like_the_rules() -> None:
+    assert PACKAGE.joinpath(INDEX_FILE).is_file()
+    package_data = tomllib.loads(PYPROJECT.read_text("utf-8"))["tool"]["setuptools"]["package-data"]["inquiries"]
+    assert {RULES_FILE, INDEX_FILE} <= set(package_data)
+
+
+def _rules_with_an_extra_rule() -> bytes:
+    rules = json.loads(SHIPPED_RULES)
+    rules["categories"]["ideation"]["rules"].append(
+        {"id": "ideation.only_in_this_test", "source": "988", "patterns": ["quetzalcoatl falls"]})
+    return json.dumps(rules).encode()
+
+
+def test_an_index_built_from_other_rules_is_never_acted_on() -> None:
+    changed_rules = _rules_with_an_extra_rule()
+    assert not Triager(json.loads(SHIPPED_INDEX)).assess("the quetzalcoatl falls").urgent  # what the stale index says
+    with pytest.warns(RuntimeWarning, match="make triage-index"):
+        triager = triager_for(changed_rules, SHIPPED_INDEX)
+    assert triager.assess("the quetzalcoatl falls").rule_ids == ("ideation.only_in_this_test",)
+
+
+@pytest.mark.parametrize(
+    "index_file",
+    [
+        SHIPPED_INDEX.replace(json.loads(SHIPPED_INDEX)["rules_sha256"], "0" * 64),  # rules hash mismatch
+        SHIPPED_INDEX.replace('"format": 1,', '"format": 0,'),  # written by an older triage
+        None,  # no index shipped
+    ],
+    ids=["hash-mismatch", "old-format", "missing"],
+)
+def test_the_fallback_to_the_rules_gives_the_same_verdicts(index_file: str | None) -> None:
+    with pytest.warns(RuntimeWarning, match="make triage-index"):
+        fallback = triager_for(SHIPPED_RULES, index_file)
+    assert [fallback.assess(text) for text in CORPUS] == [assess(text) for text in CORPUS]
+
+
+def test_the_index_and_the_rules_read_alike() -> None:
+    rules = json.loads(SHIPPED_RULES)
+    from_index, from_rules = Triager(json.loads(SHIPPED_INDEX)), Triager.from_rules(rules)
+    for text in CORPUS:
+        assert from_index.normalise(text) == from_rules.normalise(text)
+        assert from_index.assess(text) == from_rules.assess(text), text
+
+
+def test_write_index_regenerates_the_file_beside_the_rules(tmp_path: Path) -> None:
+    (tmp_path / RULES_FILE).write_bytes(_rules_with_an_extra_rule())
+    written = write_index(tmp_path)
+    assert written == tmp_path / INDEX_FILE
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        triager = triager_for((tmp_path / RULES_FILE).read_bytes(), written.read_text("utf-8"))
+    assert triager.assess("the quetzalcoatl falls").urgent
+
+
+def test_each_pattern_records_its_rule_and_the_words_it_can_start_with() -> None:
+    index = index_rules({"shorthand": {}, "categories": {
+        "ideation": {"rules": [{"id": "ideation.a", "patterns": ["(i|we) want to die", r"\w+ ~ die"]}]},
+        "overdose": {"rules": [{"id": "overdose.od", "exact": True, "patterns": ["od"]}]},
+    }})
+    assert index["rules"] == [["ideation.a", "ideation", False], ["overdose.od", "overdose", True]]
+    assert [(rule, exact, prefixes) for rule, exact, _source, prefixes in index["patterns"]] == [
+        (0, False, ["i", "we"]), (0, False, "always"), (1, True, ["od"])]
+
+
+def test_shorthand_must_be_one_word() -> None:
+    with pytest.raises(ValueError, match="one word"):
+        index_rules({"shorthand": {"want to": "wanna"}, "categories": {}})
