@@ -11,7 +11,7 @@ pydantic at build time, from the same annotations, docstrings and ``__pydantic_c
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -156,6 +156,7 @@ def _plain(value: Any) -> Any:
 # default, a string set reads as a sorted list, anything else of the wrong kind is UnreadableRecord.
 _REQUIRED = object()
 _E = TypeVar("_E", InquiryStatus, Topic, PreferredContact)
+_V = TypeVar("_V")
 
 
 def _stored(values: Mapping[str, Any], name: str, kind: type[Any] | tuple[type[Any], ...],
@@ -182,11 +183,24 @@ def _stored_texts(values: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return tuple(sorted(found) if isinstance(found, set | frozenset) else found)
 
 
-def _stored_maps(values: Mapping[str, Any], name: str) -> tuple[Mapping[str, Any], ...]:
+def _stored_entries(values: Mapping[str, Any], name: str, read: Callable[[Mapping[str, Any]], _V]) -> tuple[_V, ...]:
     found = _stored(values, name, (list, tuple), None) or ()
     if not all(isinstance(v, Mapping) for v in found):
         raise UnreadableRecord(name)
-    return tuple(found)
+    try:
+        return tuple(read(entry) for entry in found)
+    except UnreadableRecord as exc:
+        raise UnreadableRecord(f"{name}.{exc.field_name}") from None
+
+
+def _note(values: Mapping[str, Any]) -> Note:
+    return Note(at=_stored(values, "at", str), actor=_stored(values, "actor", str), text=_stored(values, "text", str))
+
+
+def _history_entry(values: Mapping[str, Any]) -> HistoryEntry:
+    return HistoryEntry(at=_stored(values, "at", str), actor=_stored(values, "actor", str),
+                        action=_stored(values, "action", str), from_=_stored(values, "from", str, None),
+                        to=_stored(values, "to", str, None))
 
 
 def _list_fields(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -222,12 +236,8 @@ def full_inquiry(values: Mapping[str, Any]) -> CareInquiry:
         sms_consent=_stored(values, "sms_consent", bool, False),
         referral_source=_stored(values, "referral_source", str, None),
         triage_categories=_stored_texts(values, "triage_categories"),
-        notes=tuple(Note(at=_stored(n, "at", str), actor=_stored(n, "actor", str), text=_stored(n, "text", str))
-                    for n in _stored_maps(values, "notes")),
-        history=tuple(HistoryEntry(at=_stored(h, "at", str), actor=_stored(h, "actor", str),
-                                   action=_stored(h, "action", str), from_=_stored(h, "from", str, None),
-                                   to=_stored(h, "to", str, None))
-                      for h in _stored_maps(values, "history")),
+        notes=_stored_entries(values, "notes", _note),
+        history=_stored_entries(values, "history", _history_entry),
     )
 
 
