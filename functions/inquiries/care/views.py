@@ -24,7 +24,7 @@ def json_name(name: str) -> str:
     return name.removesuffix("_")
 
 
-# pydantic (build time only) names fields as the JSON does and reads the limits below.
+# What pydantic (infra/openapi.py, build time only) reads: name each field as the JSON does.
 _DOCUMENTED: dict[str, Any] = {"alias_generator": json_name}
 
 
