@@ -1,4 +1,7 @@
-"""Export the API's OpenAPI document (generated from the pydantic models), or check it is current.
+"""Export the API's OpenAPI document (generated from the models), or check it is current.
+
+pydantic describes intake's models and, through ``TypeAdapter``, the care API's plain dataclasses:
+it runs here, at build time, and never in CareApiFunction.
 
     python -m infra.openapi > docs/openapi.json
     python -m infra.openapi --check docs/openapi.json
@@ -18,7 +21,7 @@ from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
 from inquiries.record import InquiryStatus
 from inquiries.settings import IntakeSettings
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
@@ -29,10 +32,10 @@ def _no_service() -> IntakeService:
     raise RuntimeError("the OpenAPI document is built without a service")
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
-    """A $ref to ``model`` in the document's components (its nested models added beside it)."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization",
-                                     by_alias=True)
+def _schema(model: type[Any], components: dict[str, Any]) -> dict[str, str]:
+    """A $ref to ``model`` (a dataclass) in the document's components (the types it holds added beside it)."""
+    schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}", mode="serialization",
+                                            by_alias=True)
     components.update(schema.pop("$defs", {}))
     components[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -48,7 +51,7 @@ def _answers(ok: dict[str, str], statuses: dict[int, str], error: dict[str, str]
 def care_paths(components: dict[str, Any]) -> dict[str, Any]:
     """The care console's routes (CareApiFunction, behind API Gateway's Cognito authorizer).
 
-    Written here from the same pydantic models the care API answers with: its resolver reads its
+    Written here from the same dataclasses the care API answers with: its resolver reads its
     parameters by hand, so Powertools cannot describe them.
     """
     error = {"$ref": "#/components/schemas/ErrorBody"}

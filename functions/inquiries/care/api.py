@@ -17,15 +17,22 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from pydantic import BaseModel, ValidationError
 
 from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
 from inquiries.care.service import CareService, InvalidChange
-from inquiries.care.views import CHANGE_FIELD_MESSAGES, CareChange
+from inquiries.care.views import (
+    CHANGE_FIELD_MESSAGES,
+    AuditTrail,
+    CareInquiry,
+    CarePage,
+    InvalidFields,
+    RequestedChange,
+    as_json,
+    requested_change,
+)
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
-from inquiries.models import ErrorBody
 from inquiries.observability import count_by_reason, logger
-from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus
+from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
 from inquiries.settings import CareApiSettings
 
 DEFAULT_PAGE_SIZE = 25
@@ -54,14 +61,18 @@ def _cors(settings: CareApiSettings) -> CORSConfig | None:
                       expose_headers=["ETag"], max_age=600, allow_credentials=False)
 
 
-def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
+def _answer(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
     # Every answer, error answers included, is about a person's inquiry: never cached.
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body=model.model_dump_json(), headers={"Cache-Control": "no-store", **(headers or {})})
+                    body=body, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _json(view: CarePage | CareInquiry | AuditTrail, headers: dict[str, str] | None = None) -> Response[str]:
+    return _answer(as_json(view), headers=headers)
 
 
 def _error(status: int, errors: list[FieldError]) -> Response[str]:
-    return _json(ErrorBody(errors=errors), status)
+    return _answer(error_body(errors), status)
 
 
 def inquiry_id_of(raw: str) -> str:
@@ -82,8 +93,8 @@ def expected_version(event: APIGatewayProxyEvent) -> int:
     return int(match.group(1))
 
 
-def change_of(event: APIGatewayProxyEvent) -> CareChange:
-    """The requested change, from a JSON object body."""
+def change_of(event: APIGatewayProxyEvent) -> RequestedChange:
+    """The requested change, from a JSON object body. Raises ``Refused`` or ``InvalidFields``."""
     media = (event.headers.get("content-type") or "application/json").split(";", 1)[0].strip().lower()
     if media != "application/json":
         raise Refused(415, _one(None, "Send the change as application/json."))
@@ -99,19 +110,7 @@ def change_of(event: APIGatewayProxyEvent) -> CareChange:
         raise Refused(400, _one(None, "Send the change as a JSON object."))
     if not {"status", "assignee", "note"} & set(parsed):
         raise Refused(422, _one(None, "Send a status, an assignee or a note."))
-    return CareChange.model_validate(parsed)
-
-
-def _change_errors(exc: ValidationError) -> list[FieldError]:
-    found: dict[str, FieldError] = {}
-    for err in exc.errors(include_input=False, include_url=False):
-        loc = [str(part) for part in err.get("loc", ())]
-        name = loc[0] if loc else ""
-        if err["type"] == "extra_forbidden" or name not in CHANGE_FIELD_MESSAGES:
-            found.setdefault("", FieldError(field=None, message="Only status, assignee and note can be changed."))
-        else:
-            found.setdefault(name, FieldError(field=name, message=CHANGE_FIELD_MESSAGES[name]))
-    return list(found.values())
+    return requested_change(parsed)
 
 
 def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | None]:
@@ -194,8 +193,8 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
     def invalid_change(exc: InvalidChange) -> Response[str]:
         return _error(422, _one(exc.field, exc.message))
 
-    def invalid_fields(exc: ValidationError) -> Response[str]:
-        return _error(422, _change_errors(exc))
+    def invalid_fields(exc: InvalidFields) -> Response[str]:
+        return _error(422, exc.errors)
 
     def invalid_cursor(_exc: InvalidCursor) -> Response[str]:
         return _error(422, _one("cursor", "This cursor does not belong to this list; start from the first page."))
@@ -220,7 +219,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
 
     handlers: list[tuple[type[Exception], Any]] = [
         (Refused, refused), (NotSignedIn, not_signed_in), (NotAllowed, not_allowed), (InquiryNotFound, unknown),
-        (VersionConflict, stale), (InvalidChange, invalid_change), (ValidationError, invalid_fields),
+        (VersionConflict, stale), (InvalidChange, invalid_change), (InvalidFields, invalid_fields),
         (InvalidCursor, invalid_cursor), (AuditUnavailable, audit_failed), (DataUnavailable, data_unavailable),
         (Exception, unexpected),
     ]

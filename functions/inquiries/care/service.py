@@ -16,7 +16,15 @@ from typing import Any
 from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.response_time import due_at
 from inquiries.care.transitions import can_move, is_first_contact, is_release
-from inquiries.care.views import AuditItem, AuditTrail, CareChange, CareInquiry, CarePage, full_inquiry, list_item
+from inquiries.care.views import (
+    AuditTrail,
+    CareInquiry,
+    CarePage,
+    RequestedChange,
+    audit_item,
+    full_inquiry,
+    list_item,
+)
 from inquiries.data.audit import AuditEntry, AuditRecords
 from inquiries.data.care import CareRecords
 from inquiries.data.errors import InquiryNotFound, VersionConflict
@@ -73,7 +81,7 @@ class CareService:
         """One page of inquiries in ``status``, newest first. Raises ``InvalidCursor``."""
         page = self.records.list_by_status(status.value, limit, cursor)
         self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="list"))
-        return CarePage(items=[list_item(values) for values in page.items], next_cursor=page.next_cursor)
+        return CarePage(items=tuple(list_item(values) for values in page.items), next_cursor=page.next_cursor)
 
     def read(self, actor: CareActor, inquiry_id: str) -> CareInquiry:
         """One inquiry in full (the only place its details are shown). Raises ``InquiryNotFound``."""
@@ -84,7 +92,8 @@ class CareService:
                                      inquiry_id=inquiry_id))
         return full_inquiry(values)
 
-    def change(self, actor: CareActor, inquiry_id: str, expected_version: int, change: CareChange) -> CareInquiry:
+    def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
+               requested: RequestedChange) -> CareInquiry:
         """Apply a status move, an assignment and/or a note, if nobody changed the inquiry since
         ``expected_version``. Raises ``InquiryNotFound``, ``VersionConflict`` or ``InvalidChange``."""
         current = self.records.get(inquiry_id)
@@ -93,7 +102,7 @@ class CareService:
         if int(current.get("version", 1)) != expected_version:
             raise VersionConflict(inquiry_id)
         now = self.clock()
-        write = self._plan(actor, current, change, now)
+        write = self._plan(actor, current, requested, now)
         if not write.fields:
             return self.read(actor, inquiry_id)
         entry = AuditEntry(at=now, actor=actor.email, actor_id=actor.sub, action="update", inquiry_id=inquiry_id,
@@ -111,8 +120,9 @@ class CareService:
             raise InquiryNotFound(inquiry_id)
         return full_inquiry(updated)
 
-    def _plan(self, actor: CareActor, current: dict[str, Any], change: CareChange, now: datetime) -> _Write:
+    def _plan(self, actor: CareActor, current: dict[str, Any], requested: RequestedChange, now: datetime) -> _Write:
         at = iso(now)
+        change = requested.change
         write = _Write(sets={}, removes=[], history=[], notes=[], fields=[])
         status = InquiryStatus(current["status"])
         if change.status is not None and change.status is not status:
@@ -127,7 +137,7 @@ class CareService:
                 write.sets["first_contact_at"] = at
             if is_release(status, change.status):
                 self._release(current, now, write)
-        if "assignee" in change.model_fields_set and change.assignee != current.get("assignee"):
+        if "assignee" in requested.given and change.assignee != current.get("assignee"):
             entry: dict[str, Any] = {"at": at, "actor": actor.email, "action": "assigned"}
             if current.get("assignee"):
                 entry["from"] = current["assignee"]
@@ -172,4 +182,4 @@ class CareService:
         """The newest audit entries (one inquiry's, or everyone's); ``care-admin`` only."""
         actor.require(CARE_ADMIN)
         entries = self.audit.entries(inquiry_id=inquiry_id, now=self.clock(), limit=limit)
-        return AuditTrail(items=[AuditItem.model_validate(e) for e in entries])
+        return AuditTrail(items=tuple(audit_item(e) for e in entries))
