@@ -151,7 +151,9 @@ class UnreadableRecord(Exception):
         self.field_name = field_name
 
 
-@dataclass(frozen=True, kw_only=True)
+# No generated repr (it would print every field, PHI, into any log line or traceback that shows the
+# object) and no generated equality (nothing compares records): fewer methods to build at cold start.
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class StoredInquiry:
     """An inquiry as kept in InquiriesTable (``data.items.InquiryItem`` is the item intake writes)."""
 
@@ -210,7 +212,7 @@ _E = TypeVar("_E", bound=StrEnum)
 _MISSING = object()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class _Reader:
     """Typed reads of one item's values; a missing or mistyped value raises ``UnreadableRecord``."""
 

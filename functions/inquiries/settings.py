@@ -55,7 +55,7 @@ _READERS: dict[object, Callable[[str], Any]] = {str: str, int: int, float: float
 _KINDS: dict[object, str] = {int: "a whole number", float: "a number"}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class _Settings:
     """Reading from the environment and checking each field's rule, for every settings class."""
 
@@ -109,7 +109,7 @@ def _broken_rule(value: Any, rules: Mapping[str, Any]) -> str | None:
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class FunctionSettings(_Settings):
     """What every function reads."""
 
@@ -117,7 +117,7 @@ class FunctionSettings(_Settings):
     inquiries_table: str = required()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class MessageSettings(_Settings):
     """What the messages people receive say about the clinic, and where the care team's link points."""
 
@@ -129,7 +129,7 @@ class MessageSettings(_Settings):
 _CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ResponseTimeSettings(_Settings):
     """When an inquiry is due for a first contact (``care.response_time``): opening hours and targets."""
 
@@ -140,7 +140,7 @@ class ResponseTimeSettings(_Settings):
     normal_response_business_days: int = setting(1, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
@@ -148,7 +148,7 @@ class DispatchSettings(FunctionSettings):
     care_team_queue_url: str = required()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page; every
     inquiry that is not held back gets its response target)."""
@@ -169,14 +169,14 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RedispatchSettings(DispatchSettings):
     """RedispatchFunction: re-sends inquiries whose dispatch did not complete."""
 
     redispatch_grace_seconds: int = setting(120, ge=0)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     """CareApiFunction: the care console's /care routes (a released held-back submission is dispatched
     and gets its response target; every act is audited)."""
@@ -187,7 +187,7 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     console_origin: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RemindCareTeamSettings(FunctionSettings):
     """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
 
@@ -196,7 +196,7 @@ class RemindCareTeamSettings(FunctionSettings):
     reminder_interval_minutes: int = setting(60, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class DeliverySettings(FunctionSettings, MessageSettings):
     """What both queue consumers read."""
 
@@ -205,7 +205,7 @@ class DeliverySettings(FunctionSettings, MessageSettings):
     delivery_lease_seconds: int = setting(60, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ConfirmationSettings(DeliverySettings):
     """SendConfirmationFunction: the confirmation email."""
 
@@ -218,7 +218,7 @@ class ConfirmationSettings(DeliverySettings):
     confirmations_per_email_per_day: int = setting(3, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class CareTeamSettings(DeliverySettings):
     """NotifyCareTeamFunction: SNS, and the chat webhook when ``chat_webhook_parameter`` names one."""
 

@@ -48,7 +48,9 @@ ASSIGNEE_LENGTH = Length(1, 100)
 NOTE_LENGTH = Length(1, 2000)
 
 
-@dataclass(frozen=True, kw_only=True)
+# The views hold PHI: no generated repr (it would print every field into any log line or traceback that
+# shows one) and no generated equality (nothing compares them), which also leaves less to build at init.
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CareListItem:
     """One row of a status list."""
 
@@ -67,7 +69,7 @@ class CareListItem:
     version: int = 1
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CarePage:
     """``GET /care/inquiries``: newest first, and the cursor of the next page (null on the last)."""
 
@@ -77,7 +79,7 @@ class CarePage:
     next_cursor: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Note:
     """A care-team note on an inquiry."""
 
@@ -88,7 +90,7 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class HistoryEntry:
     """One change to an inquiry: a status move (from, to), an assignment (from, to) or a note."""
 
@@ -101,7 +103,7 @@ class HistoryEntry:
     to: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CareInquiry(CareListItem):
     """``GET /care/inquiries/{inquiry_id}``: every submitted field plus the care team's own."""
 
@@ -116,7 +118,7 @@ class CareInquiry(CareListItem):
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditItem:
     """One audited act: who (email and Cognito sub), when, what, which inquiry (none for a list)."""
 
@@ -130,7 +132,7 @@ class AuditItem:
     fields: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditTrail:
     """``GET /care/audit``: newest first."""
 
@@ -248,7 +250,7 @@ def audit_item(values: Mapping[str, Any]) -> AuditItem:
                      inquiry_id=_stored(values, "inquiry_id", str, None), fields=_stored_texts(values, "fields"))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CareChange:
     """``PATCH /care/inquiries/{inquiry_id}``: any of status, assignee (null unassigns) and a note to add."""
 
@@ -276,7 +278,7 @@ class InvalidFields(Exception):
         self.errors = errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class RequestedChange:
     """A change as sent: its values, and which fields the body named (a named ``assignee`` of null
     unassigns; an unnamed one is left as it is)."""
