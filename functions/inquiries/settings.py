@@ -6,8 +6,8 @@ stops the function at cold start with ``MissingSetting`` naming it, and a value 
 (``RETENTION_DAYS=0``, ``CLINIC_OPENS_AT=9am``) with ``InvalidSetting`` naming it, instead of failing
 later on a first message (into a dead-letter queue). Settings are configuration, never PHI.
 
-Plain dataclasses, not pydantic: every function reads its settings at init, and loading pydantic
-costs a cold start about a quarter of a bare Python Lambda's (docs/benchmarks.md).
+Not pydantic: every function reads its settings at init, and loading pydantic costs a cold start
+about a quarter of a bare Python Lambda's (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Self, get_type_hints
+from typing import Any, ClassVar, NamedTuple, Self, dataclass_transform, get_type_hints
 
 
 class MissingSetting(RuntimeError):
@@ -36,14 +35,27 @@ class InvalidSetting(ValueError):
         self.name = name
 
 
+_MISSING: Any = object()
+
+
+class _Field(NamedTuple):
+    """One setting: its default (``_MISSING`` when the variable is required) and the rules its value keeps."""
+
+    default: Any = _MISSING
+    required: bool = False
+    ge: float | None = None
+    gt: float | None = None
+    pattern: str | None = None
+
+
 def required(*, pattern: str | None = None) -> Any:
     """A field whose variable must be set and non-empty."""
-    return field(metadata={"required": True, "pattern": pattern})
+    return _Field(required=True, pattern=pattern)
 
 
-def setting(default: Any, *, ge: float | None = None, gt: float | None = None, pattern: str | None = None) -> Any:
+def setting(*, default: Any, ge: float | None = None, gt: float | None = None, pattern: str | None = None) -> Any:
     """A field with a default and, optionally, a lower bound (``ge``/``gt``) or a pattern it must match."""
-    return field(default=default, metadata={"ge": ge, "gt": gt, "pattern": pattern})
+    return _Field(default=default, ge=ge, gt=gt, pattern=pattern)
 
 
 def _split_origins(value: str) -> tuple[str, ...]:
@@ -55,21 +67,59 @@ _READERS: dict[object, Callable[[str], Any]] = {str: str, int: int, float: float
 _KINDS: dict[object, str] = {int: "a whole number", float: "a number"}
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(required, setting))
 class _Settings:
-    """Reading from the environment and checking each field's rule, for every settings class."""
+    """Frozen, keyword-only settings built from their class's annotated fields, each checked against its rule.
 
-    def __post_init__(self) -> None:
-        for spec in fields(self):
-            rule = _broken_rule(getattr(self, spec.name), spec.metadata)
+    What ``dataclasses.dataclass(frozen=True, kw_only=True)`` would give, without it: a dataclass compiles
+    each generated method from source when its class is created, which cost every cold start ~5 ms for
+    these classes, since every function imports them all.
+    """
+
+    _fields: ClassVar[dict[str, _Field]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found: dict[str, _Field] = {}
+        for klass in reversed(cls.__mro__):
+            for name in vars(klass).get("__annotations__", {}):
+                if not name.startswith("_"):
+                    value = vars(klass).get(name, _MISSING)
+                    found[name] = value if isinstance(value, _Field) else _Field(default=value)
+        cls._fields = found
+
+    def __init__(self, **values: Any) -> None:
+        cls = type(self)
+        unknown = sorted(set(values) - set(cls._fields))
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no setting {', '.join(unknown)}")
+        for name, spec in cls._fields.items():
+            value = values.get(name, spec.default)
+            if value is _MISSING:
+                raise TypeError(f"{cls.__name__} needs {name}")
+            rule = _broken_rule(value, spec)
             if rule:
-                raise InvalidSetting(type(self).__name__, spec.name.upper(), rule)
+                raise InvalidSetting(cls.__name__, name.upper(), rule)
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self)._fields)
+        return f"{type(self).__name__}({shown})"
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied (checked like any other)."""
+        return type(self)(**{**{name: getattr(self, name) for name in type(self)._fields}, **changes})
 
     @classmethod
     def variables(cls) -> dict[str, bool]:
         """Each environment variable the class reads, and whether it is required."""
-        return {spec.name.upper(): spec.default is MISSING and spec.default_factory is MISSING
-                for spec in fields(cls)}
+        return {name.upper(): spec.default is _MISSING for name, spec in cls._fields.items()}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -84,32 +134,31 @@ class _Settings:
             raise MissingSetting(cls.__name__, missing)
         types = get_type_hints(cls)
         values: dict[str, Any] = {}
-        for spec in fields(cls):
-            name = spec.name.upper()
+        for field_name in cls._fields:
+            name = field_name.upper()
             if name not in env:
                 continue
-            kind = types[spec.name]
+            kind = types[field_name]
             try:
-                values[spec.name] = _READERS[kind](env[name])
+                values[field_name] = _READERS[kind](env[name])
             except ValueError:
                 raise InvalidSetting(cls.__name__, name, _KINDS.get(kind, "readable")) from None
         return cls(**values)
 
 
-def _broken_rule(value: Any, rules: Mapping[str, Any]) -> str | None:
+def _broken_rule(value: Any, rules: _Field) -> str | None:
     """The rule ``value`` breaks, in words, or None."""
-    if rules.get("required") and not value:
+    if rules.required and not value:
         return "set and not empty"
-    if rules.get("ge") is not None and value < rules["ge"]:
-        return f"at least {rules['ge']}"
-    if rules.get("gt") is not None and value <= rules["gt"]:
-        return f"more than {rules['gt']}"
-    if rules.get("pattern") is not None and not re.fullmatch(rules["pattern"], value):
-        return f"of the form {rules['pattern']}"
+    if rules.ge is not None and value < rules.ge:
+        return f"at least {rules.ge}"
+    if rules.gt is not None and value <= rules.gt:
+        return f"more than {rules.gt}"
+    if rules.pattern is not None and not re.fullmatch(rules.pattern, value):
+        return f"of the form {rules.pattern}"
     return None
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class FunctionSettings(_Settings):
     """What every function reads."""
 
@@ -117,7 +166,6 @@ class FunctionSettings(_Settings):
     inquiries_table: str = required()
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class MessageSettings(_Settings):
     """What the messages people receive say about the clinic, and where the care team's link points."""
 
@@ -129,18 +177,16 @@ class MessageSettings(_Settings):
 _CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class ResponseTimeSettings(_Settings):
     """When an inquiry is due for a first contact (``care.response_time``): opening hours and targets."""
 
     clinic_time_zone: str = "America/Los_Angeles"
-    clinic_opens_at: str = setting("09:00", pattern=_CLOCK)
-    clinic_closes_at: str = setting("17:00", pattern=_CLOCK)
-    urgent_response_minutes: int = setting(60, ge=1)
-    normal_response_business_days: int = setting(1, ge=1)
+    clinic_opens_at: str = setting(default="09:00", pattern=_CLOCK)
+    clinic_closes_at: str = setting(default="17:00", pattern=_CLOCK)
+    urgent_response_minutes: int = setting(default=60, ge=1)
+    normal_response_business_days: int = setting(default=1, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class DispatchSettings(FunctionSettings):
     """The two work queues every inquiry is sent to (intake and redispatch)."""
 
@@ -148,7 +194,6 @@ class DispatchSettings(FunctionSettings):
     care_team_queue_url: str = required()
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     """IntakeFunction: POST /inquiries (the clinic's name appears on the urgent answer page; every
     inquiry that is not held back gets its response target)."""
@@ -159,53 +204,48 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
     thank_you_url: str = "/thank-you"
-    retention_days: int = setting(365, ge=1)
-    spam_retention_days: int = setting(7, ge=1)
-    idempotency_key_ttl_seconds: int = setting(24 * 3600, ge=60)
-    duplicate_window_seconds: int = setting(600, ge=10)
-    rate_limit_per_client_per_hour: int = setting(20, ge=1)
+    retention_days: int = setting(default=365, ge=1)
+    spam_retention_days: int = setting(default=7, ge=1)
+    idempotency_key_ttl_seconds: int = setting(default=24 * 3600, ge=60)
+    duplicate_window_seconds: int = setting(default=600, ge=10)
+    rate_limit_per_client_per_hour: int = setting(default=20, ge=1)
     # Optional Cloudflare Turnstile: the Secrets Manager secret holding its secret key; empty turns it off.
     turnstile_secret: str = ""
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class RedispatchSettings(DispatchSettings):
     """RedispatchFunction: re-sends inquiries whose dispatch did not complete."""
 
-    redispatch_grace_seconds: int = setting(120, ge=0)
+    redispatch_grace_seconds: int = setting(default=120, ge=0)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     """CareApiFunction: the care console's /care routes (a released held-back submission is dispatched
     and gets its response target; every act is audited)."""
 
     audit_table: str = required()
-    retention_days: int = setting(365, ge=1)
+    retention_days: int = setting(default=365, ge=1)
     # The console's origin for CORS; empty locally, where the console and the API share one origin.
     console_origin: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class RemindCareTeamSettings(FunctionSettings):
     """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
 
     care_team_topic_arn: str = required()
     console_base_url: str = ""
-    reminder_interval_minutes: int = setting(60, ge=1)
+    reminder_interval_minutes: int = setting(default=60, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class DeliverySettings(FunctionSettings, MessageSettings):
     """What both queue consumers read."""
 
     # How long one consumer holds a send before another may take it over: above the function
     # timeout (30 s), below the queues' visibility timeout (180 s).
-    delivery_lease_seconds: int = setting(60, ge=1)
+    delivery_lease_seconds: int = setting(default=60, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class ConfirmationSettings(DeliverySettings):
     """SendConfirmationFunction: the confirmation email."""
 
@@ -215,13 +255,12 @@ class ConfirmationSettings(DeliverySettings):
     # The cap on confirmation emails to one address (every inquiry is still stored and shown).
     rate_limit_table: str = required()
     pepper_secret: str = required()
-    confirmations_per_email_per_day: int = setting(3, ge=1)
+    confirmations_per_email_per_day: int = setting(default=3, ge=1)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
 class CareTeamSettings(DeliverySettings):
     """NotifyCareTeamFunction: SNS, and the chat webhook when ``chat_webhook_parameter`` names one."""
 
     care_team_topic_arn: str = required()
     chat_webhook_parameter: str = ""
-    chat_timeout_seconds: float = setting(5.0, gt=0)
+    chat_timeout_seconds: float = setting(default=5.0, gt=0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -34,7 +33,7 @@ def test_a_normal_inquiry_is_due_one_business_day_later(received: str, due: str)
 
 
 def test_two_business_days_count_twice_the_opening_hours() -> None:
-    settings = replace(SETTINGS, normal_response_business_days=2)
+    settings = SETTINGS.replace(normal_response_business_days=2)
 
     assert due_at(pacific("2026-03-12 10:00"), urgent=False, settings=settings) == pacific("2026-03-16 10:00")
 
@@ -46,7 +45,7 @@ def test_an_urgent_inquiry_is_due_within_the_hour_even_at_night_and_weekends() -
 
 
 def test_the_clinics_own_time_zone_decides_what_business_hours_are() -> None:
-    new_york = replace(SETTINGS, clinic_time_zone="America/New_York")
+    new_york = SETTINGS.replace(clinic_time_zone="America/New_York")
     received = datetime(2026, 3, 9, 21, 30, tzinfo=UTC)  # 17:30 in New York (closed), 14:30 in Los Angeles (open)
 
     assert due_at(received, urgent=False, settings=new_york) == datetime(2026, 3, 10, 21, 0, tzinfo=UTC)

@@ -134,3 +134,35 @@ def test_response_time_targets_reach_intake_and_the_care_api_only() -> None:
 def test_an_opening_time_that_is_not_a_clock_time_fails_at_cold_start(value: str) -> None:
     with pytest.raises(InvalidSetting):
         CareApiSettings.from_environ({**TEMPLATE.function_environment("CareApiFunction"), "CLINIC_OPENS_AT": value})
+
+
+def _redispatch(**changes: object) -> RedispatchSettings:
+    values: dict[str, object] = {"inquiries_table": "T", "confirmation_queue_url": "q1", "care_team_queue_url": "q2"}
+    return RedispatchSettings(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def test_settings_are_read_only_once_built() -> None:
+    settings = _redispatch()
+    with pytest.raises(AttributeError):
+        settings.inquiries_table = "Other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del settings.stage  # type: ignore[misc]
+    assert settings.inquiries_table == "T"
+
+
+def test_a_settings_class_refuses_an_unknown_or_a_missing_field_by_name() -> None:
+    with pytest.raises(TypeError, match="no setting bogus"):
+        _redispatch(bogus=1)
+    with pytest.raises(TypeError, match="needs care_team_queue_url"):
+        RedispatchSettings(inquiries_table="T", confirmation_queue_url="q1")  # type: ignore[call-arg]
+
+
+def test_fields_come_from_every_base_with_their_defaults_and_a_copy_keeps_the_rules() -> None:
+    settings = IntakeSettings.from_environ(INTAKE_ENV)
+    assert {"STAGE", "INQUIRIES_TABLE", "CONFIRMATION_QUEUE_URL", "CLINIC_NAME", "CLINIC_OPENS_AT",
+            "PEPPER_SECRET"} <= set(IntakeSettings.variables())
+    assert _redispatch().redispatch_grace_seconds == 120
+    assert _redispatch().replace(redispatch_grace_seconds=5).redispatch_grace_seconds == 5
+    with pytest.raises(InvalidSetting):
+        settings.replace(retention_days=0)
+    assert "INQUIRIES_TABLE" in repr(settings).upper()
