@@ -146,7 +146,7 @@ def test_settings_are_read_only_once_built() -> None:
     with pytest.raises(AttributeError):
         settings.inquiries_table = "Other"  # type: ignore[misc]
     with pytest.raises(AttributeError):
-        del settings.stage  # type: ignore[misc]
+        del settings.stage
     assert settings.inquiries_table == "T"
 
 
