@@ -13,6 +13,7 @@ and 19 MiB (docs/benchmarks.md, "Tracer").
 from __future__ import annotations
 
 import os
+import traceback
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
@@ -33,9 +34,16 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 metrics.set_default_dimensions(stage=STAGE)
 
 __all__ = [
-    "MetricUnit", "count", "count_by_dimension", "count_by_reason", "count_without_logging", "logger",
+    "MetricUnit", "count", "count_by_dimension", "count_by_reason", "count_without_logging", "log_unhandled", "logger",
     "measure_seconds", "metrics",
 ]
+
+
+def log_unhandled(exc: BaseException) -> None:
+    """Log an unhandled error by its type and where it happened (file:line:function), never its message:
+    an exception's text can carry a submitted or stored value."""
+    frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)]
+    logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
 
 
 def count(name: str, value: int = 1) -> None:

@@ -351,6 +351,25 @@ def test_an_unavailable_inquiries_table_is_a_503_that_names_only_the_error_code(
     assert stack.items("AuditTable") == [], "a list that was not shown is not audited"
 
 
+def test_an_unreadable_record_is_a_500_that_logs_where_and_what_type_never_a_value(stack: Stack) -> None:
+    inquiry_id = submit(stack, name="Marisol Quintero")
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}},
+        UpdateExpression="SET topic = :t", ExpressionAttributeValues={":t": {"S": "Marisol's own topic"}})
+
+    with LogCapture() as logs:
+        response = care_request(stack, "GET", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER)
+
+    assert response["statusCode"] == 500
+    assert response_headers(response)["cache-control"] == "no-store"
+    assert response_json(response) == {"errors": [{"field": None,
+                                                   "message": "Something went wrong on our side. Try again."}]}
+    (line,) = [json.loads(text) for text in logs.text.splitlines() if '"unhandled error"' in text]
+    assert line["error_type"] == "UnreadableRecord"
+    assert line["frames"][-1].startswith("views.py:"), "where it happened"
+    assert "Marisol" not in logs.text
+
+
 def test_an_update_and_its_audit_entry_commit_together(stack: Stack) -> None:
     inquiry_id = submit(stack)
     boto3.client("dynamodb", region_name="us-east-1").delete_table(TableName="AuditTable")

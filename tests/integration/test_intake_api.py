@@ -395,6 +395,29 @@ def test_health_answers_200_without_touching_data(stack: Stack) -> None:
     assert {"PutItem", "TransactWriteItems", "SendMessage"} & set(calls)
 
 
+def test_an_unexpected_failure_is_a_500_that_logs_where_and_what_type_never_the_message(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inquiry = distinctive_inquiry(message="I keep thinking about my relapse")
+
+    def broken(text: str | None) -> None:
+        raise ValueError(f"could not read {text!r}")  # a message that quotes what was submitted
+
+    monkeypatch.setattr("inquiries.intake.service.assess", broken)
+    with LogCapture() as logs:
+        response = stack.intake(json_post(inquiry))
+
+    assert response["statusCode"] == 500
+    assert response_headers(response)["cache-control"] == "no-store"
+    (error,) = response_json(response)["errors"]
+    assert error["message"].startswith("Something went wrong on our side and your inquiry was not sent.")
+    (line,) = [json.loads(text) for text in logs.text.splitlines() if '"unhandled error"' in text]
+    assert line["error_type"] == "ValueError"
+    assert any(frame.startswith("service.py:") for frame in line["frames"]), "where it happened"
+    assert "relapse" not in logs.text and "relapse" not in response["body"]
+    assert stack.items() == [], "nothing stored"
+
+
 def test_unknown_route_is_404_in_the_error_shape(stack: Stack) -> None:
     assert_error_body(stack.intake(api_event(method="GET", path="/inquiries/123")), 404)
 

@@ -11,7 +11,6 @@ import base64
 import binascii
 import json
 import re
-import traceback
 from functools import lru_cache
 from typing import Any
 
@@ -31,7 +30,7 @@ from inquiries.care.views import (
     requested_change,
 )
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
-from inquiries.observability import count_by_reason, logger
+from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
 from inquiries.settings import CareApiSettings
 
@@ -210,10 +209,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
         return _error(503, _one(None, "Inquiries are unavailable right now. Try again in a moment."))
 
     def unexpected(exc: Exception) -> Response[str]:
-        # The type and where, never the message: messages can carry stored values.
-        frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}"
-                  for f in traceback.extract_tb(exc.__traceback__)]
-        logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
+        log_unhandled(exc)
         count_by_reason("CareRequestFailed", "unhandled")
         return _error(500, _one(None, "Something went wrong on our side. Try again."))
 

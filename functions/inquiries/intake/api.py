@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import traceback
 from collections.abc import Callable
 from functools import cached_property
 from typing import Annotated, Any, TypeVar, cast
@@ -45,7 +44,7 @@ from inquiries.models import (
     InquiryIn,
     describe_validation_errors,
 )
-from inquiries.observability import count_by_reason, logger
+from inquiries.observability import count_by_reason, log_unhandled
 from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
 from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import IntakeSettings, MessageSettings
@@ -449,10 +448,7 @@ def not_found(_exc: NotFoundError) -> Response[str]:
 @exception_handler(Exception)
 def unexpected(exc: Exception) -> Response[str]:
     """500, logging the type and where it happened, never the message: messages can carry submitted values."""
-    frames = [
-        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)
-    ]
-    logger.error("unhandled error", extra={"error_type": type(exc).__name__, "frames": frames[-8:]})
+    log_unhandled(exc)
     count_by_reason("InquiryFailed", "unhandled")
     return error_response(500, _whole_request(
         "Something went wrong on our side and your inquiry was not sent. Please try again, or call us. "
