@@ -10,9 +10,12 @@ later, whatever the hour: someone in danger does not wait for opening time.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-from inquiries.settings import ResponseTimeSettings
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from inquiries.settings import ResponseTimeSettings
 
 _WEEKEND = (5, 6)  # Saturday, Sunday
 
@@ -34,6 +37,10 @@ def due_at(received: datetime, urgent: bool, settings: ResponseTimeSettings) -> 
     """When the care team should have made first contact with an inquiry received at ``received`` (UTC)."""
     if urgent:
         return received + timedelta(minutes=settings.urgent_response_minutes)
+    # Imported here: zoneinfo loads sysconfig to find the time-zone data, a cost every function would pay
+    # at cold start for the few requests that set a due time (IntakeFunction loads it at init).
+    from zoneinfo import ZoneInfo
+
     zone = ZoneInfo(settings.clinic_time_zone)
     day_length = datetime.combine(date.min, _clock(settings.clinic_closes_at)) - datetime.combine(
         date.min, _clock(settings.clinic_opens_at))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+# Loaded at init, not in the person's first request, because every submission needs them: a due time
+# in the clinic's time zone (zoneinfo) and an address check (email_validator).
+import zoneinfo  # noqa: F401
 from typing import Any
 
-# Every submission validates an address: load the validator at init, not in the person's first request.
 import email_validator  # noqa: F401
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiries.handlers import init_done
 from inquiries.intake.api import IntakeApp
 from inquiries.intake.service import IntakeService
 from inquiries.observability import logger, metrics
@@ -24,3 +27,6 @@ app = IntakeApp(settings, service=lambda: IntakeService.on_aws(settings))
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point."""
     return app.resolve(event, context)
+
+
+init_done()  # the last line: see inquiries.handlers
