@@ -73,3 +73,26 @@ def test_intake_validates_with_pydantic_and_the_check_sees_it() -> None:
 
     assert "pydantic" in found["loaded"]
     assert any(place.startswith("inquiries/") for place in found["importers"])
+
+
+# Whether the collector ran during the handler's import, and its state once the import is over.
+_COLLECTIONS_DURING_IMPORT = """
+import gc, importlib, json, sys
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(info["generation"]) if phase == "start" else None)
+importlib.import_module(sys.argv[1])
+print(json.dumps({"collections": len(runs), "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.parametrize("logical_id", sorted(RESOURCES.logical_ids("AWS::Serverless::Function")))
+def test_the_cold_start_runs_without_collections_and_leaves_collection_on_for_the_requests(logical_id: str) -> None:
+    result = subprocess.run([sys.executable, "-c", _COLLECTIONS_DURING_IMPORT, _handler_module(logical_id)],
+                            env=function_environment(RESOURCES, logical_id), cwd=REPO, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = json.loads(result.stdout.splitlines()[-1])
+
+    assert state["collections"] == 0, "the collector walked the import's objects"
+    assert state["enabled"], "collection must be back on before the first request (init_done() last)"
+    assert state["frozen"] > 10_000, "what the cold start created is kept out of later collections"

@@ -8,6 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.care.api import create_care_app
+from inquiries.handlers import init_done
 from inquiries.observability import logger, metrics
 from inquiries.settings import CareApiSettings
 
@@ -20,3 +21,6 @@ app = create_care_app(settings)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point."""
     return app.resolve(event, context)
+
+
+init_done()  # the last line: see inquiries.handlers

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.data.inquiries import InquiryRepository
+from inquiries.handlers import init_done
 from inquiries.intake.dispatch import Dispatcher
 from inquiries.intake.redispatch import redispatch_pending
 from inquiries.observability import logger, metrics
@@ -28,3 +29,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     summary = asdict(redispatch_pending(inquiries, dispatcher, older_than=older_than, run_at=run_at))
     logger.info("redispatch run finished", extra=summary)
     return summary
+
+
+init_done()  # the last line: see inquiries.handlers

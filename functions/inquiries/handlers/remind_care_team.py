@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries.care.reminders import remind_care_team
+from inquiries.handlers import init_done
 from inquiries.observability import logger, metrics
 from inquiries.settings import RemindCareTeamSettings
 
@@ -22,3 +23,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     # The escalation count stays out of the log: beside the per-inquiry lines it would mark one as urgent.
     logger.info("reminder run finished", extra={k: v for k, v in summary.items() if k != "escalated"})
     return summary
+
+
+init_done()  # the last line: see inquiries.handlers
