@@ -92,9 +92,7 @@ def has_hidden_characters(value: str) -> bool:
 class CrisisResource:
     """A place to get help right now: its name, the number, how to reach it, and the links to do so."""
 
-    # pydantic reads these attribute docstrings when it describes the type in docs/openapi.json.
-    __pydantic_config__ = {"use_attribute_docstrings": True}  # noqa: RUF012
-
+    # The attribute docstrings describe the fields in docs/openapi.json (``intake.api.openapi_document``).
     name: str
     contact: str
     how: str

@@ -45,7 +45,7 @@ from inquiries.models import (
     describe_validation_errors,
 )
 from inquiries.observability import count_by_reason, log_unhandled
-from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
+from inquiries.record import MAX_BODY_BYTES, CrisisResource, FieldError, error_body
 from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import IntakeSettings, MessageSettings
 
@@ -461,6 +461,10 @@ def openapi_document(app: IntakeApp) -> dict[str, Any]:
     The body is read by ``read_submission`` (JSON or form data), not by a Powertools ``Body`` parameter,
     so its schema is attached here, from the same model that validates it.
     """
+    # CrisisResource's fields are described by their attribute docstrings. Reading those means parsing
+    # record.py's source, which costs a cold start ~8 ms, so it is switched on here, for the document only.
+    setattr(CrisisResource, "__pydantic_config__", {"use_attribute_docstrings": True})  # noqa: B010
+    AcceptedInquiry.model_rebuild(force=True)
     doc: dict[str, Any] = json.loads(app.get_openapi_json_schema(title="Inquiry intake API", version="1.0.0"))
     schema = InquiryIn.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
     components = doc.setdefault("components", {}).setdefault("schemas", {})
