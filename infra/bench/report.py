@@ -8,7 +8,7 @@ from typing import Any
 from infra.bench import cost
 from infra.bench.artifacts import ArtifactSize
 from infra.bench.bytecode import BytecodeEffect
-from infra.bench.cold_start import INTAKE_FLOOR, PYDANTIC_FLOOR, TRACER_FLOOR, ColdStart
+from infra.bench.cold_start import INTAKE_FLOOR, PAUSED_FLOOR, PYDANTIC_FLOOR, TRACER_FLOOR, ColdStart
 from infra.bench.end_to_end import EndToEnd
 from infra.bench.tracing import TracerEvidence
 from infra.bench.triage import TriageSpeed
@@ -210,7 +210,8 @@ def markdown(data: dict[str, Any]) -> str:
             "longer carries `aws-xray-sdk` and `wrapt`.\n")
     else:
         add("Not measured in this run: `.aws-sam/build` is missing (`make bench` runs `make sam-build` first).\n")
-    add(_tracer_text(data["tracer"], {c["function"]: c for c in data["library_floors"]}[TRACER_FLOOR]))
+    floors = {c["function"]: c for c in data["library_floors"]}
+    add(_tracer_text(data["tracer"], floors[TRACER_FLOOR], floors[PAUSED_FLOOR]))
     add(_memory_text(data["memory"]))
     add(_cost_text(data["cost"]))
     add(_snapstart_text(data["snapstart"]))
@@ -234,7 +235,9 @@ stands in for Lambda's vCPU.
 _LIBRARY_FLOORS_TEXT = """### What the libraries alone cost
 
 The same measurement for the baseline plus one library and nothing of ours (IntakeFunction's
-environment), alternating with the baseline: the least a function using that library can cost.
+environment), imported the way the handlers import (the cyclic garbage collector paused, then the
+import's objects frozen: `inquiries.handlers`) and alternating with the plain baseline: the least a
+function using that library can cost. The first row is the pause alone, on the baseline's own imports.
 """
 
 
@@ -253,17 +256,25 @@ def _cold_start_analysis(data: dict[str, Any]) -> str:
     """What was taken out of init, and why IntakeFunction's goal is out of reach with its libraries."""
     cold = {c["function"]: c for c in data["cold_start"]}
     floors = {c["function"]: c for c in data["library_floors"]}
-    intake, floor, tracer = cold["IntakeFunction"], floors[INTAKE_FLOOR], floors[TRACER_FLOOR]
+    intake, floor, paused = cold["IntakeFunction"], floors[INTAKE_FLOOR], floors[PAUSED_FLOOR]
+    tracer, pydantic = floors[TRACER_FLOOR], floors[PYDANTIC_FLOOR]
     return f"""Before issue 13: 1.9x to 2.5x CPU and 1.6x RSS (its table, and this benchmark on the code it
 started from). What was taken out of init:
 
-- **Tracer** (loading the X-Ray SDK: {tracer['cpu_s'] - tracer['baseline_cpu_s']:.2f} s CPU and
-  {tracer['rss_mib'] - tracer['baseline_rss_mib']:.0f} MiB more per cold start in this run): dropped, see
-  "Tracer".
-- **pydantic**, from every function but intake: {floors[PYDANTIC_FLOOR]['cpu_ratio']:.2f}x the baseline in this run
-  for importing it and building one model, most of the headroom the goal leaves. Settings are frozen,
-  type-checked classes that compile nothing at import (`inquiries.settings`, same rules: a bad value
-  still stops the cold start naming the variable); the stored record, the shared vocabulary and the
+- **The cyclic garbage collector** during the import: much of an import's CPU goes to collections that
+  walk the new objects, none of them garbage. `inquiries.handlers` pauses collection while a handler
+  module imports (its own imports, Powertools, boto3) and its last line freezes what the import created
+  and resumes collecting, so later collections skip those objects too (`gc.freeze`);
+  `tests/unit/test_cold_start_imports.py` checks no collection runs during any handler's import and that
+  collection is back on afterwards. On the baseline's own imports the pause alone gives
+  {paused['cpu_ratio']:.2f}x in this run: the baseline, as issue 13 defines it, does not pause, which is
+  why the functions that load little beyond it can come out near or under 1.0x.
+- **Tracer** (loading the X-Ray SDK: {tracer['cpu_ratio'] - paused['cpu_ratio']:.2f}x the baseline's CPU and
+  {tracer['rss_mib'] - paused['rss_mib']:.0f} MiB more per cold start in this run): dropped, see "Tracer".
+- **pydantic**, from every function but intake: {pydantic['cpu_ratio'] - paused['cpu_ratio']:.2f}x the
+  baseline in this run for importing it and building one model, most of the headroom the goal leaves.
+  Settings are frozen, type-checked classes that compile nothing at import (`inquiries.settings`, same
+  rules: a bad value still stops the cold start naming the variable); the stored record, the shared vocabulary and the
   error body are in `inquiries.record`; the care API reads and answers with dataclasses. pydantic
   describes them only when `make openapi` writes docs/openapi.json, and
   `tests/unit/test_cold_start_imports.py` fails if a handler other than intake loads it.
@@ -279,14 +290,15 @@ started from). What was taken out of init:
 - **pydantic's plugin scan** is skipped with `PYDANTIC_DISABLE_PLUGINS=__all__` (no plugin is installed).
 
 Nothing every request needs was moved into the first request to flatter the figure. {_goal_summary(cold)}
-IntakeFunction validates every submission with pydantic and routes it with Powertools' REST resolver:
-those two alone cost {floor['cpu_ratio']:.2f}x the baseline before a line of ours runs (the table above),
-and intake's own code (the address validator, triage, idempotency, settings, the service and the data
-layer) adds {intake['cpu_ratio'] - floor['cpu_ratio']:.2f}x to reach {intake['cpu_ratio']:.2f}x. Under 1.3x
-would mean validating submissions without pydantic or routing without the resolver: rewriting the public
-contract's validation (the source of docs/openapi.json) or the HTTP edge by hand, to save tens of
-milliseconds once per execution environment. We kept both; `make bench` measures the floor in every run,
-so the gap stays visible.
+Every submission is validated with pydantic (its address with email_validator), routed by Powertools'
+REST resolver and given a due time in the clinic's time zone: those libraries alone cost
+{floor['cpu_ratio']:.2f}x the baseline before a line of ours runs (the table above), and building the
+public contract's models plus intake's own code (triage, idempotency, the service, the data layer)
+adds {intake['cpu_ratio'] - floor['cpu_ratio']:.2f}x to reach {intake['cpu_ratio']:.2f}x. Under 1.3x would mean
+validating submissions without pydantic or email_validator, or routing without the resolver: rewriting
+the public contract's validation (the source of docs/openapi.json) or the HTTP edge by hand, to save
+tens of milliseconds once per execution environment. We kept them; `make bench` measures the floor in
+every run, so the gap stays visible.
 
 CareApiFunction and RemindCareTeamFunction (the care team's console and reminders, issue 10) are
 measured the same way; they are not on an inquiry's path, so their memory stays at the Globals' 512 MB
@@ -321,7 +333,7 @@ artifacts grow accordingly (the sizes below include the bytecode).
 """
 
 
-def _tracer_text(tracer: dict[str, Any], cost: dict[str, Any]) -> str:
+def _tracer_text(tracer: dict[str, Any], cost: dict[str, Any], paused: dict[str, Any]) -> str:
     lines = ["## Tracer\n",
              "What the code sent to X-Ray with Powertools' Tracer as it was configured (`auto_patch=False`, "
              "`capture_response=False`, `capture_error=False`), captured from the SDK's UDP emitter on 127.0.0.1 "
@@ -338,9 +350,9 @@ texts, which can quote an address, and the chat webhook's secret URL). Lambda's 
 (`Tracing: Active`, kept in template Globals, and API Gateway's `TracingEnabled`) still records every
 invocation without any SDK in the function: the `AWS::Lambda` segment (status, throttles, retries) and the
 `AWS::Lambda::Function` segment with its `Init` subsegment on a cold start (so cold starts stay visible),
-`Invocation` and `Overhead`. Loading the X-Ray SDK costs every cold start {cost['cpu_ratio']:.2f}x the
-baseline's CPU and {cost['rss_ratio']:.2f}x its peak RSS in this run ("What the libraries alone cost"),
-so **Tracer is removed** and the layer no longer ships
+`Invocation` and `Overhead`. Loading the X-Ray SDK adds {cost['cpu_ratio'] - paused['cpu_ratio']:.2f}x the
+baseline's CPU and {cost['rss_mib'] - paused['rss_mib']:.0f} MiB of peak RSS to every cold start in this run
+("What the libraries alone cost"), so **Tracer is removed** and the layer no longer ships
 `aws-xray-sdk` and `wrapt`.
 To trace a specific call later, add a subsegment around it deliberately, with no payload.
 """)
