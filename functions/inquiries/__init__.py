@@ -1,12 +1,14 @@
 """Inquiry intake for the clinic: the Lambda code shared by every function.
 
 Layout, by capability:
-- ``models``, ``triage``: what an inquiry is, and when it is urgent.
+- ``record``: what every function shares about an inquiry (no pydantic); ``models``: what a person
+  submits, validated with pydantic (intake only); ``triage``: when it is urgent.
 - ``data``: where it is kept: the only DynamoDB calls, each item shape defined once, domain errors.
 - ``intake``: accepting a submission (HTTP edge, decisions, rate limits, dispatch, redispatch).
 - ``delivery``: sending the confirmation email and the care-team notification, once each.
+- ``care``: the care team's console API and reminders.
 - ``rendering`` and ``templates``: what people receive.
 - ``settings``: one settings class per function, read at cold start.
 - ``aws``, ``observability``, ``ids``: clients, logging and metrics, identifiers.
-- ``handlers``: thin Lambda entry points, one per function.
+- ``handlers``: thin Lambda entry points, one per function, imported with garbage collection paused.
 """
