@@ -247,8 +247,9 @@ class Triager:
         # Each pattern alone (what a message is searched with), and each rule whole (what it means).
         self._patterns: list[tuple[int, bool, Callable[[str], re.Match[str] | None]]] = []
         sources_of_rule: list[list[str]] = [[] for _ in index["rules"]]
-        # First-word prefix -> the patterns to try; patterns whose start cannot be read are always tried.
-        self._by_prefix: dict[tuple[bool, str], set[int]] = {}
+        # Per form of the message (exact: its words; otherwise collapsed), first-word prefix -> the patterns
+        # to try; patterns whose start cannot be read are always tried.
+        by_prefix: dict[bool, dict[str, set[int]]] = {True: {}, False: {}}
         self._always: set[int] = set()
         for pattern_index, (rule_index, exact, source, prefixes) in enumerate(index["patterns"]):
             self._patterns.append((rule_index, exact, _CompiledOnFirstSearch(source)))
@@ -257,12 +258,18 @@ class Triager:
                 self._always.add(pattern_index)
                 continue
             for prefix in prefixes:
-                self._by_prefix.setdefault((exact, prefix), set()).add(pattern_index)
+                by_prefix[bool(exact)].setdefault(prefix, set()).add(pattern_index)
         self.rules: list[_Rule] = [
             _Rule(RuleMatch(rule_id=rule_id, category=category), exact, _CompiledOnFirstSearch("|".join(sources)))
             for (rule_id, category, exact), sources in zip(index["rules"], sources_of_rule, strict=True)
         ]
-        self._longest_prefix = max((len(p) for _, p in self._by_prefix), default=0)
+        # What ``assess`` looks up for each word of a message: only prefixes of a length some rule starts with.
+        self._prefixes: dict[bool, dict[str, frozenset[int]]] = {
+            exact: {prefix: frozenset(found) for prefix, found in table.items()} for exact, table in by_prefix.items()
+        }
+        self._prefix_lengths: dict[bool, tuple[int, ...]] = {
+            exact: tuple(sorted({len(prefix) for prefix in table})) for exact, table in by_prefix.items()
+        }
 
     @classmethod
     def from_rules(cls, rules: dict[str, Any]) -> Triager:
@@ -289,9 +296,14 @@ class Triager:
         words, collapsed = self.normalise(text)
         candidates = set(self._always)
         for exact, line in ((True, words), (False, collapsed)):
+            table, lengths = self._prefixes[exact], self._prefix_lengths[exact]
             for token in set(line.split()):
-                for end in range(1, min(len(token), self._longest_prefix) + 1):
-                    candidates.update(self._by_prefix.get((exact, token[:end]), ()))
+                for length in lengths:
+                    if length > len(token):
+                        break
+                    found = table.get(token[:length])
+                    if found:
+                        candidates |= found
         matched: set[int] = set()
         for pattern_index in sorted(candidates):
             rule_index, exact, search = self._patterns[pattern_index]
