@@ -14,8 +14,8 @@ from infra.bench import artifacts, bytecode, cold_start, end_to_end, report, tra
 from infra.template import ROOT, TemplateResources
 
 # (cold-start runs per function, warm requests, end-to-end inquiries and clients, triage rounds)
-FULL = {"cold_runs": 11, "warm_requests": 2000, "inquiries": 200, "clients": 8, "triage_rounds": 250}
-QUICK = {"cold_runs": 1, "warm_requests": 40, "inquiries": 6, "clients": 2, "triage_rounds": 10}
+FULL = {"cold_runs": 11, "warm_requests": 2000, "warm_blocks": 5, "inquiries": 200, "clients": 8, "triage_rounds": 250}
+QUICK = {"cold_runs": 1, "warm_requests": 40, "warm_blocks": 2, "inquiries": 6, "clients": 2, "triage_rounds": 10}
 
 
 def _log(message: str) -> None:
@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     floors = cold_start.measure_floors(sizes["cold_runs"], resources)
     _log("bytecode: IntakeFunction's init from source and with bytecode")
     compiled = bytecode.measure(sizes["cold_runs"], resources)
-    _log(f"warm intake: {sizes['warm_requests']} requests")
-    warm_intake = warm.measure(sizes["warm_requests"], warmup=10 if args.quick else 100, resources=resources)
+    _log(f"warm intake: {sizes['warm_blocks']} blocks of {sizes['warm_requests']} requests")
+    warm_intake = warm.measure(sizes["warm_requests"], warmup=10 if args.quick else 100, resources=resources,
+                               blocks=sizes["warm_blocks"])
     _log(f"end to end: {sizes['inquiries']} inquiries, {sizes['clients']} clients")
     e2e = end_to_end.measure(sizes["inquiries"], sizes["clients"], resources=resources)
     _log("triage, artifacts, tracer evidence")

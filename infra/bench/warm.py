@@ -8,6 +8,11 @@ requests alternate between them. The
 intake handler is the module Lambda imports, with its service built on ``tests/support/fakes.py``
 (the tables, queues and idempotency records as dicts), so what is timed is our code and Powertools',
 not an AWS emulator.
+
+The requests run in blocks, each with fresh fakes (a Lambda function does not keep the inquiries it
+stored in memory, and fakes that did would slow it down with every block). Each figure is the median
+over the blocks of that block's percentile: one burst of work elsewhere on a shared machine moves one
+block's p99, not the figure. Every block's p99 ratio is reported too.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from infra.bench.cold_start import REPO, function_environment
-from infra.bench.percentiles import percentile, ratio
+from infra.bench.percentiles import median, percentile, ratio
 from infra.template import TemplateResources
 
 
@@ -34,6 +39,9 @@ class WarmIntake:
     """Per-request latency (ms) of intake and of the hello world, same run, same event shape."""
 
     requests: int
+    blocks: int
+    # Each block's intake p99 as a multiple of the hello world's, in the order they ran.
+    block_p99_ratios: tuple[float, ...]
     # What the intake handler printed per request (JSON log lines, EMF metrics): CloudWatch Logs' input.
     log_bytes_per_request: float
     intake_p50_ms: float
@@ -75,7 +83,7 @@ class _CountingStdout(io.TextIOBase):
         return len(text)
 
 
-def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
+def _measure_in_this_process(requests: int, warmup: int, blocks: int) -> dict[str, Any]:
     # Before any Logger exists: Powertools binds its handler to the stdout of the moment.
     stdout = _CountingStdout()
     sys.stdout = stdout
@@ -95,13 +103,15 @@ def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
 
     settings = intake.settings
     peppers = Peppers(current=b"bench pepper, at least 16 bytes")  # in memory: no Secrets Manager call
-    service = IntakeService(
-        settings, inquiries=InMemoryInquiries(), dispatcher=RecordingDispatcher(),
-        limiter=RateLimiter(InMemoryCounters(), per_client_per_hour=settings.rate_limit_per_client_per_hour,
-                            peppers=peppers),
-        persistence=InMemoryPersistence(), peppers=peppers, count_urgent=lambda _categories: None,
-    )
-    intake.app.__dict__["intake"] = service  # the cached_property the handler would fill with AWS clients
+
+    def fresh_service() -> None:
+        service = IntakeService(
+            settings, inquiries=InMemoryInquiries(), dispatcher=RecordingDispatcher(),
+            limiter=RateLimiter(InMemoryCounters(), per_client_per_hour=settings.rate_limit_per_client_per_hour,
+                                peppers=peppers),
+            persistence=InMemoryPersistence(), peppers=peppers, count_urgent=lambda _categories: None,
+        )
+        intake.app.__dict__["intake"] = service  # the cached_property the handler would fill with AWS clients
 
     # Powertools' own hello world (its SAM quick start), on our route, without Tracer (as ours now are).
     hello_logger = Logger(service="hello-world")
@@ -120,49 +130,62 @@ def _measure_in_this_process(requests: int, warmup: int) -> dict[str, float]:
         return hello_app.resolve(event, context)
 
     context = cast(LambdaContext, FakeLambdaContext("IntakeFunction"))
-    own: list[float] = []
-    base: list[float] = []
+    figures: dict[str, list[float]] = {"intake_p50_ms": [], "intake_p99_ms": [], "hello_p50_ms": [],
+                                       "hello_p99_ms": []}
     intake_bytes = 0
-    for n in range(warmup + requests):
-        for fn, samples in ((intake.handler, own), (hello_handler, base)):
-            event = _event(n)
-            written = stdout.written
-            started = time.perf_counter()
-            answer = fn(event, context)
-            elapsed = (time.perf_counter() - started) * 1000
-            if answer["statusCode"] not in (200, 202):
-                raise RuntimeError(f"unexpected status {answer['statusCode']}")
-            if n >= warmup:
-                samples.append(elapsed)
-                if fn is intake.handler:
-                    intake_bytes += stdout.written - written
-    return {"intake_p50_ms": percentile(own, 50), "intake_p99_ms": percentile(own, 99),
-            "hello_p50_ms": percentile(base, 50), "hello_p99_ms": percentile(base, 99),
-            "log_bytes_per_request": round(intake_bytes / requests, 1)}
+    n = 0
+    for block in range(blocks):
+        fresh_service()
+        own: list[float] = []
+        base: list[float] = []
+        for i in range((warmup if block == 0 else 0) + requests):
+            n += 1
+            for fn, samples in ((intake.handler, own), (hello_handler, base)):
+                event = _event(n)
+                written = stdout.written
+                started = time.perf_counter()
+                answer = fn(event, context)
+                elapsed = (time.perf_counter() - started) * 1000
+                if answer["statusCode"] not in (200, 202):
+                    raise RuntimeError(f"unexpected status {answer['statusCode']}")
+                if block > 0 or i >= warmup:
+                    samples.append(elapsed)
+                    if fn is intake.handler:
+                        intake_bytes += stdout.written - written
+        for name, samples, q in (("intake_p50_ms", own, 50), ("intake_p99_ms", own, 99),
+                                 ("hello_p50_ms", base, 50), ("hello_p99_ms", base, 99)):
+            figures[name].append(percentile(samples, q))
+    return {**{name: median(values) for name, values in figures.items()},
+            "block_p99_ratios": [ratio(a, b) for a, b in zip(figures["intake_p99_ms"], figures["hello_p99_ms"],
+                                                             strict=True)],
+            "log_bytes_per_request": round(intake_bytes / (requests * blocks), 1)}
 
 
-def measure(requests: int, warmup: int = 50, resources: TemplateResources | None = None) -> WarmIntake:
-    """Run the comparison in a child with IntakeFunction's environment; read its JSON answer."""
+def measure(requests: int, warmup: int = 50, resources: TemplateResources | None = None,
+            blocks: int = 5) -> WarmIntake:
+    """Run the comparison (``blocks`` blocks of ``requests`` each) in a child with IntakeFunction's
+    environment; read its JSON answer."""
     env = function_environment(resources or TemplateResources(), "IntakeFunction")
     # Every request comes from its own address and email, so no limit refuses one.
     env.update({"PYTHONPATH": os.pathsep.join([str(REPO / "functions"), str(REPO)]),
                 "POWERTOOLS_METRICS_DISABLED": "false", "POWERTOOLS_DEV": "false"})
-    return _run_child(env, requests, warmup)
+    return _run_child(env, requests, warmup, blocks)
 
 
-def _run_child(env: dict[str, str], requests: int, warmup: int) -> WarmIntake:
+def _run_child(env: dict[str, str], requests: int, warmup: int, blocks: int) -> WarmIntake:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "warm.json"
         proc = subprocess.run(  # noqa: S603 - our own module
             [sys.executable, "-m", "infra.bench.warm", "--requests", str(requests), "--warmup", str(warmup),
-             "--json-out", str(out)],
+             "--blocks", str(blocks), "--json-out", str(out)],
             env=env, cwd=REPO, capture_output=True, timeout=600, check=False,
         )
         if proc.returncode != 0 or not out.exists():
             stderr = proc.stderr.decode(errors="replace")[-2000:]
             raise RuntimeError(f"warm benchmark failed ({proc.returncode}): {stderr}")
         figures = json.loads(out.read_text())
-    return WarmIntake(requests=requests, **figures)
+    figures["block_p99_ratios"] = tuple(figures["block_p99_ratios"])
+    return WarmIntake(requests=requests, blocks=blocks, **figures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,9 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--blocks", type=int, default=5)
     parser.add_argument("--json-out", type=Path, required=True)
     args = parser.parse_args(argv)
-    figures = _measure_in_this_process(args.requests, args.warmup)
+    figures = _measure_in_this_process(args.requests, args.warmup, args.blocks)
     args.json_out.write_text(json.dumps(figures))
     return 0
 

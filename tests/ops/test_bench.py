@@ -74,6 +74,7 @@ def test_warm_and_end_to_end_figures_have_their_baselines(quick_run: tuple[dict[
     data, _ = quick_run
     warm, e2e = data["warm_intake"], data["end_to_end"]
     assert warm["intake_p50_ms"] > 0 and warm["hello_p50_ms"] > 0 and warm["log_bytes_per_request"] > 0
+    assert warm["blocks"] == len(warm["block_p99_ratios"]) >= 2
     assert e2e["pipeline"]["inquiries"] == e2e["floor"]["inquiries"] > 0
     assert e2e["pipeline"]["per_second"] > 0 and e2e["floor"]["per_second"] > 0
     assert set(e2e["floor_step_ms"]) == {"IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"}
