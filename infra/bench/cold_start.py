@@ -60,7 +60,7 @@ class One(BaseModel):
 """
 _REST_RESOLVER = """
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-APIGatewayRestResolver(enable_validation=True)
+APIGatewayRestResolver()
 """
 # What intake also needs for every submission: the address check and the clinic's time zone.
 _ADDRESS_AND_ZONE = """
@@ -74,7 +74,7 @@ Tracer(service="floor", auto_patch=False)
 """
 PAUSED_FLOOR = "the collector paused, as inquiries.handlers pauses it, and nothing else"
 PYDANTIC_FLOOR = "pydantic, one model"
-RESOLVER_FLOOR = "Powertools REST resolver (with validation)"
+RESOLVER_FLOOR = "Powertools REST resolver"
 INTAKE_FLOOR = "pydantic, the resolver, email_validator and zoneinfo: IntakeFunction's libraries"
 TRACER_FLOOR = "Powertools Tracer (the X-Ray SDK), dropped"
 # What a library costs a cold start before any of our code runs: the baseline plus that library,
