@@ -54,6 +54,8 @@ FLOOR_PREFIX = "BenchFloor"
 FLOOR_QUEUES = (f"{FLOOR_PREFIX}ConfirmationQueue", f"{FLOOR_PREFIX}CareTeamQueue")
 FLOOR_TOPIC = f"{FLOOR_PREFIX}Topic"
 FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
+PIPELINE = "pipeline (HTTP, handlers, pollers)"
+FLOOR = "floor (the same AWS calls, boto3)"
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,14 @@ def _undelivered(dynamodb: DynamoDBClient, table: str, ids: list[str]) -> list[s
     return left
 
 
-def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadline: float) -> Throughput:
-    """Submit over HTTP with ``clients`` threads; stop the clock when every inquiry is delivered."""
+def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadline: float,
+                 start: int = 0) -> tuple[Throughput, list[float]]:
+    """Submit inquiries ``start`` to ``start + inquiries`` over HTTP with ``clients`` threads; stop the clock
+    when every one is delivered. Also returns each submission's API latency (ms)."""
     dynamodb = _session().client("dynamodb", endpoint_url=stack.aws_url)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        answers = list(pool.map(lambda n: _post(stack.api_port, n), range(inquiries)))
+        answers = list(pool.map(lambda n: _post(stack.api_port, n), range(start, start + inquiries)))
     ids = [inquiry_id for inquiry_id, _ms in answers]
     while (left := _undelivered(dynamodb, "InquiriesTable", ids)):
         if time.monotonic() > deadline:
@@ -145,8 +149,7 @@ def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadlin
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     latencies = [ms for _id, ms in answers]
-    return Throughput("pipeline (HTTP, handlers, pollers)", inquiries, seconds,
-                      percentile(latencies, 50), percentile(latencies, 99))
+    return Throughput(PIPELINE, inquiries, seconds, percentile(latencies, 50), percentile(latencies, 99)), latencies
 
 
 class Floor:
@@ -272,8 +275,10 @@ class Floor:
         return elapsed
 
 
-def run_floor(floor: Floor, inquiries: int, clients: int) -> tuple[Throughput, dict[str, float]]:
-    """The floor's calls for ``inquiries`` with ``clients`` threads; and each step's p50."""
+def run_floor(floor: Floor, inquiries: int, clients: int,
+              start: int = 0) -> tuple[Throughput, list[tuple[float, float, float]]]:
+    """The floor's calls for inquiries ``start`` to ``start + inquiries`` with ``clients`` threads; and each
+    inquiry's step timings (ms: intake, confirmation, notification)."""
     lock = threading.Lock()
     steps: list[tuple[float, float, float]] = []
 
@@ -284,25 +289,41 @@ def run_floor(floor: Floor, inquiries: int, clients: int) -> tuple[Throughput, d
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(one, range(inquiries)))
+        list(pool.map(one, range(start, start + inquiries)))
     seconds = time.perf_counter() - started
     latencies = [intake for intake, _c, _n in steps]
-    step_ms = {name: round(percentile([s[i] for s in steps], 50), 2)
-               for i, name in enumerate(("IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"))}
-    return Throughput("floor (the same AWS calls, boto3)", inquiries, seconds,
-                      percentile(latencies, 50), percentile(latencies, 99)), step_ms
+    return Throughput(FLOOR, inquiries, seconds, percentile(latencies, 50), percentile(latencies, 99)), steps
 
 
 def measure(inquiries: int, clients: int, max_seconds: float = 300.0,
-            resources: TemplateResources | None = None) -> EndToEnd:
-    """Start the local stack, run the pipeline, then the floor on the same moto; stop the stack."""
+            resources: TemplateResources | None = None, rounds: int = 4) -> EndToEnd:
+    """Start the local stack; run the pipeline and the floor on the same moto in alternating rounds (so both
+    meet the same tables, as full, and the same moments of the shared machine); stop the stack."""
     resources = resources or TemplateResources()
     log = Path(tempfile.gettempdir()) / "inquiry-intake-bench-stack.log"
+    per_round = max(1, inquiries // rounds)
+    pipeline_rounds: list[tuple[Throughput, list[float]]] = []
+    floor_rounds: list[tuple[Throughput, list[tuple[float, float, float]]]] = []
     # Handlers log warnings only: the stack's console is not what is measured.
     with LocalStackProcess(log_path=log, extra_env={"LOCAL_HANDLER_LOG_LEVEL": "WARNING"}) as stack:
-        run_pipeline(stack, min(inquiries, clients), clients, time.monotonic() + 60)  # warm-up: cold starts
-        pipeline = run_pipeline(stack, inquiries, clients, time.monotonic() + max_seconds)
         floor_calls = Floor(stack.aws_url, resources)
-        run_floor(floor_calls, min(inquiries, clients), clients)  # warm-up, as the pipeline's
-        floor, step_ms = run_floor(floor_calls, inquiries, clients)
+        warm_up = min(inquiries, clients)
+        run_pipeline(stack, warm_up, clients, time.monotonic() + 60)  # warm-up: cold starts
+        run_floor(floor_calls, warm_up, clients)  # warm-up, as the pipeline's
+        for round_number in range(rounds):
+            start = warm_up + round_number * per_round
+            pipeline_rounds.append(run_pipeline(stack, per_round, clients, time.monotonic() + max_seconds, start))
+            floor_rounds.append(run_floor(floor_calls, per_round, clients, start))
+    steps = [timings for _throughput, found in floor_rounds for timings in found]
+    step_ms = {name: round(percentile([s[i] for s in steps], 50), 2)
+               for i, name in enumerate(("IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"))}
+    pipeline = _together(PIPELINE, [(t, found) for t, found in pipeline_rounds])
+    floor = _together(FLOOR, [(t, [intake for intake, _c, _n in found]) for t, found in floor_rounds])
     return EndToEnd(clients=clients, pipeline=pipeline, floor=floor, floor_step_ms=step_ms)
+
+
+def _together(name: str, rounds: list[tuple[Throughput, list[float]]]) -> Throughput:
+    """The rounds of one side as one: every inquiry over all their seconds, latencies pooled."""
+    latencies = [ms for _throughput, found in rounds for ms in found]
+    return Throughput(name, sum(t.inquiries for t, _ in rounds), sum(t.seconds for t, _ in rounds),
+                      percentile(latencies, 50), percentile(latencies, 99))
