@@ -83,6 +83,8 @@ def hostile_requests() -> list[Hostile]:
                 431),
         Hostile("Idempotency-Key with a newline", json_post(_valid(), headers={"Idempotency-Key": "a\r\nSet: b"}),
                 422),
+        Hostile("Idempotency-Key ending in a newline", json_post(_valid(), headers={"Idempotency-Key": "key-1\n"}),
+                422),
         Hostile("Idempotency-Key with spaces and quotes", json_post(_valid(), headers={"Idempotency-Key": 'a "b"'}),
                 422),
         Hostile("Idempotency-Key of 65 characters", json_post(_valid(), headers={"Idempotency-Key": "k" * 65}), 422),

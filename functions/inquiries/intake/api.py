@@ -127,6 +127,7 @@ def check_headers(event: APIGatewayProxyEvent, allowed_origins: tuple[str, ...])
             "Inquiries can only be sent from our own website's form."))
 
 
+# fullmatch: with match, the pattern's "$" would also accept a key ending in a newline.
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 IDEMPOTENCY_KEY_DESCRIPTION = ("Optional. Repeated submissions with one key give one inquiry and one email. "
                                "Letters, digits, '-', '_', '.' and ':' only.")
@@ -135,11 +136,12 @@ IDEMPOTENCY_KEY_DESCRIPTION = ("Optional. Repeated submissions with one key give
 def idempotency_key_of(event: APIGatewayProxyEvent) -> str | None:
     """The ``Idempotency-Key`` header, or None when absent or empty; 422 when it breaks its rule.
 
-    Read by hand rather than by Powertools' request validation, which parses and validates every request
-    (the body included, as JSON) for this one optional header: ~70 us of every submission.
+    Read by hand rather than by Powertools' request validation, which parsed and validated every request
+    (the body included, as JSON) for this one optional header: intake's warm p50 in ``infra.bench.warm``
+    went from 0.60 to 0.53 ms when it was dropped.
     """
     key = event.headers.get("idempotency-key")
-    if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not _IDEMPOTENCY_KEY.match(key)):
+    if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not _IDEMPOTENCY_KEY.fullmatch(key)):
         raise RequestRejected(422, "invalid_request", [FieldError(field="Idempotency-Key", message=(
             f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} letters, digits, '-', '_', '.' or ':'."))])
     return key or None
