@@ -320,13 +320,17 @@ def _collapse(words: str) -> str:
 def triager_for(rules_file: bytes, index_file: str | None) -> Triager:
     """Triage by the index file when it was built from exactly this rule file; by the rules otherwise.
 
-    A stale or missing index is never acted on: it is rebuilt from the rules (correct, slower), with
-    a warning saying how to regenerate it.
+    A stale, missing or unreadable index is never acted on, nor allowed to fail the cold start: the index
+    is rebuilt from the rules (correct, slower), with a warning saying how to regenerate it.
     """
     if index_file is not None:
-        index: dict[str, Any] = json.loads(index_file)
-        if index.get("format") == INDEX_FORMAT and index.get("rules_sha256") == hashlib.sha256(rules_file).hexdigest():
-            return Triager(index)
+        try:
+            index: dict[str, Any] = json.loads(index_file)
+            if (index.get("format") == INDEX_FORMAT
+                    and index.get("rules_sha256") == hashlib.sha256(rules_file).hexdigest()):
+                return Triager(index)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            pass  # rebuilt below, with the warning
     warnings.warn(f"{INDEX_FILE} was not built from this {RULES_FILE}; triage built it from the rules at "
                   f"import (slower). Run `{WRITE_INDEX_COMMAND}`.", RuntimeWarning, stacklevel=2)
     return Triager(build_index(rules_file))

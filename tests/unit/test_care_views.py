@@ -49,7 +49,7 @@ def stored_inquiry(**changes: Any) -> dict[str, Any]:
 
 def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
     assert as_json(full_inquiry(stored_inquiry())) == (
-        '{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"' + list_item(stored_inquiry()).reference + '",'
+        '{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
         '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","urgent":true,"topic":"depression",'
         '"preferred_contact":"phone","name":"Zoë Park","assignee":"Dana","due_at":"2026-11-20T13:15:00.000Z",'
         '"version":3,"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
@@ -67,9 +67,8 @@ def test_a_list_row_from_the_index_projection_takes_the_defaults_of_what_is_not_
 
     page = CarePage(items=(list_item(projected),), next_cursor=None)
 
-    reference = page.items[0].reference
     assert as_json(page) == (
-        '{"items":[{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"' + reference + '",'
+        '{"items":[{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
         '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","urgent":false,"topic":"other",'
         '"preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],"next_cursor":null}'
     )
@@ -116,7 +115,7 @@ def test_a_stored_value_of_the_wrong_kind_is_unreadable_and_named_without_its_va
         full_inquiry(stored_inquiry(**{field: value}))
 
     assert raised.value.field_name == named
-    assert "archived" not in str(raised.value) and "yes" not in str(raised.value)
+    assert str(raised.value) == f"stored inquiry unreadable at {named!r}", "the field's name and nothing else"
 
 
 def test_the_audit_trail_is_written_with_null_for_a_list_entry() -> None:

@@ -45,7 +45,6 @@ def test_the_shipped_index_is_used_without_building_anything() -> None:
 
 
 def test_the_index_ships_with_the_package_like_the_rules() -> None:
-    assert PACKAGE.joinpath(INDEX_FILE).is_file()
     package_data = tomllib.loads(PYPROJECT.read_text("utf-8"))["tool"]["setuptools"]["package-data"]["inquiries"]
     assert {RULES_FILE, INDEX_FILE} <= set(package_data)
 
@@ -111,3 +110,11 @@ def test_each_pattern_records_its_rule_and_the_words_it_can_start_with() -> None
 def test_shorthand_must_be_one_word() -> None:
     with pytest.raises(ValueError, match="one word"):
         index_rules({"shorthand": {"want to": "wanna"}, "categories": {}})
+
+
+@pytest.mark.parametrize("index_file", ["{not json", '{"format": 1}', SHIPPED_INDEX.replace('"patterns"', '"pattern"')],
+                         ids=["not-json", "no-hash", "missing-key"])
+def test_an_unreadable_index_falls_back_to_the_rules_instead_of_failing_the_cold_start(index_file: str) -> None:
+    with pytest.warns(RuntimeWarning, match="make triage-index"):
+        fallback = triager_for(SHIPPED_RULES, index_file)
+    assert fallback.assess("i want to kill myself").urgent
