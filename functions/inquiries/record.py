@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -182,7 +182,7 @@ class StoredInquiry:
 
         Raises ``UnreadableRecord`` naming the first field that is missing or of the wrong kind.
         """
-        read = _Reader(values)
+        read = StoredValues(values)
         return cls(
             inquiry_id=read.text("inquiry_id"),
             created_at=read.moment("created_at"),
@@ -207,12 +207,16 @@ class StoredInquiry:
 
 
 _E = TypeVar("_E", bound=StrEnum)
+_V = TypeVar("_V")
 _MISSING = object()
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class _Reader:
-    """Typed reads of one item's values; a missing or mistyped value raises ``UnreadableRecord``."""
+class StoredValues:
+    """Typed reads of one stored item's plain values (``data.items.plain_values``), for every reader of
+    stored items (this record, the care console's views): a missing optional attribute takes its default,
+    a string set reads as a sorted tuple, and a missing or mistyped value raises ``UnreadableRecord``
+    naming the attribute, never the value."""
 
     values: Mapping[str, Any]
 
@@ -240,9 +244,9 @@ class _Reader:
             raise UnreadableRecord(name)
         return value
 
-    def whole_number(self, name: str) -> int:
-        value = self._get(name, _MISSING)
-        if isinstance(value, bool) or not isinstance(value, int):
+    def whole_number(self, name: str, default: int | None = None) -> int:
+        value = self._get(name, _MISSING if default is None else default)
+        if isinstance(value, bool) or not isinstance(value, int):  # True is an int to Python, not a number
             raise UnreadableRecord(name)
         return value
 
@@ -250,7 +254,7 @@ class _Reader:
         value = self._get(name, _MISSING)
         try:
             return kind(value)
-        except ValueError:
+        except (ValueError, TypeError):
             raise UnreadableRecord(name) from None
 
     def codes(self, name: str) -> tuple[str, ...]:
@@ -260,6 +264,18 @@ class _Reader:
         if not isinstance(value, list | tuple | set | frozenset) or not all(isinstance(v, str) for v in value):
             raise UnreadableRecord(name)
         return tuple(sorted(value)) if isinstance(value, set | frozenset) else tuple(value)
+
+    def entries(self, name: str, read: Callable[[StoredValues], _V]) -> tuple[_V, ...]:
+        """A list of maps, each read by ``read``; an unreadable one is named ``<name>.<attribute>``."""
+        value = self._get(name, None)
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple) or not all(isinstance(v, Mapping) for v in value):
+            raise UnreadableRecord(name)
+        try:
+            return tuple(read(StoredValues(entry)) for entry in value)
+        except UnreadableRecord as exc:
+            raise UnreadableRecord(f"{name}.{exc.field_name}") from None
 
     def moment(self, name: str) -> datetime:
         moment = self.optional_moment(name)

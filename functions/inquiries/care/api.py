@@ -107,7 +107,7 @@ def change_of(event: APIGatewayProxyEvent) -> RequestedChange:
         raise Refused(400, _one(None, "The request body is not valid JSON.")) from None
     if not isinstance(parsed, dict):
         raise Refused(400, _one(None, "Send the change as a JSON object."))
-    if not {"status", "assignee", "note"} & set(parsed):
+    if not set(CHANGE_FIELD_MESSAGES) & set(parsed):
         raise Refused(422, _one(None, "Send a status, an assignee or a note."))
     return requested_change(parsed)
 

@@ -11,12 +11,12 @@ pydantic at build time, from the same annotations, docstrings and ``__pydantic_c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from inquiries.ids import short_reference
-from inquiries.record import FieldError, InquiryStatus, PreferredContact, Topic, UnreadableRecord, clean_text
+from inquiries.record import FieldError, InquiryStatus, PreferredContact, StoredValues, Topic, clean_text
 
 
 def json_name(name: str) -> str:
@@ -154,100 +154,61 @@ def _plain(value: Any) -> Any:
     return value  # str, bool, int, None; a StrEnum is written as its value
 
 
-# Reading what DynamoDB gives (``data.items.plain_values``): a missing optional attribute takes its
-# default, a string set reads as a sorted list, anything else of the wrong kind is UnreadableRecord.
-_REQUIRED = object()
-_E = TypeVar("_E", InquiryStatus, Topic, PreferredContact)
-_V = TypeVar("_V")
+# Reading what DynamoDB gives: ``record.StoredValues``, the same rules as the stored record's.
+def _note(read: StoredValues) -> Note:
+    return Note(at=read.text("at"), actor=read.text("actor"), text=read.text("text"))
 
 
-def _stored(values: Mapping[str, Any], name: str, kind: type[Any] | tuple[type[Any], ...],
-            default: Any = _REQUIRED) -> Any:
-    value = values.get(name, default)
-    if value is _REQUIRED or (value is not default and not isinstance(value, kind)):
-        raise UnreadableRecord(name)
-    if isinstance(value, bool) and kind is int:  # True is an int to Python, not a version
-        raise UnreadableRecord(name)
-    return value
+def _history_entry(read: StoredValues) -> HistoryEntry:
+    return HistoryEntry(at=read.text("at"), actor=read.text("actor"), action=read.text("action"),
+                        from_=read.optional_text("from"), to=read.optional_text("to"))
 
 
-def _stored_choice(values: Mapping[str, Any], name: str, kind: type[_E]) -> _E:
-    try:
-        return kind(_stored(values, name, str))
-    except ValueError:
-        raise UnreadableRecord(name) from None
-
-
-def _stored_texts(values: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    found = _stored(values, name, (list, tuple, set, frozenset), None) or ()
-    if not all(isinstance(v, str) for v in found):
-        raise UnreadableRecord(name)
-    return tuple(sorted(found) if isinstance(found, set | frozenset) else found)
-
-
-def _stored_entries(values: Mapping[str, Any], name: str, read: Callable[[Mapping[str, Any]], _V]) -> tuple[_V, ...]:
-    found = _stored(values, name, (list, tuple), None) or ()
-    if not all(isinstance(v, Mapping) for v in found):
-        raise UnreadableRecord(name)
-    try:
-        return tuple(read(entry) for entry in found)
-    except UnreadableRecord as exc:
-        raise UnreadableRecord(f"{name}.{exc.field_name}") from None
-
-
-def _note(values: Mapping[str, Any]) -> Note:
-    return Note(at=_stored(values, "at", str), actor=_stored(values, "actor", str), text=_stored(values, "text", str))
-
-
-def _history_entry(values: Mapping[str, Any]) -> HistoryEntry:
-    return HistoryEntry(at=_stored(values, "at", str), actor=_stored(values, "actor", str),
-                        action=_stored(values, "action", str), from_=_stored(values, "from", str, None),
-                        to=_stored(values, "to", str, None))
-
-
-def _list_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    inquiry_id = _stored(values, "inquiry_id", str)
+def _list_fields(read: StoredValues) -> dict[str, Any]:
+    inquiry_id = read.text("inquiry_id")
     return {
         "inquiry_id": inquiry_id,
         "reference": short_reference(inquiry_id),
-        "created_at": _stored(values, "created_at", str),
-        "status": _stored_choice(values, "status", InquiryStatus),
-        "urgent": _stored(values, "urgent", bool, False),
-        "topic": _stored_choice(values, "topic", Topic),
-        "preferred_contact": _stored_choice(values, "preferred_contact", PreferredContact),
-        "name": _stored(values, "name", str),
-        "assignee": _stored(values, "assignee", str, None),
-        "due_at": _stored(values, "due_at", str, None),
-        "version": _stored(values, "version", int, 1),
+        "created_at": read.text("created_at"),
+        "status": read.choice("status", InquiryStatus),
+        "urgent": read.flag("urgent", default=False),
+        "topic": read.choice("topic", Topic),
+        "preferred_contact": read.choice("preferred_contact", PreferredContact),
+        "name": read.text("name"),
+        "assignee": read.optional_text("assignee"),
+        "due_at": read.optional_text("due_at"),
+        "version": read.whole_number("version", default=1),
     }
 
 
 def list_item(values: Mapping[str, Any]) -> CareListItem:
     """A list row from the index's projected attributes. Raises ``UnreadableRecord``."""
-    return CareListItem(**_list_fields(values))
+    return CareListItem(**_list_fields(StoredValues(values)))
 
 
 def full_inquiry(values: Mapping[str, Any]) -> CareInquiry:
     """The full view of a stored inquiry. Raises ``UnreadableRecord``."""
+    read = StoredValues(values)
     return CareInquiry(
-        **_list_fields(values),
-        email=_stored(values, "email", str),
-        phone=_stored(values, "phone", str, None),
-        message=_stored(values, "message", str, None),
-        consent_to_contact=_stored(values, "consent_to_contact", bool),
-        sms_consent=_stored(values, "sms_consent", bool, False),
-        referral_source=_stored(values, "referral_source", str, None),
-        triage_categories=_stored_texts(values, "triage_categories"),
-        notes=_stored_entries(values, "notes", _note),
-        history=_stored_entries(values, "history", _history_entry),
+        **_list_fields(read),
+        email=read.text("email"),
+        phone=read.optional_text("phone"),
+        message=read.optional_text("message"),
+        consent_to_contact=read.flag("consent_to_contact"),
+        sms_consent=read.flag("sms_consent", default=False),
+        referral_source=read.optional_text("referral_source"),
+        triage_categories=read.codes("triage_categories"),
+        notes=read.entries("notes", _note),
+        history=read.entries("history", _history_entry),
     )
 
 
 def audit_item(values: Mapping[str, Any]) -> AuditItem:
     """One entry of ``data.audit.AuditRecords.entries``. Raises ``UnreadableRecord``."""
-    return AuditItem(at=_stored(values, "at", str), actor=_stored(values, "actor", str),
-                     actor_id=_stored(values, "actor_id", str), action=_stored(values, "action", str),
-                     inquiry_id=_stored(values, "inquiry_id", str, None), fields=_stored_texts(values, "fields"))
+    read = StoredValues(values)
+    return AuditItem(at=read.text("at"), actor=read.text("actor"), actor_id=read.text("actor_id"),
+                     action=read.text("action"), inquiry_id=read.optional_text("inquiry_id"),
+                     fields=read.codes("fields"))
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -261,10 +222,12 @@ class CareChange:
     note: Annotated[str, NOTE_LENGTH] | None = None
 
 
+# From the same limits and choices the change is checked against, so a message cannot drift from its rule.
 CHANGE_FIELD_MESSAGES: dict[str, str] = {
-    "status": "Choose one of: new, contacted, scheduled, closed, not_a_fit, spam.",
-    "assignee": "Give the assignee as 1 to 100 characters, or null to unassign.",
-    "note": "Write the note in 1 to 2000 characters.",
+    "status": f"Choose one of: {', '.join(InquiryStatus)}.",
+    "assignee": f"Give the assignee as {ASSIGNEE_LENGTH.least} to {ASSIGNEE_LENGTH.most} characters, "
+                "or null to unassign.",
+    "note": f"Write the note in {NOTE_LENGTH.least} to {NOTE_LENGTH.most} characters.",
 }
 ONLY_THESE_FIELDS = "Only status, assignee and note can be changed."
 _STATUSES = frozenset(status.value for status in InquiryStatus)
