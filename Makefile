@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST := $(PY) -m pytest
 
-.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench bench-smoke triage triage-index clean
+.PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench bench-smoke triage triage-index train-triage clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -54,8 +54,11 @@ bench-smoke: venv ## The benchmark with tiny samples into build/bench-smoke (che
 triage: venv ## Crisis triage on the corpus: recall, false-alarm rate, microseconds per message
 	$(PY) -m infra.triage_report
 
-triage-index: venv ## Regenerate functions/inquiries/triage_index.json from triage_rules.json (after any rule change)
-	$(PY) -m inquiries.triage --write-index
+triage-index: venv ## Regenerate functions/inquiries/triage/rules_index.json from rules.json (after any rule change)
+	$(PY) -m inquiries.triage.rules --write-index
+
+train-triage: venv triage-index ## Retrain triage's model on the corpus's training rounds: functions/inquiries/triage/model.json
+	$(PY) -m infra.triage_train
 
 include mk/*.mk
 

@@ -1,24 +1,26 @@
-"""What we decide about an inquiry's urgency: does the person's own wording signal danger?
+"""Triage's phrase rules: concept lexicons composed into patterns, read over the normalised message.
 
-The one module that decides urgency. The phrase rules live in ``triage_rules.json`` (shipped with
-the package), grouped by category, each with an id and its source (see docs/triage.md).
+The rules live in ``rules.json`` (shipped with the package), grouped by category, each with an id,
+its source and its level (``urgent``, or ``priority`` for a risk told as history). Patterns may name
+a lexicon (``{SUBSTANCE}``, ``{AMOUNT}``): concept word lists kept as data in the same file and
+expanded when the index is built. Besides the categories, the file holds:
 
-Deliberately sensitive: a false alarm costs the care team a phone call and shows the person crisis
-numbers they may not need; a miss can cost a life. So:
-- the message is normalised first (NFKC, case folding, apostrophes dropped, punctuation and spacing
-  flattened, shorthand such as "kms", "wanna" or "dont" spelled out);
-- every letter of a rule tolerates repeats ("dieee", "killl", "sooo"), unless the rule is exact;
-- nothing is ever skipped because of a negation: "not going to lie, i want to die" is urgent.
+- **modifiers**: ``history`` ("years ago", "in 2016", "stable since"), which demotes the danger matches
+  of its sentence to ``priority`` unless a ``present`` marker ("again", "tonight", "right now") is in the
+  same sentence; ``denial`` ("no thoughts of harming myself"), which demotes a danger match lying inside
+  it, as a ``priority`` rule (bereavement: "lost my brother to an overdose") does; and ``harmless``
+  ("hallucinating during the infusion", "a naloxone kit"), inside which a danger match does not count.
+  They act per sentence: a present danger in one sentence is never lowered by history told in another;
+- **lexicons**: each also reports whether the message holds one of its words (a feature of the model).
 
-A match records the rule id and its category, never the words. Nothing is downloaded and no network
-is used.
+Matching: every letter of a non-exact rule tolerates repeats ("dieee", "killl"); nothing is skipped
+because of a negation ("not going to lie, i want to die" is urgent) except an explicit denial that
+contains the danger words themselves.
 
-Import reads ``triage_index.json``: what the rules become (each pattern's regex source, and the
-first words a match can start with), generated from the rules by ``make triage-index``. Working that
-out from the rules means running the regex parser over every pattern, which cost each intake cold
-start ~40 ms. The index records the sha256 of the rule file it was built from; when that is not the
-shipped rule file, the index is built from the rules instead (slower, never stale). Each pattern is
-compiled the first time a message needs it.
+Import reads ``rules_index.json``: what the rules become (each pattern's regex source and the first
+words a match can start with), generated from the rules by ``make triage-index``. The index records the
+sha256 of the rule file it was built from; when that is not the shipped rule file, the index is built
+from the rules instead (slower, never stale). Each pattern is compiled the first time a message needs it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import importlib
 import json
 import re
 import sys
-import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,17 +37,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-RULES_FILE = "triage_rules.json"
-INDEX_FILE = "triage_index.json"
+from inquiries.triage.text import collapse, fold, sentences
+
+RULES_FILE = "rules.json"
+INDEX_FILE = "rules_index.json"
 # Bump when what the index holds, or how a rule becomes its entries, changes: an older index is not used.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 WRITE_INDEX_COMMAND = "make triage-index"
+
+# What a rule row's kind can be: a danger level, a modifier, or a lexicon's concept.
+URGENT, PRIORITY = "urgent", "priority"
+HISTORY, DENIAL, PRESENT, HARMLESS, CONCEPT = "history", "denial", "present", "harmless", "concept"
+MODIFIERS = (HISTORY, DENIAL, PRESENT, HARMLESS)
 
 # Up to four words between two parts of a phrase: " ~ " in a rule.
 _GAP = r" (?:\w+ ){0,4}"
-_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
-_NOT_A_WORD = re.compile(r"[\W_]+")
-_LETTER_RUNS = re.compile(r"([^\W\d_])\1+")
+_LEXICON_REFERENCE = re.compile(r"\{([A-Z][A-Z_]*)\}")
 # What a normalised message is made of: words of letters and digits, one space apart.
 _ONE_WORD = r"[^\W_]+"
 # The standard library's regular-expression parser (typeshed has no stub for the private module).
@@ -62,24 +68,16 @@ class RuleMatch:
 
 
 @dataclass(frozen=True)
-class Triage:
-    """The verdict on one message: urgent when any rule matched."""
+class RulesVerdict:
+    """What the rules found in one message: danger matches that stand (urgent), those that are risk history
+    or were demoted by a history or denial marker (priority), and the concepts and modifiers present."""
 
-    urgent: bool
-    matches: tuple[RuleMatch, ...] = ()
-
-    @property
-    def categories(self) -> tuple[str, ...]:
-        """The matched categories, each once, in rule-file order."""
-        return tuple(dict.fromkeys(m.category for m in self.matches))
-
-    @property
-    def rule_ids(self) -> tuple[str, ...]:
-        """The matched rule ids, in rule-file order."""
-        return tuple(m.rule_id for m in self.matches)
+    urgent: tuple[RuleMatch, ...] = ()
+    priority: tuple[RuleMatch, ...] = ()
+    concepts: frozenset[str] = frozenset()
 
 
-NOT_URGENT = Triage(urgent=False)
+NOTHING_FOUND = RulesVerdict()
 
 
 def collapse_letters(pattern: str) -> str:
@@ -156,31 +154,60 @@ def _starts(items: Any) -> set[str] | None:
 
 def load_rules() -> dict[str, Any]:
     """The rule file as shipped in the package."""
-    data: dict[str, Any] = json.loads(resources.files("inquiries").joinpath(RULES_FILE).read_text("utf-8"))
+    data: dict[str, Any] = json.loads(resources.files("inquiries.triage").joinpath(RULES_FILE).read_text("utf-8"))
     return data
+
+
+def expand_lexicons(pattern: str, lexicons: dict[str, list[str]]) -> str:
+    """A pattern with each ``{NAME}`` replaced by the lexicon's entries as one group of alternatives."""
+    def entries(found: re.Match[str]) -> str:
+        name = found[1]
+        if name not in lexicons:
+            raise ValueError(f"pattern names an unknown lexicon {{{name}}}")
+        return "(?:" + "|".join(lexicons[name]) + ")"
+
+    return _LEXICON_REFERENCE.sub(entries, pattern)
+
+
+def _rule_specs(rules: dict[str, Any]) -> list[tuple[dict[str, Any], str, str]]:
+    """Every rule with its category and kind, in file order: categories, then modifiers, then lexicons."""
+    specs: list[tuple[dict[str, Any], str, str]] = []
+    for category, spec in rules["categories"].items():
+        for rule in spec["rules"]:
+            specs.append((rule, category, rule.get("level", URGENT)))
+    for kind, spec in rules.get("modifiers", {}).items():
+        if kind not in MODIFIERS:
+            raise ValueError(f"unknown modifier {kind!r}")
+        for rule in spec["rules"]:
+            specs.append((rule, kind, kind))
+    for name, words in rules.get("lexicons", {}).items():
+        specs.append(({"id": f"lexicon.{name}", "patterns": ["|".join(words)]}, name, CONCEPT))
+    return specs
 
 
 def index_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """What ``Triager`` reads, worked out from the rules: the shorthand table (collapsed), each rule's
-    id, category and exactness, and each pattern as ``[rule index, exact, regex source, first-word
+    id, category, exactness and kind, and each pattern as ``[rule index, exact, regex source, first-word
     prefixes or "always"]``, in rule-file order."""
     shorthand: dict[str, str] = {}
     for short, spelled_out in rules.get("shorthand", {}).items():
         # Shorthand replaces whole words of the message (see Triager.normalise).
         if not re.fullmatch(_ONE_WORD, short):
             raise ValueError(f"shorthand {short!r} must be one word of letters and digits")
-        shorthand[_collapse(short)] = _collapse(spelled_out)
+        shorthand[collapse(fold(short))] = collapse(fold(spelled_out))
+    lexicons: dict[str, list[str]] = rules.get("lexicons", {})
     indexed_rules: list[list[Any]] = []
     patterns: list[list[Any]] = []
-    for category, spec in rules["categories"].items():
-        for rule in spec["rules"]:
-            exact = bool(rule.get("exact"))
-            rule_index = len(indexed_rules)
-            indexed_rules.append([rule["id"], category, exact])
-            for pattern in rule["patterns"]:
-                source = _compile(pattern, exact=exact)
-                prefixes = first_word_prefixes(source)
-                patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes)])
+    for rule, category, kind in _rule_specs(rules):
+        if kind not in (URGENT, PRIORITY, CONCEPT, *MODIFIERS):
+            raise ValueError(f"rule {rule['id']}: unknown level {kind!r}")
+        exact = bool(rule.get("exact"))
+        rule_index = len(indexed_rules)
+        indexed_rules.append([rule["id"], category, exact, kind])
+        for pattern in rule["patterns"]:
+            source = _compile(expand_lexicons(pattern, lexicons), exact=exact)
+            prefixes = first_word_prefixes(source)
+            patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes)])
     return {"shorthand": shorthand, "rules": indexed_rules, "patterns": patterns}
 
 
@@ -234,6 +261,7 @@ class _CompiledOnFirstSearch:
 class _Rule(NamedTuple):  # a tuple: a dataclass costs import time to generate, ~1 ms each
     match: RuleMatch
     exact: bool
+    kind: str
     search: Callable[[str], re.Match[str] | None]
 
 
@@ -243,9 +271,9 @@ class Triager:
 
     def __init__(self, index: dict[str, Any]) -> None:
         """Triage by an index (see ``index_rules``): dictionaries built, nothing parsed or compiled."""
-        self._shorthand: dict[str, str] = index["shorthand"]
+        self.shorthand: dict[str, str] = index["shorthand"]
         # Each pattern alone (what a message is searched with), and each rule whole (what it means).
-        self._patterns: list[tuple[int, bool, Callable[[str], re.Match[str] | None]]] = []
+        self._patterns: list[tuple[int, bool, _CompiledOnFirstSearch]] = []
         sources_of_rule: list[list[str]] = [[] for _ in index["rules"]]
         # Per form of the message (exact: its words; otherwise collapsed), first-word prefix -> the patterns
         # to try; patterns whose start cannot be read are always tried.
@@ -260,8 +288,9 @@ class Triager:
             for prefix in prefixes:
                 by_prefix[bool(exact)].setdefault(prefix, set()).add(pattern_index)
         self.rules: list[_Rule] = [
-            _Rule(RuleMatch(rule_id=rule_id, category=category), exact, _CompiledOnFirstSearch("|".join(sources)))
-            for (rule_id, category, exact), sources in zip(index["rules"], sources_of_rule, strict=True)
+            _Rule(RuleMatch(rule_id=rule_id, category=category), exact, kind,
+                  _CompiledOnFirstSearch("|".join(sources)))
+            for (rule_id, category, exact, kind), sources in zip(index["rules"], sources_of_rule, strict=True)
         ]
         # What ``assess`` looks up for each word of a message: only prefixes of a length some rule starts with.
         self._prefixes: dict[bool, dict[str, frozenset[int]]] = {
@@ -277,23 +306,52 @@ class Triager:
         return cls(index_rules(rules))
 
     def normalise(self, text: str) -> tuple[str, str]:
-        """The message as the rules read it: (words, collapsed words with shorthand spelled out).
+        """The text as the rules read it: (words, collapsed words with shorthand spelled out).
 
-        ``words`` is one line of case-folded words, single-spaced, apostrophes dropped (exact rules
-        read it); the second form also has each run of a letter collapsed to one.
+        ``words`` is one line of case-folded words without accents, single-spaced, apostrophes dropped
+        (exact rules read it); the second form also has each run of a letter collapsed to one.
         """
-        folded = unicodedata.normalize("NFKC", text).casefold()
-        words = _NOT_A_WORD.sub(" ", _APOSTROPHES.sub("", folded)).strip()
+        words = fold(text)
         # Shorthand is one word, and so is each space-separated part of ``words``: a word is looked up
         # whole (no regex of every shorthand to build at import).
-        expanded = " ".join([self._shorthand.get(word, word) for word in _collapse(words).split(" ")])
+        expanded = " ".join([self.shorthand.get(word, word) for word in collapse(words).split(" ")])
         return words, expanded
 
-    def assess(self, text: str | None) -> Triage:
-        """Which rules the text matches; urgent when any does."""
+    def assess(self, text: str | None) -> RulesVerdict:
+        """What the rules find in the text, sentence by sentence (see the module docstring)."""
         if not text:
-            return NOT_URGENT
-        words, collapsed = self.normalise(text)
+            return NOTHING_FOUND
+        urgent: dict[int, RuleMatch] = {}
+        priority: dict[int, RuleMatch] = {}
+        concepts: set[str] = set()
+        for sentence in sentences(text):
+            found = self._sentence(*self.normalise(sentence))
+            kinds = {self.rules[i].kind for i in found}
+            history = HISTORY in kinds and PRESENT not in kinds
+            lowering = [span for i, span in found.items() if self.rules[i].kind in (DENIAL, PRIORITY)]
+            harmless = [span for i, span in found.items() if self.rules[i].kind == HARMLESS]
+            # A danger match that overlaps a harmless phrase does not count; one that starts inside a denial or a
+            # priority rule's match is that rule's (priority).
+            for rule_index, span in found.items():
+                rule = self.rules[rule_index]
+                if rule.kind == CONCEPT:
+                    concepts.add("lexicon:" + rule.match.category)
+                elif rule.kind in MODIFIERS:
+                    concepts.add("modifier:" + rule.kind)
+                elif _overlaps(span, harmless, rule.exact):
+                    concepts.add("modifier:" + HARMLESS)
+                elif rule.kind == URGENT and not history and not _starts_inside(span, lowering, rule.exact):
+                    urgent[rule_index] = rule.match
+                else:
+                    priority[rule_index] = rule.match
+        for rule_index in urgent:
+            priority.pop(rule_index, None)
+        return RulesVerdict(urgent=tuple(urgent[i] for i in sorted(urgent)),
+                            priority=tuple(priority[i] for i in sorted(priority)),
+                            concepts=frozenset(concepts))
+
+    def _sentence(self, words: str, collapsed: str) -> dict[int, tuple[int, int]]:
+        """Rule index -> the span of its first match (in ``collapsed``; exact rules in ``words``)."""
         candidates = set(self._always)
         for exact, line in ((True, words), (False, collapsed)):
             table, lengths = self._prefixes[exact], self._prefix_lengths[exact]
@@ -304,17 +362,26 @@ class Triager:
                     found = table.get(token[:length])
                     if found:
                         candidates |= found
-        matched: set[int] = set()
+        matched: dict[int, tuple[int, int]] = {}
         for pattern_index in sorted(candidates):
             rule_index, exact, search = self._patterns[pattern_index]
-            if rule_index not in matched and search(words if exact else collapsed):
-                matched.add(rule_index)
-        matches = tuple(self.rules[index].match for index in sorted(matched))
-        return Triage(urgent=True, matches=matches) if matches else NOT_URGENT
+            if rule_index not in matched:
+                hit = search(words if exact else collapsed)
+                if hit:
+                    matched[rule_index] = hit.span()
+        return matched
 
 
-def _collapse(words: str) -> str:
-    return _LETTER_RUNS.sub(r"\1", words)
+def _starts_inside(span: tuple[int, int], others: list[tuple[int, int]], exact: bool) -> bool:
+    """True when a match starts within another ("suicide" within "no thoughts of suicide"). Exact rules read
+    the other form of the sentence, whose offsets differ: never."""
+    return not exact and any(start <= span[0] < end for start, end in others)
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]], exact: bool) -> bool:
+    """True when a match shares any character with another ("hallucinating" in "hallucinating during the
+    infusion", "a fifth a day" in "drinking a fifth a day and want to quit")."""
+    return not exact and any(start < span[1] and span[0] < end for start, end in others)
 
 
 def triager_for(rules_file: bytes, index_file: str | None) -> Triager:
@@ -336,24 +403,12 @@ def triager_for(rules_file: bytes, index_file: str | None) -> Triager:
     return Triager(build_index(rules_file))
 
 
-def _load_shipped_triager() -> Triager:
-    package = resources.files("inquiries")
+def load_shipped_triager() -> Triager:
+    """The rules shipped in the package, by their index."""
+    package = resources.files("inquiries.triage")
     index_path = package.joinpath(INDEX_FILE)
     index_file = index_path.read_text("utf-8") if index_path.is_file() else None
     return triager_for(package.joinpath(RULES_FILE).read_bytes(), index_file)
-
-
-_TRIAGER = _load_shipped_triager()
-
-
-def assess(text: str | None) -> Triage:
-    """Triage one message: urgent when its wording suggests a risk of harm to self or others."""
-    return _TRIAGER.assess(text)
-
-
-def signals_danger(text: str | None) -> bool:
-    """True when the text contains wording that suggests a risk of harm to self or others."""
-    return assess(text).urgent
 
 
 def write_index(directory: Path = Path(__file__).parent) -> Path:
@@ -364,7 +419,7 @@ def write_index(directory: Path = Path(__file__).parent) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m inquiries.triage --write-index``: regenerate triage_index.json after a rule change."""
+    """``python -m inquiries.triage.rules --write-index``: regenerate rules_index.json after a rule change."""
     import argparse  # only the command line needs it, never a Lambda cold start
 
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -1,0 +1,57 @@
+"""What the triage model reads of a message: the same features when it is trained (offline, with
+scikit-learn) and when it scores (in the Lambda, in pure Python), from one function.
+
+- ``w:`` each word and ``b:`` each pair of neighbouring words of the collapsed, normalised text;
+- ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them);
+- what the rules found: each concept lexicon present (``lexicon:SUBSTANCE``), each pair of concepts
+  present together (``pair:AMOUNT+SUBSTANCE``), each modifier (``modifier:history``), each category
+  matched at each level (``rule:urgent:overdose``), and any danger match at all;
+- ``lang:es`` for a message in Spanish.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from inquiries.triage.rules import RulesVerdict
+
+# The kinds of feature; a model records which it was trained with (the ablation in docs/triage.md
+# trains without some of them).
+WORDS, LETTERS, CONCEPTS, RULES = "words", "letters", "concepts", "rules"
+ALL_PARTS = (WORDS, LETTERS, CONCEPTS, RULES)
+
+
+def extract(collapsed: str, verdict: RulesVerdict, language: str,
+            parts: tuple[str, ...] = ALL_PARTS) -> set[str]:
+    """The features of one message (``collapsed``: the rules' second normal form, shorthand spelled out)."""
+    tokens = collapsed.split()
+    found: set[str] = {"lang:es"} if language == "es" else set()
+    if WORDS in parts:
+        found.update("w:" + token for token in tokens)
+        found.update("b:" + first + " " + second for first, second in zip(tokens, tokens[1:], strict=False))
+    if LETTERS in parts:
+        for token in set(tokens):
+            padded = "<" + token + ">"
+            for size in (3, 4):
+                found.update("c:" + padded[i:i + size] for i in range(len(padded) - size + 1))
+    if CONCEPTS in parts:
+        _concepts(found, verdict)
+    if RULES in parts:
+        _rules(found, verdict)
+    return found
+
+
+def _concepts(found: set[str], verdict: RulesVerdict) -> None:
+    concepts = sorted(verdict.concepts)
+    found.update(concepts)
+    lexicons = [c.removeprefix("lexicon:") for c in concepts if c.startswith("lexicon:")]
+    found.update("pair:" + a + "+" + b for a, b in combinations(lexicons, 2))
+
+
+def _rules(found: set[str], verdict: RulesVerdict) -> None:
+    found.update("rule:urgent:" + m.category for m in verdict.urgent)
+    found.update("rule:priority:" + m.category for m in verdict.priority)
+    if verdict.urgent:
+        found.add("rule:urgent")
+    if verdict.priority:
+        found.add("rule:priority")

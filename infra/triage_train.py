@@ -1,0 +1,208 @@
+"""Train triage's model offline and export it as plain data: ``make train-triage``.
+
+    python -m infra.triage_train [--check]
+
+Fits logistic regression (scikit-learn, a dev dependency only) on the corpus's training rounds, never
+on the frozen ones (``infra.triage_corpus.FROZEN_ROUNDS``), over the features ``inquiries.triage.features``
+extracts, and writes ``functions/inquiries/triage/model.json``: per feature its weight in each head, a
+bias and a threshold per binary head. The thresholds are chosen on out-of-fold scores (each training
+round scored by a model fitted on the others): the lowest ``urgent`` threshold whose false alarms stay
+within ``URGENT_FALSE_ALARM_BUDGET``, and likewise for ``risk``. Deterministic: the same corpus and
+code write the same file (``--check`` fails when the committed file is not that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inquiries.triage import Reader, features
+from inquiries.triage.language import message_language
+from inquiries.triage.model import BINARY_HEADS, MODEL_FILE, MODEL_FORMAT, LinearModel
+from inquiries.triage.rules import Triager, load_shipped_triager
+
+from infra import triage_corpus
+from infra.triage_corpus import Phrasing
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "functions" / "inquiries" / "triage" / MODEL_FILE
+# Out-of-fold false alarms allowed when thresholds are chosen: urgent (non-urgent messages marked urgent,
+# rules included) and risk (ordinary messages marked priority or urgent).
+URGENT_FALSE_ALARM_BUDGET = 0.02
+RISK_FALSE_ALARM_BUDGET = 0.06
+REGULARISATION_C = 4.0
+# Weights smaller than this are dropped from the export: they move no score measurably.
+MIN_WEIGHT = 0.02
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to train: which kinds of feature, and whether a rule's danger match decides alone."""
+
+    parts: tuple[str, ...] = features.ALL_PARTS
+    rules_decide: bool = True
+
+
+@dataclass
+class Prepared:
+    """The corpus read once by the rules: each phrasing's rule verdict, normal form and language."""
+
+    phrasings: list[Phrasing]
+    rows: list[tuple[Any, str, str]]
+
+    @classmethod
+    def of(cls, phrasings: Sequence[Phrasing], rules: Triager) -> Prepared:
+        """Read every phrasing with the rules (the slow part, done once for every fit that follows)."""
+        rows = []
+        for p in phrasings:
+            words, collapsed = rules.normalise(p.text)
+            rows.append((rules.assess(p.text), collapsed, message_language(words)))
+        return cls(list(phrasings), rows)
+
+    def subset(self, keep: Sequence[int]) -> Prepared:
+        """The phrasings at ``keep``, with their readings."""
+        return Prepared([self.phrasings[i] for i in keep], [self.rows[i] for i in keep])
+
+    def feature_sets(self, parts: tuple[str, ...]) -> list[set[str]]:
+        """Each phrasing's features of the given kinds."""
+        return [features.extract(collapsed, verdict, language, parts) for verdict, collapsed, language in self.rows]
+
+
+def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
+    """Fit every head on ``prepared``; the model data without thresholds (both 0.5)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer(dtype=float, sort=True)
+    matrix = vectorizer.fit_transform([dict.fromkeys(f, 1.0) for f in prepared.feature_sets(settings.parts)]).tocsr()
+    # liblinear takes 32-bit indices only.
+    matrix.indices = matrix.indices.astype("int32")
+    matrix.indptr = matrix.indptr.astype("int32")
+    names: list[str] = list(vectorizer.get_feature_names_out())
+    labels = {
+        "urgent": [p.level == "urgent" for p in prepared.phrasings],
+        "risk": [p.level != "none" for p in prepared.phrasings],
+    }
+    columns: list[list[float]] = []
+    heads: list[str] = []
+    bias: list[float] = []
+    for head in BINARY_HEADS:
+        fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
+                                    max_iter=2000).fit(matrix, labels[head])
+        heads.append(head)
+        columns.append(list(fitted.coef_[0]))
+        bias.append(float(fitted.intercept_[0]))
+    risky = [i for i, p in enumerate(prepared.phrasings) if p.level != "none"]
+    categories = sorted({prepared.phrasings[i].category for i in risky})
+    if len(categories) > 1:
+        fitted = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(
+            matrix[risky], [prepared.phrasings[i].category for i in risky])
+        for row, category in enumerate(fitted.classes_):
+            heads.append("category:" + str(category))
+            columns.append(list(fitted.coef_[row]))
+            bias.append(float(fitted.intercept_[row]))
+    weights: dict[str, list[float]] = {}
+    for index, name in enumerate(names):
+        row = [round(float(column[index]), 4) for column in columns]
+        if max(abs(w) for w in row) >= MIN_WEIGHT:
+            weights[name] = row
+    return {"format": MODEL_FORMAT, "parts": list(settings.parts), "rules_decide": settings.rules_decide,
+            "heads": heads, "bias": [round(b, 4) for b in bias],
+            "thresholds": dict.fromkeys(BINARY_HEADS, 0.5), "weights": weights}
+
+
+def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[float, float]]:
+    """Each phrasing's (urgent, risk) scores from a model fitted on every other round."""
+    scores: list[tuple[float, float]] = [(0.0, 0.0)] * len(prepared.phrasings)
+    for held_out in sorted({p.round for p in prepared.phrasings}):
+        train = [i for i, p in enumerate(prepared.phrasings) if p.round != held_out]
+        test = [i for i, p in enumerate(prepared.phrasings) if p.round == held_out]
+        model = LinearModel(_fit_heads(prepared.subset(train), settings))
+        test_features = prepared.subset(test).feature_sets(settings.parts)
+        for i, found in zip(test, test_features, strict=True):
+            s = model.score(found)
+            scores[i] = (s.urgent, s.risk)
+    return scores
+
+
+def choose_thresholds(prepared: Prepared, settings: Settings) -> dict[str, float]:
+    """The lowest thresholds whose out-of-fold false alarms stay within budget (rules' own alarms count)."""
+    scores = out_of_fold_scores(prepared, settings)
+    ruled = [bool(verdict.urgent) and settings.rules_decide for verdict, _, _ in prepared.rows]
+    not_urgent = [i for i, p in enumerate(prepared.phrasings) if p.level != "urgent"]
+    ordinary = [i for i, p in enumerate(prepared.phrasings) if p.level == "none"]
+    return {
+        "urgent": _lowest_within(sorted(scores[i][0] for i in not_urgent if not ruled[i]),
+                                 budget=int(URGENT_FALSE_ALARM_BUDGET * len(not_urgent))
+                                 - sum(ruled[i] for i in not_urgent)),
+        "risk": _lowest_within(sorted(max(scores[i]) for i in ordinary),
+                               budget=int(RISK_FALSE_ALARM_BUDGET * len(ordinary))),
+    }
+
+
+def _lowest_within(negatives: list[float], budget: int) -> float:
+    """The lowest threshold that at most ``budget`` of the (sorted) negative scores reach."""
+    if budget <= 0 or not negatives:
+        return round(min(0.99, (negatives[-1] if negatives else 0.5) + 1e-4), 4)
+    index = len(negatives) - budget  # negatives[index:] may reach it; negatives[index - 1] must not
+    return round(min(0.99, max(0.05, negatives[index - 1] + 1e-4)), 4)
+
+
+def train(prepared: Prepared, settings: Settings = Settings()) -> LinearModel:
+    """The model fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
+    data = _fit_heads(prepared, settings)
+    data["thresholds"] = choose_thresholds(prepared, settings)
+    return LinearModel(data)
+
+
+def export(model_data: dict[str, Any], corpus: Sequence[Phrasing]) -> str:
+    """The model file's text: stamped with what it was trained on, one feature a line."""
+    digest = hashlib.sha256("\n".join(f"{p.round}\t{p.level}\t{p.category}\t{p.text}"
+                                      for p in corpus).encode("utf-8")).hexdigest()
+    header = {k: v for k, v in model_data.items() if k != "weights"}
+    header["about"] = "Generated by `make train-triage` (infra/triage_train.py) from the training rounds; do not edit."
+    header["version"] = digest[:12]
+    lines = [json.dumps(k) + ": " + json.dumps(v, ensure_ascii=False) for k, v in sorted(header.items())]
+    rows = [f"  {json.dumps(name, ensure_ascii=False)}: {json.dumps(w)}" for name, w in sorted(model_data["weights"].items())]
+    return "{\n " + ",\n ".join(lines) + ',\n "weights": {\n' + ",\n".join(rows) + "\n }\n}\n"
+
+
+def build(rules: Triager | None = None) -> str:
+    """The model file the training rounds produce, as text."""
+    corpus = triage_corpus.load(frozen=False)
+    prepared = Prepared.of(corpus, rules or load_shipped_triager())
+    model = train(prepared)
+    data = {"format": MODEL_FORMAT, "parts": list(model.parts), "rules_decide": model.rules_decide,
+            "heads": model.heads, "bias": model.bias, "thresholds": model.thresholds, "weights": model.weights}
+    return export(data, corpus)
+
+
+def reader_for(model: LinearModel, rules: Triager) -> Reader:
+    """A reader with these rules and this model (not the shipped one)."""
+    return Reader(rules, lambda: model)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with --check, verify) functions/inquiries/triage/model.json."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when the committed model is not what training gives")
+    args = parser.parse_args(argv)
+    text = build()
+    if args.check:
+        if MODEL_PATH.read_text("utf-8") != text:
+            sys.stderr.write(f"{MODEL_PATH} is stale: run `make train-triage`\n")
+            return 1
+        sys.stdout.write(f"{MODEL_PATH} is what the training rounds give\n")
+        return 0
+    MODEL_PATH.write_text(text, "utf-8")
+    sys.stdout.write(f"wrote {MODEL_PATH} ({len(json.loads(text)['weights'])} features)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
