@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from inquiries.record import (
     CrisisResource,
     FieldError,
+    Language,
     PreferredContact,
     Topic,
     clean_text,
@@ -161,6 +162,11 @@ class InquiryIn(BaseModel):
     message: Message = Field(default=None, description="Optional free text, at most 2000 characters.")
     consent_to_contact: Checkbox = Field(description="Must be true: the person agrees to be contacted.")
     referral_source: ReferralSource = Field(default=None, description="How the person heard of the clinic.")
+    language: Language | None = Field(
+        default=None,
+        description="The language the person reads, en or es (the page sends it); without it, the message's "
+                    "language when it is Spanish, then Accept-Language, then en.",
+    )
     # No length limit: a limit would answer a bot's long honeypot value with a 422 that gives it away.
     website: Annotated[str, BeforeValidator(lambda v: "" if v is None else v)] = Field(
         default="", description="Leave empty. (A honeypot: only bots fill it in.)"
@@ -203,7 +209,7 @@ class InquiryIn(BaseModel):
         return bool(self.website.strip())
 
 
-_CHOICE_FIELDS = frozenset({"preferred_contact", "topic"})
+_CHOICE_FIELDS = frozenset({"preferred_contact", "topic", "language"})
 
 
 def _rule_error(code: str) -> PydanticCustomError:

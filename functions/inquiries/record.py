@@ -42,6 +42,21 @@ class Topic(StrEnum):
     OTHER = "other"
 
 
+class Level(StrEnum):
+    """How soon the care team must reach the person: triage's verdict (DESIGN.md, "Triage levels")."""
+
+    URGENT = "urgent"
+    PRIORITY = "priority"
+    NONE = "none"
+
+
+class Language(StrEnum):
+    """The language the person reads: the page's choice, else the message's, else ``Accept-Language``."""
+
+    EN = "en"
+    ES = "es"
+
+
 class InquiryStatus(StrEnum):
     """Where an inquiry is in the care team's workflow (``care.transitions`` says which moves are allowed)."""
 
@@ -108,7 +123,8 @@ CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
     CrisisResource(
         name="988 Suicide & Crisis Lifeline",
         contact="988",
-        how="Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1.",
+        how="Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1. "
+            "En español: call 988 and press 2, or text AYUDA to 988.",
         call="988",
         text="988",
     ),
@@ -126,6 +142,40 @@ CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
         text_word="HOME",
     ),
 )
+
+# Worded from the owners' own pages: 988lifeline.org/es (call 988 and press 2 for Spanish; text AYUDA to
+# 988) and Crisis Text Line (text AYUDA to 741741 for a counselor in Spanish).
+CRISIS_RESOURCES_ES: tuple[CrisisResource, ...] = (
+    CrisisResource(
+        name="988 Línea de Prevención del Suicidio y Crisis",
+        contact="988",
+        how="Llame al 988 y oprima el 2 para hablar en español, o envíe un mensaje de texto con la palabra "
+            "AYUDA al 988. A cualquier hora, gratis y confidencial.",
+        call="988",
+        text="988",
+        text_word="AYUDA",
+    ),
+    CrisisResource(
+        name="Servicios de emergencia",
+        contact="911",
+        how="Si usted u otra persona está en peligro inmediato, llame al 911 o vaya a la sala de emergencias "
+            "más cercana.",
+        call="911",
+    ),
+    CrisisResource(
+        name="Crisis Text Line",
+        contact="741741",
+        how="Envíe AYUDA por mensaje de texto al 741741 para hablar con un consejero en español, a cualquier "
+            "hora. Gratis y confidencial.",
+        text="741741",
+        text_word="AYUDA",
+    ),
+)
+
+
+def crisis_resources(language: Language | str) -> tuple[CrisisResource, ...]:
+    """The crisis resources in the person's language (English unless ``es``)."""
+    return CRISIS_RESOURCES_ES if language == Language.ES else CRISIS_RESOURCES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +218,8 @@ class StoredInquiry:
     sms_consent: bool = False
     referral_source: str | None = None
     urgent: bool = False
+    level: Level = Level.NONE
+    language: Language = Language.EN
     # Triage codes only (category codes and rule ids), never the words that matched.
     triage_categories: tuple[str, ...] = ()
     triage_rules: tuple[str, ...] = ()
@@ -197,6 +249,8 @@ class StoredInquiry:
             sms_consent=read.flag("sms_consent", default=False),
             referral_source=read.optional_text("referral_source"),
             urgent=read.flag("urgent", default=False),
+            level=read_level(read),
+            language=read.choice("language", Language, default=Language.EN),
             triage_categories=read.codes("triage_categories"),
             triage_rules=read.codes("triage_rules"),
             spam=read.flag("spam", default=False),
@@ -204,6 +258,13 @@ class StoredInquiry:
             confirmation_sent_at=read.optional_moment("confirmation_sent_at"),
             care_team_notified_at=read.optional_moment("care_team_notified_at"),
         )
+
+
+def read_level(read: StoredValues) -> Level:
+    """An item's triage level; items stored before levels existed have only ``urgent``."""
+    if "level" in read.values:
+        return read.choice("level", Level)
+    return Level.URGENT if read.flag("urgent", default=False) else Level.NONE
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -250,8 +311,8 @@ class StoredValues:
             raise UnreadableRecord(name)
         return value
 
-    def choice(self, name: str, kind: type[_E]) -> _E:
-        value = self._get(name, _MISSING)
+    def choice(self, name: str, kind: type[_E], default: Any = _MISSING) -> _E:
+        value = self._get(name, default)
         try:
             return kind(value)
         except (ValueError, TypeError):

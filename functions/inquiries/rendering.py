@@ -15,10 +15,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from inquiries.ids import short_reference
-from inquiries.record import CRISIS_RESOURCES, PreferredContact, StoredInquiry
+from inquiries.record import CRISIS_RESOURCES, CrisisResource, Level, PreferredContact, StoredInquiry, crisis_resources
 from inquiries.settings import MessageSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from jinja2 import Environment
 
 CONFIRMATION_SUBJECT = "We received your inquiry"
@@ -77,7 +79,7 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings)
         "contact_phrase": _CONTACT_PHRASES[inquiry.preferred_contact],
         "reference": short_reference(inquiry.inquiry_id),
         "urgent": inquiry.urgent,
-        "crisis_resources": CRISIS_RESOURCES,
+        "crisis_resources": crisis_resources(inquiry.language),
         "crisis_notice": CRISIS_NOTICE,
         "subject": CONFIRMATION_SUBJECT,
     }
@@ -89,11 +91,13 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings)
     )
 
 
-def render_urgent_thank_you_page(reference: str, message: str, settings: MessageSettings) -> str:
-    """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first."""
+def render_urgent_thank_you_page(reference: str, message: str, settings: MessageSettings,
+                                 resources: Sequence[CrisisResource] = CRISIS_RESOURCES) -> str:
+    """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first
+    (``resources``: those of the answer, in the person's language)."""
     return _templates().get_template("urgent_thanks.html").render({
         "clinic_name": settings.clinic_name,
-        "crisis_resources": CRISIS_RESOURCES,
+        "crisis_resources": resources,
         "message": message,
         "reference": reference,
     })
@@ -111,31 +115,37 @@ def describe_age(created_at: datetime, now: datetime) -> str:
     return "just now"  # pragma: no cover - the loop always returns for seconds >= 60
 
 
+# Per level: the ``priority`` message attribute (the SMS subscription's filter takes ``urgent`` only), the
+# subject's prefix and the notification's priority line.
+_LEVEL_WORDS: dict[Level, tuple[str, str, str]] = {
+    Level.URGENT: ("urgent", "[URGENT] ", "Priority: URGENT - please reach out first"),
+    Level.PRIORITY: ("priority", "[PRIORITY] ", "Priority: priority - a risk in their history; reach out soon"),
+    Level.NONE: ("normal", "", "Priority: normal"),
+}
+
+
 def render_care_team_notification(inquiry: StoredInquiry, settings: MessageSettings,
                                   now: datetime) -> CareTeamNotification:
     """The care team's notification: identifiers and categories only, never a field the person typed."""
     reference = short_reference(inquiry.inquiry_id)
-    priority = "urgent" if inquiry.urgent else "normal"
-    prefix = "[URGENT] " if inquiry.urgent else ""
+    level = Level.URGENT if inquiry.urgent else inquiry.level
+    priority, prefix, line = _LEVEL_WORDS[level]
     subject = f"{prefix}New inquiry {reference} ({inquiry.topic.value})"
-    lines = [
-        f"New inquiry {reference}",
-        "Priority: URGENT - please reach out first"
-        if inquiry.urgent else "Priority: normal",
-    ]
-    # The triage category codes say why it is urgent (e.g. overdose) without the person's words.
-    categories = ", ".join(inquiry.triage_categories) if inquiry.urgent else ""
+    lines = [f"New inquiry {reference}", line]
+    # The triage category codes say why it is urgent or priority (e.g. overdose) without the person's words.
+    categories = ", ".join(inquiry.triage_categories) if level is not Level.NONE else ""
     if categories:
         lines.append(f"Category: {categories}")
     lines += [
         f"Topic: {inquiry.topic.value}",
+        f"Language: {inquiry.language.value}",
         f"Preferred contact: {inquiry.preferred_contact.value}",
         f"Arrived: {describe_age(inquiry.created_at, now)}",
     ]
     if settings.console_base_url:
         lines.append(f"Open in the console: {settings.console_base_url.rstrip('/')}/{inquiry.inquiry_id}")
     lines += ["", "Details are in the console only; this notification carries no personal information."]
-    attributes = {"priority": priority, "topic": inquiry.topic.value}
+    attributes = {"priority": priority, "topic": inquiry.topic.value, "language": inquiry.language.value}
     if categories:
         attributes["category"] = categories
     return CareTeamNotification(subject=subject, message="\n".join(lines), attributes=attributes)

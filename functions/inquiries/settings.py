@@ -184,6 +184,8 @@ class ResponseTimeSettings(_Settings):
     clinic_opens_at: str = setting(default="09:00", pattern=_CLOCK)
     clinic_closes_at: str = setting(default="17:00", pattern=_CLOCK)
     urgent_response_minutes: int = setting(default=60, ge=1)
+    # A risk told as history or denied (level priority): sooner than ordinary, counted in opening hours.
+    priority_response_business_hours: int = setting(default=4, ge=1)
     normal_response_business_days: int = setting(default=1, ge=1)
 
 

@@ -1,5 +1,8 @@
 """When an inquiry is due for a first contact: urgent ones within an hour, others within business hours.
 
+Priority inquiries (a risk told as history, a denial, a bereavement) are due after
+``priority_response_business_hours`` of opening hours (4 by default), sooner than ordinary ones.
+
 A normal inquiry is due after ``normal_response_business_days`` days' worth of opening hours, counted
 only while the clinic is open (Monday to Friday, ``clinic_opens_at``-``clinic_closes_at`` in the
 clinic's time zone). So with 9-17: Monday 10:00 is due Tuesday 10:00, Friday 16:00 is due Monday
@@ -33,9 +36,10 @@ def _opening_hours(day: date, settings: ResponseTimeSettings, zone: ZoneInfo) ->
     return (opens, closes) if closes > opens else None
 
 
-def due_at(received: datetime, urgent: bool, settings: ResponseTimeSettings) -> datetime:
-    """When the care team should have made first contact with an inquiry received at ``received`` (UTC)."""
-    if urgent:
+def due_at(received: datetime, level: str, settings: ResponseTimeSettings) -> datetime:
+    """When the care team should have made first contact with an inquiry received at ``received`` (UTC),
+    triaged at ``level`` (``urgent``, ``priority`` or ``none``)."""
+    if level == "urgent":
         return received + timedelta(minutes=settings.urgent_response_minutes)
     # Imported here: zoneinfo loads sysconfig to find the time-zone data, a cost every function would pay
     # at cold start for the few requests that set a due time (IntakeFunction loads it at init).
@@ -44,7 +48,8 @@ def due_at(received: datetime, urgent: bool, settings: ResponseTimeSettings) -> 
     zone = ZoneInfo(settings.clinic_time_zone)
     day_length = datetime.combine(date.min, _clock(settings.clinic_closes_at)) - datetime.combine(
         date.min, _clock(settings.clinic_opens_at))
-    remaining = day_length * settings.normal_response_business_days
+    remaining = (timedelta(hours=settings.priority_response_business_hours) if level == "priority"
+                 else day_length * settings.normal_response_business_days)
     local = received.astimezone(zone)
     day = local.date()
     for _ in range(366 * settings.normal_response_business_days):  # bounded: opening hours always recur

@@ -32,7 +32,7 @@ from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import MetricUnit, count, logger, metrics
-from inquiries.record import InquiryStatus
+from inquiries.record import InquiryStatus, StoredValues, read_level
 from inquiries.settings import CareApiSettings
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
@@ -163,7 +163,7 @@ class CareService:
             "spam": False,
             "released_at": at,
             "ttl": int(created.timestamp()) + self.settings.retention_days * 86400,
-            "due_at": iso(due_at(now, bool(current.get("urgent")), self.settings)),
+            "due_at": iso(due_at(now, read_level(StoredValues(current)).value, self.settings)),
             "dispatch_state": DISPATCH_PENDING,
             "dispatch_pending_since": at,
         })

@@ -108,7 +108,10 @@ class InquiryItem:
     sms_consent: bool = False
     referral_source: str | None = None
     urgent: bool = False
-    # Urgent only: triage category codes and rule ids, never the words that matched.
+    # Triage's level (urgent, priority, none) and the language the person reads (en, es).
+    level: str = "none"
+    language: str = "en"
+    # Urgent or priority only: triage category codes and rule ids, never the words that matched.
     triage_categories: list[str] | None = None
     triage_rules: list[str] | None = None
     spam: bool = False
@@ -122,9 +125,11 @@ class InquiryItem:
 
     @classmethod
     def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
-                       retention_days: int, targets: ResponseTimeSettings, peppers: Peppers) -> Self:
+                       retention_days: int, targets: ResponseTimeSettings, peppers: Peppers,
+                       language: str = "en") -> Self:
         """The item for a new submission: spam is kept without a dispatch marker or response target,
-        anything else with both (``targets`` say when it is due)."""
+        anything else with both (``targets`` say when it is due). Spam is triaged too: a release must
+        behave as a new inquiry would."""
         received = datetime.fromtimestamp(now, UTC)
         created = iso(received)
         return cls(
@@ -143,13 +148,15 @@ class InquiryItem:
             sms_consent=inquiry.sms_consent,
             referral_source=inquiry.referral_source,
             urgent=triage.urgent,
-            triage_categories=list(triage.categories) if triage.urgent else None,
-            triage_rules=list(triage.rule_ids) if triage.urgent else None,
+            level=triage.level.value,
+            language=language,
+            triage_categories=list(triage.categories) or None,
+            triage_rules=list(triage.rule_ids) or None,
             spam=spam,
             ttl=int(now) + retention_days * 86400,
             dispatch_state=None if spam else DISPATCH_PENDING,
             dispatch_pending_since=None if spam else created,
-            due_at=None if spam else iso(due_at(received, triage.urgent, targets)),
+            due_at=None if spam else iso(due_at(received, triage.level.value, targets)),
             version=1,
         )
 

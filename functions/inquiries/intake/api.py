@@ -32,6 +32,7 @@ from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.ids import new_inquiry_id
 from inquiries.intake.error_page import render_error_page
 from inquiries.intake.rate_limit import RateLimited
+from inquiries.intake.language import preferred_language
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
 from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key
@@ -311,6 +312,7 @@ def submit_inquiry() -> Response[str]:
         inquiry=inquiry,
         client_ip=event.request_context.identity.source_ip or "unknown",
         idempotency_key=idempotency_key,
+        accept_language=preferred_language(event.headers.get("accept-language")),
     )
     return answer(event, _app().intake.accept(submission, lambda_context=_app().lambda_context))
 
@@ -338,7 +340,8 @@ def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[s
     """202 with the accepted inquiry; for a plain form post 303 to the thank-you page, or when urgent 200
     with a page that leads with the crisis resources (no inquiry state goes in a URL)."""
     if wants_html(event) and accepted.urgent:
-        page = render_urgent_thank_you_page(accepted.reference, accepted.message, _app().messages)
+        page = render_urgent_thank_you_page(accepted.reference, accepted.message, _app().messages,
+                                            resources=tuple(accepted.crisis_resources or ()))
         return Response(status_code=200, content_type=content_types.TEXT_HTML, body=page)
     if wants_html(event):
         return Response(status_code=303, headers={"Location": _app().thank_you_url}, body="")

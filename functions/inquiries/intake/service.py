@@ -38,9 +38,9 @@ from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.models import AcceptedInquiry, InquiryIn
 from inquiries.observability import count, count_without_logging, logger
 from inquiries.peppers import Peppers, peppers
-from inquiries.record import CRISIS_RESOURCES
+from inquiries.record import Language, Level, crisis_resources
 from inquiries.settings import IntakeSettings
-from inquiries.triage import NOT_URGENT, assess
+from inquiries.triage import Triage, assess
 
 THANK_YOU_MESSAGE = (
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
@@ -71,6 +71,17 @@ class Submission:
     inquiry: InquiryIn
     client_ip: str
     idempotency_key: str | None = None
+    # What the request's Accept-Language prefers (``intake.language``), when it names en or es.
+    accept_language: Language | None = None
+
+    def language(self, message_language: str) -> Language:
+        """The language the person reads: the page's choice, else Spanish when the message is written in it,
+        else what the browser prefers, else English."""
+        if self.inquiry.language is not None:
+            return self.inquiry.language
+        if message_language == Language.ES:
+            return Language.ES
+        return self.accept_language or Language.EN
 
     def payload_hash(self, peppers: Peppers) -> str:
         """Keyed hash of the normalised inquiry (canonical JSON): equal bodies, equal hashes."""
@@ -91,20 +102,23 @@ class Submission:
         return "body:" + peppers.keyed_hash(keyed.SUBMISSION, f"{self.client_ip}\n{self._canonical()}")
 
 
-def count_urgent_without_logging(categories: tuple[str, ...]) -> None:
-    """``UrgentInquiry`` (1, or 0 for an ordinary inquiry) in total and per matched triage category, in one
-    call to CloudWatch made for every accepted inquiry alike, without a log line."""
-    count_without_logging("UrgentInquiry", 1 if categories else 0, tuple(("category", c) for c in categories))
+def count_triage_without_logging(triage: Triage) -> None:
+    """``UrgentInquiry`` and ``PriorityInquiry`` (each 1, or 0 when the inquiry is not at that level) in total
+    and per matched triage category, in calls to CloudWatch made for every accepted inquiry alike, without a
+    log line."""
+    for level, metric in ((Level.URGENT, "UrgentInquiry"), (Level.PRIORITY, "PriorityInquiry")):
+        categories = triage.categories if triage.level is level else ()
+        count_without_logging(metric, 1 if triage.level is level else 0, tuple(("category", c) for c in categories))
 
 
-def accepted_answer(inquiry_id: str, urgent: bool) -> AcceptedInquiry:
-    """The 202 body for an inquiry (spam gets exactly the same shape)."""
+def accepted_answer(inquiry_id: str, urgent: bool, language: Language | str = Language.EN) -> AcceptedInquiry:
+    """The 202 body for an inquiry (spam gets exactly the same shape); crisis resources in ``language``."""
     return AcceptedInquiry(
         inquiry_id=inquiry_id,
         reference=short_reference(inquiry_id),
         urgent=urgent,
         message=THANK_YOU_MESSAGE,
-        crisis_resources=list(CRISIS_RESOURCES) if urgent else None,
+        crisis_resources=list(crisis_resources(language)) if urgent else None,
     )
 
 
@@ -121,11 +135,11 @@ class IntakeService:
         persistence: BasePersistenceLayer,
         peppers: Peppers,
         clock: Callable[[], float] = time.time,
-        count_urgent: Callable[[tuple[str, ...]], None] | None = None,
+        count_triage: Callable[[Triage], None] | None = None,
     ) -> None:
         self.settings = settings
         self.peppers = peppers
-        self.count_urgent = count_urgent or count_urgent_without_logging
+        self.count_triage = count_triage or count_triage_without_logging
         self.inquiries = inquiries
         self.dispatcher = dispatcher
         self.limiter = limiter
@@ -197,11 +211,18 @@ class IntakeService:
         inquiry_id = new_inquiry_id(int(now * 1000))
         logger.set_correlation_id(inquiry_id)
         logger.append_keys(inquiry_id=inquiry_id)
-        triage = NOT_URGENT if spam else assess(inquiry.message)
+        # Held-back submissions are triaged too: a release must behave as a new inquiry would, and a person
+        # whose browser filled the hidden field gets the crisis answer like anyone (the answer is the same as
+        # for a submission that is not held back, so a bot learns nothing from it).
+        triage = assess(inquiry.message)
         urgent = triage.urgent
+        language = submission.language(triage.language)
+        # Crisis resources in Spanish when the person reads Spanish or wrote in it.
+        answer_language = Language.ES if Language.ES in (language, triage.language) else Language.EN
         retention_days = self.settings.spam_retention_days if spam else self.settings.retention_days
         item = InquiryItem.for_submission(inquiry, inquiry_id=inquiry_id, now=now, triage=triage, spam=spam,
-                                          retention_days=retention_days, targets=self.settings, peppers=self.peppers)
+                                          retention_days=retention_days, targets=self.settings, peppers=self.peppers,
+                                          language=language.value)
         # The guard lives as long as Powertools' record for the same submission.
         guard_ttl = (self._keyed_config if submission.keyed else self._unkeyed_config).expires_after_seconds
         guard = SubmissionGuardItem(
@@ -215,21 +236,21 @@ class IntakeService:
             logger.info("duplicate submission answered from the stored inquiry", extra={"inquiry_id": dup.inquiry_id})
             count("DuplicateReplayed")
             existing = self.inquiries.get_values(dup.inquiry_id) or {}
-            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")))
+            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")), language=answer_language)
 
         if spam:
             count("SpamFlagged")
             logger.info("inquiry flagged as spam; stored with short retention, not dispatched")
-            return accepted_answer(inquiry_id, urgent=False)
+            return accepted_answer(inquiry_id, urgent=urgent, language=answer_language)
 
         count("InquiryAccepted")
         # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept longer
         # than the record, and that pair would tell a log reader which inquiry was urgent (and why). Sent for
         # every inquiry (0 when ordinary), so neither the call's time nor a failure of it marks the urgent ones.
-        self.count_urgent(triage.categories if urgent else ())
+        self.count_triage(triage)
         self._dispatch(inquiry_id, pending_since=item.created_at)
         logger.info("inquiry accepted")
-        return accepted_answer(inquiry_id, urgent=urgent)
+        return accepted_answer(inquiry_id, urgent=urgent, language=answer_language)
 
     def _dispatch(self, inquiry_id: str, *, pending_since: str) -> None:
         if not dispatch_and_clear(self.dispatcher, self.inquiries, inquiry_id, pending_since):

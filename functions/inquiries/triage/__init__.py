@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
+from inquiries.record import Level
 from inquiries.triage import features
 from inquiries.triage.language import message_language
 from inquiries.triage.model import LinearModel, shipped_model
@@ -31,14 +31,6 @@ __all__ = ["NOT_URGENT", "Level", "Reader", "RuleMatch", "Triage", "assess", "si
 
 MODEL_URGENT = "model.urgent"
 MODEL_RISK = "model.risk"
-
-
-class Level(StrEnum):
-    """How soon the care team must reach the person (DESIGN.md, "Triage levels")."""
-
-    URGENT = "urgent"
-    PRIORITY = "priority"
-    NONE = "none"
 
 
 @dataclass(frozen=True)
