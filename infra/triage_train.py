@@ -5,10 +5,11 @@
 Fits logistic regression (scikit-learn, a dev dependency only) on the corpus's training rounds, never
 on the frozen ones (``infra.triage_corpus.FROZEN_ROUNDS``), over the features ``inquiries.triage.features``
 extracts, and writes ``functions/inquiries/triage/model.json``: per feature its weight in each head, a
-bias and a threshold per binary head. The thresholds are chosen on out-of-fold scores (each training
-round scored by a model fitted on the others): the lowest ``urgent`` threshold whose false alarms stay
-within ``URGENT_FALSE_ALARM_BUDGET``, and likewise for ``risk``. Deterministic: the same corpus and
-code write the same file (``--check`` fails when the committed file is not that).
+bias and a threshold per binary head and language. The thresholds are chosen on out-of-fold scores (the
+training rounds split into ``THRESHOLD_FOLDS`` groups of whole rounds, each group scored by a model fitted
+on the others): per language, the lowest ``urgent`` threshold whose false alarms stay within its budget
+(``URGENT_FALSE_ALARM_BUDGET``), and likewise for ``risk``. Deterministic: the same corpus and code write
+the same file (``--check`` fails when the committed file is not that).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from infra import triage_corpus
 from infra.triage_corpus import Phrasing
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "functions" / "inquiries" / "triage" / MODEL_FILE
-# Out-of-fold false alarms allowed when thresholds are chosen: urgent (non-urgent messages marked urgent,
-# rules included) and risk (ordinary messages marked priority or urgent).
-URGENT_FALSE_ALARM_BUDGET = 0.02
-RISK_FALSE_ALARM_BUDGET = 0.06
+# Out-of-fold false alarms allowed when thresholds are chosen, per language: urgent (non-urgent messages
+# marked urgent, rules included) and risk (ordinary messages marked priority or urgent). Below issue 17's
+# goals (3% in English, 5% in Spanish), leaving room for words nobody here wrote.
+URGENT_FALSE_ALARM_BUDGET = {"en": 0.025, "es": 0.04}
+RISK_FALSE_ALARM_BUDGET = {"en": 0.06, "es": 0.08}
+THRESHOLD_FOLDS = 4
 REGULARISATION_C = 4.0
 # Weights smaller than this are dropped from the export: they move no score measurably.
 MIN_WEIGHT = 0.02
@@ -45,7 +48,7 @@ class Settings:
     """What to train: which kinds of feature, and whether a rule's danger match decides alone."""
 
     parts: tuple[str, ...] = features.ALL_PARTS
-    rules_decide: bool = True
+    rules_decide: bool = False
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
     bias: list[float] = []
     for head in BINARY_HEADS:
         fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
-                                    max_iter=2000).fit(matrix, labels[head])
+                                    max_iter=2000, random_state=0).fit(matrix, labels[head])
         heads.append(head)
         columns.append(list(fitted.coef_[0]))
         bias.append(float(fitted.intercept_[0]))
@@ -113,15 +116,23 @@ def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
             weights[name] = row
     return {"format": MODEL_FORMAT, "parts": list(settings.parts), "rules_decide": settings.rules_decide,
             "heads": heads, "bias": [round(b, 4) for b in bias],
-            "thresholds": dict.fromkeys(BINARY_HEADS, 0.5), "weights": weights}
+            "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET},
+            "weights": weights}
+
+
+def round_folds(phrasings: Sequence[Phrasing], count: int) -> list[list[int]]:
+    """The phrasings' indices in ``count`` groups of whole rounds (rounds dealt out in name order)."""
+    names = sorted({p.round for p in phrasings})
+    fold_of = {name: i % count for i, name in enumerate(names)}
+    return [[i for i, p in enumerate(phrasings) if fold_of[p.round] == k] for k in range(min(count, len(names)))]
 
 
 def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[float, float]]:
-    """Each phrasing's (urgent, risk) scores from a model fitted on every other round."""
+    """Each phrasing's (urgent, risk) scores from a model fitted on the other groups of rounds."""
     scores: list[tuple[float, float]] = [(0.0, 0.0)] * len(prepared.phrasings)
-    for held_out in sorted({p.round for p in prepared.phrasings}):
-        train = [i for i, p in enumerate(prepared.phrasings) if p.round != held_out]
-        test = [i for i, p in enumerate(prepared.phrasings) if p.round == held_out]
+    for test in round_folds(prepared.phrasings, THRESHOLD_FOLDS):
+        held_out = set(test)
+        train = [i for i in range(len(prepared.phrasings)) if i not in held_out]
         model = LinearModel(_fit_heads(prepared.subset(train), settings))
         test_features = prepared.subset(test).feature_sets(settings.parts)
         for i, found in zip(test, test_features, strict=True):
@@ -131,18 +142,21 @@ def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[flo
 
 
 def choose_thresholds(prepared: Prepared, settings: Settings) -> dict[str, float]:
-    """The lowest thresholds whose out-of-fold false alarms stay within budget (rules' own alarms count)."""
+    """Per head and language (``urgent:en``...), the lowest threshold whose out-of-fold false alarms stay within
+    budget (the rules' own alarms count when they decide alone)."""
     scores = out_of_fold_scores(prepared, settings)
     ruled = [bool(verdict.urgent) and settings.rules_decide for verdict, _, _ in prepared.rows]
-    not_urgent = [i for i, p in enumerate(prepared.phrasings) if p.level != "urgent"]
-    ordinary = [i for i, p in enumerate(prepared.phrasings) if p.level == "none"]
-    return {
-        "urgent": _lowest_within(sorted(scores[i][0] for i in not_urgent if not ruled[i]),
-                                 budget=int(URGENT_FALSE_ALARM_BUDGET * len(not_urgent))
-                                 - sum(ruled[i] for i in not_urgent)),
-        "risk": _lowest_within(sorted(max(scores[i]) for i in ordinary),
-                               budget=int(RISK_FALSE_ALARM_BUDGET * len(ordinary))),
-    }
+    thresholds: dict[str, float] = {}
+    for language in sorted(URGENT_FALSE_ALARM_BUDGET):
+        mine = [i for i, p in enumerate(prepared.phrasings) if p.language == language]
+        not_urgent = [i for i in mine if prepared.phrasings[i].level != "urgent"]
+        ordinary = [i for i in mine if prepared.phrasings[i].level == "none"]
+        thresholds["urgent:" + language] = _lowest_within(
+            sorted(scores[i][0] for i in not_urgent if not ruled[i]),
+            budget=int(URGENT_FALSE_ALARM_BUDGET[language] * len(not_urgent)) - sum(ruled[i] for i in not_urgent))
+        thresholds["risk:" + language] = _lowest_within(
+            sorted(max(scores[i]) for i in ordinary), budget=int(RISK_FALSE_ALARM_BUDGET[language] * len(ordinary)))
+    return thresholds
 
 
 def _lowest_within(negatives: list[float], budget: int) -> float:

@@ -135,7 +135,7 @@ def _app() -> IntakeApp:
         return IntakeService(
             SETTINGS, inquiries=InMemoryInquiries(), dispatcher=RecordingDispatcher(),
             limiter=RateLimiter(InMemoryCounters(), per_client_per_hour=1_000_000, peppers=PEPPERS),
-            persistence=InMemoryPersistence(), peppers=PEPPERS, count_urgent=lambda categories: None)
+            persistence=InMemoryPersistence(), peppers=PEPPERS, count_triage=lambda triage: None)
 
     return IntakeApp(SETTINGS, service=service)
 

@@ -14,7 +14,9 @@ from inquiries.intake.redispatch import redispatch_pending
 from inquiries.intake.service import IntakeService, Submission
 from inquiries.models import InquiryIn
 from inquiries.peppers import Peppers
+from inquiries.record import CRISIS_RESOURCES, CRISIS_RESOURCES_ES, Language
 from inquiries.settings import IntakeSettings
+from inquiries.triage import Triage
 
 from tests.support.fakes import InMemoryCounters, InMemoryInquiries, InMemoryPersistence, RecordingDispatcher
 from tests.support.lambda_context import FakeLambdaContext
@@ -37,6 +39,7 @@ class Intake:
     counters: InMemoryCounters = field(default_factory=InMemoryCounters)
     persistence: InMemoryPersistence = field(default_factory=InMemoryPersistence)
     urgent_counted: list[tuple[str, ...]] = field(default_factory=list)
+    levels_counted: list[str] = field(default_factory=list)
     now: float = NOON
 
     def service(self) -> IntakeService:
@@ -44,10 +47,16 @@ class Intake:
                               peppers=PEPPERS)
         return IntakeService(SETTINGS, inquiries=self.inquiries, dispatcher=self.dispatcher, limiter=limiter,
                              persistence=self.persistence, peppers=PEPPERS, clock=lambda: self.now,
-                             count_urgent=self.urgent_counted.append)
+                             count_triage=self.count)
 
-    def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None) -> Any:
-        submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key)
+    def count(self, triage: Triage) -> None:
+        self.urgent_counted.append(triage.categories if triage.urgent else ())
+        self.levels_counted.append(triage.level.value)
+
+    def submit(self, inquiry: dict[str, Any], *, ip: str = "198.51.100.7", key: str | None = None,
+               accept_language: Language | None = None) -> Any:
+        submission = Submission(inquiry=InquiryIn.model_validate(inquiry), client_ip=ip, idempotency_key=key,
+                                accept_language=accept_language)
         context = cast(LambdaContext, FakeLambdaContext("IntakeFunction"))
         return self.service().accept(submission, lambda_context=context)
 
@@ -84,11 +93,49 @@ def test_a_filled_honeypot_is_stored_as_spam_and_never_dispatched(intake: Intake
     answer = intake.submit(distinctive_inquiry(website="https://spam.example", message="I want to die"))
 
     [item] = intake.inquiries.items.values()
-    assert (item.status, item.spam, item.urgent) == ("spam", True, False)
+    assert (item.status, item.spam) == ("spam", True)
     assert item.ttl == int(NOON) + 7 * 86400
     assert item.dispatch_state is None
     assert intake.dispatcher.sent == []
-    assert answer.urgent is False, "a bot learns nothing from the answer"
+    assert intake.urgent_counted == [], "held back: not counted until released"
+    # Triaged like any inquiry, so a release behaves as a new one would, and the person (a human whose browser
+    # filled the hidden field) gets the crisis answer: the same answer as without the honeypot.
+    assert (item.level, item.urgent, item.triage_categories) == ("urgent", True, ["ideation"])
+    assert answer.urgent is True and answer.crisis_resources
+
+
+def test_a_risk_told_as_history_is_priority_without_a_crisis_answer(intake: Intake) -> None:
+    answer = intake.submit(distinctive_inquiry(
+        message="I attempted suicide in 2016 and have been stable since. Is ketamine an option for me?"))
+
+    [item] = intake.inquiries.items.values()
+    assert (item.level, item.urgent) == ("priority", False)
+    assert item.triage_categories
+    assert answer.urgent is False and answer.crisis_resources is None
+    assert intake.levels_counted == ["priority"]
+    # Received at noon UTC, 4 AM in the clinic's Pacific time: four opening hours from 9 AM is 1 PM Pacific.
+    assert datetime.fromisoformat(str(item.due_at)) == datetime(2026, 1, 1, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("fields", "accept_language", "stored", "resources"),
+    [
+        ({"message": "quiero quitarme la vida esta noche"}, None, "es", "es"),  # written in Spanish
+        ({"message": "I want to die", "language": "es"}, None, "es", "es"),  # the page is Spanish
+        ({"message": "I want to die"}, Language.ES, "es", "es"),  # the browser prefers Spanish
+        ({"message": "I want to die", "language": "en"}, Language.ES, "en", "en"),  # the page's choice wins
+        ({"message": "quiero quitarme la vida", "language": "en"}, None, "en", "es"),  # Spanish words: Spanish lines
+    ],
+)
+def test_crisis_resources_come_in_spanish_when_the_person_reads_or_writes_it(
+        intake: Intake, fields: dict[str, str], accept_language: Language | None, stored: str, resources: str) -> None:
+    answer = intake.submit(distinctive_inquiry(**fields), accept_language=accept_language)
+
+    [item] = intake.inquiries.items.values()
+    assert item.language == stored
+    assert answer.urgent is True
+    expected = CRISIS_RESOURCES_ES if resources == "es" else CRISIS_RESOURCES
+    assert [r.how for r in answer.crisis_resources] == [r.how for r in expected]
 
 
 def test_many_inquiries_for_one_address_are_all_accepted_and_stored(intake: Intake) -> None:

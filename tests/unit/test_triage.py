@@ -5,21 +5,13 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
-from inquiries.triage import (
-    RULES_FILE,
-    RuleMatch,
-    Triage,
-    Triager,
-    assess,
-    collapse_letters,
-    first_word_prefixes,
-    load_rules,
-    signals_danger,
-)
+from inquiries.record import Level
+from inquiries.triage import MODEL_RISK, MODEL_URGENT, RuleMatch, Triage, assess, signals_danger
+from inquiries.triage.rules import RULES_FILE, Triager, collapse_letters, first_word_prefixes, load_rules
 
 CATEGORIES = (
     "ideation", "plan_and_means", "preparation_and_farewell", "overdose", "self_harm",
-    "harm_to_others", "someone_else_at_risk", "dangerous_withdrawal",
+    "harm_to_others", "someone_else_at_risk", "dangerous_withdrawal", "threat_from_others", "medical_emergency",
 )
 
 
@@ -102,7 +94,7 @@ def test_a_match_names_the_rule_and_the_category_never_the_words() -> None:
     assert {"someone_else_at_risk", "plan_and_means"} <= set(verdict.categories)
     assert all(isinstance(m, RuleMatch) for m in verdict.matches)
     assert all(set(vars(m)) == {"rule_id", "category"} for m in verdict.matches)
-    known_ids = {r["id"] for c in load_rules()["categories"].values() for r in c["rules"]}
+    known_ids = {r["id"] for c in load_rules()["categories"].values() for r in c["rules"]} | {MODEL_URGENT, MODEL_RISK}
     assert set(verdict.rule_ids) <= known_ids  # codes from the rule file, nothing taken from the message
     assert verdict.rule_ids == tuple(m.rule_id for m in verdict.matches)
 
@@ -130,9 +122,85 @@ def test_an_unreadable_rule_start_is_always_tried() -> None:
 
 
 def test_the_rules_ship_with_the_package() -> None:
-    assert (resources.files("inquiries") / RULES_FILE).is_file()
+    assert (resources.files("inquiries.triage") / RULES_FILE).is_file()
 
 
 def test_nothing_to_read_is_not_urgent() -> None:
-    assert assess(None) == Triage(urgent=False)
+    assert assess(None) == Triage()
+    assert assess(None).level is Level.NONE
     assert assess("   ...  ").matches == ()
+
+
+# ---- levels: present danger, history, denial ------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I attempted suicide in 2016 and have been stable since with therapy.",
+        "i tried to kill myself when i was 17, im 31 now and doing ok",
+        "No thoughts of harming myself, I just want help cutting back on drinking.",
+        "I'm not suicidal, just exhausted and stuck.",
+        "My brother died of an overdose two years ago and I've been drinking more since.",
+        "I lost my husband to suicide four years ago and the anniversary is coming up.",
+        "hace diez años intenté quitarme la vida, hoy estoy estable",
+        "no tengo pensamientos de hacerme daño, solo quiero dejar de tomar",
+    ],
+)
+def test_a_risk_told_as_history_denied_or_grieved_is_priority(text: str) -> None:
+    verdict = assess(text)
+    assert verdict.level is Level.PRIORITY
+    assert not verdict.urgent
+    assert verdict.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # History never lowers a present danger: in the same sentence, or in another one.
+        "I attempted years ago and the thoughts are back again this week",
+        "I overdosed in 2019. Tonight I took the whole bottle of oxys.",
+        "not going to lie, I want to die",
+        "I was sober for 5 years. Right now I want to kill myself.",
+    ],
+)
+def test_history_never_lowers_a_present_danger(text: str) -> None:
+    assert assess(text).level is Level.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("me quiero morir, ya no aguanto", "ideation"),
+        ("mi pareja dice que me va a matar si lo dejo", "threat_from_others"),
+        ("mi papá dejó de tomar hace dos días y está temblando y ve bichos en la pared", "dangerous_withdrawal"),
+        ("me tomé todo el frasco de clonas", "overdose"),
+        ("encontré una soga en el closet de mi hijo", "someone_else_at_risk"),
+    ],
+)
+def test_spanish_danger_is_urgent_and_named_spanish(text: str, category: str) -> None:
+    verdict = assess(text)
+    assert verdict.urgent
+    assert category in verdict.categories
+    assert verdict.language == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it normal to hallucinate during the infusion?",
+        "do you give out naloxone kits? I want one at home just in case",
+        "this commute is killing me, do you have evening sessions?",
+        "me muero de ganas de empezar, cuando hay cita?",
+        "I drink a fifth a day and want to quit, do I need a medical detox first?",
+    ],
+)
+def test_ordinary_clinic_questions_and_idioms_are_not_urgent(text: str) -> None:
+    assert assess(text).level is not Level.URGENT
+
+
+def test_the_model_reads_what_no_rule_anticipated() -> None:
+    text = "i have been saving up my prescription for weeks and tonight feels like the right time"
+    verdict = assess(text)
+    assert verdict.urgent
+    from inquiries.triage import _READER  # the shipped reader: the rules alone miss it
+    assert not _READER.rules.assess(text).urgent
+    assert verdict.rule_ids == (MODEL_URGENT,)

@@ -10,31 +10,32 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from inquiries.triage import (
+from inquiries.triage.rules import (
     INDEX_FILE,
     RULES_FILE,
     Triager,
-    assess,
     build_index,
     index_rules,
+    load_shipped_triager,
     render_index,
     triager_for,
     write_index,
 )
 
-from infra.triage_report import crisis_phrasings, ordinary_inquiries
+from infra import triage_corpus
 
-PACKAGE = resources.files("inquiries")
+PACKAGE = resources.files("inquiries.triage")
 SHIPPED_RULES = PACKAGE.joinpath(RULES_FILE).read_bytes()
 SHIPPED_INDEX = PACKAGE.joinpath(INDEX_FILE).read_text("utf-8")
-CORPUS = [p.text for p in crisis_phrasings()] + ordinary_inquiries()
+# Every training round (the frozen ones are never read here); a sample keeps the fallback tests quick.
+CORPUS = [p.text for p in triage_corpus.load(frozen=False)][::3]
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def test_the_committed_index_is_what_the_rules_produce() -> None:
     assert render_index(build_index(SHIPPED_RULES)) == SHIPPED_INDEX, (
         f"{INDEX_FILE} is stale: {RULES_FILE} (or how triage reads it) changed without regenerating it. "
-        "Run `make triage-index` (python -m inquiries.triage --write-index) and commit the result."
+        "Run `make triage-index` (python -m inquiries.triage.rules --write-index) and commit the result."
     )
 
 
@@ -45,7 +46,7 @@ def test_the_shipped_index_is_used_without_building_anything() -> None:
 
 
 def test_the_index_ships_with_the_package_like_the_rules() -> None:
-    package_data = tomllib.loads(PYPROJECT.read_text("utf-8"))["tool"]["setuptools"]["package-data"]["inquiries"]
+    package_data = tomllib.loads(PYPROJECT.read_text("utf-8"))["tool"]["setuptools"]["package-data"]["inquiries.triage"]
     assert {RULES_FILE, INDEX_FILE} <= set(package_data)
 
 
@@ -61,14 +62,14 @@ def test_an_index_built_from_other_rules_is_never_acted_on() -> None:
     assert not Triager(json.loads(SHIPPED_INDEX)).assess("the quetzalcoatl falls").urgent  # what the stale index says
     with pytest.warns(RuntimeWarning, match="make triage-index"):
         triager = triager_for(changed_rules, SHIPPED_INDEX)
-    assert triager.assess("the quetzalcoatl falls").rule_ids == ("ideation.only_in_this_test",)
+    assert [m.rule_id for m in triager.assess("the quetzalcoatl falls").urgent] == ["ideation.only_in_this_test"]
 
 
 @pytest.mark.parametrize(
     "index_file",
     [
         SHIPPED_INDEX.replace(json.loads(SHIPPED_INDEX)["rules_sha256"], "0" * 64),  # rules hash mismatch
-        SHIPPED_INDEX.replace('"format": 1,', '"format": 0,'),  # written by an older triage
+        SHIPPED_INDEX.replace('"format": 2,', '"format": 1,'),  # written by an older triage
         None,  # no index shipped
     ],
     ids=["hash-mismatch", "old-format", "missing"],
@@ -76,7 +77,8 @@ def test_an_index_built_from_other_rules_is_never_acted_on() -> None:
 def test_the_fallback_to_the_rules_gives_the_same_verdicts(index_file: str | None) -> None:
     with pytest.warns(RuntimeWarning, match="make triage-index"):
         fallback = triager_for(SHIPPED_RULES, index_file)
-    assert [fallback.assess(text) for text in CORPUS] == [assess(text) for text in CORPUS]
+    shipped = load_shipped_triager()
+    assert [fallback.assess(text) for text in CORPUS] == [shipped.assess(text) for text in CORPUS]
 
 
 def test_the_index_and_the_rules_read_alike() -> None:
@@ -102,7 +104,7 @@ def test_each_pattern_records_its_rule_and_the_words_it_can_start_with() -> None
         "ideation": {"rules": [{"id": "ideation.a", "patterns": ["(i|we) want to die", r"\w+ ~ die"]}]},
         "overdose": {"rules": [{"id": "overdose.od", "exact": True, "patterns": ["od"]}]},
     }})
-    assert index["rules"] == [["ideation.a", "ideation", False], ["overdose.od", "overdose", True]]
+    assert index["rules"] == [["ideation.a", "ideation", False, "urgent"], ["overdose.od", "overdose", True, "urgent"]]
     assert [(rule, exact, prefixes) for rule, exact, _source, prefixes in index["patterns"]] == [
         (0, False, ["i", "we"]), (0, False, "always"), (1, True, ["od"])]
 
@@ -112,9 +114,19 @@ def test_shorthand_must_be_one_word() -> None:
         index_rules({"shorthand": {"want to": "wanna"}, "categories": {}})
 
 
-@pytest.mark.parametrize("index_file", ["{not json", '{"format": 1}', SHIPPED_INDEX.replace('"patterns"', '"pattern"')],
+@pytest.mark.parametrize("index_file", ["{not json", '{"format": 2}', SHIPPED_INDEX.replace('"patterns"', '"pattern"')],
                          ids=["not-json", "no-hash", "missing-key"])
 def test_an_unreadable_index_falls_back_to_the_rules_instead_of_failing_the_cold_start(index_file: str) -> None:
     with pytest.warns(RuntimeWarning, match="make triage-index"):
         fallback = triager_for(SHIPPED_RULES, index_file)
     assert fallback.assess("i want to kill myself").urgent
+
+
+def test_lexicons_are_expanded_into_the_patterns_that_name_them() -> None:
+    index = index_rules({"lexicons": {"PILLS": ["pills", "tablets"]}, "categories": {
+        "overdose": {"rules": [{"id": "overdose.a", "patterns": ["took all my {PILLS}"]}]}}})
+    triager = Triager(index)
+    assert [m.rule_id for m in triager.assess("i took all my tablets").urgent] == ["overdose.a"]
+    assert "lexicon:PILLS" in triager.assess("the pills are on the table").concepts
+    with pytest.raises(ValueError, match="unknown lexicon"):
+        index_rules({"categories": {"overdose": {"rules": [{"id": "x", "patterns": ["{NOPE}"]}]}}})

@@ -81,12 +81,12 @@ class Reader:
             return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
         scores = model.score(features.extract(collapsed, verdict, language, model.parts))
         category = scores.category or "ideation"
-        if scores.urgent >= model.thresholds["urgent"]:
+        if scores.urgent >= model.threshold("urgent", language):
             matches = verdict.urgent or (RuleMatch(MODEL_URGENT, category),)
             return Triage(level=Level.URGENT, matches=matches, language=language)
         if verdict.priority or verdict.urgent:
             return Triage(level=Level.PRIORITY, matches=verdict.priority + verdict.urgent, language=language)
-        if scores.risk >= model.thresholds["risk"]:
+        if scores.risk >= model.threshold("risk", language):
             return Triage(level=Level.PRIORITY, matches=(RuleMatch(MODEL_RISK, category),), language=language)
         return Triage(language=language)
 

@@ -8,7 +8,7 @@ training rounds of the corpus and writes ``model.json`` beside this module: per 
 - ``risk``: urgent or priority (a risk told as history, a denial, bereavement), against none;
 - one head per category: which kind of danger, read when no rule named one.
 
-Each binary head carries the threshold training chose for it. The file is read the first time a message
+Each binary head carries the thresholds training chose for it, one per language. The file is read the first time a message
 with words is scored, not at import: a cold start that answers a health check or a refused request
 never pays for it. No ML library, no network, nothing downloaded.
 """
@@ -53,6 +53,10 @@ class LinearModel:
         self.parts: tuple[str, ...] = tuple(data["parts"])
         self.rules_decide: bool = bool(data["rules_decide"])
         self._categories = [i for i, head in enumerate(self.heads) if head.startswith("category:")]
+
+    def threshold(self, head: str, language: str) -> float:
+        """The score at which ``head`` (``urgent`` or ``risk``) fires for a message in ``language``."""
+        return self.thresholds[f"{head}:{language}"]
 
     def score(self, features: Iterable[str]) -> Scores:
         """The heads' scores for a message's features (features the model never saw weigh nothing)."""
