@@ -39,6 +39,10 @@ URGENT_FALSE_ALARM_BUDGET = {"en": 0.025, "es": 0.04}
 RISK_FALSE_ALARM_BUDGET = {"en": 0.06, "es": 0.08}
 THRESHOLD_FOLDS = 4
 REGULARISATION_C = 4.0
+# A feature must occur in at least this many training phrasings to be learned.
+MIN_PHRASINGS = 2
+# Category weights smaller than this are dropped: the category only names the kind of danger.
+MIN_CATEGORY_WEIGHT = 0.1
 # Weights smaller than this are dropped from the export: they move no score measurably.
 MIN_WEIGHT = 0.02
 
@@ -63,8 +67,8 @@ class Prepared:
         """Read every phrasing with the rules (the slow part, done once for every fit that follows)."""
         rows = []
         for p in phrasings:
-            words, collapsed = rules.normalise(p.text)
-            rows.append((rules.assess(p.text), collapsed, message_language(words)))
+            verdict, words, collapsed = rules.read(p.text)
+            rows.append((verdict, collapsed, message_language(words)))
         return cls(list(phrasings), rows)
 
     def subset(self, keep: Sequence[int]) -> Prepared:
@@ -83,41 +87,39 @@ def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
 
     vectorizer = DictVectorizer(dtype=float, sort=True)
     matrix = vectorizer.fit_transform([dict.fromkeys(f, 1.0) for f in prepared.feature_sets(settings.parts)]).tocsr()
+    # A feature seen in one phrasing only is that phrasing's, not a pattern: left out.
+    kept = (matrix > 0).sum(axis=0).A1 >= MIN_PHRASINGS
+    matrix = matrix[:, kept.nonzero()[0]].tocsr()
     # liblinear takes 32-bit indices only.
     matrix.indices = matrix.indices.astype("int32")
     matrix.indptr = matrix.indptr.astype("int32")
-    names: list[str] = list(vectorizer.get_feature_names_out())
+    names: list[str] = [name for name, keep in zip(vectorizer.get_feature_names_out(), kept, strict=True) if keep]
     labels = {
         "urgent": [p.level == "urgent" for p in prepared.phrasings],
         "risk": [p.level != "none" for p in prepared.phrasings],
     }
-    columns: list[list[float]] = []
-    heads: list[str] = []
-    bias: list[float] = []
+    data: dict[str, Any] = {
+        "format": MODEL_FORMAT, "parts": list(settings.parts), "rules_decide": settings.rules_decide, "bias": {},
+        "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
     for head in BINARY_HEADS:
         fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
                                     max_iter=2000, random_state=0).fit(matrix, labels[head])
-        heads.append(head)
-        columns.append(list(fitted.coef_[0]))
-        bias.append(float(fitted.intercept_[0]))
+        data["bias"][head] = round(float(fitted.intercept_[0]), 4)
+        data[head] = {name: round(float(w), 4) for name, w in zip(names, fitted.coef_[0], strict=True)
+                      if abs(w) >= MIN_WEIGHT}
     risky = [i for i, p in enumerate(prepared.phrasings) if p.level != "none"]
     categories = sorted({prepared.phrasings[i].category for i in risky})
+    data["categories"], data["category_bias"], data["category_weights"] = [], [], {}
     if len(categories) > 1:
         fitted = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(
             matrix[risky], [prepared.phrasings[i].category for i in risky])
-        for row, category in enumerate(fitted.classes_):
-            heads.append("category:" + str(category))
-            columns.append(list(fitted.coef_[row]))
-            bias.append(float(fitted.intercept_[row]))
-    weights: dict[str, list[float]] = {}
-    for index, name in enumerate(names):
-        row = [round(float(column[index]), 4) for column in columns]
-        if max(abs(w) for w in row) >= MIN_WEIGHT:
-            weights[name] = row
-    return {"format": MODEL_FORMAT, "parts": list(settings.parts), "rules_decide": settings.rules_decide,
-            "heads": heads, "bias": [round(b, 4) for b in bias],
-            "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET},
-            "weights": weights}
+        data["categories"] = [str(c) for c in fitted.classes_]
+        data["category_bias"] = [round(float(b), 4) for b in fitted.intercept_]
+        for index, name in enumerate(names):
+            row = [round(float(fitted.coef_[k][index]), 3) for k in range(len(fitted.classes_))]
+            if max(abs(w) for w in row) >= MIN_CATEGORY_WEIGHT:
+                data["category_weights"][name] = row
+    return data
 
 
 def round_folds(phrasings: Sequence[Phrasing], count: int) -> list[list[int]]:
@@ -136,8 +138,7 @@ def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[flo
         model = LinearModel(_fit_heads(prepared.subset(train), settings))
         test_features = prepared.subset(test).feature_sets(settings.parts)
         for i, found in zip(test, test_features, strict=True):
-            s = model.score(found)
-            scores[i] = (s.urgent, s.risk)
+            scores[i] = (model.probability("urgent", found), model.probability("risk", found))
     return scores
 
 
@@ -167,33 +168,40 @@ def _lowest_within(negatives: list[float], budget: int) -> float:
     return round(min(0.99, max(0.05, negatives[index - 1] + 1e-4)), 4)
 
 
-def train(prepared: Prepared, settings: Settings = Settings()) -> LinearModel:
-    """The model fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    data = _fit_heads(prepared, settings)
-    data["thresholds"] = choose_thresholds(prepared, settings)
-    return LinearModel(data)
-
-
 def export(model_data: dict[str, Any], corpus: Sequence[Phrasing]) -> str:
     """The model file's text: stamped with what it was trained on, one feature a line."""
     digest = hashlib.sha256("\n".join(f"{p.round}\t{p.level}\t{p.category}\t{p.text}"
                                       for p in corpus).encode("utf-8")).hexdigest()
-    header = {k: v for k, v in model_data.items() if k != "weights"}
+    tables = ("urgent", "risk", "category_weights")
+    header = {k: v for k, v in model_data.items() if k not in tables}
     header["about"] = "Generated by `make train-triage` (infra/triage_train.py) from the training rounds; do not edit."
     header["version"] = digest[:12]
     lines = [json.dumps(k) + ": " + json.dumps(v, ensure_ascii=False) for k, v in sorted(header.items())]
-    rows = [f"  {json.dumps(name, ensure_ascii=False)}: {json.dumps(w)}" for name, w in sorted(model_data["weights"].items())]
-    return "{\n " + ",\n ".join(lines) + ',\n "weights": {\n' + ",\n".join(rows) + "\n }\n}\n"
+    for table in tables:
+        rows = [f"  {json.dumps(name, ensure_ascii=False)}: {json.dumps(w)}"
+                for name, w in sorted(model_data[table].items())]
+        lines.append(json.dumps(table) + ": {\n" + ",\n".join(rows) + "\n }")
+    return "{\n " + ",\n ".join(lines) + "\n}\n"
 
 
 def build(rules: Triager | None = None) -> str:
     """The model file the training rounds produce, as text."""
     corpus = triage_corpus.load(frozen=False)
     prepared = Prepared.of(corpus, rules or load_shipped_triager())
-    model = train(prepared)
-    data = {"format": MODEL_FORMAT, "parts": list(model.parts), "rules_decide": model.rules_decide,
-            "heads": model.heads, "bias": model.bias, "thresholds": model.thresholds, "weights": model.weights}
+    data = fit(prepared)
     return export(data, corpus)
+
+
+def fit(prepared: Prepared, settings: Settings = Settings()) -> dict[str, Any]:
+    """The model data fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
+    data = _fit_heads(prepared, settings)
+    data["thresholds"] = choose_thresholds(prepared, settings)
+    return data
+
+
+def train(prepared: Prepared, settings: Settings = Settings()) -> LinearModel:
+    """The model fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
+    return LinearModel(fit(prepared, settings))
 
 
 def reader_for(model: LinearModel, rules: Triager) -> Reader:
@@ -214,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"{MODEL_PATH} is what the training rounds give\n")
         return 0
     MODEL_PATH.write_text(text, "utf-8")
-    sys.stdout.write(f"wrote {MODEL_PATH} ({len(json.loads(text)['weights'])} features)\n")
+    written = json.loads(text)
+    sys.stdout.write(f"wrote {MODEL_PATH} ({len(written['urgent'])} urgent, {len(written['risk'])} risk and "
+                     f"{len(written['category_weights'])} category weights)\n")
     return 0
 
 

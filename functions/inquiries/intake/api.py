@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.ids import new_inquiry_id
 from inquiries.intake.error_page import render_error_page
-from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.language import preferred_language
+from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
 from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key

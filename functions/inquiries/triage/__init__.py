@@ -73,21 +73,20 @@ class Reader:
         """Triage one message (English or Spanish): its level, categories and language."""
         if not text or not text.strip():
             return NOT_URGENT
-        verdict = self.rules.assess(text)
-        words, collapsed = self.rules.normalise(text)
+        verdict, words, collapsed = self.rules.read(text)
         language = message_language(words)
         model = self._model()
         if verdict.urgent and model.rules_decide:
             return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
-        scores = model.score(features.extract(collapsed, verdict, language, model.parts))
-        category = scores.category or "ideation"
-        if scores.urgent >= model.threshold("urgent", language):
-            matches = verdict.urgent or (RuleMatch(MODEL_URGENT, category),)
+        found = features.extract(collapsed, verdict, language, model.parts)
+        if model.probability("urgent", found) >= model.threshold("urgent", language):
+            matches = verdict.urgent or (RuleMatch(MODEL_URGENT, model.category(found) or "ideation"),)
             return Triage(level=Level.URGENT, matches=matches, language=language)
         if verdict.priority or verdict.urgent:
             return Triage(level=Level.PRIORITY, matches=verdict.priority + verdict.urgent, language=language)
-        if scores.risk >= model.threshold("risk", language):
-            return Triage(level=Level.PRIORITY, matches=(RuleMatch(MODEL_RISK, category),), language=language)
+        if model.probability("risk", found) >= model.threshold("risk", language):
+            matches = (RuleMatch(MODEL_RISK, model.category(found) or "ideation"),)
+            return Triage(level=Level.PRIORITY, matches=matches, language=language)
         return Triage(language=language)
 
 

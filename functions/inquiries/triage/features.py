@@ -2,7 +2,8 @@
 scikit-learn) and when it scores (in the Lambda, in pure Python), from one function.
 
 - ``w:`` each word and ``b:`` each pair of neighbouring words of the collapsed, normalised text;
-- ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them);
+- ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them),
+  for Spanish messages only by default: in English they added nothing the words did not (docs/triage.md);
 - what the rules found: each concept lexicon present (``lexicon:SUBSTANCE``), each pair of concepts
   present together (``pair:AMOUNT+SUBSTANCE``), each modifier (``modifier:history``), each category
   matched at each level (``rule:urgent:overdose``), and any danger match at all;
@@ -11,14 +12,14 @@ scikit-learn) and when it scores (in the Lambda, in pure Python), from one funct
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from inquiries.triage.rules import RulesVerdict
 
 # The kinds of feature; a model records which it was trained with (the ablation in docs/triage.md
 # trains without some of them).
-WORDS, LETTERS, CONCEPTS, RULES = "words", "letters", "concepts", "rules"
-ALL_PARTS = (WORDS, LETTERS, CONCEPTS, RULES)
+WORDS, LETTERS, SPANISH_LETTERS, CONCEPTS, RULES = "words", "letters", "spanish_letters", "concepts", "rules"
+ALL_PARTS = (WORDS, SPANISH_LETTERS, CONCEPTS, RULES)
 
 
 def extract(collapsed: str, verdict: RulesVerdict, language: str,
@@ -28,8 +29,8 @@ def extract(collapsed: str, verdict: RulesVerdict, language: str,
     found: set[str] = {"lang:es"} if language == "es" else set()
     if WORDS in parts:
         found.update("w:" + token for token in tokens)
-        found.update("b:" + first + " " + second for first, second in zip(tokens, tokens[1:], strict=False))
-    if LETTERS in parts:
+        found.update("b:" + first + " " + second for first, second in pairwise(tokens))
+    if LETTERS in parts or (SPANISH_LETTERS in parts and language == "es"):
         for token in set(tokens):
             padded = "<" + token + ">"
             for size in (3, 4):

@@ -8,71 +8,64 @@ training rounds of the corpus and writes ``model.json`` beside this module: per 
 - ``risk``: urgent or priority (a risk told as history, a denial, bereavement), against none;
 - one head per category: which kind of danger, read when no rule named one.
 
-Each binary head carries the thresholds training chose for it, one per language. The file is read the first time a message
-with words is scored, not at import: a cold start that answers a health check or a refused request
-never pays for it. No ML library, no network, nothing downloaded.
+Each binary head carries the thresholds training chose for it, one per language. The file is read the
+first time a message with words is scored, not at import: a cold start that answers a health check or
+a refused request never pays for it. No ML library, no network, nothing downloaded.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
 MODEL_FILE = "model.json"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 BINARY_HEADS = ("urgent", "risk")
 
 
-@dataclass(frozen=True)
-class Scores:
-    """One message's scores: the probability of each binary head, and the likeliest category."""
-
-    urgent: float
-    risk: float
-    category: str | None
-
-
 class LinearModel:
-    """Weights per feature and head, a bias and a threshold per binary head, the category heads' names."""
+    """Per binary head a bias, a weight per feature and a threshold per language; the category heads' names,
+    biases and weights."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         """Read the exported model (``MODEL_FORMAT``); raises ``ValueError`` for another format."""
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"{MODEL_FILE} is not format {MODEL_FORMAT}: retrain with `make train-triage`")
-        self.heads: list[str] = list(data["heads"])
-        self.bias: list[float] = list(data["bias"])
-        self.thresholds: dict[str, float] = dict(data["thresholds"])
-        self.weights: dict[str, list[float]] = data["weights"]
         self.version: str = str(data.get("version", ""))
         # Which kinds of feature it reads (``features.ALL_PARTS``), and whether a rule's danger match is urgent
         # whatever the model says.
         self.parts: tuple[str, ...] = tuple(data["parts"])
         self.rules_decide: bool = bool(data["rules_decide"])
-        self._categories = [i for i, head in enumerate(self.heads) if head.startswith("category:")]
+        self.bias: dict[str, float] = dict(data["bias"])
+        self.thresholds: dict[str, float] = dict(data["thresholds"])
+        self.weights: dict[str, dict[str, float]] = {head: data[head] for head in BINARY_HEADS}
+        self.categories: list[str] = list(data["categories"])
+        self.category_bias: list[float] = list(data["category_bias"])
+        self.category_weights: dict[str, list[float]] = data["category_weights"]
 
     def threshold(self, head: str, language: str) -> float:
         """The score at which ``head`` (``urgent`` or ``risk``) fires for a message in ``language``."""
         return self.thresholds[f"{head}:{language}"]
 
-    def score(self, features: Iterable[str]) -> Scores:
-        """The heads' scores for a message's features (features the model never saw weigh nothing)."""
-        sums = list(self.bias)
-        weights = self.weights
+    def probability(self, head: str, features: Collection[str]) -> float:
+        """The binary head's probability for a message's features (features it never saw weigh nothing)."""
+        weights = self.weights[head]
+        return _sigmoid(self.bias[head] + sum(filter(None, map(weights.get, features))))
+
+    def category(self, features: Collection[str]) -> str | None:
+        """The likeliest kind of danger for a message's features (None for a model without categories)."""
+        if not self.categories:
+            return None
+        sums = list(self.category_bias)
         for feature in features:
-            row = weights.get(feature)
+            row = self.category_weights.get(feature)
             if row is not None:
                 for i, weight in enumerate(row):
                     sums[i] += weight
-        urgent, risk = (_sigmoid(sums[self.heads.index(h)]) for h in BINARY_HEADS)
-        category = None
-        if self._categories:
-            best = max(self._categories, key=lambda i: sums[i])
-            category = self.heads[best].removeprefix("category:")
-        return Scores(urgent=urgent, risk=risk, category=category)
+        return self.categories[max(range(len(sums)), key=sums.__getitem__)]
 
 
 def _sigmoid(x: float) -> float:

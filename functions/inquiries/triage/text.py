@@ -1,7 +1,7 @@
 """How triage reads a message: one normal form for the rules and the model alike.
 
 ``fold``: Unicode NFKC, case folding, accents dropped ("quitarme la vída" and "quitarme la vida" read the
-same, as do typed and untyped tildes), apostrophes dropped (``don't``, ``don’t`` and ``dont`` read the
+same, as do typed and untyped tildes), apostrophes dropped (``don't``, ``don\u2019t`` and ``dont`` read the
 same), every other non-letter one space. ``collapse``: each run of one letter becomes one letter
 ("dieee", "killl", "sooo"). ``sentences``: where one sentence ends and the next begins, so that history
 told in one sentence never lowers danger told in another.
