@@ -43,8 +43,9 @@ def test_list_is_newest_first_and_carries_no_message_email_or_phone(stack: Stack
     assert [item["inquiry_id"] for item in page["items"]] == list(reversed(ids))
     assert page["next_cursor"] is None
     first = page["items"][0]
-    assert set(first) == {"inquiry_id", "reference", "created_at", "status", "urgent", "topic", "preferred_contact",
-                          "name", "assignee", "due_at", "version"}
+    assert set(first) == {"inquiry_id", "reference", "created_at", "status", "level", "urgent", "topic", "language",
+                          "preferred_contact", "name", "assignee", "due_at", "version"}
+    assert (first["level"], first["urgent"], first["language"]) == ("none", False, "en")
     assert first["version"] == 1 and first["due_at"] > first["created_at"]
     text = json.dumps(page)
     assert "@example.com" not in text and "secret note" not in text and "+1415555" not in text

@@ -32,8 +32,9 @@ def test_the_status_index_projects_the_list_row_and_never_message_email_or_phone
                 if i["IndexName"] == "StatusIndex"]
     projected = set(index["Projection"]["NonKeyAttributes"])
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
-    assert projected == {"name", "assignee", "due_at", "version", "topic", "urgent", "preferred_contact"}
-    assert not projected & {"message", "email", "phone", "notes"}
+    assert projected == {"name", "assignee", "due_at", "version", "topic", "urgent", "level", "language",
+                         "preferred_contact"}
+    assert not projected & {"message", "email", "phone", "notes", "triage_categories"}
 
 
 def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquiries() -> None:

@@ -1,8 +1,8 @@
 """The care API's views: read strictly from stored values, written as fixed JSON, and a PATCH body read by hand.
 
 The expected JSON below is what the pydantic models these dataclasses replaced wrote for the same
-values, byte for byte: field order, ``from`` for a history entry, nulls for absent values, text as
-UTF-8 rather than ``\\u`` escapes.
+values, byte for byte (plus ``level`` and ``language``, added since): field order, ``from`` for a history
+entry, nulls for absent values, text as UTF-8 rather than ``\\u`` escapes.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ def stored_inquiry(**changes: Any) -> dict[str, Any]:
 def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
     assert as_json(full_inquiry(stored_inquiry())) == (
         '{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
-        '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","urgent":true,"topic":"depression",'
-        '"preferred_contact":"phone","name":"Zoë Park","assignee":"Dana","due_at":"2026-11-20T13:15:00.000Z",'
-        '"version":3,"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
+        '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","level":"urgent","urgent":true,'
+        '"topic":"depression","language":"en","preferred_contact":"phone","name":"Zoë Park","assignee":"Dana",'
+        '"due_at":"2026-11-20T13:15:00.000Z","version":3,'
+        '"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
         '"consent_to_contact":true,"sms_consent":false,"referral_source":null,"triage_categories":["self_harm"],'
         '"notes":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","text":"Left a voicemail."}],'
         '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","action":"status","from":"new",'
@@ -69,9 +70,25 @@ def test_a_list_row_from_the_index_projection_takes_the_defaults_of_what_is_not_
 
     assert as_json(page) == (
         '{"items":[{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
-        '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","urgent":false,"topic":"other",'
-        '"preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],"next_cursor":null}'
+        '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","level":"none","urgent":false,"topic":"other",'
+        '"language":"en","preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],'
+        '"next_cursor":null}'
     )
+
+
+def test_the_stored_level_and_language_are_shown() -> None:
+    inquiry = full_inquiry(stored_inquiry(level="priority", urgent=False, language="es"))
+
+    assert '"status":"contacted","level":"priority","urgent":false,"topic":"depression","language":"es",' in (
+        as_json(inquiry))
+
+
+@pytest.mark.parametrize(("field", "value"), [("level", "high"), ("level", None), ("language", "fr")])
+def test_an_unknown_level_or_language_is_unreadable_and_named(field: str, value: Any) -> None:
+    with pytest.raises(UnreadableRecord) as raised:
+        list_item(stored_inquiry(**{field: value}))
+
+    assert raised.value.field_name == field
 
 
 def test_a_list_row_carries_no_message_email_or_phone() -> None:

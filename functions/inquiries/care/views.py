@@ -16,7 +16,17 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Annotated, Any
 
 from inquiries.ids import short_reference
-from inquiries.record import FieldError, InquiryStatus, PreferredContact, StoredValues, Topic, clean_text
+from inquiries.record import (
+    FieldError,
+    InquiryStatus,
+    Language,
+    Level,
+    PreferredContact,
+    StoredValues,
+    Topic,
+    clean_text,
+    read_level,
+)
 
 
 def json_name(name: str) -> str:
@@ -60,8 +70,10 @@ class CareListItem:
     reference: str
     created_at: str
     status: InquiryStatus
+    level: Level = Level.NONE
     urgent: bool = False
     topic: Topic
+    language: Language = Language.EN
     preferred_contact: PreferredContact
     name: str
     assignee: str | None = None
@@ -171,8 +183,10 @@ def _list_fields(read: StoredValues) -> dict[str, Any]:
         "reference": short_reference(inquiry_id),
         "created_at": read.text("created_at"),
         "status": read.choice("status", InquiryStatus),
+        "level": read_level(read),
         "urgent": read.flag("urgent", default=False),
         "topic": read.choice("topic", Topic),
+        "language": read.choice("language", Language, default=Language.EN),
         "preferred_contact": read.choice("preferred_contact", PreferredContact),
         "name": read.text("name"),
         "assignee": read.optional_text("assignee"),

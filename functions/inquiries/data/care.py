@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # What the StatusIndex projects besides its keys (template.yaml): never message, email or phone.
 LIST_ATTRIBUTES = ("inquiry_id", "status", "created_at", "name", "assignee", "due_at", "version", "topic",
-                   "urgent", "preferred_contact")
+                   "urgent", "level", "language", "preferred_contact")
 _CURSOR_KEYS = frozenset({"inquiry_id", "status", "created_at"})
 _NEW = InquiryStatus.NEW.value
 
