@@ -2,7 +2,8 @@
 
 Item attributes this module adds to an inquiry (``InquiryItem`` holds ``version`` and ``due_at`` from
 intake): ``assignee``, ``notes`` (list of {at, actor, text}), ``history`` (list of {at, actor, action,
-from?, to?}), ``updated_at``, ``first_contact_at``, ``released_at`` and ``last_reminded_at``.
+from?, to?, reason?}; ``reason`` is a level correction's ``missed`` or ``false_alarm``), ``updated_at``,
+``first_contact_at``, ``released_at`` and ``last_reminded_at``.
 Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.errors``, never botocore's.
 """
 
