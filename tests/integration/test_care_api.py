@@ -9,7 +9,9 @@ from typing import Any
 import boto3
 import pytest
 from inquiries.models import InquiryIn
+from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
 
+from infra.template import ACCOUNT_ID
 from tests.support.care import ADMIN, CARE_MEMBER, OUTSIDER, audit_trail, care_request, listed
 from tests.support.consumers import put_inquiry, record_of
 from tests.support.events import json_post, response_headers, response_json
@@ -274,6 +276,22 @@ def stored(level: str = "none", **overrides: object) -> str:
                        **overrides)
 
 
+def corrections_counted(stack: Stack) -> dict[tuple[tuple[str, str], ...], float]:
+    """What CloudWatch holds of ``TriageCorrected``: each series (its dimensions besides service and stage)
+    and its sum. Read from moto's store: its statistics API adds up every series that merely contains the
+    dimensions asked for, where CloudWatch matches them exactly."""
+    found: dict[tuple[tuple[str, str], ...], float] = {}
+    for datum in cloudwatch_backends[ACCOUNT_ID][stack.region].metric_data:
+        if not isinstance(datum, MetricDatum) or (datum.namespace, datum.name) != ("InquiryIntake",
+                                                                                  "TriageCorrected"):
+            continue
+        named = {str(d.name): str(d.value) for d in datum.dimensions}
+        assert (named.pop("service"), named.pop("stage")) == ("inquiry-intake", "local")
+        key = tuple(sorted(named.items()))
+        found[key] = found.get(key, 0) + datum.value
+    return found
+
+
 @pytest.mark.parametrize(("before", "after", "reason"), [
     ("none", "urgent", "missed"),
     ("none", "priority", "missed"),
@@ -340,6 +358,7 @@ def test_a_level_change_without_the_reason_that_fits_its_direction_is_a_422_that
     assert (kept["level"], kept["due_at"], kept["version"]) == (before, DUE_IF[before], 1)
     assert "history" not in kept
     assert not any(i["action"] == "update" for i in audit_items_raw(stack))
+    assert corrections_counted(stack) == {}
 
 
 def test_the_same_level_without_a_reason_changes_nothing(stack: Stack) -> None:
@@ -349,6 +368,29 @@ def test_the_same_level_without_a_reason_changes_nothing(stack: Stack) -> None:
 
     assert response["statusCode"] == 200
     assert response_json(response)["version"] == 1 and record_of(inquiry_id)["version"] == 1
+    assert corrections_counted(stack) == {}
+
+
+def test_a_correction_is_counted_by_direction_first_category_and_language_and_never_logged(
+        stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    flagged = stored("urgent", triage_categories=["overdose", "self_harm"], triage_rules=["r1"], language="es")
+    unflagged = stored("none")
+    capsys.readouterr()
+
+    with LogCapture() as logs:
+        assert patch(stack, flagged, {"level": "priority", "level_reason": "false_alarm"})["statusCode"] == 200
+        assert patch(stack, unflagged, {"level": "urgent", "level_reason": "missed"})["statusCode"] == 200
+
+    assert corrections_counted(stack) == {
+        (): 2,
+        (("direction", "false_alarm"),): 1, (("direction", "missed"),): 1,
+        (("category", "overdose"),): 1, (("category", "none"),): 1,
+        (("language", "es"),): 1, (("language", "en"),): 1,
+    }
+    written = logs.text + capsys.readouterr().out
+    assert flagged in written and unflagged in written, "the updates logged their lines"
+    for told in ("TriageCorrected", "false_alarm", "missed", "overdose", "urgent", "priority"):
+        assert told not in written, told
 
 
 def test_the_due_time_stays_once_the_first_contact_is_made(stack: Stack) -> None:

@@ -69,6 +69,12 @@ def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_delete
     assert set(managed) == {"SQSSendMessagePolicy"}
 
 
+def test_the_care_api_counts_triage_corrections_only_in_the_services_namespace() -> None:
+    [count] = [s for s in statements("CareApiFunction") if s["Action"] == "cloudwatch:PutMetricData"]
+    assert count["Resource"] == "*", "PutMetricData has no resource ARN"
+    assert count["Condition"] == {"StringEquals": {"cloudwatch:namespace": "InquiryIntake"}}
+
+
 def test_the_public_intake_function_cannot_list_or_scan_inquiries() -> None:
     managed = {next(iter(p)) for p in RESOURCES.properties("IntakeFunction")["Policies"]
                if "Statement" not in p and "Fn::If" not in p}

@@ -5,8 +5,10 @@ answers nothing; a change and its audit entry commit in one transaction. Releasi
 submission (``spam`` -> ``new``) marks it dispatch-pending in the same write and then dispatches it
 like a new inquiry (RedispatchFunction retries a send that fails).
 
-Correcting triage's level (``level`` with ``level_reason``) sets ``level`` and ``urgent`` together and
-moves the response target while the inquiry still waits for a first contact.
+Correcting triage's level (``level`` with ``level_reason``) sets ``level`` and ``urgent`` together, moves
+the response target while the inquiry still waits for a first contact, and counts the correction as
+``TriageCorrected`` by direction, first triage category and language, straight to CloudWatch: an EMF
+line in the invocation's logs, beside the line naming the inquiry, would tell what triage got wrong.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
-from inquiries.observability import MetricUnit, count, logger, metrics
-from inquiries.record import InquiryStatus, Level, StoredValues, read_level
+from inquiries.observability import MetricUnit, count, count_without_logging, logger, metrics
+from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
+CORRECTION_METRIC = "TriageCorrected"
 # Fixed texts: they name the rule, never the inquiry's level (a care field, PHI like the rest).
 REASON_NEEDED = ("Give the reason for the new level: missed (a missed danger, when raising it) or "
                  "false_alarm (a false alarm, when lowering it).")
@@ -72,6 +75,7 @@ class _Write:
     history: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     fields: list[str]
+    correction: LevelReason | None = None
 
 
 def _level_change(current: Level, requested: RequestedChange) -> tuple[Level, LevelReason] | None:
@@ -143,6 +147,8 @@ class CareService:
             self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"])
         if "first_contact_at" in write.sets:
             self._measure_first_contact(current, now)
+        if write.correction is not None:
+            self._count_correction(current, write.correction)
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
@@ -199,9 +205,18 @@ class CareService:
         write.history.append({"at": at, "actor": actor.email, "action": "level", "from": level.value,
                               "to": target.value, "reason": reason.value})
         write.fields.append("level")
+        write.correction = reason
         if still_new and "released_at" not in write.sets:
             received = _parse(str(current.get("released_at") or current["created_at"]))
             write.sets["due_at"] = iso(due_at(received, target.value, self.settings))
+
+    def _count_correction(self, current: dict[str, Any], reason: LevelReason) -> None:
+        read = StoredValues(current)
+        categories = read.codes("triage_categories")
+        language = read.choice("language", Language, default=Language.EN)
+        count_without_logging(CORRECTION_METRIC, 1, (("direction", reason.value),
+                                                     ("category", categories[0] if categories else "none"),
+                                                     ("language", language.value)))
 
     def _release(self, current: dict[str, Any], now: datetime, level: Level, write: _Write) -> None:
         """spam -> new: normal retention, a fresh response target (at ``level``), and the dispatch-pending
