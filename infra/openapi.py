@@ -82,7 +82,8 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                     "security": security, "parameters": [inquiry_id],
                     "responses": _answers(one, {**refused, 404: "No such inquiry."}, error)},
             "patch": {
-                "summary": "Change an inquiry's status, assignee, or add a note", "tags": ["care"],
+                "summary": "Change an inquiry's status or assignee, correct its triage level, or add a note",
+                "tags": ["care"],
                 "operationId": "care_change_inquiry", "security": security,
                 "parameters": [inquiry_id, {"name": "If-Match", "in": "header", "required": False,
                                             "schema": {"type": "string"}}],

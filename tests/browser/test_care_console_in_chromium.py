@@ -321,6 +321,58 @@ def test_a_held_back_submission_is_reviewed_and_released(
     expect(row_of(page, held)).to_be_visible()
 
 
+def test_a_care_team_member_corrects_the_triage_level_with_a_reason(
+        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+    inquiry = submit_inquiry(local_stack)
+    open_console(page, local_stack)
+    sign_in(page, care_member)
+    expect(page.get_by_role("columnheader", name="Triage level")).to_be_visible()
+    expect(row_of(page, inquiry).locator("td.level")).to_have_text("None")
+
+    row_of(page, inquiry).get_by_role("link", name=inquiry.reference).click()
+    details = page.locator(".summary-list__row")
+    expect(details.filter(has_text="Triage level")).to_contain_text("None")
+    expect(details.filter(has_text="Triage categories")).to_contain_text("Nothing flagged")
+    expect(details.filter(has_text="Language")).to_contain_text("English")
+    correction = page.locator("section").filter(has=page.get_by_role("heading", name="Correct the triage level"))
+    assert_accessible(page, "13-level-form")
+
+    # A level without a reason is refused on the page, and the summary leads to the reasons.
+    page.get_by_label("New level").select_option(label="Urgent")
+    correction.get_by_role("button", name="Correct the level").click()
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_contain_text("Choose the reason: a missed danger or a false alarm.")
+    expect(summary).to_be_focused()
+    expect(page.locator("#level-reason")).to_have_attribute("aria-describedby", re.compile(r"level-reason-error"))
+    assert_accessible(page, "14-level-error")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Missed danger")).to_be_focused()
+
+    page.get_by_label("Missed danger").check()
+    with page.expect_request(lambda r: r.method == "PATCH") as patch:
+        correction.get_by_role("button", name="Correct the level").click()
+    assert re.fullmatch(r"\d+", patch.value.headers["if-match"])
+    assert patch.value.post_data_json == {"level": "urgent", "level_reason": "missed"}
+    outcome = page.get_by_role("status")
+    expect(outcome).to_contain_text("Triage level corrected: None → Urgent (missed danger).")
+    expect(outcome).to_be_focused()
+    expect(page.locator(".status-line .tag--urgent")).to_have_text("Urgent")
+    expect(details.filter(has_text="Triage level")).to_contain_text("Urgent")
+    expect(page.get_by_role("row").filter(has_text="Triage level: None → Urgent (missed danger)")).to_have_count(1)
+    assert_accessible(page, "15-level-corrected")
+
+    # The response target is now the urgent one: an hour after it arrived.
+    stored = read_inquiry(local_stack, page, inquiry)
+    assert (stored["level"], stored["urgent"]) == ("urgent", True)
+    received = datetime.fromisoformat(stored["created_at"])
+    assert datetime.fromisoformat(stored["due_at"]) == received + timedelta(minutes=60)
+    expect(details.filter(has_text="Respond by").locator("time")).to_have_attribute(
+        "datetime", (received + timedelta(minutes=60)).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+
+    page.get_by_role("link", name="Back to new inquiries").click()
+    expect(row_of(page, inquiry).locator("td.level .tag--urgent")).to_have_text("Urgent")
+
+
 def tab_until(page: Page, wanted: str, presses: int = 60) -> list[str]:
     """Press Tab until the focused element's id (or else its text) is `wanted`; what was passed on the way."""
     passed: list[str] = []

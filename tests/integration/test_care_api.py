@@ -9,9 +9,11 @@ from typing import Any
 import boto3
 import pytest
 from inquiries.models import InquiryIn
+from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
 
+from infra.template import ACCOUNT_ID
 from tests.support.care import ADMIN, CARE_MEMBER, OUTSIDER, audit_trail, care_request, listed
-from tests.support.consumers import record_of
+from tests.support.consumers import put_inquiry, record_of
 from tests.support.events import json_post, response_headers, response_json
 from tests.support.phi import LogCapture, distinctive_inquiry, submitted_by_this_test
 from tests.support.stack import Stack
@@ -43,8 +45,9 @@ def test_list_is_newest_first_and_carries_no_message_email_or_phone(stack: Stack
     assert [item["inquiry_id"] for item in page["items"]] == list(reversed(ids))
     assert page["next_cursor"] is None
     first = page["items"][0]
-    assert set(first) == {"inquiry_id", "reference", "created_at", "status", "urgent", "topic", "preferred_contact",
-                          "name", "assignee", "due_at", "version"}
+    assert set(first) == {"inquiry_id", "reference", "created_at", "status", "level", "urgent", "topic", "language",
+                          "preferred_contact", "name", "assignee", "due_at", "version"}
+    assert (first["level"], first["urgent"], first["language"]) == ("none", False, "en")
     assert first["version"] == 1 and first["due_at"] > first["created_at"]
     text = json.dumps(page)
     assert "@example.com" not in text and "secret note" not in text and "+1415555" not in text
@@ -241,7 +244,7 @@ def test_assignee_null_unassigns(stack: Stack) -> None:
 
     assert body["assignee"] is None
     assert body["history"][-1] == {"at": body["history"][-1]["at"], "actor": "care@clinic.local",
-                                   "action": "assigned", "from": "Dana", "to": None}
+                                   "action": "assigned", "from": "Dana", "to": None, "reason": None}
 
 
 def test_leaving_new_records_the_time_to_first_contact_metric(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
@@ -256,6 +259,184 @@ def test_leaving_new_records_the_time_to_first_contact_metric(stack: Stack, caps
     declared = metrics[0]["_aws"]["CloudWatchMetrics"][0]
     assert declared["Metrics"] == [{"Name": "TimeToFirstContact", "Unit": "Seconds"}]
     assert declared["Dimensions"] == [["stage", "service"]], "no inquiry field as a dimension"
+
+
+# ---- correcting triage's level ---------------------------------------------------------------------------
+# A Tuesday, 08:00 in the clinic's time zone (America/Los_Angeles, PDT): an hour before it opens at 09:00.
+RECEIVED = "2026-03-10T15:00:00.000Z"
+# Response targets from RECEIVED with the template's defaults, worked out by hand: urgent 60 minutes at any
+# hour; priority 4 opening hours (09:00-13:00 PDT); none one business day (09:00-17:00 PDT).
+DUE_IF = {"urgent": "2026-03-10T16:00:00.000Z", "priority": "2026-03-10T20:00:00.000Z",
+          "none": "2026-03-11T00:00:00.000Z"}
+
+
+def stored(level: str = "none", **overrides: object) -> str:
+    """An inquiry received at RECEIVED, triaged at ``level``, with the due time intake gave it."""
+    return put_inquiry(created_at=RECEIVED, level=level, urgent=level == "urgent", due_at=DUE_IF[level],
+                       **overrides)
+
+
+def corrections_counted(stack: Stack) -> dict[tuple[tuple[str, str], ...], float]:
+    """What CloudWatch holds of ``TriageCorrected``: each series (its dimensions besides service and stage)
+    and its sum. Read from moto's store: its statistics API adds up every series that merely contains the
+    dimensions asked for, where CloudWatch matches them exactly."""
+    found: dict[tuple[tuple[str, str], ...], float] = {}
+    for datum in cloudwatch_backends[ACCOUNT_ID][stack.region].metric_data:
+        if not isinstance(datum, MetricDatum) or (datum.namespace, datum.name) != ("InquiryIntake",
+                                                                                  "TriageCorrected"):
+            continue
+        named = {str(d.name): str(d.value) for d in datum.dimensions}
+        assert (named.pop("service"), named.pop("stage")) == ("inquiry-intake", "local")
+        key = tuple(sorted(named.items()))
+        found[key] = found.get(key, 0) + datum.value
+    return found
+
+
+@pytest.mark.parametrize(("before", "after", "reason"), [
+    ("none", "urgent", "missed"),
+    ("none", "priority", "missed"),
+    ("priority", "urgent", "missed"),
+    ("urgent", "priority", "false_alarm"),
+    ("urgent", "none", "false_alarm"),
+    ("priority", "none", "false_alarm"),
+])
+def test_a_corrected_level_sets_urgent_keeps_who_when_and_why_and_moves_the_due_time(
+        stack: Stack, before: str, after: str, reason: str) -> None:
+    inquiry_id = stored(before)
+
+    response = patch(stack, inquiry_id, {"level": after, "level_reason": reason})
+
+    assert response["statusCode"] == 200
+    body = response_json(response)
+    assert (body["level"], body["urgent"], body["version"]) == (after, after == "urgent", 2)
+    assert body["due_at"] == DUE_IF[after]
+    [entry] = body["history"]
+    assert entry == {"at": entry["at"], "actor": "care@clinic.local", "action": "level", "from": before,
+                     "to": after, "reason": reason}
+    kept = record_of(inquiry_id)
+    assert (kept["level"], kept["urgent"], kept["due_at"]) == (after, after == "urgent", DUE_IF[after])
+    [listed_row] = listed(stack)["items"]
+    assert (listed_row["level"], listed_row["urgent"], listed_row["due_at"]) == (after, after == "urgent",
+                                                                                 DUE_IF[after])
+
+
+def test_a_correction_is_audited_by_field_name_only(stack: Stack) -> None:
+    inquiry_id = stored("none")
+
+    patch(stack, inquiry_id, {"level": "urgent", "level_reason": "missed", "note": "Said on the phone: tonight"})
+
+    [update] = [e for e in audit_trail(stack, inquiry_id) if e["action"] == "update"]
+    assert update["fields"] == ["level", "note"]
+    raw = json.dumps(audit_items_raw(stack), default=str)
+    assert "missed" not in raw and "urgent" not in raw and "tonight" not in raw
+
+
+@pytest.mark.parametrize(("before", "body", "field"), [
+    ("priority", {"level": "urgent"}, "level_reason"),
+    ("priority", {"level": "none"}, "level_reason"),
+    ("priority", {"level": "urgent", "level_reason": None}, "level_reason"),
+    ("priority", {"level": "urgent", "level_reason": "false_alarm"}, "level_reason"),
+    ("priority", {"level": "none", "level_reason": "missed"}, "level_reason"),
+    ("urgent", {"level": "none", "level_reason": "missed"}, "level_reason"),
+    ("none", {"level": "priority", "level_reason": "false_alarm"}, "level_reason"),
+    ("priority", {"level": "priority", "level_reason": "missed"}, "level_reason"),
+    ("priority", {"level_reason": "false_alarm"}, "level_reason"),
+    ("priority", {"level_reason": "false_alarm", "note": "too high"}, "level_reason"),
+    ("priority", {"level": "severe", "level_reason": "missed"}, "level"),
+    ("priority", {"level": "urgent", "level_reason": "danger"}, "level_reason"),
+    ("priority", {"level": "urgent", "level_reason": "missed", "status": "scheduled"}, "status"),
+])
+def test_a_level_change_without_the_reason_that_fits_its_direction_is_a_422_that_changes_nothing(
+        stack: Stack, before: str, body: dict[str, object], field: str) -> None:
+    inquiry_id = stored(before)
+
+    response = patch(stack, inquiry_id, body)
+
+    assert response["statusCode"] == 422
+    assert [e["field"] for e in response_json(response)["errors"]] == [field]
+    kept = record_of(inquiry_id)
+    assert (kept["level"], kept["due_at"], kept["version"]) == (before, DUE_IF[before], 1)
+    assert "history" not in kept
+    assert not any(i["action"] == "update" for i in audit_items_raw(stack))
+    assert corrections_counted(stack) == {}
+
+
+def test_the_same_level_without_a_reason_changes_nothing(stack: Stack) -> None:
+    inquiry_id = stored("priority")
+
+    response = patch(stack, inquiry_id, {"level": "priority"})
+
+    assert response["statusCode"] == 200
+    assert response_json(response)["version"] == 1 and record_of(inquiry_id)["version"] == 1
+    assert corrections_counted(stack) == {}
+
+
+def test_a_correction_is_counted_by_direction_first_category_and_language_and_never_logged(
+        stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    flagged = stored("urgent", triage_categories=["overdose", "self_harm"], triage_rules=["r1"], language="es")
+    unflagged = stored("none")
+    capsys.readouterr()
+
+    with LogCapture() as logs:
+        assert patch(stack, flagged, {"level": "priority", "level_reason": "false_alarm"})["statusCode"] == 200
+        assert patch(stack, unflagged, {"level": "urgent", "level_reason": "missed"})["statusCode"] == 200
+
+    assert corrections_counted(stack) == {
+        (): 2,
+        (("direction", "false_alarm"),): 1, (("direction", "missed"),): 1,
+        (("category", "overdose"),): 1, (("category", "none"),): 1,
+        (("language", "es"),): 1, (("language", "en"),): 1,
+    }
+    written = logs.text + capsys.readouterr().out
+    assert flagged in written and unflagged in written, "the updates logged their lines"
+    for told in ("TriageCorrected", "false_alarm", "missed", "overdose", "urgent", "priority"):
+        assert told not in written, told
+
+
+def test_the_due_time_stays_once_the_first_contact_is_made(stack: Stack) -> None:
+    contacted = stored("none")
+    assert patch(stack, contacted, {"status": "contacted"})["statusCode"] == 200
+    contacted_now = stored("none")
+
+    later = response_json(patch(stack, contacted, {"level": "urgent", "level_reason": "missed"}, version=2))
+    together = response_json(patch(stack, contacted_now, {"status": "contacted", "level": "urgent",
+                                                          "level_reason": "missed"}))
+
+    for body in (later, together):
+        assert (body["status"], body["level"], body["urgent"]) == ("contacted", "urgent", True)
+        assert body["due_at"] == DUE_IF["none"]
+    assert [h["action"] for h in together["history"]] == ["status", "level"]
+
+
+def test_a_held_back_submission_gets_no_due_time_until_released_and_then_one_from_the_corrected_level(
+        stack: Stack) -> None:
+    held = put_inquiry(created_at=RECEIVED, status="spam", spam=True, due_at=None, dispatch_state=None,
+                       dispatch_pending_since=None)
+    released = put_inquiry(created_at=RECEIVED, status="spam", spam=True, due_at=None, dispatch_state=None,
+                           dispatch_pending_since=None)
+
+    assert patch(stack, held, {"level": "priority", "level_reason": "missed"})["statusCode"] == 200
+    body = response_json(patch(stack, released, {"status": "new", "level": "urgent", "level_reason": "missed"}))
+
+    assert "due_at" not in record_of(held) and record_of(held)["level"] == "priority"
+    kept = record_of(released)
+    assert (body["status"], body["level"]) == ("new", "urgent")
+    release_time = datetime.fromisoformat(kept["released_at"].replace("Z", "+00:00"))
+    assert kept["due_at"] == body["due_at"] == (release_time + timedelta(minutes=60)).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def test_an_inquiry_stored_before_levels_reads_its_level_from_urgent_and_can_be_corrected(stack: Stack) -> None:
+    inquiry_id = stored("urgent")
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}}, UpdateExpression="REMOVE #l, #g",
+        ExpressionAttributeNames={"#l": "level", "#g": "language"})
+
+    read = response_json(care_request(stack, "GET", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER))
+    corrected = response_json(patch(stack, inquiry_id, {"level": "none", "level_reason": "false_alarm"}))
+
+    assert (read["level"], read["urgent"], read["language"]) == ("urgent", True, "en")
+    assert (corrected["level"], corrected["urgent"], corrected["due_at"]) == ("none", False, DUE_IF["none"])
 
 
 # ---- who may do what -------------------------------------------------------------------------------------

@@ -66,6 +66,23 @@ def test_an_urgent_overdue_inquiry_is_escalated(stack: Stack) -> None:
     assert sent["attributes"]["escalation"]["Value"] == "true"
 
 
+def test_a_level_the_care_team_corrected_is_what_decides_an_escalation(stack: Stack) -> None:
+    raised = overdue_inquiry()
+    lowered = overdue_inquiry(level="urgent", urgent=True)
+    for inquiry_id, change in ((raised, {"level": "urgent", "level_reason": "missed"}),
+                               (lowered, {"level": "none", "level_reason": "false_alarm"})):
+        response = care_request(stack, "PATCH", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER, body=change,
+                                headers={"If-Match": "1"})
+        assert response["statusCode"] == 200
+
+    summary = run_at(DUE + timedelta(minutes=1))
+
+    assert (summary["reminded"], summary["escalated"]) == (2, 1)
+    subjects = {n["subject"] for n in notifications(stack.url("CareTeamTopic"))}
+    assert subjects == {f"[URGENT - ESCALATED] Inquiry INQ-{raised[-8:]} still waiting",
+                        f"Reminder: inquiry INQ-{lowered[-8:]} still waiting"}
+
+
 def test_an_escalation_is_counted_in_cloudwatch_but_never_written_to_the_logs(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:

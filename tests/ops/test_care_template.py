@@ -32,8 +32,9 @@ def test_the_status_index_projects_the_list_row_and_never_message_email_or_phone
                 if i["IndexName"] == "StatusIndex"]
     projected = set(index["Projection"]["NonKeyAttributes"])
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
-    assert projected == {"name", "assignee", "due_at", "version", "topic", "urgent", "preferred_contact"}
-    assert not projected & {"message", "email", "phone", "notes"}
+    assert projected == {"name", "assignee", "due_at", "version", "topic", "urgent", "level", "language",
+                         "preferred_contact"}
+    assert not projected & {"message", "email", "phone", "notes", "triage_categories"}
 
 
 def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquiries() -> None:
@@ -66,6 +67,12 @@ def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_delete
     assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:*"} & granted
     managed = [next(iter(p)) for p in RESOURCES.properties("CareApiFunction")["Policies"] if "Statement" not in p]
     assert set(managed) == {"SQSSendMessagePolicy"}
+
+
+def test_the_care_api_counts_triage_corrections_only_in_the_services_namespace() -> None:
+    [count] = [s for s in statements("CareApiFunction") if s["Action"] == "cloudwatch:PutMetricData"]
+    assert count["Resource"] == "*", "PutMetricData has no resource ARN"
+    assert count["Condition"] == {"StringEquals": {"cloudwatch:namespace": "InquiryIntake"}}
 
 
 def test_the_public_intake_function_cannot_list_or_scan_inquiries() -> None:

@@ -7,6 +7,9 @@ import re
 import tomllib
 from typing import Any
 
+from inquiries.care.levels import LevelReason
+from inquiries.record import Language
+
 from infra.expand_template import expand
 from infra.template import ROOT, TemplateResources
 
@@ -324,6 +327,7 @@ def test_the_dashboard_shows_what_ops_watch() -> None:
         "ConfirmationRetried", "ConfirmationFailed", "Bounce", "Complaint", "CareTeamNotified",
         "CareTeamNotificationRetried", "NumberOfNotificationsFailed", "Latency", "4XXError", "5XXError",
         "Errors", "Duration", "HealthCheckStatus", "TimeToFirstContact", "CareTeamReminded", "CareTeamEscalated",
+        "TriageCorrected",
     }
     for lambda_metric in ("Errors", "Duration"):
         shown_for = {metric[3] for widget in body["widgets"] for metric in widget["properties"]["metrics"]
@@ -331,6 +335,26 @@ def test_the_dashboard_shows_what_ops_watch() -> None:
         assert shown_for == set(RESOURCES.logical_ids("AWS::Serverless::Function")), lambda_metric
     custom = [m for w in body["widgets"] for m in w["properties"]["metrics"] if m[0] == "InquiryIntake"]
     assert all(m[2:6] == ["service", "inquiry-intake", "stage", "dev"] for m in custom)
+
+
+def test_the_dashboard_widgets_fit_the_grid_without_overlapping() -> None:
+    body = json.loads(RESOURCES.resolve(RESOURCES.properties("OperationsDashboard")["DashboardBody"]))
+    cells: dict[tuple[int, int], str] = {}
+    for widget in body["widgets"]:
+        title = widget["properties"]["title"]
+        assert widget["x"] + widget["width"] <= 24, title
+        for x in range(widget["x"], widget["x"] + widget["width"]):
+            for y in range(widget["y"], widget["y"] + widget["height"]):
+                assert (x, y) not in cells, f"{title} overlaps {cells[(x, y)]}"
+                cells[(x, y)] = title
+
+
+def test_the_dashboard_splits_triage_corrections_by_what_the_care_api_counts() -> None:
+    body = json.loads(RESOURCES.resolve(RESOURCES.properties("OperationsDashboard")["DashboardBody"]))
+    corrected = {tuple(m[6:-1]) for w in body["widgets"] for m in w["properties"]["metrics"]
+                 if m[1] == "TriageCorrected"}
+    assert corrected == {(), *(("direction", r.value) for r in LevelReason), *(("language", lang.value)
+                                                                              for lang in Language)}
 
 
 def test_an_external_check_gets_health_through_the_one_stage() -> None:

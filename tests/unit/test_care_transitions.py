@@ -1,11 +1,13 @@
-"""The care team's workflow: which status moves are allowed."""
+"""The care team's workflow: which status moves are allowed, and which reason a level correction needs."""
 
 from __future__ import annotations
 
 import pytest
 from inquiries.care.access import parse_groups
+from inquiries.care.levels import LevelReason, reason_for
 from inquiries.care.transitions import allowed_next, can_move, is_first_contact, is_release
 from inquiries.record import InquiryStatus as S
+from inquiries.record import Level
 
 
 @pytest.mark.parametrize(("current", "expected"), [
@@ -40,3 +42,19 @@ def test_groups_are_read_from_every_form_api_gateway_passes(claim: object) -> No
 
 def test_no_groups_claim_means_no_groups() -> None:
     assert parse_groups(None) == frozenset() and parse_groups("") == frozenset()
+
+
+@pytest.mark.parametrize(("current", "target", "reason"), [
+    (Level.NONE, Level.PRIORITY, LevelReason.MISSED),
+    (Level.NONE, Level.URGENT, LevelReason.MISSED),
+    (Level.PRIORITY, Level.URGENT, LevelReason.MISSED),
+    (Level.URGENT, Level.PRIORITY, LevelReason.FALSE_ALARM),
+    (Level.URGENT, Level.NONE, LevelReason.FALSE_ALARM),
+    (Level.PRIORITY, Level.NONE, LevelReason.FALSE_ALARM),
+    (Level.NONE, Level.NONE, None),
+    (Level.PRIORITY, Level.PRIORITY, None),
+    (Level.URGENT, Level.URGENT, None),
+])
+def test_raising_a_level_is_a_missed_danger_and_lowering_it_a_false_alarm(current: Level, target: Level,
+                                                                          reason: LevelReason | None) -> None:
+    assert reason_for(current, target) is reason

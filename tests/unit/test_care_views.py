@@ -1,8 +1,8 @@
 """The care API's views: read strictly from stored values, written as fixed JSON, and a PATCH body read by hand.
 
 The expected JSON below is what the pydantic models these dataclasses replaced wrote for the same
-values, byte for byte: field order, ``from`` for a history entry, nulls for absent values, text as
-UTF-8 rather than ``\\u`` escapes.
+values, byte for byte (plus ``level``, ``language`` and a history entry's ``reason``, added since): field
+order, ``from`` for a history entry, nulls for absent values, text as UTF-8 rather than ``\\u`` escapes.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from inquiries.care.levels import LevelReason
 from inquiries.care.views import (
     CHANGE_FIELD_MESSAGES,
     ONLY_THESE_FIELDS,
@@ -22,7 +23,7 @@ from inquiries.care.views import (
     list_item,
     requested_change,
 )
-from inquiries.record import FieldError, InquiryStatus, UnreadableRecord
+from inquiries.record import FieldError, InquiryStatus, Level, UnreadableRecord
 
 INQUIRY_ID = "01J9Z3V6Q0W1X2Y3Z4A5B6C7D8"
 
@@ -50,14 +51,15 @@ def stored_inquiry(**changes: Any) -> dict[str, Any]:
 def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
     assert as_json(full_inquiry(stored_inquiry())) == (
         '{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
-        '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","urgent":true,"topic":"depression",'
-        '"preferred_contact":"phone","name":"Zoë Park","assignee":"Dana","due_at":"2026-11-20T13:15:00.000Z",'
-        '"version":3,"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
+        '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","level":"urgent","urgent":true,'
+        '"topic":"depression","language":"en","preferred_contact":"phone","name":"Zoë Park","assignee":"Dana",'
+        '"due_at":"2026-11-20T13:15:00.000Z","version":3,'
+        '"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
         '"consent_to_contact":true,"sms_consent":false,"referral_source":null,"triage_categories":["self_harm"],'
         '"notes":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","text":"Left a voicemail."}],'
         '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","action":"status","from":"new",'
-        '"to":"contacted"},{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local","action":"note",'
-        '"from":null,"to":null}]}'
+        '"to":"contacted","reason":null},{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local",'
+        '"action":"note","from":null,"to":null,"reason":null}]}'
     )
 
 
@@ -69,9 +71,30 @@ def test_a_list_row_from_the_index_projection_takes_the_defaults_of_what_is_not_
 
     assert as_json(page) == (
         '{"items":[{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
-        '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","urgent":false,"topic":"other",'
-        '"preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],"next_cursor":null}'
+        '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","level":"none","urgent":false,"topic":"other",'
+        '"language":"en","preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],'
+        '"next_cursor":null}'
     )
+
+
+def test_the_stored_level_and_language_are_shown_and_a_level_correction_keeps_its_reason() -> None:
+    correction = {"at": "2026-11-20T10:02:00.000Z", "actor": "care@clinic.local", "action": "level",
+                  "from": "none", "to": "priority", "reason": "missed"}
+    inquiry = full_inquiry(stored_inquiry(level="priority", urgent=False, language="es", history=[correction]))
+
+    text = as_json(inquiry)
+
+    assert '"status":"contacted","level":"priority","urgent":false,"topic":"depression","language":"es",' in text
+    assert text.endswith('"history":[{"at":"2026-11-20T10:02:00.000Z","actor":"care@clinic.local",'
+                         '"action":"level","from":"none","to":"priority","reason":"missed"}]}')
+
+
+@pytest.mark.parametrize(("field", "value"), [("level", "high"), ("level", None), ("language", "fr")])
+def test_an_unknown_level_or_language_is_unreadable_and_named(field: str, value: Any) -> None:
+    with pytest.raises(UnreadableRecord) as raised:
+        list_item(stored_inquiry(**{field: value}))
+
+    assert raised.value.field_name == field
 
 
 def test_a_list_row_carries_no_message_email_or_phone() -> None:
@@ -158,6 +181,14 @@ def test_a_null_status_or_note_changes_nothing() -> None:
     assert (requested.change.status, requested.change.note) == (None, None)
 
 
+def test_a_level_and_its_reason_are_read_as_their_choices() -> None:
+    requested = requested_change({"level": "urgent", "level_reason": "missed"})
+
+    assert requested.change.level is Level.URGENT
+    assert requested.change.level_reason is LevelReason.MISSED
+    assert requested.given == {"level", "level_reason"}
+
+
 def errors_of(body: dict[str, Any]) -> list[FieldError]:
     with pytest.raises(InvalidFields) as raised:
         requested_change(body)
@@ -179,6 +210,13 @@ def field_error(field: str) -> FieldError:
     ({"note": "x" * 2001}, [field_error("note")]),
     ({"note": "   "}, [field_error("note")]),
     ({"note": {"text": "x"}}, [field_error("note")]),
+    ({"level": "high"}, [field_error("level")]),
+    ({"level": "URGENT"}, [field_error("level")]),
+    ({"level": 2}, [field_error("level")]),
+    ({"level": "urgent", "level_reason": "wrong"}, [field_error("level_reason")]),
+    ({"level_reason": ["missed"]}, [field_error("level_reason")]),
+    ({"note": "", "level_reason": "because", "level": "top", "status": "x"},
+     [field_error("status"), field_error("level"), field_error("level_reason"), field_error("note")]),
     ({"note": "x", "email": "new@example.com", "phone": "1"}, [FieldError(field=None, message=ONLY_THESE_FIELDS)]),
     ({"email": "new@example.com", "note": "", "status": "gone"},
      [field_error("status"), field_error("note"), FieldError(field=None, message=ONLY_THESE_FIELDS)]),
@@ -189,7 +227,8 @@ def test_a_bad_change_names_each_broken_field_once_in_a_fixed_order(body: dict[s
 
 
 def test_a_bad_change_never_echoes_what_was_sent() -> None:
-    sent = {"status": "secret-status", "assignee": "s" * 150, "note": "n" * 2500, "secret-key": "secret-value"}
+    sent = {"status": "secret-status", "assignee": "s" * 150, "note": "n" * 2500, "secret-key": "secret-value",
+            "level": "secret-level", "level_reason": "secret-reason"}
 
     with pytest.raises(InvalidFields) as raised:
         requested_change(sent)

@@ -1,11 +1,17 @@
-// One inquiry in full (the only place a person's details are shown), its notes and history, and
-// the one form that updates it. A stale version (412) reloads the inquiry and says why.
+// One inquiry in full (the only place a person's details are shown), its notes and history, the form
+// that updates it, and the one that corrects its triage level. A stale version (412) reloads the
+// inquiry and says why.
 
 import { ApiError, EditConflict, readInquiry, updateInquiry } from "./api.js";
-import { banner, errorSummary, fill, h, showFieldError, tag, when } from "./render.js";
-import { contactLabel, humanise, isOverdue, listTitle, nextStatuses, statusLabel, topicLabel } from "./terms.js";
+import { banner, errorSummary, fill, h, levelMark, showFieldError, showGroupError, tag, when } from "./render.js";
+import {
+  LEVELS, contactLabel, humanise, isOverdue, languageLabel, levelLabel, levelOf, levelReasonFor, listTitle,
+  nextStatuses, reasonLabel, statusLabel, topicLabel,
+} from "./terms.js";
 
 const FIELD_IDS = { status: "status", assignee: "assignee", note: "note" };
+// A reason's errors link to its first radio, as GOV.UK's error summary does for a group.
+const LEVEL_FIELD_IDS = { level: "level", level_reason: "level-reason-missed" };
 
 /** Load and show one inquiry. */
 export async function showDetail(view, { inquiryId }) {
@@ -41,10 +47,12 @@ function render(view, inquiry, { notice, draftNote = "" }) {
   const summarySlot = h("div");
   const heading = h("h1", { tabindex: "-1" },
     h("span", { class: "caption" }, "Inquiry"), " ", inquiry.reference ?? "");
+  const level = levelOf(inquiry);
   const statusLine = h("p", { class: "status-line" }, "Status: ", tag(statusLabel(inquiry.status), `status-${inquiry.status}`),
-    inquiry.urgent ? [" ", tag("Urgent", "urgent")] : null,
+    level !== "none" ? [" ", tag(levelLabel(level), level)] : null,
     isOverdue(inquiry) ? [" ", tag("Overdue", "overdue")] : null);
   const form = updateForm(view, inquiry, summarySlot, draftNote);
+  const correction = levelForm(view, inquiry, summarySlot, form.querySelector("#note"));
   fill(view.main,
     h("p", {}, h("a", { class: "back-link", href: `#/inquiries?status=${inquiry.status}` },
       inquiry.status === "new" ? "Back to new inquiries" : `Back to the “${listTitle(inquiry.status)}” list`)),
@@ -56,9 +64,13 @@ function render(view, inquiry, { notice, draftNote = "" }) {
       h("section", { class: "column", "aria-labelledby": "person-title" },
         h("h2", { id: "person-title" }, "What they told us"),
         personDetails(inquiry)),
-      h("section", { class: "column", "aria-labelledby": "update-title" },
-        h("h2", { id: "update-title" }, "Update this inquiry"),
-        form)),
+      h("div", { class: "column" },
+        h("section", { "aria-labelledby": "update-title" },
+          h("h2", { id: "update-title" }, "Update this inquiry"),
+          form),
+        h("section", { class: "level-section", "aria-labelledby": "level-title" },
+          h("h2", { id: "level-title" }, "Correct the triage level"),
+          correction))),
     notesSection(inquiry),
     historySection(inquiry),
     view.session.isAdmin
@@ -82,9 +94,11 @@ function personDetails(inquiry) {
     ["Agreed to be contacted", yesNo(inquiry.consent_to_contact)],
     ["Received", when(inquiry.created_at)],
     ["Respond by", [when(inquiry.due_at), isOverdue(inquiry) ? [" ", tag("Overdue", "overdue")] : null]],
-    ["Triage", (inquiry.triage_categories ?? []).length
+    ["Triage level", levelMark(levelOf(inquiry), levelLabel(levelOf(inquiry)))],
+    ["Triage categories", (inquiry.triage_categories ?? []).length
       ? inquiry.triage_categories.map(humanise).join(", ")
       : "Nothing flagged"],
+    ["Language", languageLabel(inquiry.language ?? "en")],
     ["Assigned to", inquiry.assignee || "Nobody yet"],
   ];
   return h("dl", { class: "summary-list" }, rows.map(([key, value]) =>
@@ -115,46 +129,110 @@ function updateForm(view, inquiry, summarySlot, draftNote) {
     h("label", { class: "label", for: "note" }, "Add a note"),
     h("p", { class: "hint", id: "note-hint" }, "Notes stay with the inquiry and only the care team can read them."),
     note);
-  const save = h("button", { type: "submit", class: "button" }, "Save changes");
-  const form = h("form", { class: "form", novalidate: true }, statusField, assigneeField, noteField, save);
+  const saveButton = h("button", { type: "submit", class: "button" }, "Save changes");
+  const form = h("form", { class: "form", novalidate: true }, statusField, assigneeField, noteField, saveButton);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    for (const input of form.querySelectorAll("input, select, textarea")) showFieldError(input, "");
-    summarySlot.replaceChildren();
+    clearProblems(summarySlot, form);
     const changes = changesFrom(form, inquiry);
     if (!Object.keys(changes).length) {
-      problems(summarySlot, form, [{ field: "status", message: "Change the status or who it is assigned to, or write a note, then save." }]);
+      problems(summarySlot, form, [{ field: "status", message: "Change the status or who it is assigned to, or write a note, then save." }],
+        FIELD_IDS);
       return;
     }
-    save.disabled = true;
-    try {
-      const updated = await updateInquiry(inquiry.inquiry_id, inquiry.version, changes);
-      if (!view.isCurrent()) return;
-      const fresh = updated?.inquiry_id ? updated : await readInquiry(inquiry.inquiry_id);
-      if (view.isCurrent()) render(view, fresh, { notice: banner("Inquiry updated.", { kind: "success" }) });
-    } catch (error) {
-      save.disabled = false;
-      if (error instanceof EditConflict) {
-        const fresh = await readInquiry(inquiry.inquiry_id).catch((reloadError) => view.fail(reloadError));
-        if (fresh && view.isCurrent()) {
-          render(view, fresh, {
-            notice: banner(`${error.message} Check what changed, then save your update again.`
-              + (changes.note ? " Your note is still in the box." : ""),
-            { kind: "warning", title: "Your change was not saved" }),
-            draftNote: changes.note ?? "",
-          });
-        }
-      } else if (error instanceof ApiError && [422, 428].includes(error.status)) {
-        problems(summarySlot, form, error.problems.length ? error.problems : [{ field: null, message: error.message }]);
-      } else if (error instanceof ApiError && error.status === 0) {
-        problems(summarySlot, form, [{ field: null, message: error.message }]);
-      } else {
-        view.fail(error);
-      }
-    }
+    await save(view, inquiry, { summarySlot, form, button: saveButton, changes, fieldIds: FIELD_IDS,
+      draftNote: changes.note ?? "", success: "Inquiry updated.", again: "save your update again" });
   });
   return form;
+}
+
+function levelForm(view, inquiry, summarySlot, noteBox) {
+  const current = levelOf(inquiry);
+  const levelField = h("div", { class: "field" },
+    h("label", { class: "label", for: "level" }, "New level"),
+    h("p", { class: "hint", id: "level-hint" },
+      `Now “${levelLabel(current)}”. While the inquiry is new, the respond-by time moves with the level. `
+      + "Corrections are counted, without anyone's details, to improve triage."),
+    h("select", { class: "select", id: "level", name: "level", "aria-describedby": "level-hint" },
+      h("option", { value: "" }, "Choose a level"),
+      LEVELS.filter((level) => level !== current).map((level) => h("option", { value: level }, levelLabel(level)))));
+  const reasonField = h("div", { class: "field" },
+    h("fieldset", { class: "fieldset", id: "level-reason", "aria-describedby": "level-reason-hint" },
+      h("legend", { class: "label" }, "Reason"),
+      h("p", { class: "hint", id: "level-reason-hint" }, "What triage got wrong."),
+      h("div", { class: "radios" },
+        reasonChoice("missed", "Triage set the level too low: raise it."),
+        reasonChoice("false_alarm", "Triage set the level too high: lower it."))));
+  const button = h("button", { type: "submit", class: "button button--secondary" }, "Correct the level");
+  const form = h("form", { class: "form", novalidate: true }, levelField, reasonField, button);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearProblems(summarySlot, form);
+    const data = new FormData(form);
+    const level = String(data.get("level") ?? "");
+    const reason = String(data.get("level_reason") ?? "");
+    const needed = levelReasonFor(current, level);
+    const missing = [];
+    if (!level) missing.push({ field: "level", message: "Choose the level this inquiry should have." });
+    if (!reason) {
+      missing.push({ field: "level_reason", message: "Choose the reason: a missed danger or a false alarm." });
+    } else if (needed && reason !== needed) {
+      missing.push({ field: "level_reason", message: needed === "missed"
+        ? "Raising the level means triage missed a danger: choose “Missed danger”."
+        : "Lowering the level means triage raised a false alarm: choose “False alarm”." });
+    }
+    if (missing.length) {
+      problems(summarySlot, form, missing, LEVEL_FIELD_IDS);
+      return;
+    }
+    await save(view, inquiry, { summarySlot, form, button, changes: { level, level_reason: reason },
+      fieldIds: LEVEL_FIELD_IDS, draftNote: noteBox?.value ?? "",
+      success: `Triage level corrected: ${levelLabel(current)} → ${levelLabel(level)} `
+        + `(${reasonLabel(reason).toLowerCase()}).`,
+      again: "correct the level again" });
+  });
+  return form;
+}
+
+function reasonChoice(value, hint) {
+  const id = `level-reason-${value.replace("_", "-")}`;
+  return h("div", { class: "radio" },
+    h("input", { class: "radio__input", type: "radio", id, name: "level_reason", value, "aria-describedby": `${id}-hint` }),
+    h("label", { class: "radio__label", for: id }, reasonLabel(value)),
+    h("p", { class: "hint radio__hint", id: `${id}-hint` }, hint));
+}
+
+/** Send `changes` with the version shown; show the outcome, or why not (a 412 reloads the inquiry). */
+async function save(view, inquiry, { summarySlot, form, button, changes, fieldIds, draftNote, success, again }) {
+  button.disabled = true;
+  try {
+    const updated = await updateInquiry(inquiry.inquiry_id, inquiry.version, changes);
+    if (!view.isCurrent()) return;
+    const fresh = updated?.inquiry_id ? updated : await readInquiry(inquiry.inquiry_id);
+    if (view.isCurrent()) render(view, fresh, { notice: banner(success, { kind: "success" }) });
+  } catch (error) {
+    button.disabled = false;
+    if (error instanceof EditConflict) {
+      const fresh = await readInquiry(inquiry.inquiry_id).catch((reloadError) => view.fail(reloadError));
+      if (fresh && view.isCurrent()) {
+        render(view, fresh, {
+          notice: banner(`${error.message} Check what changed, then ${again}.`
+            + (draftNote ? " Your note is still in the box." : ""),
+          { kind: "warning", title: "Your change was not saved" }),
+          draftNote,
+        });
+      }
+    } else if (error instanceof ApiError && [422, 428].includes(error.status)) {
+      problems(summarySlot, form, error.problems.length ? error.problems : [{ field: null, message: error.message }],
+        fieldIds);
+    } else if (error instanceof ApiError && error.status === 0) {
+      problems(summarySlot, form, [{ field: null, message: error.message }], fieldIds);
+    } else {
+      view.fail(error);
+    }
+  }
 }
 
 function changesFrom(form, inquiry) {
@@ -169,11 +247,23 @@ function changesFrom(form, inquiry) {
   return changes;
 }
 
-function problems(summarySlot, form, errors) {
+function clearProblems(summarySlot, form) {
+  // Either form may have left the summary and marks on the other; start both afresh.
+  const page = form.closest("main") ?? form;
+  for (const input of page.querySelectorAll("form input:not([type=radio]), form select, form textarea")) {
+    showFieldError(input, "");
+  }
+  for (const group of page.querySelectorAll("form fieldset[id]")) showGroupError(group, "");
+  summarySlot.replaceChildren();
+}
+
+function problems(summarySlot, form, errors, fieldIds) {
   const listed = errors.map(({ field, message }) => {
-    const fieldId = FIELD_IDS[field];
+    const fieldId = fieldIds[field];
     const input = fieldId ? form.querySelector(`#${fieldId}`) : null;
-    if (input) showFieldError(input, message);
+    const group = input?.type === "radio" ? input.closest("fieldset") : null;
+    if (group) showGroupError(group, message);
+    else if (input) showFieldError(input, message);
     return { message, fieldId: input ? fieldId : undefined };
   });
   const summary = errorSummary(listed);
@@ -215,6 +305,9 @@ function describeChange(entry) {
       return `Assigned: ${entry.from || "nobody"} → ${entry.to || "nobody"}`;
     case "note":
       return "Note added";
+    case "level":
+      return `Triage level: ${levelLabel(entry.from)} → ${levelLabel(entry.to)}`
+        + (entry.reason ? ` (${reasonLabel(entry.reason).toLowerCase()})` : "");
     default:
       return humanise(entry.action);
   }

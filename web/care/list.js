@@ -1,8 +1,9 @@
-// The lists: inquiries in one status, newest first, urgent and overdue ones marked in words.
+// The lists: inquiries in one status, newest first, each with its triage level (Urgent, Priority or
+// None) and overdue ones marked, in words.
 
 import { listInquiries } from "./api.js";
-import { fill, h, tag, when } from "./render.js";
-import { STATUSES, contactLabel, isOverdue, listTitle, statusLabel, topicLabel } from "./terms.js";
+import { fill, h, levelMark, tag, when } from "./render.js";
+import { STATUSES, contactLabel, isOverdue, levelLabel, levelOf, listTitle, statusLabel, topicLabel } from "./terms.js";
 
 /** Show the inquiries in `status` (one page, then "Show more"). */
 export async function showList(view, { status }) {
@@ -24,7 +25,7 @@ export async function showList(view, { status }) {
   const table = h("table", { class: "table" },
     h("caption", { class: "visually-hidden" }, `${title}, newest first`),
     h("thead", {}, h("tr", {},
-      ["Reference", "Received", "Name", "Topic", "Contact by", "Assigned to", "Respond by", "Attention"]
+      ["Reference", "Received", "Name", "Topic", "Contact by", "Assigned to", "Respond by", "Triage level", "Attention"]
         .map((name) => h("th", { scope: "col" }, name)))),
     body);
   const more = moreButton(view, status, page.next_cursor, body);
@@ -39,8 +40,8 @@ function statusNavigation(current) {
 }
 
 function row(item) {
+  const level = levelOf(item);
   const flags = [];
-  if (item.urgent) flags.push(tag("Urgent", "urgent"));
   if (isOverdue(item)) flags.push(tag("Overdue", "overdue"));
   return h("tr", {},
     h("th", { scope: "row" }, h("a", { href: `#/inquiries/${encodeURIComponent(item.inquiry_id)}` }, item.reference)),
@@ -50,6 +51,7 @@ function row(item) {
     h("td", {}, contactLabel(item.preferred_contact)),
     h("td", {}, item.assignee || "Nobody yet"),
     h("td", {}, when(item.due_at)),
+    h("td", { class: "flags level" }, levelMark(level, levelLabel(level))),
     h("td", { class: "flags" }, flags.length ? flags : h("span", { class: "visually-hidden" }, "Nothing")));
 }
 

@@ -35,6 +35,11 @@ export function tag(text, kind = "") {
   return h("strong", { class: kind ? `tag tag--${kind}` : "tag" }, text);
 }
 
+/** A triage level in words: a tag for urgent and priority (they need attention), plain text for none. */
+export function levelMark(level, label) {
+  return level === "urgent" || level === "priority" ? tag(label, level) : h("span", { class: "level-none" }, label);
+}
+
 /** A date and time for people, in a <time> element that keeps the exact instant. */
 export function when(iso) {
   if (!iso) return "—";
@@ -92,6 +97,33 @@ export function showFieldError(input, message) {
   const described = new Set((input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean));
   described.add(errorId);
   input.setAttribute("aria-describedby", [...described].join(" "));
+  group?.classList.add("field--error");
+}
+
+/**
+ * Mark a group of radios invalid (GOV.UK: the message after the legend and hint, named by the fieldset's
+ * aria-describedby), or clear it when message is empty.
+ */
+export function showGroupError(fieldset, message) {
+  const errorId = `${fieldset.id}-error`;
+  const described = new Set((fieldset.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean));
+  const group = fieldset.closest(".field");
+  let error = document.getElementById(errorId);
+  if (!message) {
+    error?.remove();
+    described.delete(errorId);
+    if (described.size) fieldset.setAttribute("aria-describedby", [...described].join(" "));
+    else fieldset.removeAttribute("aria-describedby");
+    group?.classList.remove("field--error");
+    return;
+  }
+  if (!error) {
+    error = h("p", { class: "field-error", id: errorId });
+    fieldset.querySelector(".radios")?.before(error);
+  }
+  error.replaceChildren(h("span", { class: "visually-hidden" }, "Error: "), message);
+  described.add(errorId);
+  fieldset.setAttribute("aria-describedby", [...described].join(" "));
   group?.classList.add("field--error");
 }
 

@@ -1,5 +1,6 @@
-// The words the console uses for an inquiry's codes, the status moves it offers, and what counts as
-// overdue. Mirrors the "Care-team console" section of DESIGN.md; the API enforces the same rules.
+// The words the console uses for an inquiry's codes, the status moves it offers, the reason a level
+// correction needs, and what counts as overdue. Mirrors the "Care-team console" and "Triage levels"
+// sections of DESIGN.md; the API enforces the same rules.
 
 export const STATUSES = ["new", "contacted", "scheduled", "closed", "not_a_fit", "spam"];
 
@@ -53,6 +54,40 @@ export function isOverdue(item, now = new Date()) {
   if (item.status !== "new" || !item.due_at) return false;
   const due = Date.parse(item.due_at);
   return Number.isFinite(due) && due < now.getTime();
+}
+
+// Triage levels, highest first: raising one is a missed danger, lowering one a false alarm.
+export const LEVELS = ["urgent", "priority", "none"];
+const LEVEL_LABELS = { urgent: "Urgent", priority: "Priority", none: "None" };
+const REASONS = { missed: "Missed danger", false_alarm: "False alarm" };
+const LANGUAGES = { en: "English", es: "Spanish (español)" };
+
+/** An inquiry's triage level (one stored before levels existed has only `urgent`). */
+export function levelOf(item) {
+  return LEVELS.includes(item.level) ? item.level : (item.urgent ? "urgent" : "none");
+}
+
+/** A level code in words. */
+export function levelLabel(level) {
+  return LEVEL_LABELS[level] ?? humanise(level);
+}
+
+/** The reason a move from `current` to `target` needs ("missed" raises, "false_alarm" lowers), or null. */
+export function levelReasonFor(current, target) {
+  const from = LEVELS.indexOf(current);
+  const to = LEVELS.indexOf(target);
+  if (from < 0 || to < 0 || from === to) return null;
+  return to < from ? "missed" : "false_alarm";
+}
+
+/** A level correction's reason in words. */
+export function reasonLabel(reason) {
+  return REASONS[reason] ?? humanise(reason);
+}
+
+/** The language the person reads, in words. */
+export function languageLabel(language) {
+  return LANGUAGES[language] ?? humanise(language);
 }
 
 const TOPICS = {

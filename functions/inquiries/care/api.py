@@ -108,7 +108,7 @@ def change_of(event: APIGatewayProxyEvent) -> RequestedChange:
     if not isinstance(parsed, dict):
         raise Refused(400, _one(None, "Send the change as a JSON object."))
     if not set(CHANGE_FIELD_MESSAGES) & set(parsed):
-        raise Refused(422, _one(None, "Send a status, an assignee or a note."))
+        raise Refused(422, _one(None, "Send a status, an assignee, a level (with level_reason) or a note."))
     return requested_change(parsed)
 
 

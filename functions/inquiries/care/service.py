@@ -4,6 +4,11 @@ Every act is audited before its answer leaves: a list or read whose audit entry 
 answers nothing; a change and its audit entry commit in one transaction. Releasing a held-back
 submission (``spam`` -> ``new``) marks it dispatch-pending in the same write and then dispatches it
 like a new inquiry (RedispatchFunction retries a send that fails).
+
+Correcting triage's level (``level`` with ``level_reason``) sets ``level`` and ``urgent`` together, moves
+the response target while the inquiry still waits for a first contact, and counts the correction as
+``TriageCorrected`` by direction, first triage category and language, straight to CloudWatch: an EMF
+line in the invocation's logs, beside the line naming the inquiry, would tell what triage got wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
+from inquiries.care.levels import LevelReason, reason_for
 from inquiries.care.response_time import due_at
 from inquiries.care.transitions import can_move, is_first_contact, is_release
 from inquiries.care.views import (
@@ -31,11 +37,18 @@ from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
-from inquiries.observability import MetricUnit, count, logger, metrics
-from inquiries.record import InquiryStatus, StoredValues, read_level
+from inquiries.observability import MetricUnit, count, count_without_logging, logger, metrics
+from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
+CORRECTION_METRIC = "TriageCorrected"
+# Fixed texts: they name the rule, never the inquiry's level (a care field, PHI like the rest).
+REASON_NEEDED = ("Give the reason for the new level: missed (a missed danger, when raising it) or "
+                 "false_alarm (a false alarm, when lowering it).")
+REASON_MISMATCH = ("The reason does not fit the change: missed raises the level (none, priority, urgent) "
+                   "and false_alarm lowers it.")
+REASON_WITHOUT_CHANGE = "Give level_reason only with a level that differs from the inquiry's current one."
 
 
 class InvalidChange(Exception):
@@ -62,6 +75,24 @@ class _Write:
     history: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     fields: list[str]
+    correction: LevelReason | None = None
+
+
+def _level_change(current: Level, requested: RequestedChange) -> tuple[Level, LevelReason] | None:
+    """The new level and its reason, or None when the level stays. Raises ``InvalidChange``: a change
+    without a reason, a reason that does not fit its direction, or a reason without a change."""
+    change = requested.change
+    target = change.level if change.level is not None else current
+    fitting = reason_for(current, target)
+    if fitting is None:
+        if change.level_reason is not None:
+            raise InvalidChange("level_reason", REASON_WITHOUT_CHANGE)
+        return None
+    if change.level_reason is None:
+        raise InvalidChange("level_reason", REASON_NEEDED)
+    if change.level_reason is not fitting:
+        raise InvalidChange("level_reason", REASON_MISMATCH)
+    return target, fitting
 
 
 class CareService:
@@ -94,8 +125,9 @@ class CareService:
 
     def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
                requested: RequestedChange) -> CareInquiry:
-        """Apply a status move, an assignment and/or a note, if nobody changed the inquiry since
-        ``expected_version``. Raises ``InquiryNotFound``, ``VersionConflict`` or ``InvalidChange``."""
+        """Apply a status move, an assignment, a level correction and/or a note, if nobody changed the
+        inquiry since ``expected_version``. Raises ``InquiryNotFound``, ``VersionConflict`` or
+        ``InvalidChange``."""
         current = self.records.get(inquiry_id)
         if current is None:
             raise InquiryNotFound(inquiry_id)
@@ -115,6 +147,8 @@ class CareService:
             self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"])
         if "first_contact_at" in write.sets:
             self._measure_first_contact(current, now)
+        if write.correction is not None:
+            self._count_correction(current, write.correction)
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
@@ -125,18 +159,24 @@ class CareService:
         change = requested.change
         write = _Write(sets={}, removes=[], history=[], notes=[], fields=[])
         status = InquiryStatus(current["status"])
-        if change.status is not None and change.status is not status:
-            if not can_move(status, change.status):
-                raise InvalidChange("status", f"An inquiry that is {status.value} cannot become "
-                                              f"{change.status.value}.")
-            write.sets["status"] = change.status.value
+        level = read_level(StoredValues(current))
+        corrected = _level_change(level, requested)
+        new_level = level if corrected is None else corrected[0]
+        target = status if change.status is None else change.status
+        if target is not status:
+            if not can_move(status, target):
+                raise InvalidChange("status", f"An inquiry that is {status.value} cannot become {target.value}.")
+            write.sets["status"] = target.value
             write.history.append({"at": at, "actor": actor.email, "action": "status", "from": status.value,
-                                  "to": change.status.value})
+                                  "to": target.value})
             write.fields.append("status")
-            if is_first_contact(status, change.status):
+            if is_first_contact(status, target):
                 write.sets["first_contact_at"] = at
-            if is_release(status, change.status):
-                self._release(current, now, write)
+            if is_release(status, target):
+                self._release(current, now, new_level, write)
+        if corrected is not None:
+            self._correct_level(current, level, corrected, still_new=target is InquiryStatus.NEW, at=at,
+                                actor=actor, write=write)
         if "assignee" in requested.given and change.assignee != current.get("assignee"):
             entry: dict[str, Any] = {"at": at, "actor": actor.email, "action": "assigned"}
             if current.get("assignee"):
@@ -155,15 +195,39 @@ class CareService:
             write.sets["updated_at"] = at
         return write
 
-    def _release(self, current: dict[str, Any], now: datetime, write: _Write) -> None:
-        """spam -> new: normal retention, a fresh response target, and the dispatch-pending marker."""
+    def _correct_level(self, current: dict[str, Any], level: Level, corrected: tuple[Level, LevelReason], *,
+                       still_new: bool, at: str, actor: CareActor, write: _Write) -> None:
+        """Set the level and ``urgent`` together, keep who, when and why, and move the response target
+        while the inquiry still waits for its first contact (a release has set it from the new level)."""
+        target, reason = corrected
+        write.sets["level"] = target.value
+        write.sets["urgent"] = target is Level.URGENT
+        write.history.append({"at": at, "actor": actor.email, "action": "level", "from": level.value,
+                              "to": target.value, "reason": reason.value})
+        write.fields.append("level")
+        write.correction = reason
+        if still_new and "released_at" not in write.sets:
+            received = _parse(str(current.get("released_at") or current["created_at"]))
+            write.sets["due_at"] = iso(due_at(received, target.value, self.settings))
+
+    def _count_correction(self, current: dict[str, Any], reason: LevelReason) -> None:
+        read = StoredValues(current)
+        categories = read.codes("triage_categories")
+        language = read.choice("language", Language, default=Language.EN)
+        count_without_logging(CORRECTION_METRIC, 1, (("direction", reason.value),
+                                                     ("category", categories[0] if categories else "none"),
+                                                     ("language", language.value)))
+
+    def _release(self, current: dict[str, Any], now: datetime, level: Level, write: _Write) -> None:
+        """spam -> new: normal retention, a fresh response target (at ``level``), and the dispatch-pending
+        marker."""
         at = iso(now)
         created = _parse(str(current["created_at"]))
         write.sets.update({
             "spam": False,
             "released_at": at,
             "ttl": int(created.timestamp()) + self.settings.retention_days * 86400,
-            "due_at": iso(due_at(now, read_level(StoredValues(current)).value, self.settings)),
+            "due_at": iso(due_at(now, level.value, self.settings)),
             "dispatch_state": DISPATCH_PENDING,
             "dispatch_pending_since": at,
         })

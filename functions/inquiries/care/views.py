@@ -15,8 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Annotated, Any
 
+from inquiries.care.levels import LevelReason
 from inquiries.ids import short_reference
-from inquiries.record import FieldError, InquiryStatus, PreferredContact, StoredValues, Topic, clean_text
+from inquiries.record import (
+    FieldError,
+    InquiryStatus,
+    Language,
+    Level,
+    PreferredContact,
+    StoredValues,
+    Topic,
+    clean_text,
+    read_level,
+)
 
 
 def json_name(name: str) -> str:
@@ -60,8 +71,10 @@ class CareListItem:
     reference: str
     created_at: str
     status: InquiryStatus
+    level: Level = Level.NONE
     urgent: bool = False
     topic: Topic
+    language: Language = Language.EN
     preferred_contact: PreferredContact
     name: str
     assignee: str | None = None
@@ -92,7 +105,8 @@ class Note:
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class HistoryEntry:
-    """One change to an inquiry: a status move (from, to), an assignment (from, to) or a note."""
+    """One change to an inquiry: a status move (from, to), an assignment (from, to), a level correction
+    (from, to, reason) or a note."""
 
     __pydantic_config__ = _DOCUMENTED
 
@@ -101,6 +115,7 @@ class HistoryEntry:
     action: str
     from_: str | None = None
     to: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -161,7 +176,8 @@ def _note(read: StoredValues) -> Note:
 
 def _history_entry(read: StoredValues) -> HistoryEntry:
     return HistoryEntry(at=read.text("at"), actor=read.text("actor"), action=read.text("action"),
-                        from_=read.optional_text("from"), to=read.optional_text("to"))
+                        from_=read.optional_text("from"), to=read.optional_text("to"),
+                        reason=read.optional_text("reason"))
 
 
 def _list_fields(read: StoredValues) -> dict[str, Any]:
@@ -171,8 +187,10 @@ def _list_fields(read: StoredValues) -> dict[str, Any]:
         "reference": short_reference(inquiry_id),
         "created_at": read.text("created_at"),
         "status": read.choice("status", InquiryStatus),
+        "level": read_level(read),
         "urgent": read.flag("urgent", default=False),
         "topic": read.choice("topic", Topic),
+        "language": read.choice("language", Language, default=Language.EN),
         "preferred_contact": read.choice("preferred_contact", PreferredContact),
         "name": read.text("name"),
         "assignee": read.optional_text("assignee"),
@@ -213,12 +231,17 @@ def audit_item(values: Mapping[str, Any]) -> AuditItem:
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CareChange:
-    """``PATCH /care/inquiries/{inquiry_id}``: any of status, assignee (null unassigns) and a note to add."""
+    """``PATCH /care/inquiries/{inquiry_id}``: any of status, assignee (null unassigns), a corrected triage
+    level with its reason, and a note to add."""
 
-    __pydantic_config__ = {**_DOCUMENTED, "extra": "forbid"}  # noqa: RUF012
+    __pydantic_config__ = {**_DOCUMENTED, "extra": "forbid", "use_attribute_docstrings": True}  # noqa: RUF012
 
     status: InquiryStatus | None = None
     assignee: Annotated[str, ASSIGNEE_LENGTH] | None = None
+    level: Level | None = None
+    """The level triage should have given; a change needs ``level_reason``."""
+    level_reason: LevelReason | None = None
+    """``missed`` when the new level is higher (urgent > priority > none), ``false_alarm`` when lower."""
     note: Annotated[str, NOTE_LENGTH] | None = None
 
 
@@ -227,10 +250,14 @@ CHANGE_FIELD_MESSAGES: dict[str, str] = {
     "status": f"Choose one of: {', '.join(InquiryStatus)}.",
     "assignee": f"Give the assignee as {ASSIGNEE_LENGTH.least} to {ASSIGNEE_LENGTH.most} characters, "
                 "or null to unassign.",
+    "level": f"Choose one of: {', '.join(Level)}.",
+    "level_reason": f"Choose one of: {', '.join(LevelReason)}.",
     "note": f"Write the note in {NOTE_LENGTH.least} to {NOTE_LENGTH.most} characters.",
 }
-ONLY_THESE_FIELDS = "Only status, assignee and note can be changed."
+ONLY_THESE_FIELDS = "Only status, assignee, level (with level_reason) and note can be changed."
 _STATUSES = frozenset(status.value for status in InquiryStatus)
+_LEVELS = frozenset(level.value for level in Level)
+_LEVEL_REASONS = frozenset(reason.value for reason in LevelReason)
 
 
 class InvalidFields(Exception):
@@ -252,19 +279,33 @@ class RequestedChange:
 
 def requested_change(body: Mapping[str, Any]) -> RequestedChange:
     """Read a PATCH body (a JSON object). Raises ``InvalidFields`` with one error per broken field, in
-    the order status, assignee, note, then one for any other key."""
+    the order status, assignee, level, level_reason, note, then one for any other key. Whether a level
+    and its reason fit the inquiry is the service's rule (it knows the current level)."""
     errors: list[FieldError] = []
-    status = body.get("status")
-    if status is not None and (not isinstance(status, str) or status not in _STATUSES):
-        errors.append(FieldError(field="status", message=CHANGE_FIELD_MESSAGES["status"]))
+    status = _choice_or_none(body, "status", _STATUSES, errors)
     assignee = _text_or_none(body, "assignee", ASSIGNEE_LENGTH, multiline=False, errors=errors)
+    level = _choice_or_none(body, "level", _LEVELS, errors)
+    level_reason = _choice_or_none(body, "level_reason", _LEVEL_REASONS, errors)
     note = _text_or_none(body, "note", NOTE_LENGTH, multiline=True, errors=errors)
     if set(body) - set(CHANGE_FIELD_MESSAGES):
         errors.append(FieldError(field=None, message=ONLY_THESE_FIELDS))
     if errors:
         raise InvalidFields(errors)
-    change = CareChange(status=None if status is None else InquiryStatus(status), assignee=assignee, note=note)
+    change = CareChange(status=None if status is None else InquiryStatus(status), assignee=assignee,
+                        level=None if level is None else Level(level),
+                        level_reason=None if level_reason is None else LevelReason(level_reason), note=note)
     return RequestedChange(change=change, given=frozenset(body) & frozenset(CHANGE_FIELD_MESSAGES))
+
+
+def _choice_or_none(body: Mapping[str, Any], name: str, choices: frozenset[str],
+                    errors: list[FieldError]) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in choices:
+        errors.append(FieldError(field=name, message=CHANGE_FIELD_MESSAGES[name]))
+        return None
+    return value
 
 
 def _text_or_none(body: Mapping[str, Any], name: str, length: Length, *, multiline: bool,

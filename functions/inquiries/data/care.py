@@ -2,7 +2,8 @@
 
 Item attributes this module adds to an inquiry (``InquiryItem`` holds ``version`` and ``due_at`` from
 intake): ``assignee``, ``notes`` (list of {at, actor, text}), ``history`` (list of {at, actor, action,
-from?, to?}), ``updated_at``, ``first_contact_at``, ``released_at`` and ``last_reminded_at``.
+from?, to?, reason?}; ``reason`` is a level correction's ``missed`` or ``false_alarm``), ``updated_at``,
+``first_contact_at``, ``released_at`` and ``last_reminded_at``.
 Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.errors``, never botocore's.
 """
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 # What the StatusIndex projects besides its keys (template.yaml): never message, email or phone.
 LIST_ATTRIBUTES = ("inquiry_id", "status", "created_at", "name", "assignee", "due_at", "version", "topic",
-                   "urgent", "preferred_contact")
+                   "urgent", "level", "language", "preferred_contact")
 _CURSOR_KEYS = frozenset({"inquiry_id", "status", "created_at"})
 _NEW = InquiryStatus.NEW.value
 
