@@ -175,15 +175,17 @@ def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Ph
 
 ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("rules alone (concept lexicons, modifiers)", None),
-    ("model: words only", Settings(parts=(features.WORDS,), rules_decide=False)),
-    ("model: words and letters", Settings(parts=(features.WORDS, features.LETTERS), rules_decide=False)),
-    ("model: words, Spanish letters", Settings(parts=(features.WORDS, features.SPANISH_LETTERS), rules_decide=False)),
-    ("model: + concepts", Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS),
-                                   rules_decide=False)),
-    ("model: + rule findings (shipped)", Settings()),
-    ("model: + rule findings, letters in English too",
+    ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2)),
+    ("model alone: words and letters", Settings(parts=(features.WORDS, features.LETTERS), deciding_precision=2)),
+    ("model alone: words, Spanish letters",
+     Settings(parts=(features.WORDS, features.SPANISH_LETTERS), deciding_precision=2)),
+    ("model alone: + concepts", Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS),
+                                         deciding_precision=2)),
+    ("model alone: + rule findings", Settings(deciding_precision=2)),
+    ("every rule decides, model adds", Settings(deciding_precision=0)),
+    ("shipped: the surest rules decide, model weighs the rest", Settings()),
+    ("shipped, with letters in English too",
      Settings(parts=(features.WORDS, features.LETTERS, features.CONCEPTS, features.RULES))),
-    ("rules decide alone, model adds", Settings(rules_decide=True)),
 )
 
 

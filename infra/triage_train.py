@@ -18,7 +18,8 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "functions" / "inquiries" 
 URGENT_FALSE_ALARM_BUDGET = {"en": 0.025, "es": 0.04}
 RISK_FALSE_ALARM_BUDGET = {"en": 0.06, "es": 0.08}
 THRESHOLD_FOLDS = 4
+# When a rule decides alone (see Settings): its matches urgent this often, over at least this many phrasings.
+DECIDING_PRECISION = 0.98
+DECIDING_SUPPORT = 8
 REGULARISATION_C = 4.0
 # A feature must occur in at least this many training phrasings to be learned.
 MIN_PHRASINGS = 2
@@ -49,10 +53,17 @@ MIN_WEIGHT = 0.02
 
 @dataclass(frozen=True)
 class Settings:
-    """What to train: which kinds of feature, and whether a rule's danger match decides alone."""
+    """What to train: which kinds of feature, and which rules decide alone.
+
+    A danger rule decides alone (its match is urgent whatever the model says) when, in the training rounds,
+    at least ``deciding_precision`` of the phrasings it matched were urgent, over at least ``DECIDING_SUPPORT``
+    phrasings: explicit, present danger ("quiero quitarme la vida", "took the whole bottle"). Every other
+    rule's findings are features the model weighs beside the words around them. 0 lets every rule decide
+    (the model only adds); above 1, none does (the model decides alone).
+    """
 
     parts: tuple[str, ...] = features.ALL_PARTS
-    rules_decide: bool = False
+    deciding_precision: float = DECIDING_PRECISION
 
 
 @dataclass
@@ -80,8 +91,8 @@ class Prepared:
         return [features.extract(collapsed, verdict, language, parts) for verdict, collapsed, language in self.rows]
 
 
-def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
-    """Fit every head on ``prepared``; the model data without thresholds (both 0.5)."""
+def fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
+    """Fit every head on ``prepared``; the model data with every threshold at 0.5."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -99,7 +110,8 @@ def _fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
         "risk": [p.level != "none" for p in prepared.phrasings],
     }
     data: dict[str, Any] = {
-        "format": MODEL_FORMAT, "parts": list(settings.parts), "rules_decide": settings.rules_decide, "bias": {},
+        "format": MODEL_FORMAT, "parts": list(settings.parts), "bias": {},
+        "deciding_rules": deciding_rules(prepared, settings),
         "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
     for head in BINARY_HEADS:
         fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
@@ -135,26 +147,38 @@ def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[flo
     for test in round_folds(prepared.phrasings, THRESHOLD_FOLDS):
         held_out = set(test)
         train = [i for i in range(len(prepared.phrasings)) if i not in held_out]
-        model = LinearModel(_fit_heads(prepared.subset(train), settings))
+        model = LinearModel(fit_heads(prepared.subset(train), settings))
         test_features = prepared.subset(test).feature_sets(settings.parts)
         for i, found in zip(test, test_features, strict=True):
             scores[i] = (model.probability("urgent", found), model.probability("risk", found))
     return scores
 
 
-def choose_thresholds(prepared: Prepared, settings: Settings) -> dict[str, float]:
-    """Per head and language (``urgent:en``...), the lowest threshold whose out-of-fold false alarms stay within
-    budget (the rules' own alarms count when they decide alone)."""
+def deciding_rules(prepared: Prepared, settings: Settings) -> list[str]:
+    """The danger rules whose matches were urgent often enough to decide alone (see ``Settings``)."""
+    matched: Counter[str] = Counter()
+    urgent: Counter[str] = Counter()
+    for (verdict, _, _), phrasing in zip(prepared.rows, prepared.phrasings, strict=True):
+        for match in verdict.urgent:
+            matched[match.rule_id] += 1
+            urgent[match.rule_id] += phrasing.urgent
+    return sorted(rule_id for rule_id, n in matched.items()
+                  if n >= DECIDING_SUPPORT and urgent[rule_id] / n >= settings.deciding_precision)
+
+
+def choose_thresholds(prepared: Prepared, settings: Settings, deciding: Collection[str]) -> dict[str, float]:
+    """Per language, on out-of-fold scores: ``urgent``, the lowest threshold whose false alarms, added to those
+    of the rules that decide alone, stay within budget; then ``risk`` likewise."""
     scores = out_of_fold_scores(prepared, settings)
-    ruled = [bool(verdict.urgent) and settings.rules_decide for verdict, _, _ in prepared.rows]
+    decided = [any(m.rule_id in deciding for m in verdict.urgent) for verdict, _, _ in prepared.rows]
     thresholds: dict[str, float] = {}
     for language in sorted(URGENT_FALSE_ALARM_BUDGET):
         mine = [i for i, p in enumerate(prepared.phrasings) if p.language == language]
         not_urgent = [i for i in mine if prepared.phrasings[i].level != "urgent"]
         ordinary = [i for i in mine if prepared.phrasings[i].level == "none"]
         thresholds["urgent:" + language] = _lowest_within(
-            sorted(scores[i][0] for i in not_urgent if not ruled[i]),
-            budget=int(URGENT_FALSE_ALARM_BUDGET[language] * len(not_urgent)) - sum(ruled[i] for i in not_urgent))
+            sorted(scores[i][0] for i in not_urgent if not decided[i]),
+            budget=int(URGENT_FALSE_ALARM_BUDGET[language] * len(not_urgent)) - sum(decided[i] for i in not_urgent))
         thresholds["risk:" + language] = _lowest_within(
             sorted(max(scores[i]) for i in ordinary), budget=int(RISK_FALSE_ALARM_BUDGET[language] * len(ordinary)))
     return thresholds
@@ -194,8 +218,8 @@ def build(rules: Triager | None = None) -> str:
 
 def fit(prepared: Prepared, settings: Settings = Settings()) -> dict[str, Any]:
     """The model data fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    data = _fit_heads(prepared, settings)
-    data["thresholds"] = choose_thresholds(prepared, settings)
+    data = fit_heads(prepared, settings)
+    data["thresholds"] = choose_thresholds(prepared, settings, data["deciding_rules"])
     return data
 
 

@@ -94,3 +94,16 @@ def count_without_logging(name: str, value: float = 1, by: tuple[tuple[str, str]
         } for dimensions in series])
     except (BotoCoreError, ClientError) as exc:
         logger.warning("metric not published", extra={"error_type": type(exc).__name__})
+
+
+# The metric each triage level is counted in (every accepted inquiry is counted in both, 0 or 1).
+LEVEL_METRICS = (("urgent", "UrgentInquiry"), ("priority", "PriorityInquiry"))
+
+
+def count_level_without_logging(level: str, categories: tuple[str, ...]) -> None:
+    """``UrgentInquiry`` and ``PriorityInquiry`` (each 1, or 0 when the inquiry is not at that level) in total and
+    per triage category, made for every inquiry alike (a new one, or a held-back one released), without a log
+    line."""
+    for name, metric in LEVEL_METRICS:
+        mine = categories if level == name else ()
+        count_without_logging(metric, 1 if level == name else 0, tuple(("category", c) for c in mine))

@@ -1,7 +1,7 @@
 """Triage speed: microseconds per message for what ``inquiries.triage`` offers, beside a baseline.
 
-``inquiries.triage.assess`` (issue 8's rules as data) on the labelled corpus ``make triage`` reads
-(tests/data: crisis phrasings and ordinary inquiries). The baseline, timed on the same messages in the
+``inquiries.triage.assess`` (rules and model, issue 17) on the labelled corpus ``make triage`` reads
+(tests/data/triage: the training rounds, crisis and ordinary). The baseline, timed on the same messages in the
 same run, is one case-insensitive search for a single word: what the cheapest possible check costs.
 """
 
@@ -16,10 +16,10 @@ from infra.bench.percentiles import ratio
 
 
 def corpus() -> list[str]:
-    """Every message of the triage corpus, crisis and ordinary."""
-    from infra.triage_report import crisis_phrasings, ordinary_inquiries
+    """Every message of the triage corpus's training rounds, crisis and ordinary."""
+    from infra import triage_corpus
 
-    return [p.text for p in crisis_phrasings()] + ordinary_inquiries()
+    return [p.text for p in triage_corpus.load(frozen=False)]
 
 
 @dataclass(frozen=True)

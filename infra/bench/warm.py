@@ -109,7 +109,7 @@ def _measure_in_this_process(requests: int, warmup: int, blocks: int) -> dict[st
             settings, inquiries=InMemoryInquiries(), dispatcher=RecordingDispatcher(),
             limiter=RateLimiter(InMemoryCounters(), per_client_per_hour=settings.rate_limit_per_client_per_hour,
                                 peppers=peppers),
-            persistence=InMemoryPersistence(), peppers=peppers, count_urgent=lambda _categories: None,
+            persistence=InMemoryPersistence(), peppers=peppers, count_triage=lambda _triage: None,
         )
         intake.app.__dict__["intake"] = service  # the cached_property the handler would fill with AWS clients
 

@@ -75,3 +75,27 @@ def test_a_held_back_submission_cannot_skip_to_contacted(stack: Stack) -> None:
 
     assert response["statusCode"] == 422
     assert stack.drain("CareTeamQueue") == []
+
+
+def test_a_crisis_message_held_back_by_mistake_is_released_as_the_urgent_inquiry_it_is(stack: Stack) -> None:
+    prepare_email(stack)
+    topic = stack.url("CareTeamTopic")
+    response = stack.intake(json_post(distinctive_inquiry(
+        website="autofilled by a browser", message="I have the pills counted out and I want to die tonight")))
+    inquiry_id = response_json(response)["inquiry_id"]
+    assert response_json(response)["urgent"] is True, "the person gets the crisis answer all the same"
+    assert record_of(inquiry_id)["level"] == "urgent"
+
+    release(stack, inquiry_id)
+    run_consumer(stack, "send_confirmation", "ConfirmationQueue")
+    run_consumer(stack, "notify_care_team", "CareTeamQueue")
+
+    stored = record_of(inquiry_id)
+    released = datetime.fromisoformat(stored["released_at"].replace("Z", "+00:00"))
+    due = datetime.fromisoformat(stored["due_at"].replace("Z", "+00:00"))
+    assert (due - released).total_seconds() == 60 * 60, "the urgent target: one hour from the release, any hour"
+    [email] = sent_emails()
+    assert "988" in email.body, "the email leads with the crisis lines"
+    [note] = notifications(topic)
+    assert note["subject"].startswith("[URGENT] ")
+    assert note["attributes"]["priority"] == {"Type": "String", "Value": "urgent"}

@@ -244,6 +244,6 @@ def test_care_team_lists_inquiries_by_status_newest_first_without_a_scan(stack: 
 
     assert [row["inquiry_id"] for row in listed] == list(reversed(ids))
     # The index projects what a list row shows (the name, to recognise a person), never their words or contacts.
-    assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "preferred_contact",
-                            "name", "assignee", "due_at", "version"} for row in listed)
+    assert all(set(row) <= {"inquiry_id", "status", "created_at", "topic", "urgent", "level", "language",
+                            "preferred_contact", "name", "assignee", "due_at", "version"} for row in listed)
     assert not any({"message", "email", "phone"} & set(row) for row in listed)

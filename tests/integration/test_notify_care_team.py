@@ -99,7 +99,8 @@ def test_one_inquiry_gives_one_notification_with_routing_attributes(stack: Stack
     assert note["subject"] == f"[URGENT] New inquiry {reference} (ptsd)"
     # moto keeps attributes as SNS delivers them to subscribers (Type/Value), so a filter policy sees these
     assert note["attributes"] == {"priority": {"Type": "String", "Value": "urgent"},
-                                  "topic": {"Type": "String", "Value": "ptsd"}}
+                                  "topic": {"Type": "String", "Value": "ptsd"},
+                                  "language": {"Type": "String", "Value": "en"}}
     console = stack.resources.function_environment("NotifyCareTeamFunction")["CONSOLE_BASE_URL"]
     assert f"{console.rstrip('/')}/{inquiry_id}" in note["message"]
     assert "Preferred contact: sms" in note["message"]

@@ -29,7 +29,20 @@ def test_urgent_notification_subject_and_priority_attribute() -> None:
     note = render_care_team_notification(_inquiry(urgent=True), SETTINGS, CREATED + timedelta(minutes=3))
 
     assert note.subject == "[URGENT] New inquiry INQ-DEFGHJKM (chronic_pain)"
-    assert note.attributes == {"priority": "urgent", "topic": "chronic_pain"}
+    assert note.attributes == {"priority": "urgent", "topic": "chronic_pain", "language": "en"}
+
+
+def test_a_priority_inquiry_is_marked_with_its_categories_and_language_but_never_pages() -> None:
+    note = render_care_team_notification(
+        _inquiry(level="priority", language="es", triage_categories=["preparation_and_farewell"]),
+        SETTINGS, CREATED)
+
+    assert note.subject == "[PRIORITY] New inquiry INQ-DEFGHJKM (chronic_pain)"
+    # The SMS subscription's filter takes priority=urgent only: a priority inquiry reaches the inbox, not a pager.
+    assert note.attributes == {"priority": "priority", "topic": "chronic_pain", "language": "es",
+                               "category": "preparation_and_farewell"}
+    assert "Category: preparation_and_farewell" in note.message.splitlines()
+    assert "Language: es" in note.message.splitlines()
 
 
 def test_notification_holds_reference_topic_contact_age_and_console_link_only() -> None:
@@ -40,6 +53,7 @@ def test_notification_holds_reference_topic_contact_age_and_console_link_only() 
         "New inquiry INQ-DEFGHJKM",
         "Priority: normal",
         "Topic: chronic_pain",
+        "Language: en",
         "Preferred contact: phone",
         "Arrived: 2 hours ago",
         "Open in the console: https://console.example.org/inquiries/01JD3V6W7X8Y9Z0ABCDEFGHJKM",
@@ -74,7 +88,8 @@ def test_urgent_notification_names_the_triage_category_not_the_words() -> None:
 
     lines = note.message.splitlines()
     assert lines[1:3] == ["Priority: URGENT - please reach out first", "Category: overdose, self_harm"]
-    assert note.attributes == {"priority": "urgent", "topic": "chronic_pain", "category": "overdose, self_harm"}
+    assert note.attributes == {"priority": "urgent", "topic": "chronic_pain", "language": "en",
+                               "category": "overdose, self_harm"}
     for words in ("took", "pills", "too_many_pills"):
         assert words not in note.chat_text
         assert words not in str(note.attributes)

@@ -126,7 +126,7 @@ def test_response_time_targets_reach_intake_and_the_care_api_only() -> None:
     for function in ("IntakeFunction", "CareApiFunction"):
         environment = TEMPLATE.function_environment(function)
         assert {"CLINIC_TIME_ZONE", "CLINIC_OPENS_AT", "CLINIC_CLOSES_AT", "URGENT_RESPONSE_MINUTES",
-                "NORMAL_RESPONSE_BUSINESS_DAYS"} <= set(environment), function
+                "PRIORITY_RESPONSE_BUSINESS_HOURS", "NORMAL_RESPONSE_BUSINESS_DAYS"} <= set(environment), function
     assert "CLINIC_TIME_ZONE" not in TEMPLATE.function_environment("SendConfirmationFunction")
 
 

@@ -1,78 +1,127 @@
-"""Triage against the labelled corpus in tests/data: every crisis phrasing caught with its category,
-few false alarms on ordinary inquiries, and no rule that only other rules' phrasings exercise."""
+"""Triage against its labelled corpus (tests/data/triage): the corpus's size and shape, the shipped model
+trained on exactly the training rounds and scored in pure Python as scikit-learn scores it, the rules'
+guard (no rule is dead weight), and floors on what the rules and the model do on their training rounds.
+
+The frozen rounds are never read here beyond their count: they measure triage on words nobody here has
+fitted (``make triage``)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from inquiries.triage import Triager, assess, load_rules
+from inquiries.record import Level
+from inquiries.triage import assess, features
+from inquiries.triage.model import LinearModel, shipped_model
+from inquiries.triage.rules import PRIORITY, URGENT, load_rules, load_shipped_triager
 
-from infra.triage_report import CrisisPhrasing, crisis_phrasings, ordinary_inquiries
+from infra import triage_corpus, triage_train
+from infra.triage_corpus import FROZEN_ROUNDS, CorpusError, Phrasing, read_round
 
-CRISIS = crisis_phrasings()
-ORDINARY = ordinary_inquiries()
+TRAINING = triage_corpus.load(frozen=False)
 RULES = load_rules()
-RULE_IDS = [r["id"] for c in RULES["categories"].values() for r in c["rules"]]
+CATEGORIES = set(RULES["categories"])
 
 
-def test_the_corpus_is_large_and_covers_every_category() -> None:
-    assert len(CRISIS) >= 200
-    assert len(ORDINARY) >= 200
-    per_category = Counter(p.category for p in CRISIS)
-    assert set(per_category) == set(RULES["categories"])
-    assert min(per_category.values()) >= 15
-    assert len({p.text for p in CRISIS}) == len(CRISIS)
-    assert len(set(ORDINARY)) == len(ORDINARY)
+def test_the_corpus_is_large_in_both_languages_and_covers_every_category() -> None:
+    everything = TRAINING + triage_corpus.load(frozen=True)
+    sizes = Counter((p.language, p.urgent) for p in everything)
+    assert sizes[("en", True)] >= 1000 and sizes[("en", False)] >= 1000
+    assert sizes[("es", True)] >= 250 and sizes[("es", False)] >= 250
+    for language in ("en", "es"):
+        per_category = Counter(p.category for p in TRAINING if p.language == language and p.urgent)
+        assert set(per_category) == CATEGORIES
+        assert min(per_category.values()) >= 15
+        assert Counter(p.level for p in TRAINING if p.language == language)["priority"] >= 100
 
 
-@pytest.mark.parametrize("phrasing", CRISIS, ids=lambda p: f"{p.category}:{p.text[:40]}")
-def test_each_crisis_phrasing_is_urgent_with_its_category(phrasing: CrisisPhrasing) -> None:
-    verdict = assess(phrasing.text)
-    assert verdict.urgent
-    assert phrasing.category in verdict.categories
+def test_frozen_rounds_exist_in_both_languages_and_are_kept_out_of_training() -> None:
+    assert {name[:2] for name in FROZEN_ROUNDS} == {"en", "es"}
+    assert not {p.round for p in TRAINING} & FROZEN_ROUNDS
+    # The shipped model says which corpus it was trained on: the training rounds, nothing else.
+    digest = hashlib.sha256("\n".join(f"{p.round}\t{p.level}\t{p.category}\t{p.text}"
+                                      for p in TRAINING).encode("utf-8")).hexdigest()
+    assert shipped_model().version == digest[:12], "retrain with `make train-triage`"
 
 
-def test_recall_is_complete() -> None:
-    missed = [p.text for p in CRISIS if phrasing_missed(p)]
-    assert missed == []
+def test_a_malformed_line_is_refused_with_its_place_never_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "en_r99.tsv"
+    path.write_text("# a round\nurgent\t-\ti want to die\n", "utf-8")
+    with pytest.raises(CorpusError, match=r"en_r99.tsv:2") as refused:
+        read_round(path)
+    assert "die" not in str(refused.value)
 
 
-def phrasing_missed(phrasing: CrisisPhrasing) -> bool:
-    return phrasing.category not in assess(phrasing.text).categories
+def test_the_committed_model_is_what_training_gives() -> None:
+    assert triage_train.build() == (triage_train.MODEL_PATH.read_text("utf-8")), (
+        "model.json is stale: the corpus, the rules or the features changed. Run `make train-triage`.")
 
 
-def test_false_alarms_are_at_most_five_percent() -> None:
-    flagged = [text for text in ORDINARY if assess(text).urgent]
-    assert len(flagged) / len(ORDINARY) <= 0.05, flagged
+def test_the_pure_python_scores_are_scikit_learns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    sample = TRAINING[::5]
+    prepared = triage_train.Prepared.of(sample, load_shipped_triager())
+    monkeypatch.setattr(triage_train, "MIN_WEIGHT", 0.0)
+    monkeypatch.setattr(triage_train, "MIN_PHRASINGS", 1)
+    exported = LinearModel(triage_train.fit_heads(prepared, triage_train.Settings()))
+    found = prepared.feature_sets(features.ALL_PARTS)
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform([dict.fromkeys(f, 1.0) for f in found]).tocsr()
+    matrix.indices, matrix.indptr = matrix.indices.astype("int32"), matrix.indptr.astype("int32")
+    reference = LogisticRegression(C=triage_train.REGULARISATION_C, solver="liblinear", class_weight="balanced",
+                                   max_iter=2000, random_state=0).fit(matrix, [p.urgent for p in sample])
+    expected = reference.predict_proba(matrix)[:, 1]
+    got = [exported.probability("urgent", f) for f in found]
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 0.01
 
 
-def test_every_rule_has_a_phrasing_only_it_catches() -> None:
-    only_one = Counter(
-        verdict.matches[0].rule_id for verdict in (assess(p.text) for p in CRISIS) if len(verdict.matches) == 1
-    )
-    assert [rule_id for rule_id in RULE_IDS if not only_one[rule_id]] == []
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_on_its_training_rounds_triage_catches_what_it_was_fitted_to(language: str) -> None:
+    mine = [p for p in TRAINING if p.language == language]
+    urgent = [p for p in mine if p.urgent]
+    other = [p for p in mine if not p.urgent]
+    caught = sum(assess(p.text).urgent for p in urgent)
+    alarms = sum(assess(p.text).urgent for p in other)
+    assert caught / len(urgent) >= 0.99
+    assert alarms / len(other) <= 0.01
+    history = [p for p in mine if p.level == "priority"]
+    assert sum(assess(p.text).level is not Level.NONE for p in history) / len(history) >= 0.95
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "i'm dying to know when you open",
-        "killing it at work, but my mood is flat",
-        "my phone died while i was filling this in",
-        "i'm shaking with excitement to start",
-        "i quit drinking in 2020 and want support staying sober",
-        "is it safe to take my meds before a session",
-    ],
-)
-def test_hard_negatives_are_not_urgent(text: str) -> None:
-    assert not assess(text).urgent
+def _rule_verdicts() -> list[tuple[Phrasing, tuple[str, ...], tuple[str, ...]]]:
+    rules = load_shipped_triager()
+    out = []
+    for p in TRAINING:
+        verdict = rules.assess(p.text)
+        out.append((p, tuple(m.rule_id for m in verdict.urgent), tuple(m.rule_id for m in verdict.priority)))
+    return out
 
 
-def test_searching_only_the_rules_a_message_can_start_gives_what_searching_every_rule_gives() -> None:
-    # The first-word shortcut must never cost a match: compare it with every rule searched in full.
-    triager = Triager.from_rules(RULES)
-    for text in [p.text for p in CRISIS] + ORDINARY:
-        words, collapsed = triager.normalise(text)
-        every_rule = tuple(r.match for r in triager.rules if r.search(words if r.exact else collapsed))
-        assert triager.assess(text).matches == every_rule, text
+VERDICTS = _rule_verdicts()
+
+
+def test_every_danger_rule_has_a_phrasing_only_it_catches() -> None:
+    only = Counter(urgent[0] for p, urgent, _ in VERDICTS if p.level != "none" and len(urgent) == 1)
+    danger_rules = [r["id"] for c in RULES["categories"].values() for r in c["rules"]
+                    if r.get("level", URGENT) == URGENT]
+    assert [rule_id for rule_id in danger_rules if not only[rule_id]] == []
+
+
+def test_every_priority_rule_lowers_a_danger_match_or_alone_marks_a_risk_told_as_history() -> None:
+    used = Counter(rule_id for p, _, priority in VERDICTS if p.level == "priority" for rule_id in priority)
+    priority_rules = [r["id"] for c in RULES["categories"].values() for r in c["rules"] if r.get("level") == PRIORITY]
+    assert priority_rules
+    assert [rule_id for rule_id in priority_rules if not used[rule_id]] == []
+
+
+def test_every_modifier_and_lexicon_is_met_in_the_training_rounds() -> None:
+    rules = load_shipped_triager()
+    seen: Counter[str] = Counter()
+    for p in TRAINING:
+        seen.update(rules.assess(p.text).concepts)
+    expected = {"modifier:" + kind for kind in RULES["modifiers"]} | {"lexicon:" + name for name in RULES["lexicons"]}
+    assert {name for name in expected if not seen[name]} == set()

@@ -37,7 +37,14 @@ from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
-from inquiries.observability import MetricUnit, count, count_without_logging, logger, metrics
+from inquiries.observability import (
+    MetricUnit,
+    count,
+    count_level_without_logging,
+    count_without_logging,
+    logger,
+    metrics,
+)
 from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
 
@@ -144,7 +151,7 @@ class CareService:
                                   also=[self.audit.write_with(entry)])
         logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
         if "dispatch_pending_since" in write.sets:
-            self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"])
+            self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"], current)
         if "first_contact_at" in write.sets:
             self._measure_first_contact(current, now)
         if write.correction is not None:
@@ -232,8 +239,11 @@ class CareService:
             "dispatch_pending_since": at,
         })
 
-    def _dispatch_released(self, inquiry_id: str, pending_since: str) -> None:
+    def _dispatch_released(self, inquiry_id: str, pending_since: str, current: dict[str, Any]) -> None:
         count("SpamReleased")
+        # Counted as a new inquiry is at intake (a held-back one was not): its level, outside the logs.
+        stored = StoredValues(current)
+        count_level_without_logging(read_level(stored).value, stored.codes("triage_categories"))
         if not dispatch_and_clear(self.dispatcher, self.inquiries, inquiry_id, pending_since):
             count("DispatchDeferred")
 

@@ -36,9 +36,9 @@ from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
 from inquiries.models import AcceptedInquiry, InquiryIn
-from inquiries.observability import count, count_without_logging, logger
+from inquiries.observability import count, count_level_without_logging, logger
 from inquiries.peppers import Peppers, peppers
-from inquiries.record import Language, Level, crisis_resources
+from inquiries.record import Language, crisis_resources
 from inquiries.settings import IntakeSettings
 from inquiries.triage import Triage, assess
 
@@ -103,12 +103,8 @@ class Submission:
 
 
 def count_triage_without_logging(triage: Triage) -> None:
-    """``UrgentInquiry`` and ``PriorityInquiry`` (each 1, or 0 when the inquiry is not at that level) in total
-    and per matched triage category, in calls to CloudWatch made for every accepted inquiry alike, without a
-    log line."""
-    for level, metric in ((Level.URGENT, "UrgentInquiry"), (Level.PRIORITY, "PriorityInquiry")):
-        categories = triage.categories if triage.level is level else ()
-        count_without_logging(metric, 1 if triage.level is level else 0, tuple(("category", c) for c in categories))
+    """The level metrics for an accepted inquiry (``observability.count_level_without_logging``)."""
+    count_level_without_logging(triage.level.value, triage.categories)
 
 
 def accepted_answer(inquiry_id: str, urgent: bool, language: Language | str = Language.EN) -> AcceptedInquiry:

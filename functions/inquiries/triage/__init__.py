@@ -76,7 +76,7 @@ class Reader:
         verdict, words, collapsed = self.rules.read(text)
         language = message_language(words)
         model = self._model()
-        if verdict.urgent and model.rules_decide:
+        if any(match.rule_id in model.deciding_rules for match in verdict.urgent):
             return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
         found = features.extract(collapsed, verdict, language, model.parts)
         if model.probability("urgent", found) >= model.threshold("urgent", language):

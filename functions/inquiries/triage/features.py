@@ -6,7 +6,8 @@ scikit-learn) and when it scores (in the Lambda, in pure Python), from one funct
   for Spanish messages only by default: in English they added nothing the words did not (docs/triage.md);
 - what the rules found: each concept lexicon present (``lexicon:SUBSTANCE``), each pair of concepts
   present together (``pair:AMOUNT+SUBSTANCE``), each modifier (``modifier:history``), each category
-  matched at each level (``rule:urgent:overdose``), and any danger match at all;
+  matched at each level (``rule:urgent:overdose``) and each rule (``rule_id:ideation.spanish``), any danger
+  match at all, and a danger match in a short message (a few words that say only that);
 - ``lang:es`` for a message in Spanish.
 """
 
@@ -20,6 +21,8 @@ from inquiries.triage.rules import RulesVerdict
 # trains without some of them).
 WORDS, LETTERS, SPANISH_LETTERS, CONCEPTS, RULES = "words", "letters", "spanish_letters", "concepts", "rules"
 ALL_PARTS = (WORDS, SPANISH_LETTERS, CONCEPTS, RULES)
+# A message of at most this many words (sentence breaks count as one) is short.
+SHORT_MESSAGE_WORDS = 12
 
 
 def extract(collapsed: str, verdict: RulesVerdict, language: str,
@@ -38,7 +41,7 @@ def extract(collapsed: str, verdict: RulesVerdict, language: str,
     if CONCEPTS in parts:
         _concepts(found, verdict)
     if RULES in parts:
-        _rules(found, verdict)
+        _rules(found, verdict, short=len(tokens) <= SHORT_MESSAGE_WORDS)
     return found
 
 
@@ -49,10 +52,13 @@ def _concepts(found: set[str], verdict: RulesVerdict) -> None:
     found.update("pair:" + a + "+" + b for a, b in combinations(lexicons, 2))
 
 
-def _rules(found: set[str], verdict: RulesVerdict) -> None:
+def _rules(found: set[str], verdict: RulesVerdict, *, short: bool) -> None:
+    found.update("rule_id:" + m.rule_id for m in verdict.urgent)
     found.update("rule:urgent:" + m.category for m in verdict.urgent)
     found.update("rule:priority:" + m.category for m in verdict.priority)
     if verdict.urgent:
         found.add("rule:urgent")
+        if short:
+            found.add("rule:urgent:short")
     if verdict.priority:
         found.add("rule:priority")

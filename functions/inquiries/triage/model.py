@@ -8,7 +8,9 @@ training rounds of the corpus and writes ``model.json`` beside this module: per 
 - ``risk``: urgent or priority (a risk told as history, a denial, bereavement), against none;
 - one head per category: which kind of danger, read when no rule named one.
 
-Each binary head carries the thresholds training chose for it, one per language. The file is read the
+Each binary head carries the thresholds training chose for it, one per language. The file also names
+the rules that decide alone: those whose matches were urgent in at least 98% of the training phrasings
+they matched (explicit, present danger); every other rule's findings are only the model's features. The file is read the
 first time a message with words is scored, not at import: a cold start that answers a health check or
 a refused request never pays for it. No ML library, no network, nothing downloaded.
 """
@@ -22,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 MODEL_FILE = "model.json"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 BINARY_HEADS = ("urgent", "risk")
 
 
@@ -35,10 +37,9 @@ class LinearModel:
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"{MODEL_FILE} is not format {MODEL_FORMAT}: retrain with `make train-triage`")
         self.version: str = str(data.get("version", ""))
-        # Which kinds of feature it reads (``features.ALL_PARTS``), and whether a rule's danger match is urgent
-        # whatever the model says.
+        # Which kinds of feature it reads (``features.ALL_PARTS``), and the rules whose match is urgent alone.
         self.parts: tuple[str, ...] = tuple(data["parts"])
-        self.rules_decide: bool = bool(data["rules_decide"])
+        self.deciding_rules: frozenset[str] = frozenset(data["deciding_rules"])
         self.bias: dict[str, float] = dict(data["bias"])
         self.thresholds: dict[str, float] = dict(data["thresholds"])
         self.weights: dict[str, dict[str, float]] = {head: data[head] for head in BINARY_HEADS}

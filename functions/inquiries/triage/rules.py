@@ -400,9 +400,9 @@ class Triager:
                     found = positions.setdefault(pattern_index, [])
                     if found is not None:
                         found.extend(at)
-        for at in positions.values():
-            if at is not None:
-                at.sort()  # a pattern reads one form, and each word of it once: no offset twice
+        for offsets_of_pattern in positions.values():
+            if offsets_of_pattern is not None:
+                offsets_of_pattern.sort()  # a pattern reads one form, and each word of it once: no offset twice
         return positions
 
     def _starting_with(self, key: tuple[bool, bool], token: str) -> frozenset[int]:
@@ -438,8 +438,8 @@ def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -
     matches can start with; None: anywhere). The same matches a search finds, for a fraction of the work:
     every match of a pattern begins with one of its first words."""
     if positions is None:
-        for hit in pattern.finditer(line):
-            yield hit.span()
+        for found in pattern.finditer(line):
+            yield found.span()
         return
     for position in positions:
         hit = pattern.match(line, position)
