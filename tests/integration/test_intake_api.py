@@ -81,11 +81,43 @@ def test_crisis_wording_answers_urgent_with_crisis_resources(stack: Stack) -> No
     assert item["triage_rules"] == ["ideation.wish_dead"]
 
 
+@pytest.mark.parametrize(
+    ("message", "headers", "language"),
+    [
+        ("Lately I think everyone would be better off dead without me", {"Accept-Language": "es-MX,es;q=0.9"}, "es"),
+        ("ya no quiero vivir, esta noche me voy a tomar todas las pastillas", {}, "es"),
+    ],
+    ids=["browser-prefers-spanish", "written-in-spanish"],
+)
+def test_a_person_who_reads_or_writes_spanish_gets_the_spanish_crisis_lines(
+        stack: Stack, message: str, headers: dict[str, str], language: str) -> None:
+    response = stack.intake(json_post(distinctive_inquiry(message=message), headers=headers))
+
+    body = response_json(response)
+    assert body["urgent"] is True
+    lines = body["crisis_resources"]
+    assert [(r["contact"], r.get("text_word")) for r in lines] == [("988", "AYUDA"), ("911", None), ("741741", "AYUDA")]
+    assert "oprima el 2" in lines[0]["how"] and "AYUDA" in lines[2]["how"]
+    [item] = stack.items()
+    assert item["language"] == language and item["level"] == "urgent"
+
+
+def test_a_risk_told_as_history_is_stored_as_priority_and_answered_without_a_takeover(stack: Stack) -> None:
+    response = stack.intake(json_post(distinctive_inquiry(
+        message="I attempted suicide in 2016 and have been stable since. Is ketamine right for me?")))
+
+    body = response_json(response)
+    assert body["urgent"] is False and "crisis_resources" not in {k for k, v in body.items() if v is not None}
+    [item] = stack.items()
+    assert item["level"] == "priority" and item["urgent"] is False
+    assert item["triage_categories"], "the care team sees why"
+
+
 def test_an_ordinary_inquiry_stores_no_triage_codes(stack: Stack) -> None:
     stack.intake(json_post(distinctive_inquiry(message="I'm dying to know if you have evening hours")))
 
     [item] = stack.items()
-    assert item["urgent"] is False
+    assert item["urgent"] is False and item["level"] == "none"
     assert "triage_categories" not in item and "triage_rules" not in item
 
 
