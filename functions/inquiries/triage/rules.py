@@ -338,8 +338,8 @@ class Triager:
         words = SENTENCE_BREAK.join(w for w, _ in forms)
         collapsed = SENTENCE_BREAK.join(c for _, c in forms)
         starts = {True: _sentence_starts([w for w, _ in forms]), False: _sentence_starts([c for _, c in forms])}
-        # Per sentence: rule index -> the span of its first match there.
-        found: list[dict[int, tuple[int, int]]] = [{} for _ in forms]
+        # Per sentence: rule index -> the spans of its matches there.
+        found: list[dict[int, list[tuple[int, int]]]] = [{} for _ in forms]
         offsets = {True: _word_offsets(words), False: _word_offsets(collapsed)}
         # Modifiers only change danger matches: a text without one is not searched for them.
         danger = False
@@ -353,7 +353,7 @@ class Triager:
                 kind = self.rules[rule_index].kind
                 line = words if exact else collapsed
                 for span in _matches(pattern(), line, positions):
-                    found[bisect_right(starts[exact], span[0]) - 1].setdefault(rule_index, span)
+                    found[bisect_right(starts[exact], span[0]) - 1].setdefault(rule_index, []).append(span)
                     danger = danger or kind != CONCEPT
         urgent: dict[int, RuleMatch] = {}
         priority: dict[int, RuleMatch] = {}
@@ -366,24 +366,28 @@ class Triager:
                                priority=tuple(priority[i] for i in sorted(priority)), concepts=frozenset(concepts))
         return verdict, words, collapsed
 
-    def _weigh(self, found: dict[int, tuple[int, int]], urgent: dict[int, RuleMatch],
+    def _weigh(self, found: dict[int, list[tuple[int, int]]], urgent: dict[int, RuleMatch],
                priority: dict[int, RuleMatch], concepts: set[str]) -> None:
         """Sort one sentence's matches into urgent, priority and concepts (the modifiers act here)."""
         kinds = {self.rules[i].kind for i in found}
         history = HISTORY in kinds and PRESENT not in kinds
-        lowering = [span for i, span in found.items() if self.rules[i].kind in (DENIAL, PRIORITY)]
-        harmless = [span for i, span in found.items() if self.rules[i].kind == HARMLESS]
+        lowering = [span for i, spans in found.items() if self.rules[i].kind in (DENIAL, PRIORITY) for span in spans]
+        harmless = [span for i, spans in found.items() if self.rules[i].kind == HARMLESS for span in spans]
         # A danger match that overlaps a harmless phrase does not count; one that starts inside a denial or a
-        # priority rule's match is that rule's (priority).
-        for rule_index, span in found.items():
+        # priority rule's match is that rule's (priority). A rule stands if any of its matches does.
+        for rule_index, spans in found.items():
             rule = self.rules[rule_index]
             if rule.kind == CONCEPT:
                 concepts.add("lexicon:" + rule.match.category)
-            elif rule.kind in MODIFIERS:
+                continue
+            if rule.kind in MODIFIERS:
                 concepts.add("modifier:" + rule.kind)
-            elif _overlaps(span, harmless, rule.exact):
+                continue
+            counted = [span for span in spans if not _overlaps(span, harmless, rule.exact)]
+            if not counted:
                 concepts.add("modifier:" + HARMLESS)
-            elif rule.kind == URGENT and not history and not _starts_inside(span, lowering, rule.exact):
+            elif rule.kind == URGENT and not history and any(
+                    not _starts_inside(span, lowering, rule.exact) for span in counted):
                 urgent[rule_index] = rule.match
             else:
                 priority[rule_index] = rule.match
