@@ -144,7 +144,7 @@ def evaluate(settings: Settings, rules: Triager, training: Prepared, frozen: Seq
     for test in round_folds(training.phrasings, HELD_OUT_FOLDS):
         held = set(test)
         fold = reader_for(train(training.subset([i for i in range(len(training.phrasings)) if i not in held]),
-                                settings), rules)
+                                settings, categories=False), rules)
         merge(held_out, score(fold, [training.phrasings[i] for i in test]))
     return Evaluation(training=score(full, training.phrasings) if with_training else {},
                       held_out=held_out, frozen=score(full, frozen))
@@ -176,7 +176,6 @@ def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Ph
 ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("rules alone (concept lexicons, modifiers)", None),
     ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2)),
-    ("model alone: words and letters", Settings(parts=(features.WORDS, features.LETTERS), deciding_precision=2)),
     ("model alone: words, Spanish letters",
      Settings(parts=(features.WORDS, features.SPANISH_LETTERS), deciding_precision=2)),
     ("model alone: + concepts", Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS),
@@ -184,8 +183,6 @@ ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("model alone: + rule findings", Settings(deciding_precision=2)),
     ("every rule decides, model adds", Settings(deciding_precision=0)),
     ("shipped: the surest rules decide, model weighs the rest", Settings()),
-    ("shipped, with letters in English too",
-     Settings(parts=(features.WORDS, features.LETTERS, features.CONCEPTS, features.RULES))),
 )
 
 

@@ -91,8 +91,9 @@ class Prepared:
         return [features.extract(collapsed, verdict, language, parts) for verdict, collapsed, language in self.rows]
 
 
-def fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
-    """Fit every head on ``prepared``; the model data with every threshold at 0.5."""
+def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True) -> dict[str, Any]:
+    """Fit every head on ``prepared``; the model data with every threshold at 0.5. Without ``categories``, the
+    category heads are left out (out-of-fold scoring and the evaluation's folds need only the levels)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -120,9 +121,9 @@ def fit_heads(prepared: Prepared, settings: Settings) -> dict[str, Any]:
         data[head] = {name: round(float(w), 4) for name, w in zip(names, fitted.coef_[0], strict=True)
                       if abs(w) >= MIN_WEIGHT}
     risky = [i for i, p in enumerate(prepared.phrasings) if p.level != "none"]
-    categories = sorted({prepared.phrasings[i].category for i in risky})
+    kinds = sorted({prepared.phrasings[i].category for i in risky})
     data["categories"], data["category_bias"], data["category_weights"] = [], [], {}
-    if len(categories) > 1:
+    if categories and len(kinds) > 1:
         fitted = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(
             matrix[risky], [prepared.phrasings[i].category for i in risky])
         data["categories"] = [str(c) for c in fitted.classes_]
@@ -147,7 +148,7 @@ def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[flo
     for test in round_folds(prepared.phrasings, THRESHOLD_FOLDS):
         held_out = set(test)
         train = [i for i in range(len(prepared.phrasings)) if i not in held_out]
-        model = LinearModel(fit_heads(prepared.subset(train), settings))
+        model = LinearModel(fit_heads(prepared.subset(train), settings, categories=False))
         test_features = prepared.subset(test).feature_sets(settings.parts)
         for i, found in zip(test, test_features, strict=True):
             scores[i] = (model.probability("urgent", found), model.probability("risk", found))
@@ -216,16 +217,16 @@ def build(rules: Triager | None = None) -> str:
     return export(data, corpus)
 
 
-def fit(prepared: Prepared, settings: Settings = Settings()) -> dict[str, Any]:
+def fit(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True) -> dict[str, Any]:
     """The model data fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    data = fit_heads(prepared, settings)
+    data = fit_heads(prepared, settings, categories=categories)
     data["thresholds"] = choose_thresholds(prepared, settings, data["deciding_rules"])
     return data
 
 
-def train(prepared: Prepared, settings: Settings = Settings()) -> LinearModel:
+def train(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True) -> LinearModel:
     """The model fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    return LinearModel(fit(prepared, settings))
+    return LinearModel(fit(prepared, settings, categories=categories))
 
 
 def reader_for(model: LinearModel, rules: Triager) -> Reader:

@@ -182,3 +182,36 @@ def test_the_bytecode_check_finds_a_module_compiled_for_another_source(tmp_path:
     assert stale_or_missing_bytecode(tmp_path, "python3.12") == ["module.py"]
     (cache / "module.cpython-312.pyc").unlink()
     assert stale_or_missing_bytecode(tmp_path, "python3.12") == ["module.py"]
+
+
+_TRIAGE_PROBE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2], sys.argv[3]]
+from inquiries.triage import assess
+from inquiries.triage.model import shipped_model
+verdicts = {text: assess(text).level.value for text in sys.argv[4:]}
+source = sys.modules["inquiries.triage"].__file__
+print(json.dumps({"verdicts": verdicts, "model": shipped_model().version, "file": source}))
+"""
+
+
+def test_the_intake_artifact_triages_with_the_rules_and_model_it_ships() -> None:
+    artifact = BUILD / "IntakeFunction"
+    runtime = lambda_runtime_dir()
+    for path in (artifact, HOST_LAYER, runtime):
+        require(path)
+    messages = {"I took the whole bottle of my xanax and I can't stay awake": "urgent",
+                "quiero quitarme la vida esta noche": "urgent",
+                "I attempted suicide in 2016 and have been stable since": "priority",
+                "Do you take Aetna for the depression program?": "none"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _TRIAGE_PROBE, str(artifact), str(HOST_LAYER), str(runtime), *messages],
+        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "RuntimeWarning" not in result.stderr, "the shipped rule index must be current"
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["verdicts"] == messages
+    assert Path(probe["file"]).is_relative_to(artifact)
+    shipped = Path(__file__).resolve().parents[2] / "functions" / "inquiries" / "triage" / "model.json"
+    assert probe["model"] == json.loads(shipped.read_text("utf-8"))["version"]
