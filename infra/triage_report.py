@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inquiries.record import Level
 from inquiries.triage import Reader, Triage, features
 from inquiries.triage.rules import Triager, load_shipped_triager
 
@@ -159,9 +160,9 @@ def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Ph
     def verdict(text: str) -> Triage:
         found = rules.assess(text)
         if found.urgent:
-            return Triage(level="urgent", matches=found.urgent)  # type: ignore[arg-type]
+            return Triage(level=Level.URGENT, matches=found.urgent)
         if found.priority:
-            return Triage(level="priority", matches=found.priority)  # type: ignore[arg-type]
+            return Triage(level=Level.PRIORITY, matches=found.priority)
         return Triage()
 
     class _RulesReader:
@@ -178,11 +179,12 @@ ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2)),
     ("model alone: words, Spanish letters",
      Settings(parts=(features.WORDS, features.SPANISH_LETTERS), deciding_precision=2)),
-    ("model alone: + concepts", Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS),
-                                         deciding_precision=2)),
+    ("model alone: words, concepts", Settings(parts=(features.WORDS, features.CONCEPTS), deciding_precision=2)),
     ("model alone: + rule findings", Settings(deciding_precision=2)),
     ("every rule decides, model adds", Settings(deciding_precision=0)),
     ("shipped: the surest rules decide, model weighs the rest", Settings()),
+    ("shipped, with Spanish letter pieces",
+     Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS, features.RULES))),
 )
 
 

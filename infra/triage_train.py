@@ -36,7 +36,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "functions" / "inquiries" 
 # Out-of-fold false alarms allowed when thresholds are chosen, per language: urgent (non-urgent messages
 # marked urgent, rules included) and risk (ordinary messages marked priority or urgent). Below issue 17's
 # goals (3% in English, 5% in Spanish), leaving room for words nobody here wrote.
-URGENT_FALSE_ALARM_BUDGET = {"en": 0.025, "es": 0.04}
+URGENT_FALSE_ALARM_BUDGET = {"en": 0.025, "es": 0.045}
 RISK_FALSE_ALARM_BUDGET = {"en": 0.06, "es": 0.08}
 THRESHOLD_FOLDS = 4
 # When a rule decides alone (see Settings): its matches urgent this often, over at least this many phrasings.

@@ -2,8 +2,8 @@
 scikit-learn) and when it scores (in the Lambda, in pure Python), from one function.
 
 - ``w:`` each word and ``b:`` each pair of neighbouring words of the collapsed, normalised text;
-- ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them),
-  for Spanish messages only by default: in English they added nothing the words did not (docs/triage.md);
+- ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them):
+  not shipped, since held out they added nothing the words did not (the ablation in docs/triage.md);
 - what the rules found: each concept lexicon present (``lexicon:SUBSTANCE``), each pair of concepts
   present together (``pair:AMOUNT+SUBSTANCE``), each modifier (``modifier:history``), each category
   matched at each level (``rule:urgent:overdose``) and each rule (``rule_id:ideation.spanish``), any danger
@@ -20,7 +20,7 @@ from inquiries.triage.rules import RulesVerdict
 # The kinds of feature; a model records which it was trained with (the ablation in docs/triage.md
 # trains without some of them).
 WORDS, LETTERS, SPANISH_LETTERS, CONCEPTS, RULES = "words", "letters", "spanish_letters", "concepts", "rules"
-ALL_PARTS = (WORDS, SPANISH_LETTERS, CONCEPTS, RULES)
+ALL_PARTS = (WORDS, CONCEPTS, RULES)
 # A message of at most this many words (sentence breaks count as one) is short.
 SHORT_MESSAGE_WORDS = 12
 
