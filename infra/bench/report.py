@@ -203,9 +203,10 @@ def markdown(data: dict[str, Any]) -> str:
     add("## Triage\n")
     add(f"`{t['check']}`: **{t['us_per_message']:.2f} µs per message** against {t['baseline_us_per_message']:.2f} µs "
         f"for the baseline (one case-insensitive word search) on the same messages ({t['ratio']:.2f}x), over "
-        f"{t['messages']} assessments of the triage corpus (tests/data: crisis phrasings and ordinary inquiries; "
-        "`make triage` reports its recall on the same corpus). Best of five blocks, so the figure is the "
-        "check's cost rather than the machine's busiest moment.\n")
+        f"{t['messages']} assessments of the triage corpus's training rounds (tests/data/triage, crisis and "
+        "ordinary, English and Spanish; `make triage` reports its recall and median per message on the same "
+        "corpus). Best of five blocks, so the figure is the check's cost rather than the machine's busiest "
+        "moment. The model file is read on the first message with words, not at import (before the blocks).\n")
     add("## Artifact size (`sam build`)\n")
     if data["artifacts"]:
         add("| artifact | files | unzipped MiB | zipped MiB |\n|---|---|---|---|")
@@ -287,9 +288,10 @@ started from). What was taken out of init:
 - **Powertools' batch utility**, whose import loads every event data class and asyncio (~20 ms), for one
   loop: the consumers answer their SQS batches with `inquiries.delivery.sqs_batch` (the same partial
   batch response).
-- **Triage's rule index** is read from `triage_index.json`, built from the rules by `make triage-index`
-  (a test fails when it is stale), instead of parsing every pattern at import; patterns are compiled on
-  their first search.
+- **Triage's rule index** is read from `triage/rules_index.json`, built from the rules by `make
+  triage-index` (a test fails when it is stale), instead of parsing every pattern at import; patterns are
+  compiled on their first use, and **triage's model** (`triage/model.json`) is read on the first message
+  with words, not at import.
 - **Jinja** is imported on first use (SendConfirmationFunction loads it at init: every message it sends
   is rendered with it); **phonenumbers** on first use (a phone number is optional); **the address
   validator** only by intake, which reads an address in every submission.

@@ -147,4 +147,8 @@ def test_reminders_run_on_a_schedule_and_only_query_the_status_index() -> None:
     assert event["Type"] == "Schedule" and event["Properties"]["Schedule"] == "rate(15 minutes)"
     granted = actions("RemindCareTeamFunction")
     assert granted == {"dynamodb:Query", "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
-                       "kms:DescribeKey"}
+                       "kms:DescribeKey", "cloudwatch:PutMetricData"}
+    # CareTeamEscalated is counted straight to CloudWatch (reminders.py): without this grant AWS refused it.
+    [count] = [s for s in statements("RemindCareTeamFunction") if s["Action"] == "cloudwatch:PutMetricData"]
+    assert count["Resource"] == "*"
+    assert count["Condition"] == {"StringEquals": {"cloudwatch:namespace": "InquiryIntake"}}
