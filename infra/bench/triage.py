@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from infra.bench.percentiles import ratio
 
-
 # The corpus grows round by round; the benchmark times a fixed-size, evenly spread sample of it.
 SAMPLE_SIZE = 1000
 
