@@ -33,9 +33,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from inquiries.record import Level
-from inquiries.triage import Reader, Triage, features
+from inquiries.triage import Triage, features
 from inquiries.triage.rules import Triager, load_shipped_triager
 
 from infra import triage_corpus
@@ -108,7 +109,15 @@ def _pct(part: int, whole: int) -> str:
     return f"{part}/{whole} ({part / whole:.1%})" if whole else "0/0"
 
 
-def score(reader: Reader, phrasings: Sequence[Phrasing]) -> dict[str, Figures]:
+class Assessor(Protocol):
+    """Anything that triages a message: the shipped reader, a fold's, the rules alone."""
+
+    def assess(self, text: str) -> Triage:
+        """The verdict on one message."""
+        ...
+
+
+def score(reader: Assessor, phrasings: Sequence[Phrasing]) -> dict[str, Figures]:
     """Figures per language for ``phrasings`` read by ``reader``."""
     out: dict[str, Figures] = {}
     for p in phrasings:
@@ -151,25 +160,25 @@ def evaluate(settings: Settings, rules: Triager, training: Prepared, frozen: Seq
                       held_out=held_out, frozen=score(full, frozen))
 
 
-def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Phrasing]) -> Evaluation:
-    """The phrase rules alone (no model): what they catch and what they flag."""
-    class _Silent:
-        def __call__(self) -> object:
-            raise AssertionError
+@dataclass(frozen=True)
+class RulesAlone:
+    """The phrase rules as a reader of their own (no model): danger matches urgent, the rest priority."""
 
-    def verdict(text: str) -> Triage:
-        found = rules.assess(text)
+    rules: Triager
+
+    def assess(self, text: str) -> Triage:
+        """The rules' verdict as a level."""
+        found = self.rules.assess(text)
         if found.urgent:
             return Triage(level=Level.URGENT, matches=found.urgent)
         if found.priority:
             return Triage(level=Level.PRIORITY, matches=found.priority)
         return Triage()
 
-    class _RulesReader:
-        def assess(self, text: str) -> Triage:
-            return verdict(text)
 
-    reader: Reader = _RulesReader()  # type: ignore[assignment]
+def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Phrasing]) -> Evaluation:
+    """The phrase rules alone: what they catch and what they flag (they are not fitted, so held out is training)."""
+    reader = RulesAlone(rules)
     return Evaluation(training=score(reader, training), held_out=score(reader, training),
                       frozen=score(reader, frozen))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import traceback
 import warnings
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -81,17 +82,24 @@ def count_without_logging(name: str, value: float = 1, by: tuple[tuple[str, str]
     the call, its time nor its failure tells one item from another. ``by`` adds one series per
     (dimension, value) pair, fixed codes, never input. A failure is logged by type and never fails the caller.
     """
+    _put_without_logging(_datums(name, value, by))
+
+
+def _datums(name: str, value: float, by: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    """``name``'s total and one series per (dimension, code) of ``by``, as PutMetricData takes them."""
+    common = {"service": SERVICE, "stage": STAGE}
+    return [{"MetricName": name, "Value": value, "Unit": "Count",
+             "Dimensions": [{"Name": key, "Value": code} for key, code in dimensions.items()]}
+            for dimensions in (common, *({**common, dimension: code} for dimension, code in by))]
+
+
+def _put_without_logging(data: list[dict[str, Any]]) -> None:
     from inquiries import aws  # the clients module imports nothing from here; kept lazy for cold starts
 
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return
-    common = {"service": SERVICE, "stage": STAGE}
-    series = [common, *({**common, dimension: code} for dimension, code in by)]
     try:
-        aws.cloudwatch().put_metric_data(Namespace=NAMESPACE, MetricData=[{
-            "MetricName": name, "Value": value, "Unit": "Count",
-            "Dimensions": [{"Name": key, "Value": code} for key, code in dimensions.items()],
-        } for dimensions in series])
+        aws.cloudwatch().put_metric_data(Namespace=NAMESPACE, MetricData=data)  # type: ignore[arg-type]
     except (BotoCoreError, ClientError) as exc:
         logger.warning("metric not published", extra={"error_type": type(exc).__name__})
 
@@ -102,8 +110,10 @@ LEVEL_METRICS = (("urgent", "UrgentInquiry"), ("priority", "PriorityInquiry"))
 
 def count_level_without_logging(level: str, categories: tuple[str, ...]) -> None:
     """``UrgentInquiry`` and ``PriorityInquiry`` (each 1, or 0 when the inquiry is not at that level) in total and
-    per triage category, made for every inquiry alike (a new one, or a held-back one released), without a log
-    line."""
+    per triage category, in one PutMetricData call made for every inquiry alike (a new one, or a held-back one
+    released), without a log line."""
+    data: list[dict[str, Any]] = []
     for name, metric in LEVEL_METRICS:
         mine = categories if level == name else ()
-        count_without_logging(metric, 1 if level == name else 0, tuple(("category", c) for c in mine))
+        data += _datums(metric, 1 if level == name else 0, tuple(("category", c) for c in mine))
+    _put_without_logging(data)

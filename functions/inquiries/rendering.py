@@ -128,6 +128,7 @@ def render_care_team_notification(inquiry: StoredInquiry, settings: MessageSetti
                                   now: datetime) -> CareTeamNotification:
     """The care team's notification: identifiers and categories only, never a field the person typed."""
     reference = short_reference(inquiry.inquiry_id)
+    # ``urgent`` is kept beside ``level`` (reminders, the SMS filter and older items read it): it wins.
     level = Level.URGENT if inquiry.urgent else inquiry.level
     priority, prefix, line = _LEVEL_WORDS[level]
     subject = f"{prefix}New inquiry {reference} ({inquiry.topic.value})"

@@ -6,8 +6,17 @@ from importlib import resources
 
 import pytest
 from inquiries.record import Level
-from inquiries.triage import MODEL_RISK, MODEL_URGENT, RuleMatch, Triage, assess, signals_danger
-from inquiries.triage.rules import RULES_FILE, Triager, collapse_letters, first_word_prefixes, load_rules
+from inquiries.triage import MODEL_RISK, MODEL_URGENT, Reader, RuleMatch, Triage, assess, signals_danger
+from inquiries.triage.features import ALL_PARTS
+from inquiries.triage.model import MODEL_FORMAT, LinearModel
+from inquiries.triage.rules import (
+    RULES_FILE,
+    Triager,
+    collapse_letters,
+    first_word_prefixes,
+    load_rules,
+    load_shipped_triager,
+)
 
 CATEGORIES = (
     "ideation", "plan_and_means", "preparation_and_farewell", "overdose", "self_harm",
@@ -204,3 +213,22 @@ def test_the_model_reads_what_no_rule_anticipated() -> None:
     from inquiries.triage import _READER  # the shipped reader: the rules alone miss it
     assert not _READER.rules.assess(text).urgent
     assert verdict.rule_ids == (MODEL_URGENT,)
+
+
+def _silent_model(deciding: list[str]) -> LinearModel:
+    """A model that never fires (every score ~0), deciding by the rules listed alone."""
+    return LinearModel({"format": MODEL_FORMAT, "parts": list(ALL_PARTS), "deciding_rules": deciding,
+                        "bias": {"urgent": -50.0, "risk": -50.0}, "urgent": {}, "risk": {},
+                        "thresholds": {"urgent:en": 0.5, "risk:en": 0.5, "urgent:es": 0.5, "risk:es": 0.5},
+                        "categories": [], "category_bias": [], "category_weights": {}})
+
+
+def test_a_deciding_rule_is_urgent_whatever_the_model_says_and_any_other_rule_only_informs_it() -> None:
+    rules = load_shipped_triager()
+    text = "I want to kill myself"
+    [rule_id] = [m.rule_id for m in rules.assess(text).urgent]
+    deciding = Reader(rules, lambda: _silent_model([rule_id])).assess(text)
+    weighed = Reader(rules, lambda: _silent_model([])).assess(text)
+    assert deciding.level is Level.URGENT and deciding.rule_ids == (rule_id,)
+    # Not deciding: the model overrules it, and the match still marks a risk (priority), never nothing.
+    assert weighed.level is Level.PRIORITY

@@ -32,7 +32,7 @@ import re
 import sys
 import warnings
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -246,7 +246,7 @@ def _compile(pattern: str, *, exact: bool) -> str:
 
 
 class _CompiledOnFirstUse:
-    """A pattern (or a rule's patterns as one), compiled the first time a message needs it.
+    """A pattern, compiled the first time a message needs it.
 
     Messages are searched only by the patterns whose first words they hold, so most patterns are never
     needed by a given message; compiling all of them at import cost every intake cold start ~0.1 s.
@@ -268,7 +268,6 @@ class _Rule(NamedTuple):  # a tuple: a dataclass costs import time to generate, 
     match: RuleMatch
     exact: bool
     kind: str
-    pattern: Callable[[], re.Pattern[str]]
 
 
 class Triager:
@@ -278,9 +277,8 @@ class Triager:
     def __init__(self, index: dict[str, Any]) -> None:
         """Triage by an index (see ``index_rules``): dictionaries built, nothing parsed or compiled."""
         self.shorthand: dict[str, str] = index["shorthand"]
-        # Each pattern alone (what a message is searched with), and each rule whole (what it means).
+        # Each pattern (what a message is matched with): its rule, its form, its compiled regex on first use.
         self._patterns: list[tuple[int, bool, _CompiledOnFirstUse]] = []
-        sources_of_rule: list[list[str]] = [[] for _ in index["rules"]]
         # Per form of the message (exact: its words; otherwise collapsed), first-word prefix -> the patterns
         # to try; patterns whose start cannot be read are always tried.
         # Keyed by (exact, modifier): modifiers are looked up only in texts with a danger match.
@@ -289,18 +287,14 @@ class Triager:
         self._always: set[int] = set()
         for pattern_index, (rule_index, exact, source, prefixes) in enumerate(index["patterns"]):
             self._patterns.append((rule_index, exact, _CompiledOnFirstUse(source)))
-            sources_of_rule[rule_index].append(source)
             if prefixes == "always":
                 self._always.add(pattern_index)
                 continue
             for prefix in prefixes:
                 key = (bool(exact), index["rules"][rule_index][3] in MODIFIERS)
                 by_prefix[key].setdefault(prefix, set()).add(pattern_index)
-        self.rules: list[_Rule] = [
-            _Rule(RuleMatch(rule_id=rule_id, category=category), exact, kind,
-                  _CompiledOnFirstUse("|".join(sources)))
-            for (rule_id, category, exact, kind), sources in zip(index["rules"], sources_of_rule, strict=True)
-        ]
+        self.rules: list[_Rule] = [_Rule(RuleMatch(rule_id=rule_id, category=category), exact, kind)
+                                   for rule_id, category, exact, kind in index["rules"]]
         # What ``assess`` looks up for each word of a message: only prefixes of a length some rule starts with.
         self._prefixes: dict[tuple[bool, bool], dict[str, frozenset[int]]] = {
             key: {prefix: frozenset(found) for prefix, found in table.items()} for key, table in by_prefix.items()
