@@ -21,11 +21,13 @@ GOOD_TOKEN = "token-cloudflare-confirms"
 
 
 class FakeSiteverify:
-    """Cloudflare's siteverify: confirms GOOD_TOKEN for SECRET_KEY; ``broken`` makes it answer 500."""
+    """Cloudflare's siteverify: confirms GOOD_TOKEN for SECRET_KEY; ``broken`` makes it answer 500, and
+    ``garbled`` (bytes) is sent instead of the JSON answer, with a 200."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, list[str]]] = []
         self.broken = False
+        self.garbled: bytes | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +36,8 @@ class FakeSiteverify:
                 fake.requests.append(form)
                 ok = form.get("secret") == [SECRET_KEY] and form.get("response") == [GOOD_TOKEN]
                 body = json.dumps({"success": ok, "error-codes": [] if ok else ["invalid-input-response"]}).encode()
+                if fake.garbled is not None:
+                    body = fake.garbled
                 self.send_response(500 if fake.broken else 200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -97,6 +101,21 @@ def test_it_fails_closed_when_the_check_cannot_run(stack: Stack, turnstile_on: F
     response = stack.intake(json_post(with_token(GOOD_TOKEN)))
     assert response["statusCode"] == 503
     assert stack.items() == []
+
+
+@pytest.mark.parametrize("garbled", [b"<html>502 Bad Gateway</html>", b"", b'{"success": tru', b"\xff\xfe"])
+def test_a_200_whose_body_is_not_json_is_503_and_stores_nothing(stack: Stack, turnstile_on: FakeSiteverify,
+                                                               garbled: bytes) -> None:
+    """A proxy's error page or a cut-off answer under a 200 means the check could not run: refused as
+    unavailable (503, the form may retry), neither let through nor blamed on the person (403)."""
+    turnstile_on.garbled = garbled
+    response = stack.intake(json_post(with_token(GOOD_TOKEN)))
+    assert response["statusCode"] == 503
+    assert response_json(response)["errors"]
+    assert len(turnstile_on.requests) == 1, "the verifier was asked"
+    assert stack.items() == []
+    assert stack.items("IdempotencyTable") == []
+    assert stack.drain("ConfirmationQueue") == [] and stack.drain("CareTeamQueue") == []
 
 
 def test_it_fails_closed_when_nobody_answers(stack: Stack, turnstile_on: FakeSiteverify) -> None:
