@@ -357,6 +357,36 @@ def test_honeypot_posts_naming_an_address_never_stop_that_person_reaching_the_ca
     assert [m["inquiry_id"] for m in stack.drain("ConfirmationQueue")] == [body["inquiry_id"]]
 
 
+def test_more_honeypot_posts_than_the_per_client_limit_naming_a_person_never_silence_their_crisis_post(
+    stack: Stack,
+) -> None:
+    """Issue 18, item 12: 25 bot posts (honeypot filled), each from its own client, all naming one person's
+    address, then that person writes in crisis from a fresh client: heard, stored, the care team told.
+
+    More posts than the per-client limit allows one client, so a counter of the named address that shared
+    that limit (or any block on an address seen in spam) would refuse or discard the real post."""
+    per_client = int(stack.resources.function_environment("IntakeFunction")["RATE_LIMIT_PER_CLIENT_PER_HOUR"])
+    bots = max(25, per_client + 5)
+    victim = distinctive_inquiry()
+    for n in range(bots):
+        bot = stack.intake(json_post({**victim, "website": "https://spam.example", "message": f"buy {n}"},
+                                     source_ip=f"203.0.113.{n + 1}"))
+        assert bot["statusCode"] == 202
+    assert len(stack.items()) == bots and all(i["spam"] is True for i in stack.items()), \
+        "each bot post is its own client's first: stored as spam, none discarded"
+
+    response = stack.intake(json_post({**victim, "message": "I want to die"}, source_ip="198.51.100.21"))
+
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    assert body["urgent"] is True and body["crisis_resources"]
+    stored = next(i for i in stack.items() if i["inquiry_id"] == body["inquiry_id"])
+    assert (stored["status"], stored["urgent"], stored["spam"]) == ("new", True, False)
+    assert stored["email"] == victim["email"]
+    assert [m["inquiry_id"] for m in stack.drain("CareTeamQueue")] == [body["inquiry_id"]]
+    assert [m["inquiry_id"] for m in stack.drain("ConfirmationQueue")] == [body["inquiry_id"]]
+
+
 def test_many_inquiries_for_one_address_are_all_accepted_and_stored(stack: Stack) -> None:
     inquiry = distinctive_inquiry()
     for n in range(8):
