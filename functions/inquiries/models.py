@@ -160,7 +160,10 @@ class InquiryIn(BaseModel):
     )
     topic: Topic = Field(default=Topic.OTHER, description="What the inquiry is about.")
     message: Message = Field(default=None, description="Optional free text, at most 2000 characters.")
-    consent_to_contact: Checkbox = Field(description="Must be true: the person agrees to be contacted.")
+    # ``const: true`` in the published schema: false is refused (422, ``consent_required``), so a body the
+    # schema calls valid is never refused for it. The validator below enforces it and names the rule.
+    consent_to_contact: Checkbox = Field(description="Must be true: the person agrees to be contacted.",
+                                         json_schema_extra={"const": True})
     referral_source: ReferralSource = Field(default=None, description="How the person heard of the clinic.")
     language: Language | None = Field(
         default=None,

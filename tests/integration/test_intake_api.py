@@ -259,6 +259,14 @@ def test_other_content_types_are_415(stack: Stack, content_type: str) -> None:
     assert_nothing_left_behind(stack)
 
 
+def test_consent_false_is_422_naming_only_consent_as_the_schema_says(stack: Stack) -> None:
+    """docs/openapi.json says ``consent_to_contact`` is ``const: true``; the API refuses false the same way."""
+    response = stack.intake(json_post(distinctive_inquiry(consent_to_contact=False)))
+    errors = assert_error_body(response, 422)
+    assert [e["field"] for e in errors] == ["consent_to_contact"]
+    assert_nothing_left_behind(stack)
+
+
 def test_field_errors_are_422_naming_every_bad_field_and_echoing_nothing(stack: Stack) -> None:
     submitted = {
         "name": "",
