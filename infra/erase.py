@@ -9,7 +9,12 @@ What goes, found from the address alone:
   pepper (InquiriesTable, through EmailHashIndex), so a rotation in progress hides nothing;
 - every idempotency record whose stored response names one of those inquiry ids, and every duplicate-
   submission guard (``submission#...``) that points at one (IdempotencyTable);
-- the per-address confirmation counters ``email#<email_hash>#<window>`` (RateLimitTable), under either pepper.
+- the per-mailbox confirmation counters ``email#<mailbox hash>#<window>`` (RateLimitTable), under either pepper:
+  the address's mailbox (``delivery.address_cap.mailbox``: ``+tag`` dropped, Gmail's dots dropped), and the
+  address's own hash as counters written before mailboxes were keyed used it.
+
+The per-domain counters (``domain#...``) are shared by everyone at a domain and hold only inquiry ids: they
+are left to expire (a day).
 
 It prints a JSON report of the counts, and logs the act to stderr with inquiry ids and counts only:
 never the address, nor its hash (which identifies the person as well as the address does).
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import boto3
 from botocore.exceptions import ClientError
 from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix, email_hashes
+from inquiries.delivery.address_cap import mailbox_hashes
 from inquiries.models import InvalidEmailAddress, normalise_email
 from inquiries.peppers import Peppers, read_peppers
 
@@ -162,7 +168,8 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
     finds what intake stored as ``Anna@xn--bcher-kva.example``. Raises ``InvalidEmailAddress`` for an
     address intake would have refused (nothing can be stored under it). Every valid pepper is tried.
     """
-    hashes = email_hashes(normalise_email(email), peppers)
+    address = normalise_email(email)
+    hashes = email_hashes(address, peppers)
     report = ErasureReport(dry_run=dry_run)
 
     inquiry_ids = sorted({i for hashed in hashes for i in _query_keys(ddb, tables.inquiries, hashed)})
@@ -178,7 +185,8 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
             if _references(item, wanted) and _delete(ddb, tables.idempotency, {"id": item["id"]}, dry_run):
                 report.idempotency_records += 1
 
-    for hashed in hashes:
+    counter_keys = list(dict.fromkeys([*mailbox_hashes(address, peppers), *hashes]))
+    for hashed in counter_keys:
         prefix = counter_prefix(EMAIL_SCOPE, hashed)
         for item in _scan(ddb, tables.rate_limit, ProjectionExpression="#id", ExpressionAttributeNames={"#id": "id"},
                           FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):

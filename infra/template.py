@@ -416,7 +416,9 @@ class TemplateResources:
         sesv2 = session.client("sesv2", endpoint_url=endpoint_url)
         created = []
         for lid in self.logical_ids("AWS::SES::ConfigurationSet"):
-            sesv2.create_configuration_set(ConfigurationSetName=lid)
+            suppression = self.properties(lid).get("SuppressionOptions")
+            sesv2.create_configuration_set(ConfigurationSetName=lid,
+                                           **({"SuppressionOptions": suppression} if suppression else {}))
             self.names.refs[lid] = lid
             created.append(lid)
         return created

@@ -31,6 +31,7 @@ PREVIOUS_STAGE = "AWSPREVIOUS"
 
 # What a keyed hash is of: the same value hashed for two purposes gives two unrelated keys.
 EMAIL = "email"
+DOMAIN = "domain"
 CLIENT = "client"
 SUBMISSION = "submission"
 

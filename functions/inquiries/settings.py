@@ -257,7 +257,8 @@ class ConfirmationSettings(DeliverySettings):
     # The cap on confirmation emails to one address (every inquiry is still stored and shown).
     rate_limit_table: str = required()
     pepper_secret: str = required()
-    confirmations_per_email_per_day: int = setting(default=3, ge=1)
+    confirmations_per_email_per_day: int = setting(default=3, ge=1)  # per mailbox (delivery.address_cap)
+    confirmations_per_domain_per_day: int = setting(default=50, ge=1)
 
 
 class CareTeamSettings(DeliverySettings):

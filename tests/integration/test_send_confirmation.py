@@ -15,6 +15,7 @@ from inquiries.data.items import DeliveryStep
 from inquiries.ids import short_reference
 from inquiries.rendering import CONFIRMATION_SUBJECT
 
+from tests.support import phi
 from tests.support.consumers import (
     REGION,
     SesFaults,
@@ -28,6 +29,7 @@ from tests.support.consumers import (
     single_message_event,
 )
 from tests.support.lambda_context import FakeLambdaContext
+from tests.support.phi import LogCapture
 from tests.support.stack import Stack
 
 QUEUE = "ConfirmationQueue"
@@ -180,6 +182,61 @@ def test_one_address_gets_a_few_confirmations_a_day_and_every_other_is_recorded_
     send(email_stack, QUEUE, claim_check(other))
     run_consumer(email_stack, "send_confirmation", QUEUE)
     assert record_of(other)["confirmation_sent_at"], "another address is untouched"
+
+
+def _send_all(stack: Stack, addresses: list[str]) -> list[str]:
+    """One stored inquiry per address, each put on the queue, and the consumer run: their ids in order."""
+    for address in addresses:
+        phi.register({"email": address})
+    ids = [put_inquiry(email=address) for address in addresses]
+    for inquiry_id in ids:
+        send(stack, QUEUE, claim_check(inquiry_id))
+    run = run_consumer(stack, "send_confirmation", QUEUE)
+    assert run.failures == [], "a capped confirmation is not retried"
+    return ids
+
+
+def test_tagged_dotted_and_cased_spellings_of_one_mailbox_share_its_daily_cap(
+    email_stack: Stack, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 18, finding 3: ``victim+1@``, ``v.ictim@gmail.com``, ``VICTIM@googlemail.com`` all reach one inbox,
+    so they count against one mailbox's cap (the key was the address lower-cased, and each spelling got mail)."""
+    cap = int(email_stack.resources.function_environment("SendConfirmationFunction")[
+        "CONFIRMATIONS_PER_EMAIL_PER_DAY"])
+    spellings = ["victim+1@gmail.com", "v.ictim@gmail.com", "VICTIM@googlemail.com", "vic.tim+clinic@gmail.com",
+                 "Victim+2@GoogleMail.com"][: cap + 2]
+    with LogCapture() as logs:
+        ids = _send_all(email_stack, spellings)
+
+    assert len(sent_emails()) == cap
+    capped = [r for r in map(record_of, ids) if "confirmation_sent_at" not in r]
+    assert [r["confirmation_failed_reason"] for r in capped] == ["address_daily_cap"] * 2
+    printed = capsys.readouterr()
+    surfaces = logs.text + printed.out + printed.err
+    assert "address_daily_cap" in surfaces, "the skips were logged and counted (by reason)"
+    for plain in ("victim", "ictim", "googlemail", "gmail.com"):
+        assert plain not in surfaces.lower(), "no address, part of one or domain in a log line or metric"
+    elsewhere = _send_all(email_stack, ["v.ictim@example.org"])  # dots are the mailbox outside Gmail
+    assert record_of(elsewhere[0])["confirmation_sent_at"]
+
+
+def test_a_domain_gets_at_most_its_daily_cap_of_confirmations_and_other_domains_are_untouched(
+    email_stack: Stack, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Random addresses at one domain (the bounce-rate attack) stop at the domain's cap; each inquiry is kept."""
+    email_stack.configure(CONFIRMATIONS_PER_DOMAIN_PER_DAY="4")
+    assert "CONFIRMATIONS_PER_DOMAIN_PER_DAY" in email_stack.resources.function_environment(
+        "SendConfirmationFunction"), "the template sets the per-domain cap"
+    with LogCapture() as logs:
+        ids = _send_all(email_stack, [f"nobody{n}x@bouncing-domain.example" for n in range(6)])
+
+    assert len(sent_emails()) == 4
+    capped = [r for r in map(record_of, ids) if "confirmation_sent_at" not in r]
+    assert [r["confirmation_failed_reason"] for r in capped] == ["domain_daily_cap"] * 2
+    printed = capsys.readouterr()
+    assert "bouncing-domain" not in logs.text + printed.out + printed.err, "the domain is in no log line or metric"
+    other = _send_all(email_stack, ["someone@other-domain.example"])
+    assert record_of(other[0])["confirmation_sent_at"]
 
 
 def test_a_throttled_send_retried_until_it_goes_out_uses_one_place_under_the_cap(email_stack: Stack) -> None:

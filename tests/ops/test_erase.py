@@ -208,6 +208,24 @@ def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stac
     assert stack.items() == []
 
 
+def test_erasure_removes_the_mailbox_counter_a_tagged_address_was_counted_under(stack: Stack) -> None:
+    """The confirmation cap counts ``Ana.Person+clinic@`` under its mailbox (``ana.person@``): erasing the
+    address the person used finds that counter too, and leaves no hash of either spelling behind."""
+    tagged = "Ana.Person+clinic@Example.COM"
+    inquiry_id = submit(stack, tagged, "key-tagged", "private words")
+    prepare_email(stack)
+    run_consumer(stack, "send_confirmation", "ConfirmationQueue")
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    assert f"email#{sha('ana.person@example.com')}#" in " ".join(ids(ddb, "RateLimitTable", "id"))
+
+    report = erase(tagged, ddb, Tables.from_environ(), stack_peppers())
+
+    assert report.inquiry_ids == [inquiry_id]
+    assert report.rate_limit_counters == 1
+    left = everything_stored(ddb)
+    assert sha("ana.person@example.com") not in left and sha(tagged) not in left
+
+
 def test_an_address_intake_would_refuse_is_an_error_not_a_silent_zero(stored: Stored) -> None:
     with pytest.raises(InvalidEmailAddress):
         erase("not an address", stored.ddb, Tables.from_environ(), stack_peppers())

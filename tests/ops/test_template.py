@@ -7,6 +7,7 @@ import re
 import tomllib
 from typing import Any
 
+import boto3
 from inquiries.care.levels import LevelReason
 from inquiries.record import Language
 
@@ -368,3 +369,32 @@ def test_each_environment_deploys_with_its_own_profile() -> None:
     config = tomllib.loads((ROOT / "samconfig.toml").read_text())
     profiles = {env: config[env]["global"]["parameters"]["profile"] for env in ("dev", "prod")}
     assert profiles["dev"] != profiles["prod"]
+
+
+def test_confirmations_go_through_a_configuration_set_that_suppresses_hard_bounces_and_complaints() -> None:
+    """Issue 18, finding 3: an address that hard-bounced (or complained) is sent nothing more, so made-up
+    addresses cannot bounce twice; the rate alarm on what still bounces stays."""
+    env = RESOURCES.properties("SendConfirmationFunction")["Environment"]["Variables"]
+    assert env["SES_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}
+    suppression = RESOURCES.properties("EmailConfigurationSet")["SuppressionOptions"]
+    assert sorted(suppression["SuppressedReasons"]) == ["BOUNCE", "COMPLAINT"]
+    assert ALARMS["EmailBounceRateAlarm"]["MetricName"] == "Reputation.BounceRate"
+
+
+def test_the_confirmation_caps_per_mailbox_and_per_domain_are_parameters() -> None:
+    env = RESOURCES.properties("SendConfirmationFunction")["Environment"]["Variables"]
+    assert env["CONFIRMATIONS_PER_EMAIL_PER_DAY"] == {"Ref": "ConfirmationsPerEmailPerDay"}
+    assert env["CONFIRMATIONS_PER_DOMAIN_PER_DAY"] == {"Ref": "ConfirmationsPerDomainPerDay"}
+    per_mailbox, per_domain = (int(RESOURCES.parameter_defaults()[p])
+                               for p in ("ConfirmationsPerEmailPerDay", "ConfirmationsPerDomainPerDay"))
+    assert 1 <= per_mailbox < per_domain
+
+
+def test_the_local_stack_builds_the_configuration_set_with_its_suppression(aws_credentials: None) -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        assert TemplateResources().create_email_configuration_sets(session) == ["EmailConfigurationSet"]
+        built = session.client("sesv2").get_configuration_set(ConfigurationSetName="EmailConfigurationSet")
+    assert sorted(built["SuppressionOptions"]["SuppressedReasons"]) == ["BOUNCE", "COMPLAINT"]

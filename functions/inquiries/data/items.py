@@ -9,8 +9,8 @@ IdempotencyTable: Powertools' own records, and one ``SubmissionGuardItem`` per s
 (id ``submission#<hex>``) written in the same transaction as the inquiry.
 
 RateLimitTable: one counter per scope, keyed hash and window (``client#<hex>#<start>``,
-``email#<email_hash>#<start>``): never an address or IP in clear. Every hash of a personal value is
-keyed with the secret pepper (``inquiries.peppers``).
+``email#<mailbox hash>#<start>``, ``domain#<hex>#<start>``): never an address, a domain or an IP in clear.
+Every hash of a personal value is keyed with the secret pepper (``inquiries.peppers``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ DISPATCH_PENDING = "pending"
 GUARD_PREFIX = "submission#"
 CLIENT_SCOPE = "client"
 EMAIL_SCOPE = "email"
+DOMAIN_SCOPE = "domain"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

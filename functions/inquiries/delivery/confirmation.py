@@ -29,7 +29,7 @@ from inquiries import aws
 from inquiries.data.delivery import ClaimOutcome
 from inquiries.data.items import DeliveryStep
 from inquiries.data.rate_limits import RateLimitCounters
-from inquiries.delivery.address_cap import CAPPED_REASON, ConfirmationCap
+from inquiries.delivery.address_cap import ConfirmationCap
 from inquiries.delivery.common import (
     SES_PERMANENT_CODES,
     TRANSIENT_NETWORK_ERRORS,
@@ -61,7 +61,8 @@ def send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Call
     """Email the person who sent inquiry ``inquiry_id`` unless that was done (or refused) before.
 
     Returns a fixed outcome code: ``sent``, ``already_sent``, ``already_failed``, ``spam``,
-    ``unknown_inquiry``, ``address_daily_cap`` (the address had its confirmations for today) or a
+    ``unknown_inquiry``, ``address_daily_cap`` (the mailbox had its confirmations for today),
+    ``domain_daily_cap`` (so had its domain) or a
     permanent failure reason such as ``ses_address_rejected``.
     Raises ``RetryableDeliveryError`` for failures worth retrying (throttling, 5xx, timeouts).
     """
@@ -84,13 +85,15 @@ def _send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Cal
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, claim)
     # Counted once the send is ours, and once per inquiry: a copy of the message or a retry after a
-    # throttle does not use up the address's day.
-    if not _cap(settings).allow(inquiry_id, inquiry.email, now().timestamp()):
-        # Recorded like a permanent failure (never retried), counted as a skip: ops need not act.
-        leases.mark_failed(inquiry_id, STEP, CAPPED_REASON, now())
-        logger.info("confirmation not sent", extra={"inquiry_id": inquiry_id, "reason": CAPPED_REASON})
-        count_by_reason(SKIPPED_METRIC, CAPPED_REASON)
-        return CAPPED_REASON
+    # throttle does not use up the mailbox's (or the domain's) day.
+    capped = _cap(settings).refusal(inquiry_id, inquiry.email, now().timestamp())
+    if capped is not None:
+        # Recorded like a permanent failure (never retried), counted as a skip by reason (never the address
+        # or the domain): ops need not act on one, but a run of domain_daily_cap is a flood worth a look.
+        leases.mark_failed(inquiry_id, STEP, capped, now())
+        logger.info("confirmation not sent", extra={"inquiry_id": inquiry_id, "reason": capped})
+        count_by_reason(SKIPPED_METRIC, capped)
+        return capped
 
     try:
         message_id = _send_email(inquiry.email, email, settings)
@@ -114,8 +117,10 @@ def _send_confirmation(inquiry_id: str, settings: ConfirmationSettings, now: Cal
 
 
 def _cap(settings: ConfirmationSettings) -> ConfirmationCap:
-    return ConfirmationCap(RateLimitCounters(settings.rate_limit_table), settings.confirmations_per_email_per_day,
-                           peppers(settings.pepper_secret))
+    return ConfirmationCap(RateLimitCounters(settings.rate_limit_table),
+                           per_address_per_day=settings.confirmations_per_email_per_day,
+                           per_domain_per_day=settings.confirmations_per_domain_per_day,
+                           peppers=peppers(settings.pepper_secret))
 
 
 def _send_email(to: str, email: ConfirmationEmail, settings: ConfirmationSettings) -> str:
