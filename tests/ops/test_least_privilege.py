@@ -5,12 +5,17 @@ Read from the SAM-expanded template (what CloudFormation deploys), so SAM's poli
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.expand_template import expand
 from infra.template import TemplateResources
+from tests.support.stack import Stack
 
 RESOURCES = TemplateResources()
 EXPANDED = expand()["Resources"]
@@ -119,3 +124,183 @@ def test_access_log_lines_say_nothing_that_tells_an_urgent_answer_apart() -> Non
     access = RESOURCES.properties("InquiryApi")["AccessLogSetting"]["Format"]
     assert "responseLength" not in access
     assert "$context.identity.sourceIp" in access  # the abuse trail, for thirty days
+
+
+# ---- issue 18, finding 9: nothing granted that is not used ---------------------------------------------------
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions" / "inquiries"
+
+
+def test_the_care_api_is_not_granted_condition_checks_it_never_makes() -> None:
+    granted = {a for s in role_statements("CareApiFunction") for a in actions(s) if a.startswith("dynamodb:")}
+    assert "dynamodb:ConditionCheckItem" not in granted
+    code = "\n".join(p.read_text(encoding="utf-8") for p in FUNCTIONS_DIR.rglob("*.py"))
+    assert "ConditionCheck" not in code, "a transaction with a ConditionCheck needs dynamodb:ConditionCheckItem"
+
+
+def _logical(resource: Any) -> str:
+    """``InquiriesTable`` or ``InquiriesTable/index/StatusIndex`` for a template ARN expression."""
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource:
+        return str(resource["Fn::GetAtt"][0])
+    if isinstance(resource, dict) and "Fn::Sub" in resource and isinstance(resource["Fn::Sub"], str):
+        match = re.fullmatch(r"\$\{(\w+)\.Arn\}(/index/\w+)?", resource["Fn::Sub"])
+        if match:
+            return match.group(1) + (match.group(2) or "")
+    return json.dumps(resource)
+
+
+REMINDER_ATTRIBUTES = {"inquiry_id", "status", "last_reminded_at"}
+# What a reminder shows (inquiry.care.reminders.render_reminder) and the index's keys: never name, email, phone.
+REMINDER_READS = {"inquiry_id", "status", "created_at", "due_at", "urgent", "topic", "preferred_contact"}
+
+
+def test_the_reminders_may_update_only_the_reminder_marker_and_read_only_what_a_reminder_shows() -> None:
+    statements = role_statements("RemindCareTeamFunction")
+    [update] = [s for s in statements if "dynamodb:UpdateItem" in actions(s)
+                and _logical(s["Resource"]) == "InquiriesTable"]
+    condition = update["Condition"]
+    assert set(condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]) == REMINDER_ATTRIBUTES
+    # ALL_OLD / ALL_NEW would return the whole item, PHI included (AWS's fine-grained access control guide).
+    assert set(condition["StringEquals"]["dynamodb:ReturnValues"]) <= {"NONE", "UPDATED_OLD", "UPDATED_NEW"}
+    [query] = [s for s in statements if "dynamodb:Query" in actions(s)
+               and _logical(s["Resource"]) == "InquiriesTable/index/StatusIndex"]
+    assert set(query["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]) == REMINDER_READS
+    assert "ALL_PROJECTED_ATTRIBUTES" not in as_list(query["Condition"]["StringEquals"]["dynamodb:Select"])
+    assert set(as_list(query["Condition"]["StringEquals"]["dynamodb:Select"])) <= {"SPECIFIC_ATTRIBUTES", "COUNT"}
+
+
+_NOT_ATTRIBUTES = {"SET", "REMOVE", "ADD", "DELETE", "AND", "OR", "NOT", "BETWEEN", "IN", "attribute_exists",
+                   "attribute_not_exists", "attribute_type", "begins_with", "contains", "size", "if_not_exists",
+                   "list_append"}
+_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression", "FilterExpression",
+                "ProjectionExpression")
+
+
+def request_attributes(params: dict[str, Any]) -> set[str]:
+    """The top-level attribute names a DynamoDB request names (what IAM's ``dynamodb:Attributes`` holds)."""
+    names = params.get("ExpressionAttributeNames", {})
+    found = set(params.get("Key", {}))
+    for field in _EXPRESSIONS:
+        for token in re.findall(r"(?<![:\w#.])#?[A-Za-z_]\w*", params.get(field, "")):
+            if token not in _NOT_ATTRIBUTES:
+                found.add(names.get(token, token))
+    return found
+
+
+def request_context(operation: str, params: dict[str, Any]) -> dict[str, list[str]]:
+    """The condition keys IAM evaluates for one request (only those this project's policies use)."""
+    context = {"dynamodb:Attributes": sorted(request_attributes(params))}
+    if operation in ("Query", "Scan", "GetItem"):
+        default = "SPECIFIC_ATTRIBUTES" if "ProjectionExpression" in params else "ALL_ATTRIBUTES"
+        context["dynamodb:Select"] = [params.get("Select", default)]
+    if operation in ("UpdateItem", "PutItem", "DeleteItem"):
+        context["dynamodb:ReturnValues"] = [params.get("ReturnValues", "NONE")]
+    return context
+
+
+def condition_holds(condition: dict[str, dict[str, Any]], context: dict[str, list[str]]) -> bool:
+    for operator, block in condition.items():
+        for key, allowed in block.items():
+            allowed_values, values = set(as_list(allowed)), context.get(key)
+            if operator == "ForAllValues:StringEquals":
+                ok = values is None or set(values) <= allowed_values
+            elif operator == "StringEquals":
+                ok = values is not None and bool(set(values) & allowed_values)
+            elif operator == "StringEqualsIfExists":
+                ok = values is None or bool(set(values) & allowed_values)
+            else:
+                raise AssertionError(f"no evaluator for {operator}: extend request_context/condition_holds")
+            if not ok:
+                return False
+    return True
+
+
+def allowed(function: str, operation: str, resource: str, params: dict[str, Any]) -> bool:
+    context = request_context(operation, params)
+    return any(f"dynamodb:{operation}" in actions(s) and resource in [_logical(r) for r in as_list(s["Resource"])]
+               and condition_holds(s.get("Condition", {}), context) for s in role_statements(function))
+
+
+def test_the_request_evaluator_refuses_what_the_reminder_policy_refuses() -> None:
+    """The evaluator below is only worth what it refuses: a write of the name, and a read of every projected
+    attribute, are denied by the reminders' policy."""
+    write_name = {"Key": {"inquiry_id": {}}, "UpdateExpression": "SET #n = :v", "ExpressionAttributeNames": {
+        "#n": "name"}}
+    assert not allowed("RemindCareTeamFunction", "UpdateItem", "InquiriesTable", write_name)
+    whole_item = {"Key": {"inquiry_id": {}}, "UpdateExpression": "SET last_reminded_at = :v", "ReturnValues": "ALL_NEW"}
+    assert not allowed("RemindCareTeamFunction", "UpdateItem", "InquiriesTable", whole_item)
+    everything = {"KeyConditionExpression": "#s = :new", "ExpressionAttributeNames": {"#s": "status"}}
+    assert not allowed("RemindCareTeamFunction", "Query", "InquiriesTable/index/StatusIndex", everything)
+
+
+def test_every_request_the_reminders_make_is_allowed_by_their_policy(stack: Stack) -> None:
+    """moto does not enforce IAM: each DynamoDB request of a reminder run (normal, urgent, a failed publish
+    undone) is checked against the function's statements, conditions included, as IAM would check it."""
+    from inquiries import aws
+    from inquiries.care.reminders import remind_care_team
+    from inquiries.data.items import iso
+    from inquiries.settings import RemindCareTeamSettings
+
+    from tests.support.consumers import put_inquiry
+
+    due = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+    for urgent in (False, True):
+        put_inquiry(created_at=iso(due - timedelta(days=1)), due_at=iso(due), version=1, urgent=urgent)
+    requests: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append((model.name, dict(params)))
+
+    real_topic = stack.url("CareTeamTopic")
+    stack.configure(CARE_TEAM_TOPIC_ARN=real_topic + "-gone")  # the publish fails: the claim is undone
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
+    assert remind_care_team(RemindCareTeamSettings.from_environ(), clock=lambda: due + timedelta(minutes=1)).failed
+    stack.configure(CARE_TEAM_TOPIC_ARN=real_topic)
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
+    summary = remind_care_team(RemindCareTeamSettings.from_environ(), clock=lambda: due + timedelta(minutes=2))
+    assert (summary.reminded, summary.escalated) == (2, 1)
+
+    operations = {operation for operation, _ in requests}
+    assert {"Query", "UpdateItem"} <= operations
+    for operation, params in requests:
+        table = str(params["TableName"]) + (f"/index/{params['IndexName']}" if "IndexName" in params else "")
+        assert allowed("RemindCareTeamFunction", operation, table, params), (operation, table, params)
+
+
+# Services that call KMS with the DataKey on a function's behalf, and the actions that make them do it.
+KEY_USERS = {"dynamodb": "dynamodb", "sqs": "sqs", "sns": "sns", "secretsmanager": "secretsmanager", "s3": "s3"}
+
+
+def via_services(function: str) -> set[str]:
+    """The services each UseDataKey grant of ``function`` is limited to (``kms:ViaService``), by service name."""
+    found: set[str] = set()
+    grants = [s for s in role_statements(function) if any(a.startswith("kms:") for a in actions(s))]
+    assert grants, function
+    for statement in grants:
+        via = statement.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService")
+        assert via, f"{function} {statement.get('Sid')}: the data key only through the services that use it"
+        for value in as_list(via):
+            text = value["Fn::Sub"] if isinstance(value, dict) else value
+            match = re.fullmatch(r"(\w+)\.\$\{AWS::Region\}\.amazonaws\.com", str(text))
+            assert match, text
+            found.add(match.group(1))
+    return found
+
+
+def services_that_use_the_key(function: str) -> set[str]:
+    """What the function reaches that is encrypted with the data key: its tables, queues (sent to, or polled by
+    its SQS event source), topics and the pepper secret; and Lambda, which decrypts its environment."""
+    used = {"lambda"}
+    for statement in role_statements(function):
+        for action in actions(statement):
+            service = action.split(":", 1)[0]
+            if service in KEY_USERS:
+                used.add(KEY_USERS[service])
+    events = RESOURCES.properties(function).get("Events", {})
+    if any(event["Type"] == "SQS" for event in events.values()):
+        used.add("sqs")
+    return used
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_may_use_the_data_key_only_through_the_services_it_calls(function: str) -> None:
+    assert via_services(function) == services_that_use_the_key(function)

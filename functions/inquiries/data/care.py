@@ -72,6 +72,10 @@ class CarePage:
     next_cursor: str | None
 
 
+# What a reminder reads of an overdue inquiry (care.reminders), the index's keys included: never the name.
+REMINDER_FIELDS = ("inquiry_id", "status", "created_at", "due_at", "urgent", "topic", "preferred_contact")
+
+
 @dataclass(frozen=True)
 class CareRecords:
     """Reads and versioned writes of inquiries for the care team."""
@@ -99,13 +103,18 @@ class CareRecords:
         return CarePage(items=items, next_cursor=encode_cursor(last) if last else None)
 
     def new_past_due(self, now_iso: str) -> Iterator[dict[str, Any]]:
-        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first)."""
+        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first): only what a reminder
+        shows (``REMINDER_FIELDS``), never the name the index also holds. RemindCareTeamFunction's policy
+        allows no other attribute (``dynamodb:Attributes``)."""
         kwargs: dict[str, Any] = {
             "TableName": self.inquiries_table,
             "IndexName": STATUS_INDEX,
             "KeyConditionExpression": "#s = :new",
             "FilterExpression": "due_at < :now",
-            "ExpressionAttributeNames": {"#s": "status"},
+            "Select": "SPECIFIC_ATTRIBUTES",
+            # Every name a placeholder: status (and who knows which next field) is a reserved word.
+            "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(REMINDER_FIELDS))),
+            "ExpressionAttributeNames": {"#s": "status", **{f"#p{i}": f for i, f in enumerate(REMINDER_FIELDS)}},
             "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso}},
         }
         while True:
