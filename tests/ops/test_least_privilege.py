@@ -287,8 +287,9 @@ def via_services(function: str) -> set[str]:
 
 
 def services_that_use_the_key(function: str) -> set[str]:
-    """What the function reaches that is encrypted with the data key: its tables, queues (sent to, or polled by
-    its SQS event source), topics and the pepper secret; and Lambda, which decrypts its environment."""
+    """What the function reaches that is encrypted with the data key: its tables (and their streams), queues
+    (sent to, or polled by its event source), topics, buckets and the pepper secret; and Lambda, which decrypts
+    its environment."""
     used = {"lambda"}
     for statement in role_statements(function):
         for action in actions(statement):
@@ -296,8 +297,8 @@ def services_that_use_the_key(function: str) -> set[str]:
             if service in KEY_USERS:
                 used.add(KEY_USERS[service])
     events = RESOURCES.properties(function).get("Events", {})
-    if any(event["Type"] == "SQS" for event in events.values()):
-        used.add("sqs")
+    polled = {"SQS": "sqs", "DynamoDB": "dynamodb"}
+    used |= {polled[event["Type"]] for event in events.values() if event["Type"] in polled}
     return used
 
 

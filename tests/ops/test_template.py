@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -398,3 +399,59 @@ def test_the_local_stack_builds_the_configuration_set_with_its_suppression(aws_c
         assert TemplateResources().create_email_configuration_sets(session) == ["EmailConfigurationSet"]
         built = session.client("sesv2").get_configuration_set(ConfigurationSetName="EmailConfigurationSet")
     assert sorted(built["SuppressionOptions"]["SuppressedReasons"]) == ["BOUNCE", "COMPLAINT"]
+
+
+def _with_parameters(**values: str) -> TemplateResources:
+    """The template as deployed with these parameter values (the defaults otherwise)."""
+    template = copy.deepcopy(RESOURCES.template)
+    for name, value in values.items():
+        template["Parameters"][name]["Default"] = value
+    return TemplateResources(template)
+
+
+def test_the_api_refuses_tls_older_than_1_2_on_its_own_endpoint_and_an_optional_custom_domain() -> None:
+    """Issue 18, finding 10: API Gateway's default for a REST API's endpoint is TLS_1_0; the stage sets TLS_1_2."""
+    assert RESOURCES.properties("InquiryApi")["SecurityPolicy"] == "TLS_1_2"
+    domain = RESOURCES.resources["ApiCustomDomain"]
+    assert domain["Condition"] == "ApiDomainSet"
+    assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    assert domain["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["Properties"]["RegionalCertificateArn"] == {"Ref": "ApiCertificateArn"}
+    mapping = RESOURCES.resources["ApiCustomDomainMapping"]
+    assert mapping["Condition"] == "ApiDomainSet"
+    assert mapping["Properties"]["RestApiId"] == {"Ref": "InquiryApi"}
+    assert not RESOURCES.condition("ApiDomainSet"), "off until the clinic names a domain and its certificate"
+    assert _with_parameters(ApiDomainName="api.clinic.example",
+                            ApiCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/x").condition(
+        "ApiDomainSet")
+
+
+def test_the_console_on_the_clinics_domain_is_served_with_tls_1_2_2021_and_is_the_origin_everywhere() -> None:
+    """The default *.cloudfront.net certificate lets CloudFront accept TLSv1; with ConsoleDomainName and an ACM
+    certificate (us-east-1) the distribution serves that name with TLSv1.2_2021, and every link, CORS origin and
+    output names it."""
+    named = _with_parameters(ConsoleDomainName="care.clinic.example",
+                             ConsoleCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/x")
+    config = named.resolve(named.properties("ConsoleDistribution")["DistributionConfig"])
+    assert config["Aliases"] == ["care.clinic.example"]
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x", "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021"}
+    default = RESOURCES.resolve(RESOURCES.properties("ConsoleDistribution")["DistributionConfig"])
+    assert default["ViewerCertificate"] == {"CloudFrontDefaultCertificate": "True"}
+    assert "Aliases" not in default or default["Aliases"] in ("AWS::NoValue", None)
+    for function, variable in (("CareApiFunction", "CONSOLE_ORIGIN"), ("NotifyCareTeamFunction", "CONSOLE_BASE_URL"),
+                               ("RemindCareTeamFunction", "CONSOLE_BASE_URL")):
+        assert named.function_environment(function)[variable].startswith("https://care.clinic.example"), variable
+    assert named.resolve(named.template["Outputs"]["ConsoleUrl"]["Value"]) == "https://care.clinic.example/care"
+    unauthorized = named.resolve(named.properties("InquiryApi")["GatewayResponses"]["UNAUTHORIZED"])
+    assert unauthorized["ResponseParameters"]["Headers"]["Access-Control-Allow-Origin"] == \
+        "'https://care.clinic.example'"
+
+
+def test_a_custom_domain_without_its_certificate_is_refused_at_deploy() -> None:
+    rules = RESOURCES.template["Rules"]
+    for domain, certificate in (("ConsoleDomainName", "ConsoleCertificateArn"), ("ApiDomainName", "ApiCertificateArn")):
+        [rule] = [r for r in rules.values() if r.get("RuleCondition") == {"Fn::Not": [{"Fn::Equals": [
+            {"Ref": domain}, ""]}]}]
+        assert {"Fn::Not": [{"Fn::Equals": [{"Ref": certificate}, ""]}]} in [a["Assert"] for a in rule["Assertions"]]
