@@ -254,7 +254,7 @@ class ConfirmationSettings(DeliverySettings):
     sender_email: str = required()
     care_team_reply_to: str = ""
     ses_configuration_set: str = ""
-    # The cap on confirmation emails to one address (every inquiry is still stored and shown).
+    # The caps on confirmation emails per mailbox and per domain (every inquiry is still stored and shown).
     rate_limit_table: str = required()
     pepper_secret: str = required()
     confirmations_per_email_per_day: int = setting(default=3, ge=1)  # per mailbox (delivery.address_cap)
