@@ -135,11 +135,14 @@ def test_the_console_gets_strict_security_headers() -> None:
 
 
 def test_notifications_and_reminders_link_to_the_deployed_console() -> None:
+    """The distribution's own name unless ConsoleDomainName is set (test_template.py covers that case)."""
     for function in ("NotifyCareTeamFunction", "RemindCareTeamFunction"):
         url = RESOURCES.properties(function)["Environment"]["Variables"]["CONSOLE_BASE_URL"]
-        assert url == {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care/#/inquiries"}, function
+        assert url == {"Fn::If": ["ConsoleDomainSet", {"Fn::Sub": "https://${ConsoleDomainName}/care/#/inquiries"},
+                                  {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care/#/inquiries"}]}, function
     outputs = RESOURCES.template["Outputs"]
-    assert outputs["ConsoleUrl"]["Value"] == {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care"}
+    assert outputs["ConsoleUrl"]["Value"] == {"Fn::If": ["ConsoleDomainSet", {"Fn::Sub": "https://${ConsoleDomainName}/care"},
+                                                         {"Fn::Sub": "https://${ConsoleDistribution.DomainName}/care"}]}
 
 
 def test_reminders_run_on_a_schedule_and_only_query_the_status_index() -> None:
