@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra.local.event_sources import dynamodb_stream_event
+from infra.template import ROOT
 from tests.support.care import CARE_MEMBER, care_request, listed
 from tests.support.consumers import put_inquiry
 from tests.support.lambda_context import FakeLambdaContext
@@ -128,3 +129,13 @@ def test_a_change_or_removal_of_an_entry_is_archived_beside_it(stack: Stack) -> 
     keys = sorted(v["Key"] for v in versions(stack))
     assert keys[0].startswith("changes/") and keys[0].endswith(f"/{first['dynamodb']['SequenceNumber']}.json")
     assert keys[1].startswith("entries/")
+
+
+def test_the_sample_stream_event_is_archived(stack: Stack) -> None:
+    event = json.loads((ROOT / "events" / "dynamodb_audit_stream.json").read_text(encoding="utf-8"))
+
+    result = stack.handler("archive_audit")(event, FakeLambdaContext("ArchiveAuditFunction"))
+
+    assert result == {"batchItemFailures": []}
+    [version] = versions(stack)
+    assert version["Key"] == "entries/2026-03-10/2026-03-10T15:00:00.000Z_0a1b2c3d4e5f.json"
