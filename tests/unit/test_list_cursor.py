@@ -48,3 +48,15 @@ def test_a_signed_but_oversized_key_does_not_open() -> None:
 
     with pytest.raises(InvalidCursor):
         cursors(NEW).open(cursors(NEW).seal(big, 2), "new")
+
+
+def test_only_the_canonical_spelling_of_a_cursor_opens() -> None:
+    sealed = cursors(NEW).seal(KEY, 2)
+    payload, signature = sealed.split(".")
+    # 16 bytes are 22 base64 characters, the last carrying 2 bits and 4 unused ones: another letter with the
+    # same 2 bits decodes to the same signature. Only the spelling seal() writes is accepted.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(signature[-1])
+    for other in (alphabet[(last & ~0b1111) | low] for low in range(1, 16)):
+        with pytest.raises(InvalidCursor):
+            cursors(NEW).open(f"{payload}.{signature[:-1]}{other}", "new")

@@ -69,9 +69,12 @@ class ListCursors:
             raise InvalidCursor("not a cursor")
         payload, signature = cursor.split(".")
         try:
-            given = _unb64(signature).hex()
+            raw_signature = _unb64(signature)
         except (ValueError, binascii.Error):
             raise InvalidCursor("unreadable signature") from None
+        if _b64(raw_signature) != signature:  # one spelling only: base64's unused low bits must be zero
+            raise InvalidCursor("not a cursor")
+        given = raw_signature.hex()
         expected = [h[:_SIGNATURE_CHARS] for h in self.peppers().all_keyed_hashes(CURSOR, payload)]
         if not any(hmac.compare_digest(given, e) for e in expected):
             raise InvalidCursor("not signed here")
