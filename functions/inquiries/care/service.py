@@ -63,8 +63,9 @@ REASON_WITHOUT_CHANGE = "Give level_reason only with a level that differs from t
 # never be updated again): at most this many notes, and this many bytes of note text (UTF-8).
 MAX_NOTES_PER_INQUIRY = 200
 NOTES_BYTE_BUDGET = 160 * 1024
-NOTES_FULL = ("This inquiry has reached its limit of notes (200 notes, or 160 KB of text). Summarise in "
-              "a status change or a new inquiry's notes instead.")
+NOTES_FULL = (f"This inquiry has reached its limit of notes ({MAX_NOTES_PER_INQUIRY} notes, or "
+              f"{NOTES_BYTE_BUDGET // 1024} KB of text): no more can be added. Keep further notes in the "
+              "clinic's record.")
 
 
 class InvalidChange(Exception):

@@ -52,7 +52,7 @@ class AuditEntry:
     status: str | None = None
     page: int | None = None
     inquiry_ids: tuple[str, ...] | None = None
-    # A read of the trail: which kinds of filter were given (``inquiry_id``), never their values' meaning.
+    # A read of the trail: the kinds of filter given (``inquiry_id``; the id itself is the entry's inquiry_id).
     filters: tuple[str, ...] = field(default=())
 
 
