@@ -57,7 +57,8 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/ErrorBody"}
     refused = {401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
                403: "A valid token outside the groups this route needs.",
-               422: "A parameter breaks a rule; no submitted value is echoed."}
+               422: "A parameter breaks a rule; no submitted value is echoed.",
+               503: "The inquiries or the audit trail are unavailable: nothing was shown or changed."}
     inquiry_id = {"name": "inquiry_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
     security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
@@ -88,8 +89,11 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                 "parameters": [inquiry_id, {"name": "If-Match", "in": "header", "required": False,
                                             "schema": {"type": "string"}}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": change}}},
-                "responses": _answers(one, {**refused, 404: "No such inquiry.",
+                "responses": _answers(one, {**refused, 400: "The body is not a JSON object.",
+                                            404: "No such inquiry.",
                                             412: "Someone else changed it since that version was read.",
+                                            413: "The body is over 16 KiB.",
+                                            415: "The body is not application/json.",
                                             428: "If-Match is missing."}, error),
             },
         },

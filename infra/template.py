@@ -224,7 +224,61 @@ class TemplateResources:
             self.create_topic(session, lid, endpoint_url)
         for lid in self.logical_ids("AWS::SecretsManager::Secret"):
             self.create_secret(session, lid, endpoint_url)
+        for lid in self.function_buckets():
+            self.create_bucket(session, lid, endpoint_url)
         return self.names
+
+    def function_buckets(self) -> list[str]:
+        """The S3 buckets a function's environment names (``!Ref``): the ones the functions use locally."""
+        buckets = set(self.logical_ids("AWS::S3::Bucket"))
+        named: list[str] = []
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for value in self.properties(lid).get("Environment", {}).get("Variables", {}).values():
+                ref = value.get("Ref") if isinstance(value, dict) else None
+                if ref in buckets and ref not in named:
+                    named.append(ref)
+        return named
+
+    def create_bucket(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
+        """Create an S3 bucket with its Object Lock, versioning, encryption and public access block as the
+        template declares; Ref resolves to its (lower-case) name."""
+        props = self.resolve_keeping_types(self.properties(logical_id))
+        s3 = session.client("s3", endpoint_url=endpoint_url)
+        name = logical_id.lower()
+        args: dict[str, Any] = {"Bucket": name}
+        if self.region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        if props.get("ObjectLockEnabled") in (True, "true"):
+            args["ObjectLockEnabledForBucket"] = True
+        s3.create_bucket(**args)
+        if "VersioningConfiguration" in props:
+            versioning: Any = {"Status": str(props["VersioningConfiguration"]["Status"])}
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=versioning)
+        lock = props.get("ObjectLockConfiguration")
+        if lock:
+            retention: Any = dict(lock["Rule"]["DefaultRetention"])
+            for unit in ("Days", "Years"):
+                if unit in retention:
+                    retention[unit] = int(retention[unit])
+            s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}})
+        encryption = props.get("BucketEncryption")
+        if encryption:
+            rules: list[Any] = []
+            for rule in encryption["ServerSideEncryptionConfiguration"]:
+                default = {"SSEAlgorithm": rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"]}
+                if "KMSMasterKeyID" in rule["ServerSideEncryptionByDefault"]:
+                    default["KMSMasterKeyID"] = str(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"])
+                rules.append({"ApplyServerSideEncryptionByDefault": default,
+                              "BucketKeyEnabled": rule.get("BucketKeyEnabled") in (True, "true")})
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        block = props.get("PublicAccessBlockConfiguration")
+        if block:
+            settings: Any = {key: value in (True, "true") for key, value in block.items()}
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=settings)
+        self.names.refs[logical_id] = name
+        self.names.attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+        return name
 
     def create_key(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
         """Create a KMS key; Ref resolves to its id, GetAtt Arn to its ARN."""
@@ -250,6 +304,9 @@ class TemplateResources:
                     "DeletionProtectionEnabled"):
             if key in props:
                 args[key] = props[key]
+        if "StreamSpecification" in props:
+            args["StreamSpecification"] = {"StreamEnabled": True,
+                                           "StreamViewType": props["StreamSpecification"]["StreamViewType"]}
         if "SSESpecification" in args:
             sse = dict(args["SSESpecification"])
             sse["Enabled"] = sse.pop("SSEEnabled") in (True, "true", "True")
@@ -263,7 +320,9 @@ class TemplateResources:
         """Create a DynamoDB table with its indexes, TTL and PITR as the template declares."""
         props = self.properties(logical_id)
         ddb = session.client("dynamodb", endpoint_url=endpoint_url)
-        ddb.create_table(**self.table_definition(logical_id))
+        description = ddb.create_table(**self.table_definition(logical_id))["TableDescription"]
+        if "LatestStreamArn" in description:
+            self.names.attrs[(logical_id, "StreamArn")] = description["LatestStreamArn"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             ddb.update_time_to_live(
@@ -347,6 +406,15 @@ class TemplateResources:
                     queue_ref = event["Properties"]["Queue"]
                     queue_lid = queue_ref["Fn::GetAtt"][0]
                     found.append((lid, queue_lid, event["Properties"]))
+        return found
+
+    def stream_event_sources(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(function logical ID, table logical ID, event properties) for each DynamoDB stream event."""
+        found = []
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for event in self.properties(lid).get("Events", {}).values():
+                if event.get("Type") == "DynamoDB":
+                    found.append((lid, str(event["Properties"]["Stream"]["Fn::GetAtt"][0]), event["Properties"]))
         return found
 
     def api_routes(self) -> list[tuple[str, str, str]]:

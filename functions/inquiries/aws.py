@@ -11,6 +11,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sns import SNSClient
@@ -53,6 +54,12 @@ def ssm() -> SSMClient:
 
 
 @lru_cache(maxsize=1)
+def s3() -> S3Client:
+    """The S3 client (the audit trail's object-locked archive)."""
+    return boto3.client("s3", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
 def secretsmanager() -> SecretsManagerClient:
     """The Secrets Manager client (the hashing pepper)."""
     return boto3.client("secretsmanager", config=_CONFIG)
@@ -68,6 +75,6 @@ def reset_clients() -> None:
     """Forget cached clients and what was read through them (tests that switch AWS endpoints call this)."""
     from inquiries.peppers import peppers
 
-    for factory in (dynamodb, sqs, sns, sesv2, ssm, secretsmanager, cloudwatch):
+    for factory in (dynamodb, sqs, sns, sesv2, ssm, s3, secretsmanager, cloudwatch):
         factory.cache_clear()
     peppers.cache_clear()

@@ -228,6 +228,10 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
 
     audit_table: str = required()
     retention_days: int = setting(default=365, ge=1)
+    # How long an audit entry stays in AuditTable: six years by default (45 CFR 164.316(b)(2)).
+    audit_retention_days: int = setting(default=2192, ge=1)
+    # The Secrets Manager secret whose value keys the list cursor's signature (as it keys every hash).
+    pepper_secret: str = required()
     # The console's origin for CORS; empty locally, where the console and the API share one origin.
     console_origin: str = ""
 
@@ -267,3 +271,9 @@ class CareTeamSettings(DeliverySettings):
     care_team_topic_arn: str = required()
     chat_webhook_parameter: str = ""
     chat_timeout_seconds: float = setting(default=5.0, gt=0)
+
+
+class ArchiveAuditSettings(FunctionSettings):
+    """ArchiveAuditFunction: copies every audit entry from AuditTable's stream to the object-locked bucket."""
+
+    audit_archive_bucket: str = required()

@@ -221,3 +221,99 @@ class ScheduleTick(threading.Thread):
             self.function.invoke(scheduled_event(f"{self.function.logical_id}Schedule", self.region))
         except Exception as exc:
             log.error("%s raised %s on its schedule", self.function.logical_id, type(exc).__name__)
+
+
+def dynamodb_stream_event(records: list[Any], stream_arn: str, region: str) -> dict[str, Any]:
+    """The event Lambda passes for a batch of DynamoDB stream records (as GetRecords gives them)."""
+    return {"Records": [{**record, "eventSourceARN": stream_arn, "awsRegion": region,
+                         "dynamodb": {**record["dynamodb"],
+                                      "SequenceNumber": str(record["dynamodb"]["SequenceNumber"])}}
+                        for record in records]}
+
+
+def failed_sequence_numbers(result: Any, batch: list[str]) -> list[str]:
+    """The records to retry, by the partial batch response rules of a stream mapping: from the lowest
+    failed sequence number on (an unreadable response, or one naming a record not in the batch: all)."""
+    failed = failed_message_ids(result, set(batch))
+    if not failed:
+        return []
+    first = min(batch.index(seq) for seq in failed)
+    return batch[first:]
+
+
+class StreamPoller(threading.Thread):
+    """One DynamoDB stream event source mapping: each shard read from TRIM_HORIZON, batches invoked in
+    order; a failed record is retried (from it on) up to ``max_retries`` times, then the batch's
+    description goes to the on-failure queue and reading goes on, as Lambda does."""
+
+    def __init__(self, function: LocalFunction, streams: Any, stream_arn: str, batch_size: int, region: str,
+                 on_failure: Callable[[dict[str, Any]], None], max_retries: int = 2,
+                 every_seconds: float = 0.5) -> None:
+        super().__init__(name=f"stream-{function.logical_id}", daemon=True)
+        self.function = function
+        self.streams = streams
+        self.stream_arn = stream_arn
+        self.batch_size = batch_size
+        self.region = region
+        self.on_failure = on_failure
+        self.max_retries = max_retries
+        self.every_seconds = every_seconds
+        self._iterators: dict[str, str | None] = {}
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the poller to finish its current batch and end."""
+        self._stop_event.set()
+
+    def run(self) -> None:
+        """Poll until stopped; an error in one round is logged and the next round goes on."""
+        while not self._stop_event.wait(self.every_seconds):
+            if not self.function.is_available():
+                continue
+            try:
+                self.poll_once()
+            except Exception as exc:
+                log.error("%s stream poller: %s", self.function.logical_id, type(exc).__name__)
+
+    def poll_once(self) -> int:
+        """Read each shard once and hand its new records to the function; how many records were handled."""
+        handled = 0
+        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            iterator = self._iterators[shard_id]
+            if iterator is None:
+                continue
+            page = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            self._iterators[shard_id] = page.get("NextShardIterator")
+            records = list(page.get("Records", []))
+            if records:
+                handled += self._deliver(shard_id, records)
+        return handled
+
+    def _deliver(self, shard_id: str, records: list[Any]) -> int:
+        for attempt in range(self.max_retries + 1):
+            batch = [str(r["dynamodb"]["SequenceNumber"]) for r in records]
+            try:
+                result = self.function.invoke(dynamodb_stream_event(records, self.stream_arn, self.region))
+            except Exception as exc:  # the whole batch failed; its text is not logged
+                log.error("%s raised %s on a stream batch of %d", self.function.logical_id, type(exc).__name__,
+                          len(records))
+                retry = batch
+            else:
+                retry = failed_sequence_numbers(result, batch)
+            if not retry:
+                return len(records)
+            records = [r for r in records if str(r["dynamodb"]["SequenceNumber"]) in set(retry)]
+            log.warning("%s: %d stream record(s) failed (attempt %d)", self.function.logical_id, len(records),
+                        attempt + 1)
+        sequence = [str(r["dynamodb"]["SequenceNumber"]) for r in records]
+        self.on_failure({"requestContext": {"condition": "RetryAttemptsExhausted",
+                                            "functionArn": self.function.logical_id},
+                         "DDBStreamBatchInfo": {"shardId": shard_id, "streamArn": self.stream_arn,
+                                                "startSequenceNumber": sequence[0],
+                                                "endSequenceNumber": sequence[-1], "batchSize": len(sequence)}})
+        return len(records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -14,7 +15,7 @@ from infra.local.api_gateway import ApiGatewayEmulator, ApiRoute, HttpAnswer, ro
 from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session, provision
 from infra.local.cognito import LocalSignIn, TokenVerifier, create_local_users
 from infra.local.config import LocalConfig
-from infra.local.event_sources import ScheduleTick, SqsPoller
+from infra.local.event_sources import ScheduleTick, SqsPoller, StreamPoller
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
 from infra.local.metrics import EmfRecorder
 from infra.local.outbox import LocalOutbox
@@ -76,6 +77,7 @@ class LocalStack:
         self.moto: MotoServer | None = None
         self.api: ApiGatewayEmulator | None = None
         self.pollers: list[SqsPoller] = []
+        self.stream_pollers: list[StreamPoller] = []
         self.schedule: ScheduleTick | None = None
         self.reminders: ScheduleTick | None = None
         self.sign_in: LocalSignIn | None = None
@@ -130,6 +132,8 @@ class LocalStack:
             self._sqs_sources[function_lid] = (created.queue_urls[queue_lid], created.queue_arns[queue_lid],
                                                int(props.get("BatchSize", 10)))
             self.start_consumer(function_lid)
+        for function_lid, table_lid, props in self.resources.stream_event_sources():
+            self.start_stream(function_lid, table_lid, props, created.queue_urls)
         if SCHEDULED_FUNCTION in functions:
             self.schedule = ScheduleTick(functions[SCHEDULED_FUNCTION], config.redispatch_every_seconds, config.region)
             self.schedule.start()
@@ -162,6 +166,26 @@ class LocalStack:
         self.pollers.append(poller)
         poller.start()
 
+    def start_stream(self, function_lid: str, table_lid: str, props: Mapping[str, Any],
+                     queue_urls: Mapping[str, str]) -> None:
+        """Feed a function its table's stream (as its DynamoDB event source mapping does); a batch that still
+        fails after its retries is described on the mapping's on-failure queue."""
+        url = self.config.aws_url
+        streams = self.session.client("dynamodbstreams", endpoint_url=url)
+        sqs = self.session.client("sqs", endpoint_url=url)
+        destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination", {})
+        failure_queue = queue_urls.get(str(destination.get("Fn::GetAtt", [""])[0]))
+
+        def on_failure(description: dict[str, Any]) -> None:
+            if failure_queue:
+                sqs.send_message(QueueUrl=failure_queue, MessageBody=json.dumps(description))
+
+        poller = StreamPoller(self.functions[function_lid], streams,
+                              self.resources.names.attrs[(table_lid, "StreamArn")],
+                              int(props.get("BatchSize", 100)), self.config.region, on_failure)
+        self.stream_pollers.append(poller)
+        poller.start()
+
     def stop_consumer(self, function_lid: str) -> None:
         """Stop feeding a function its queue (a disabled mapping, a consumer that stopped); messages wait."""
         stopping = [p for p in self.pollers if p.function.logical_id == function_lid]
@@ -179,10 +203,11 @@ class LocalStack:
         for tick in (self.schedule, self.reminders):
             if tick is not None:
                 tick.stop()
-        for poller in self.pollers:
-            poller.stop()
-        for poller in self.pollers:
-            poller.join(timeout=10)
+        feeders: list[SqsPoller | StreamPoller] = [*self.pollers, *self.stream_pollers]
+        for feeder in feeders:
+            feeder.stop()
+        for feeder in feeders:
+            feeder.join(timeout=10)
         for tick in (self.schedule, self.reminders):
             if tick is not None:
                 tick.join(timeout=10)
@@ -205,8 +230,6 @@ def log_inquiry_answer(route: ApiRoute, event: dict[str, Any], answer: HttpAnswe
 
 
 def _inquiry_id(answer: HttpAnswer) -> str | None:
-    import json
-
     try:
         value = json.loads(answer.body).get("inquiry_id")
     except (ValueError, AttributeError):

@@ -93,12 +93,14 @@ def submit(stack: LocalStackProcess, **extra: Any) -> str:
     return inquiry_id
 
 
-def audit_entries(stack: LocalStackProcess, tokens: dict[str, str], inquiry_id: str | None = None) -> list[Any]:
+def audit_entries(stack: LocalStackProcess, tokens: dict[str, str], inquiry_id: str | None = None,
+                  *, with_own_reads: bool = False) -> list[Any]:
+    """The trail as the admin reads it; without the ``audit_read`` entries those reads themselves leave."""
     status, _headers, body = http(stack, "GET", "/care/audit" + (f"?inquiry_id={inquiry_id}" if inquiry_id else ""),
                                   f"Bearer {tokens['admin']}")
     assert status == 200, body
     items: list[Any] = body["items"]
-    return items
+    return items if with_own_reads else [e for e in items if e["action"] != "audit_read"]
 
 
 def outbox(stack: LocalStackProcess) -> dict[str, list[dict[str, Any]]]:
@@ -217,6 +219,34 @@ def test_the_care_team_finds_reads_and_contacts_a_new_inquiry(local_stack: Local
 
     trail = audit_entries(local_stack, tokens, inquiry_id)
     assert [(e["action"], e["actor"]) for e in trail] == [("update", CARE), ("read", CARE)]
+    # The list that showed it names it, with its status and page; the admin's reads of the trail are audited.
+    everyone = audit_entries(local_stack, tokens, with_own_reads=True)
+    assert any(e["action"] == "list" and inquiry_id in e["inquiry_ids"] and (e["status"], e["page"]) == ("new", 1)
+               for e in everyone)
+    assert any(e["action"] == "audit_read" and e["filters"] == ["inquiry_id"] and e["inquiry_id"] == inquiry_id
+               for e in everyone)
+
+
+def test_the_local_stack_copies_every_audit_entry_to_the_object_locked_archive(local_stack: LocalStackProcess,
+                                                                               tokens: dict[str, str]) -> None:
+    inquiry_id = submit(local_stack)
+    assert http(local_stack, "GET", f"/care/inquiries/{inquiry_id}", f"Bearer {tokens['care']}")[0] == 200
+    [read] = [e for e in audit_entries(local_stack, tokens, inquiry_id) if e["action"] == "read"]
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=local_stack.aws_url,
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    deadline = time.monotonic() + 15
+    archived: list[dict[str, Any]] = []
+    while not archived and time.monotonic() < deadline:
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="auditarchivebucket",
+                                                      Prefix=f"entries/{read['at'][:10]}/").get("Contents", [])]
+        archived = [json.loads(s3.get_object(Bucket="auditarchivebucket", Key=k)["Body"].read()) for k in keys]
+        archived = [e for e in archived if e.get("inquiry_id") == inquiry_id and e["action"] == "read"]
+        time.sleep(0.3)
+    assert [(e["at"], e["actor_id"]) for e in archived] == [(read["at"], read["actor_id"])]
+    head = s3.head_object(Bucket="auditarchivebucket",
+                          Key=f"entries/{read['at'][:10]}/{archived[0]['entry_id'].replace('#', '_')}.json")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
 
 
 def test_the_notification_links_to_the_inquiry_in_the_local_console(local_stack: LocalStackProcess) -> None:

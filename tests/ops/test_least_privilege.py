@@ -93,9 +93,10 @@ def test_sending_email_is_limited_to_the_sender_identity_and_the_configuration_s
     assert not any(r.endswith("*") for r in resources)
 
 
-def test_only_the_functions_that_hash_personal_values_read_the_pepper() -> None:
+def test_only_the_functions_that_hash_personal_values_or_sign_cursors_read_the_pepper() -> None:
     readers = {f for f in FUNCTIONS for s in role_statements(f) if "secretsmanager:GetSecretValue" in actions(s)}
-    assert readers == {"IntakeFunction", "SendConfirmationFunction"}
+    # CareApiFunction signs the list cursor with it (a forged or oversized cursor is a 422, never a 503).
+    assert readers == {"IntakeFunction", "SendConfirmationFunction", "CareApiFunction"}
 
 
 def test_every_service_may_use_the_data_key_only_for_this_accounts_resources() -> None:

@@ -146,14 +146,17 @@ def test_the_audit_trail_is_written_with_null_for_a_list_entry() -> None:
         {"at": "2026-11-20T10:00:00.000Z", "actor": "care@clinic.local", "actor_id": "sub-1",
          "action": "update", "inquiry_id": INQUIRY_ID, "fields": ["status", "note"]},
         {"at": "2026-11-20T09:00:00.000Z", "actor": "care@clinic.local", "actor_id": "sub-1",
-         "action": "list", "inquiry_id": None, "fields": []},
+         "action": "list", "inquiry_id": None, "fields": [], "status": "new", "page": 2,
+         "inquiry_ids": [INQUIRY_ID], "filters": []},
     ]
 
     assert as_json(AuditTrail(items=tuple(audit_item(e) for e in entries))) == (
         '{"items":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":"sub-1",'
-        '"action":"update","inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","fields":["status","note"]},'
+        '"action":"update","inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","fields":["status","note"],'
+        '"status":null,"page":null,"inquiry_ids":null,"filters":[]},'
         '{"at":"2026-11-20T09:00:00.000Z","actor":"care@clinic.local","actor_id":"sub-1","action":"list",'
-        '"inquiry_id":null,"fields":[]}]}'
+        '"inquiry_id":null,"fields":[],"status":"new","page":2,"inquiry_ids":["01J9Z3V6Q0W1X2Y3Z4A5B6C7D8"],'
+        '"filters":[]}]}'
     )
 
 

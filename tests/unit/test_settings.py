@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from inquiries.settings import (
+    ArchiveAuditSettings,
     CareApiSettings,
     CareTeamSettings,
     ConfirmationSettings,
@@ -26,6 +27,7 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "NotifyCareTeamFunction": CareTeamSettings,
     "CareApiFunction": CareApiSettings,
     "RemindCareTeamFunction": RemindCareTeamSettings,
+    "ArchiveAuditFunction": ArchiveAuditSettings,
 }
 # Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
 LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")

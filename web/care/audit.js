@@ -54,12 +54,20 @@ function filterForm(inquiryId) {
   return form;
 }
 
+/** What a list showed: its status, page and how many inquiries (their ids are in the entry, not shown). */
+function listed(entry) {
+  if (entry.action !== "list" || !entry.status) return null;
+  const shown = entry.inquiry_ids?.length ?? 0;
+  return ` (${humanise(entry.status).toLowerCase()}, page ${entry.page ?? 1}: ${shown} shown)`;
+}
+
 function row(entry) {
   return h("tr", {},
     h("td", {}, when(entry.at)),
     h("td", {}, entry.actor ?? entry.actor_id ?? "—"),
     h("td", {}, auditActionLabel(entry.action),
-      entry.fields?.length ? ` (${entry.fields.map(humanise).join(", ").toLowerCase()})` : null),
+      entry.fields?.length ? ` (${entry.fields.map(humanise).join(", ").toLowerCase()})` : null,
+      listed(entry)),
     h("td", {}, entry.inquiry_id
       ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, entry.inquiry_id)
       : "—"));

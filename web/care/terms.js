@@ -101,7 +101,8 @@ const TOPICS = {
 
 const CONTACT = { email: "Email", phone: "Phone call", sms: "Text message" };
 
-const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", update: "Updated an inquiry" };
+const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", update: "Updated an inquiry",
+                        audit_read: "Read the audit trail" };
 
 /** What the inquiry is about, in words. */
 export function topicLabel(topic) {

@@ -31,8 +31,9 @@ from inquiries.care.views import (
     full_inquiry,
     list_item,
 )
-from inquiries.data.audit import AuditEntry, AuditRecords
+from inquiries.data.audit import AUDIT_READ, LIST, AuditEntry, AuditRecords
 from inquiries.data.care import CareRecords
+from inquiries.data.cursor import ListCursors
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
@@ -45,6 +46,7 @@ from inquiries.observability import (
     logger,
     metrics,
 )
+from inquiries.peppers import peppers
 from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
 
@@ -56,6 +58,14 @@ REASON_NEEDED = ("Give the reason for the new level: missed (a missed danger, wh
 REASON_MISMATCH = ("The reason does not fit the change: missed raises the level (none, priority, urgent) "
                    "and false_alarm lowers it.")
 REASON_WITHOUT_CHANGE = "Give level_reason only with a level that differs from the inquiry's current one."
+
+# A bound on one inquiry's notes, well under DynamoDB's 400 KB item limit (past which the item could
+# never be updated again): at most this many notes, and this many bytes of note text (UTF-8).
+MAX_NOTES_PER_INQUIRY = 200
+NOTES_BYTE_BUDGET = 160 * 1024
+NOTES_FULL = (f"This inquiry has reached its limit of notes ({MAX_NOTES_PER_INQUIRY} notes, or "
+              f"{NOTES_BYTE_BUDGET // 1024} KB of text): no more can be added. Keep further notes in the "
+              "clinic's record.")
 
 
 class InvalidChange(Exception):
@@ -102,6 +112,14 @@ def _level_change(current: Level, requested: RequestedChange) -> tuple[Level, Le
     return target, fitting
 
 
+def _check_room_for(note: str, current: dict[str, Any]) -> None:
+    """Raise ``InvalidChange`` (422) when one more note would pass the bound on an inquiry's notes."""
+    notes = current.get("notes") or []
+    used = sum(len(str(n.get("text", "")).encode("utf-8")) for n in notes if isinstance(n, dict))
+    if len(notes) >= MAX_NOTES_PER_INQUIRY or used + len(note.encode("utf-8")) > NOTES_BYTE_BUDGET:
+        raise InvalidChange("note", NOTES_FULL)
+
+
 class CareService:
     """Lists, reads and changes inquiries for a signed-in care-team member."""
 
@@ -111,15 +129,22 @@ class CareService:
         self.settings = settings
         self.records = records or CareRecords(settings.inquiries_table)
         self.inquiries = InquiryRepository(settings.inquiries_table)
-        self.audit = audit or AuditRecords(settings.audit_table, settings.retention_days)
+        self.audit = audit or AuditRecords(settings.audit_table, settings.audit_retention_days)
         self.dispatcher = dispatcher or Dispatcher(settings)
+        self.cursors = ListCursors(lambda: peppers(settings.pepper_secret))
         self.clock = clock
 
     def list_inquiries(self, actor: CareActor, status: InquiryStatus, limit: int, cursor: str | None) -> CarePage:
-        """One page of inquiries in ``status``, newest first. Raises ``InvalidCursor``."""
-        page = self.records.list_by_status(status.value, limit, cursor)
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="list"))
-        return CarePage(items=tuple(list_item(values) for values in page.items), next_cursor=page.next_cursor)
+        """One page of inquiries in ``status``, newest first, audited with the status, the page number and
+        the ids shown. Raises ``InvalidCursor`` for a cursor this API did not hand out for this list."""
+        start_key, page = self.cursors.open(cursor, status.value) if cursor else (None, 1)
+        found = self.records.list_by_status(status.value, limit, start_key)
+        items = tuple(list_item(values) for values in found.items)
+        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action=LIST,
+                                     status=status.value, page=page,
+                                     inquiry_ids=tuple(item.inquiry_id for item in items)))
+        next_cursor = self.cursors.seal(found.last_key, page + 1) if found.last_key else None
+        return CarePage(items=items, next_cursor=next_cursor)
 
     def read(self, actor: CareActor, inquiry_id: str) -> CareInquiry:
         """One inquiry in full (the only place its details are shown). Raises ``InquiryNotFound``."""
@@ -195,6 +220,7 @@ class CareService:
             write.history.append(entry)
             write.fields.append("assignee")
         if change.note is not None:
+            _check_room_for(change.note, current)
             write.notes.append({"at": at, "actor": actor.email, "text": change.note})
             write.history.append({"at": at, "actor": actor.email, "action": "note"})
             write.fields.append("note")
@@ -253,7 +279,11 @@ class CareService:
                            value=max(0.0, (now - started).total_seconds()))
 
     def audit_trail(self, actor: CareActor, inquiry_id: str | None, limit: int) -> AuditTrail:
-        """The newest audit entries (one inquiry's, or everyone's); ``care-admin`` only."""
+        """The newest audit entries (one inquiry's, or everyone's); ``care-admin`` only. Reading the trail
+        is itself audited (``audit_read``, with the kinds of filter given), before anything is shown."""
         actor.require(CARE_ADMIN)
         entries = self.audit.entries(inquiry_id=inquiry_id, now=self.clock(), limit=limit)
-        return AuditTrail(items=tuple(audit_item(e) for e in entries))
+        trail = AuditTrail(items=tuple(audit_item(e) for e in entries))
+        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action=AUDIT_READ,
+                                     inquiry_id=inquiry_id, filters=("inquiry_id",) if inquiry_id else ()))
+        return trail

@@ -135,7 +135,9 @@ class CareInquiry(CareListItem):
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditItem:
-    """One audited act: who (email and Cognito sub), when, what, which inquiry (none for a list)."""
+    """One audited act: who (email and Cognito sub), when, what (``list``, ``read``, ``update``,
+    ``audit_read``), which inquiry (none for a list); a change's field names; a list's status, page and the
+    ids it showed; a read of the trail's kinds of filter."""
 
     __pydantic_config__ = _DOCUMENTED
 
@@ -145,6 +147,10 @@ class AuditItem:
     action: str
     inquiry_id: str | None = None
     fields: tuple[str, ...] = field(default_factory=tuple)
+    status: str | None = None
+    page: int | None = None
+    inquiry_ids: tuple[str, ...] | None = None
+    filters: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -226,7 +232,10 @@ def audit_item(values: Mapping[str, Any]) -> AuditItem:
     read = StoredValues(values)
     return AuditItem(at=read.text("at"), actor=read.text("actor"), actor_id=read.text("actor_id"),
                      action=read.text("action"), inquiry_id=read.optional_text("inquiry_id"),
-                     fields=read.codes("fields"))
+                     fields=read.codes("fields"), status=read.optional_text("status"),
+                     page=read.whole_number("page") if values.get("page") is not None else None,
+                     inquiry_ids=read.codes("inquiry_ids") if values.get("inquiry_ids") is not None else None,
+                     filters=read.codes("filters"))
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)

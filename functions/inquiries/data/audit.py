@@ -1,8 +1,12 @@
 """The audit trail (AuditTable): who listed, read or changed which inquiry, and when.
 
 An entry holds the actor's email and Cognito ``sub``, the action, the inquiry id and, for a change,
-the names of the fields changed: never an inquiry field's value. Entries expire with the inquiries'
-retention (``ttl``).
+the names of the fields changed; for a list, the status listed, the page number and the ids of the
+inquiries it showed; for a read of the trail itself (``audit_read``), the kinds of filter given. Never
+an inquiry field's value. Each entry is written once (``attribute_not_exists``: nobody, the API role
+included, can overwrite one), copied by the table's stream to object-locked S3 (``inquiries.archive``)
+and kept in the table ``audit_retention_days`` (six years by default: 45 CFR 164.316(b)(2)), beyond
+the inquiries themselves.
 
 Item: key ``day`` (YYYY-MM-DD, UTC) + ``entry_id`` (``<at>#<random>``, sorts by time); ``InquiryIndex``
 (``inquiry_id`` + ``entry_id``) finds one inquiry's entries without a Scan.
@@ -26,6 +30,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 INQUIRY_INDEX = "InquiryIndex"
+# Nothing written can replace an entry: the key is new or the write is refused.
+WRITE_ONCE = "attribute_not_exists(entry_id)"
+
+# Actions (what an entry's ``action`` says).
+LIST = "list"
+AUDIT_READ = "audit_read"
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,12 @@ class AuditEntry:
     action: str
     inquiry_id: str | None = None
     fields: tuple[str, ...] = field(default=())
+    # A list: the status listed, the page (1 without a cursor) and the ids it showed (ids only).
+    status: str | None = None
+    page: int | None = None
+    inquiry_ids: tuple[str, ...] | None = None
+    # A read of the trail: the kinds of filter given (``inquiry_id``; the id itself is the entry's inquiry_id).
+    filters: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,7 @@ class AuditRecords:
     """Writes and reads of the audit trail. Raises ``DataUnavailable`` (``AuditUnavailable`` for a write)."""
 
     audit_table: str
+    # How long an entry stays searchable in the table (its ``ttl``); the S3 archive keeps its copy as long.
     retention_days: int
 
     @property
@@ -66,12 +83,20 @@ class AuditRecords:
             values["inquiry_id"] = entry.inquiry_id
         if entry.fields:
             values["fields"] = list(entry.fields)
+        if entry.status is not None:
+            values["status"] = entry.status
+        if entry.page is not None:
+            values["page"] = entry.page
+        if entry.inquiry_ids is not None:
+            values["inquiry_ids"] = list(entry.inquiry_ids)
+        if entry.filters:
+            values["filters"] = list(entry.filters)
         return serialize(values)
 
     def record(self, entry: AuditEntry) -> None:
         """Store one entry. Raises ``AuditUnavailable``: the caller must then not show or change anything."""
         try:
-            aws.dynamodb().put_item(TableName=self._table, Item=self._item(entry))
+            aws.dynamodb().put_item(TableName=self._table, Item=self._item(entry), ConditionExpression=WRITE_ONCE)
         except ClientError as exc:
             raise AuditUnavailable(exc.response.get("Error", {}).get("Code", "") or "ClientError") from None
         except BotoCoreError as exc:
@@ -79,7 +104,7 @@ class AuditRecords:
 
     def write_with(self, entry: AuditEntry) -> TransactWriteItemTypeDef:
         """The entry as one write of a transaction (a change and its audit entry commit together)."""
-        return {"Put": {"TableName": self._table, "Item": self._item(entry)}}
+        return {"Put": {"TableName": self._table, "Item": self._item(entry), "ConditionExpression": WRITE_ONCE}}
 
     def entries(self, *, inquiry_id: str | None, now: datetime, limit: int, days: int = 31) -> list[dict[str, Any]]:
         """The newest ``limit`` entries: one inquiry's, or everyone's over the last ``days`` days."""
@@ -114,6 +139,11 @@ class AuditRecords:
                     "action": item["action"]["S"],
                     "inquiry_id": item["inquiry_id"]["S"] if "inquiry_id" in item else None,
                     "fields": [f["S"] for f in item.get("fields", {}).get("L", [])],
+                    "status": item["status"]["S"] if "status" in item else None,
+                    "page": int(item["page"]["N"]) if "page" in item else None,
+                    "inquiry_ids": ([i["S"] for i in item["inquiry_ids"]["L"]] if "inquiry_ids" in item
+                                    else None),
+                    "filters": [f["S"] for f in item.get("filters", {}).get("L", [])],
                 }
             if "LastEvaluatedKey" not in page:
                 return

@@ -9,21 +9,16 @@ Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.er
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
 from inquiries.data.conditional import update_if, updated_attributes_if
 from inquiries.data.errors import (
     InquiryNotFound,
-    InvalidCursor,
     VersionConflict,
     as_domain_error,
     domain_errors,
@@ -37,39 +32,16 @@ if TYPE_CHECKING:
 # What the StatusIndex projects besides its keys (template.yaml): never message, email or phone.
 LIST_ATTRIBUTES = ("inquiry_id", "status", "created_at", "name", "assignee", "due_at", "version", "topic",
                    "urgent", "level", "language", "preferred_contact")
-_CURSOR_KEYS = frozenset({"inquiry_id", "status", "created_at"})
 _NEW = InquiryStatus.NEW.value
-
-_deserializer = TypeDeserializer()
-
-
-def encode_cursor(last_key: Mapping[str, Any]) -> str:
-    """An opaque cursor for the page after ``last_key`` (the index's LastEvaluatedKey)."""
-    plain = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
-    raw = json.dumps(plain, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str, status: str) -> dict[str, AttributeValueTypeDef]:
-    """The ExclusiveStartKey a cursor stands for. Raises ``InvalidCursor`` unless it is one of ours for
-    this status."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        plain = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidCursor("unreadable cursor") from None
-    if (not isinstance(plain, dict) or set(plain) != _CURSOR_KEYS
-            or not all(isinstance(v, str) and v for v in plain.values()) or plain["status"] != status):
-        raise InvalidCursor("not a cursor of this list")
-    return {k: {"S": v} for k, v in plain.items()}
 
 
 @dataclass(frozen=True)
 class CarePage:
-    """One page of a status list: list attributes only, newest first."""
+    """One page of a status list: list attributes only, newest first; the key the next page starts after
+    (None on the last page), which ``data.cursor.ListCursors`` seals into the cursor the API hands out."""
 
     items: list[dict[str, Any]]
-    next_cursor: str | None
+    last_key: dict[str, Any] | None
 
 
 # What a reminder reads of an overdue inquiry (care.reminders), the index's keys included: never the name.
@@ -82,8 +54,10 @@ class CareRecords:
 
     inquiries_table: str
 
-    def list_by_status(self, status: str, limit: int, cursor: str | None = None) -> CarePage:
-        """Inquiries in ``status``, newest first, from StatusIndex (never a Scan)."""
+    def list_by_status(self, status: str, limit: int,
+                       start_key: dict[str, AttributeValueTypeDef] | None = None) -> CarePage:
+        """Inquiries in ``status``, newest first, from StatusIndex (never a Scan), after ``start_key`` (an
+        opened cursor's key)."""
         kwargs: dict[str, Any] = {
             "TableName": self.inquiries_table,
             "IndexName": STATUS_INDEX,
@@ -93,14 +67,14 @@ class CareRecords:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, status)
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
         with domain_errors():
             page = aws.dynamodb().query(**kwargs)
         last = page.get("LastEvaluatedKey")
         items = [{k: v for k, v in plain_values(item).items() if k in LIST_ATTRIBUTES}
                  for item in page.get("Items", [])]
-        return CarePage(items=items, next_cursor=encode_cursor(last) if last else None)
+        return CarePage(items=items, last_key=dict(last) if last else None)
 
     def new_past_due(self, now_iso: str) -> Iterator[dict[str, Any]]:
         """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first): only what a reminder
