@@ -58,3 +58,27 @@ def test_nothing_is_published_without_an_index_page(tmp_path: Path) -> None:
 def test_each_environment_names_its_stack_and_region() -> None:
     assert stack_of("dev") == ("inquiry-intake-dev", "us-east-1")
     assert stack_of("prod") == ("inquiry-intake-prod", "us-east-1")
+
+
+# ---- issue 18: the published console may connect to its own API only ----------------------------------------
+def test_the_published_page_names_its_own_api_and_cognito_as_the_only_hosts_it_may_connect_to(
+        tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                                         "<title>Care console</title>\n</head>\n<body></body>\n</html>\n")
+    files = {f.key: f.body.decode() for f in console_files(tmp_path, console_config(OUTPUTS, "us-east-1"))}
+
+    policy = ('<meta http-equiv="Content-Security-Policy" content="connect-src \'self\' '
+              'https://abc.execute-api.us-east-1.amazonaws.com https://cognito-idp.us-east-1.amazonaws.com">')
+    assert policy in files["care/index.html"]
+    assert files["care/index.html"].index(policy) < files["care/index.html"].index("<title>")
+
+
+@pytest.mark.parametrize("api_url", [
+    "https://abc.execute-api.us-west-2.amazonaws.com/prod/",  # another region
+    "https://evil.example.com/prod/",
+    "http://abc.execute-api.us-east-1.amazonaws.com/prod/",
+    "https://abc.execute-api.us-east-1.amazonaws.com.evil.example/prod/",
+])
+def test_a_config_naming_a_host_the_policy_would_not_is_refused(api_url: str) -> None:
+    with pytest.raises(ValueError, match="ApiUrl"):
+        console_config({**OUTPUTS, "ApiUrl": api_url}, "us-east-1")
