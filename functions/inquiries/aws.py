@@ -10,6 +10,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
@@ -64,10 +65,16 @@ def cloudwatch() -> CloudWatchClient:
     return boto3.client("cloudwatch", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def cognito_idp() -> CognitoIdentityProviderClient:
+    """The Cognito user pools client (care-team members' names, by ``sub``)."""
+    return boto3.client("cognito-idp", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget cached clients and what was read through them (tests that switch AWS endpoints call this)."""
     from inquiries.peppers import peppers
 
-    for factory in (dynamodb, sqs, sns, sesv2, ssm, secretsmanager, cloudwatch):
+    for factory in (dynamodb, sqs, sns, sesv2, ssm, secretsmanager, cloudwatch, cognito_idp):
         factory.cache_clear()
     peppers.cache_clear()

@@ -260,9 +260,10 @@ def test_releasing_a_held_back_submission_sends_one_email_and_one_notification(
 # ---- the local Cognito forwarder: only what the console calls ----------------------------------------------
 def forward(stack: LocalStackProcess, action: str, body: dict[str, Any]) -> tuple[int, Any]:
     """One call through ``/_local/cognito``, as the console's page makes it."""
+    headers = {"Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"}
     request = urllib.request.Request(f"{stack.base_url}/_local/cognito", data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/x-amz-json-1.1",
-                                                             "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
+                                     method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"{}")

@@ -7,14 +7,13 @@ changes a status. The note, the history and the audit entry must still name them
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import jwt
 import pytest
 
-from tests.support.care import CARE_MEMBER, audit_trail, care_request
+from tests.support.care import CARE_MEMBER, care_request
 from tests.support.events import json_post, response_json
 from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
@@ -62,15 +61,14 @@ class Pool:
         return attributes["sub"]
 
     def sign_in(self, email: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.idp.initiate_auth(
-            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
-        return result
+        result = self.idp.initiate_auth(ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
+        return dict(result["AuthenticationResult"])
 
 
 @pytest.fixture
-def pool(stack: Stack) -> Iterator[Pool]:
-    yield Pool(stack)
+def pool(stack: Stack) -> Pool:
+    return Pool(stack)
 
 
 def _submit(stack: Stack) -> str:

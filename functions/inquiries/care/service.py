@@ -20,6 +20,7 @@ from typing import Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.levels import LevelReason, reason_for
+from inquiries.care.members import MemberNames
 from inquiries.care.response_time import due_at
 from inquiries.care.transitions import can_move, is_first_contact, is_release
 from inquiries.care.views import (
@@ -107,8 +108,9 @@ class CareService:
 
     def __init__(self, settings: CareApiSettings, *, records: CareRecords | None = None,
                  audit: AuditRecords | None = None, dispatcher: Dispatcher | None = None,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
+                 names: MemberNames | None = None, clock: Callable[[], datetime] = _utcnow) -> None:
         self.settings = settings
+        self.names = names or MemberNames(settings.user_pool_id, settings.member_name_cache_seconds)
         self.records = records or CareRecords(settings.inquiries_table)
         self.inquiries = InquiryRepository(settings.inquiries_table)
         self.audit = audit or AuditRecords(settings.audit_table, settings.retention_days)
@@ -118,7 +120,7 @@ class CareService:
     def list_inquiries(self, actor: CareActor, status: InquiryStatus, limit: int, cursor: str | None) -> CarePage:
         """One page of inquiries in ``status``, newest first. Raises ``InvalidCursor``."""
         page = self.records.list_by_status(status.value, limit, cursor)
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="list"))
+        self.audit.record(self._entry(actor, self.clock(), "list"))
         return CarePage(items=tuple(list_item(values) for values in page.items), next_cursor=page.next_cursor)
 
     def read(self, actor: CareActor, inquiry_id: str) -> CareInquiry:
@@ -126,9 +128,8 @@ class CareService:
         values = self.records.get(inquiry_id)
         if values is None:
             raise InquiryNotFound(inquiry_id)
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="read",
-                                     inquiry_id=inquiry_id))
-        return full_inquiry(values)
+        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id))
+        return full_inquiry(values, self.names.name_of)
 
     def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
                requested: RequestedChange) -> CareInquiry:
@@ -144,8 +145,7 @@ class CareService:
         write = self._plan(actor, current, requested, now)
         if not write.fields:
             return self.read(actor, inquiry_id)
-        entry = AuditEntry(at=now, actor=actor.email, actor_id=actor.sub, action="update", inquiry_id=inquiry_id,
-                           fields=tuple(write.fields))
+        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields))
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
                                   append={"history": write.history, "notes": write.notes},
                                   also=[self.audit.write_with(entry)])
@@ -159,7 +159,18 @@ class CareService:
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
-        return full_inquiry(updated)
+        return full_inquiry(updated, self.names.name_of)
+
+    def _entry(self, actor: CareActor, at: datetime, action: str, *, inquiry_id: str | None = None,
+               fields: tuple[str, ...] = ()) -> AuditEntry:
+        """An audit entry by ``actor``: their sub, and the pool's name for them at the time (kept for when
+        they have left the pool; the sub when the pool has no name for them)."""
+        return AuditEntry(at=at, actor=self.names.shown(actor.sub), actor_id=actor.sub, action=action,
+                          inquiry_id=inquiry_id, fields=fields)
+
+    def _by(self, actor: CareActor, at: str) -> dict[str, Any]:
+        """Who and when, as a note or history entry stores them: the sub, and the name at the time."""
+        return {"at": at, "actor_id": actor.sub, "actor": self.names.shown(actor.sub)}
 
     def _plan(self, actor: CareActor, current: dict[str, Any], requested: RequestedChange, now: datetime) -> _Write:
         at = iso(now)
@@ -174,7 +185,7 @@ class CareService:
             if not can_move(status, target):
                 raise InvalidChange("status", f"An inquiry that is {status.value} cannot become {target.value}.")
             write.sets["status"] = target.value
-            write.history.append({"at": at, "actor": actor.email, "action": "status", "from": status.value,
+            write.history.append({**self._by(actor, at), "action": "status", "from": status.value,
                                   "to": target.value})
             write.fields.append("status")
             if is_first_contact(status, target):
@@ -185,7 +196,7 @@ class CareService:
             self._correct_level(current, level, corrected, still_new=target is InquiryStatus.NEW, at=at,
                                 actor=actor, write=write)
         if "assignee" in requested.given and change.assignee != current.get("assignee"):
-            entry: dict[str, Any] = {"at": at, "actor": actor.email, "action": "assigned"}
+            entry: dict[str, Any] = {**self._by(actor, at), "action": "assigned"}
             if current.get("assignee"):
                 entry["from"] = current["assignee"]
             if change.assignee is None:
@@ -195,8 +206,8 @@ class CareService:
             write.history.append(entry)
             write.fields.append("assignee")
         if change.note is not None:
-            write.notes.append({"at": at, "actor": actor.email, "text": change.note})
-            write.history.append({"at": at, "actor": actor.email, "action": "note"})
+            write.notes.append({**self._by(actor, at), "text": change.note})
+            write.history.append({**self._by(actor, at), "action": "note"})
             write.fields.append("note")
         if write.fields:
             write.sets["updated_at"] = at
@@ -209,7 +220,7 @@ class CareService:
         target, reason = corrected
         write.sets["level"] = target.value
         write.sets["urgent"] = target is Level.URGENT
-        write.history.append({"at": at, "actor": actor.email, "action": "level", "from": level.value,
+        write.history.append({**self._by(actor, at), "action": "level", "from": level.value,
                               "to": target.value, "reason": reason.value})
         write.fields.append("level")
         write.correction = reason
@@ -256,4 +267,4 @@ class CareService:
         """The newest audit entries (one inquiry's, or everyone's); ``care-admin`` only."""
         actor.require(CARE_ADMIN)
         entries = self.audit.entries(inquiry_id=inquiry_id, now=self.clock(), limit=limit)
-        return AuditTrail(items=tuple(audit_item(e) for e in entries))
+        return AuditTrail(items=tuple(audit_item(e, self.names.name_of) for e in entries))

@@ -1,8 +1,8 @@
 """The audit trail (AuditTable): who listed, read or changed which inquiry, and when.
 
-An entry holds the actor's email and Cognito ``sub``, the action, the inquiry id and, for a change,
-the names of the fields changed: never an inquiry field's value. Entries expire with the inquiries'
-retention (``ttl``).
+An entry holds the actor's Cognito ``sub`` (``actor_id``, who acted) and their name in the pool then
+(``actor``), the action, the inquiry id and, for a change, the names of the fields changed: never an
+inquiry field's value. Entries expire with the inquiries' retention (``ttl``).
 
 Item: key ``day`` (YYYY-MM-DD, UTC) + ``entry_id`` (``<at>#<random>``, sorts by time); ``InquiryIndex``
 (``inquiry_id`` + ``entry_id``) finds one inquiry's entries without a Scan.
