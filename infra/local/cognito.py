@@ -47,6 +47,7 @@ class LocalCareUser:
     username: str
     password: str
     groups: tuple[str, ...]
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def create_local_users(session: boto3.Session, endpoint_url: str, region: str, p
         idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
         for group in groups:
             idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
-        users.append(LocalCareUser(username, password, groups))
+        users.append(LocalCareUser(username, password, groups, name))
     return LocalSignIn(region, pool_id, client_id, tuple(users))
 
 

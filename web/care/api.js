@@ -2,7 +2,7 @@
 // "sign in again" and a 412 into "someone else changed this". See DESIGN.md "Care-team console".
 
 import { refreshSignIn } from "./cognito.js";
-import { currentSession, endSession, startSession } from "./session.js";
+import { currentSession, signOutSession, startSession } from "./session.js";
 
 const REFRESH_BEFORE_EXPIRY_MS = 60_000;
 let apiBase = "";
@@ -96,7 +96,7 @@ async function request(method, path, { query = {}, body, headers = {} } = {}) {
   const problems = Array.isArray(answer?.errors) ? answer.errors : [];
   switch (response.status) {
     case 401:
-      endSession();
+      await signOutSession();
       throw new SignInRequired();
     case 412:
       throw new EditConflict();
@@ -118,7 +118,7 @@ async function freshSession() {
   if (!session) throw new SignInRequired();
   if (session.expiresAt - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return session;
   if (!session.refreshToken) {
-    endSession();
+    await signOutSession();
     throw new SignInRequired();
   }
   try {
@@ -126,7 +126,7 @@ async function freshSession() {
     if (!renewed.tokens) throw new Error("no tokens");
     return startSession(renewed.tokens, { keepRefreshToken: session.refreshToken });
   } catch {
-    endSession();
+    await signOutSession();
     throw new SignInRequired();
   }
 }
