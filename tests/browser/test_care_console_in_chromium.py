@@ -634,3 +634,17 @@ def test_where_mfa_is_required_the_first_sign_in_sets_up_an_authenticator_app(
         cognito.set_user_pool_mfa_config(
             UserPoolId=pool_id, MfaConfiguration=before["MfaConfiguration"],
             SoftwareTokenMfaConfiguration=before.get("SoftwareTokenMfaConfiguration", {"Enabled": True}))
+
+
+@pytest.mark.parametrize("changed", [{"apiBase": "https://attacker.execute-api.us-east-1.amazonaws.com/prod"},
+                                     {"cognitoEndpoint": "https://sign-in.example.net/"}])
+def test_a_config_naming_a_host_the_pages_policy_does_not_is_refused(
+        page: Page, local_stack: LocalStackProcess, console_config: dict[str, str], changed: dict[str, str]) -> None:
+    served = json.dumps({**console_config, **changed})
+    page.route("**/care/config.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=served, headers={"Cache-Control": "no-store"}))
+
+    open_console(page, local_stack)
+
+    expect(page.get_by_role("heading", name="The console is unavailable")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)

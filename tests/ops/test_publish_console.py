@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.publish_console import console_config, console_files, publish, stack_of
+from infra.publish_console import CONSOLE_ROOT, console_config, console_files, publish, stack_of
 
 OUTPUTS = {"CareTeamUserPoolId": "us-east-1_Pool", "CareConsoleClientId": "client123",
            "ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/prod/"}
@@ -33,7 +33,7 @@ def test_config_json_names_this_regions_cognito_and_the_api_stage() -> None:
 
 
 def test_the_console_is_published_under_care_with_its_config_and_nothing_stale(bucket: Any, tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text("<!doctype html>")
+    (tmp_path / "index.html").write_text("<!doctype html><html><head></head></html>")
     (tmp_path / "api.js").write_text("export {}")
     (tmp_path / "config.json").write_text('{"apiBase": "left over from a local run"}')
     bucket.put_object(Bucket="console", Key="care/old-view.js", Body=b"gone")
@@ -82,3 +82,13 @@ def test_the_published_page_names_its_own_api_and_cognito_as_the_only_hosts_it_m
 def test_a_config_naming_a_host_the_policy_would_not_is_refused(api_url: str) -> None:
     with pytest.raises(ValueError, match="ApiUrl"):
         console_config({**OUTPUTS, "ApiUrl": api_url}, "us-east-1")
+
+
+def test_the_real_console_page_gets_its_policy_before_anything_else_in_its_head() -> None:
+    files = console_files(CONSOLE_ROOT, console_config(OUTPUTS, "us-east-1"))
+    [index] = [f for f in files if f.key == "care/index.html"]
+    page = index.body.decode()
+    head = page.index("<head>") + len("<head>")
+    assert page[head:].lstrip().startswith('<meta http-equiv="Content-Security-Policy" content="connect-src \'self\' '
+                                           'https://abc.execute-api.us-east-1.amazonaws.com '
+                                           'https://cognito-idp.us-east-1.amazonaws.com">')
