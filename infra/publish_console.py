@@ -5,6 +5,12 @@
 The stack's Outputs give the bucket, the distribution, the API URL, the user pool and the app client.
 Every file goes under ``care/`` (the console's path, as locally), stale files are removed, and
 CloudFront is told to drop what it holds under ``/care/``.
+
+The page may connect to this stack's API and this region's Cognito only. CloudFront's header policy
+cannot name the API's id (the API's function names the console's domain for CORS: a dependency cycle
+in one stack), so it allows this region's API Gateway hosts, and the published index.html carries its
+own policy naming exactly this API: a browser enforces both, so only this API is reachable. A config
+naming any other host is refused here, and the console refuses one its page's policy would not allow.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import re
 import sys
 import time
 import tomllib
@@ -38,25 +45,61 @@ class ConsoleFile:
     content_type: str
 
 
+def _api_origin(api_url: str, region: str) -> str:
+    """``https://<api id>.execute-api.<region>.amazonaws.com`` of the stack's ApiUrl. Raises ``ValueError``."""
+    pattern = rf"(https://[a-z0-9]+\.execute-api\.{re.escape(region)}\.amazonaws\.com)(?:/[A-Za-z0-9_-]+)?/?"
+    match = re.fullmatch(pattern, api_url)
+    if match is None:
+        raise ValueError(f"ApiUrl is not an API Gateway stage URL in {region}: the console may not connect to it")
+    return match.group(1)
+
+
+def cognito_origin(region: str) -> str:
+    """This region's Cognito user pools endpoint (no trailing slash: a CSP source)."""
+    return f"https://cognito-idp.{region}.amazonaws.com"
+
+
+def connect_policy(outputs: dict[str, str], region: str) -> str:
+    """The page's own CSP: it may connect to itself, this stack's API and this region's Cognito only."""
+    return f"connect-src 'self' {_api_origin(outputs['ApiUrl'], region)} {cognito_origin(region)}"
+
+
 def console_config(outputs: dict[str, str], region: str) -> dict[str, str]:
-    """The console's config.json: where to sign in (Cognito in this region) and the API's stage URL."""
+    """The console's config.json: where to sign in (Cognito in this region) and the API's stage URL.
+    Raises ``ValueError`` when ApiUrl is not this region's API Gateway."""
+    _api_origin(outputs["ApiUrl"], region)
     return {
         "region": region,
         "userPoolId": outputs["CareTeamUserPoolId"],
         "clientId": outputs["CareConsoleClientId"],
-        "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/",
+        "cognitoEndpoint": f"{cognito_origin(region)}/",
         "apiBase": outputs["ApiUrl"].rstrip("/"),
     }
 
 
+def with_connect_policy(page: bytes, policy: str) -> bytes:
+    """index.html with its own CSP ``<meta>`` first in ``<head>`` (before any script can connect anywhere)."""
+    text = page.decode("utf-8")
+    head = re.search(r"<head[^>]*>", text)
+    if head is None or "http-equiv=\"Content-Security-Policy\"" in text:
+        raise ValueError("index.html needs a <head> and no policy of its own to be published")
+    meta = f'\n<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return (text[:head.end()] + meta + text[head.end():]).encode("utf-8")
+
+
 def console_files(root: Path, config: dict[str, str]) -> list[ConsoleFile]:
-    """Every file under ``root`` plus config.json, keyed under ``care/``."""
+    """Every file under ``root`` plus config.json, keyed under ``care/``; index.html gets the policy that
+    names the config's API and Cognito as the only hosts it may connect to."""
     if not (root / "index.html").is_file():
         raise FileNotFoundError(f"{root / 'index.html'} is missing: nothing to publish")
+    policy = connect_policy({"ApiUrl": config["apiBase"]}, config["region"])
     files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "config.json"):
         content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        files.append(ConsoleFile(PREFIX + path.relative_to(root).as_posix(), path.read_bytes(), content_type))
+        body = path.read_bytes()
+        if path == root / "index.html":
+            body = with_connect_policy(body, policy)
+        files.append(ConsoleFile(PREFIX + path.relative_to(root).as_posix(), body, content_type))
     files.append(ConsoleFile(PREFIX + "config.json", json.dumps(config, indent=2).encode(), "application/json"))
     return files
 

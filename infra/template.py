@@ -450,14 +450,15 @@ class TemplateResources:
         created = {}
         for lid in self.logical_ids("AWS::Cognito::UserPool"):
             props = self.resolve_keeping_types(self.properties(lid))
-            args = {key: props[key] for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes",
+            args = {key: props[key] for key in ("Policies", "UsernameAttributes", "UsernameConfiguration",
+                                                "AutoVerifiedAttributes", "UserAttributeUpdateSettings",
                                                 "AdminCreateUserConfig", "AccountRecoverySetting",
                                                 "DeletionProtection") if key in props}
             pool = idp.create_user_pool(PoolName=str(props.get("UserPoolName", lid)), **args)["UserPool"]
             mfa = str(props.get("MfaConfiguration", "OFF"))
             if mfa != "OFF":
                 idp.set_user_pool_mfa_config(
-                    UserPoolId=pool["Id"], MfaConfiguration=mfa,
+                    UserPoolId=pool["Id"], MfaConfiguration=cast(Any, mfa),
                     SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", [])})
             self.names.refs[lid] = pool["Id"]
             self.names.attrs[(lid, "Arn")] = pool["Arn"]
@@ -466,7 +467,9 @@ class TemplateResources:
         for lid in self.logical_ids("AWS::Cognito::UserPoolClient"):
             props = self.resolve_keeping_types(self.properties(lid))
             args = {key: props[key] for key in ("ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
-                                                "EnableTokenRevocation", "AuthSessionValidity", "IdTokenValidity",
+                                                "EnableTokenRevocation", "ReadAttributes", "WriteAttributes",
+                                                "AuthSessionValidity",
+                                                "IdTokenValidity",
                                                 "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")
                     if key in props}
             client = idp.create_user_pool_client(UserPoolId=str(props["UserPoolId"]),

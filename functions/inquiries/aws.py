@@ -10,6 +10,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -71,10 +72,16 @@ def cloudwatch() -> CloudWatchClient:
     return boto3.client("cloudwatch", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def cognito_idp() -> CognitoIdentityProviderClient:
+    """The Cognito user pools client (care-team members' names, by ``sub``)."""
+    return boto3.client("cognito-idp", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget cached clients and what was read through them (tests that switch AWS endpoints call this)."""
     from inquiries.peppers import peppers
 
-    for factory in (dynamodb, sqs, sns, sesv2, ssm, s3, secretsmanager, cloudwatch):
+    for factory in (dynamodb, sqs, sns, sesv2, ssm, s3, secretsmanager, cloudwatch, cognito_idp):
         factory.cache_clear()
     peppers.cache_clear()

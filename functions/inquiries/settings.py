@@ -234,6 +234,11 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     pepper_secret: str = required()
     # The console's origin for CORS; empty locally, where the console and the API share one origin.
     console_origin: str = ""
+    # The console's app client: a token for any other client is refused (the REST authorizer does not check).
+    console_client_id: str = required()
+    # The care team's pool, where a member's name is looked up by sub (never a claim they can edit).
+    user_pool_id: str = required()
+    member_name_cache_seconds: int = setting(default=300, ge=0)
 
 
 class RemindCareTeamSettings(FunctionSettings):

@@ -8,8 +8,8 @@ authorizer is invoked only with a valid ID token (``infra.local.cognito``), its 
 ``requestContext.authorizer.claims``; otherwise the answer is API Gateway's own 401. ``GET /`` and
 other paths serve files from ``web/`` (the care console under ``/care/``, with its production
 security headers); ``/_local/outbox`` shows what the pipeline sent; ``/care/config.json`` tells the
-console where to sign in, and ``POST /_local/cognito`` forwards sign-in calls to moto's Cognito so the
-browser needs no cross-origin request.
+console where to sign in, and ``POST /_local/cognito`` forwards the console's own Cognito calls (and no
+other action) to moto's Cognito so the browser needs no cross-origin request.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from infra.local.cognito import console_action, revoke_refresh_token
 from infra.local.config import LOOPBACK
 from infra.local.lambda_runtime import HandlerUnavailable, LocalFunction
 
@@ -269,12 +270,19 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         return self.authorizer.claims(authorization)
 
     def sign_in_call(self, target: str, body: bytes) -> HttpAnswer:
-        """Forward one Cognito API call (the console's sign-in) to moto, keeping its target and body."""
+        """Forward one Cognito API call the console makes (``cognito.CONSOLE_ACTIONS``) to moto, keeping its
+        target and body; any other action is refused (400)."""
         if self.cognito_url is None:
             return HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
-        if not target.startswith("AWSCognitoIdentityProviderService."):
+        action = console_action(target)
+        if action is None:
             return HttpAnswer(HTTPStatus.BAD_REQUEST, [("Content-Type", "application/json")],
-                              b'{"__type":"InvalidParameterException","message":"Not a Cognito call."}')
+                              b'{"__type":"InvalidParameterException",'
+                              b'"message":"This is not a call the console makes."}')
+        if action == "RevokeToken":  # moto has none: done on its pool here
+            code, answer = revoke_refresh_token(body)
+            return HttpAnswer(code, [("Content-Type", "application/x-amz-json-1.1"), ("Cache-Control", "no-store")],
+                              json.dumps(answer).encode())
         request = urllib.request.Request(  # noqa: S310 - the loopback AWS emulator only
             self.cognito_url, data=body, method="POST",
             headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},

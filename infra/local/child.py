@@ -94,7 +94,7 @@ class LocalStackProcess:
 
     def sign_in(self) -> dict[str, Any]:
         """The console's sign-in settings and the local users: ``{"region", "userPoolId", "clientId",
-        "users": [{"username", "password", "groups"}]}``."""
+        "users": [{"username", "password", "groups", "name"}]}``."""
         data: dict[str, Any] = json.loads(self.sign_in_path.read_text(encoding="utf-8"))
         return data
 

@@ -6,6 +6,12 @@ names the Cognito authorizer are let through only with a valid ID token of that 
 signature by a key of the pool's own JWKS, its issuer, the app client as audience, ``token_use`` id,
 not expired. The claims then reach the handler under ``requestContext.authorizer.claims``, every value
 a string, as API Gateway (REST) passes them. PyJWT does the checking; nothing here is cryptography.
+
+The console's page calls Cognito through ``POST /_local/cognito`` (same origin). That forwarder takes
+only the calls the console makes (``CONSOLE_ACTIONS``: web/care/cognito.js) and refuses every other
+action with a 400, as an administrator's call such as AdminAddUserToGroup must never reach the pool from
+a browser. moto has no RevokeToken: ``revoke_refresh_token`` does what Cognito does with it, on moto's
+pool in this process (the refresh token renews nothing afterwards).
 """
 
 from __future__ import annotations
@@ -21,10 +27,17 @@ from typing import Any
 
 import boto3
 import jwt
+from moto.cognitoidp.models import cognitoidp_backends
 
 CARE_TEAM = "care-team"
 CARE_ADMIN = "care-admin"
-LOCAL_USERS = (("care@clinic.local", (CARE_TEAM,)), ("admin@clinic.local", (CARE_TEAM, CARE_ADMIN)))
+# (sign-in email, the name an administrator sets, groups)
+LOCAL_USERS = (("care@clinic.local", "Casey Care (local)", (CARE_TEAM,)),
+               ("admin@clinic.local", "Ada Admin (local)", (CARE_TEAM, CARE_ADMIN)))
+# Every Cognito action web/care/cognito.js calls; nothing else is forwarded.
+CONSOLE_ACTIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge", "AssociateSoftwareToken",
+                             "VerifySoftwareToken", "RevokeToken"})
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class LocalCareUser:
     username: str
     password: str
     groups: tuple[str, ...]
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,16 +83,47 @@ def create_local_users(session: boto3.Session, endpoint_url: str, region: str, p
     """Create the local care-team member and admin (permanent passwords: no new-password step)."""
     idp = session.client("cognito-idp", endpoint_url=endpoint_url)
     users = []
-    for username, groups in LOCAL_USERS:
+    for username, name, groups in LOCAL_USERS:
         password = new_password()
         idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
                               UserAttributes=[{"Name": "email", "Value": username},
-                                              {"Name": "email_verified", "Value": "true"}])
+                                              {"Name": "email_verified", "Value": "true"},
+                                              {"Name": "name", "Value": name}])
         idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
         for group in groups:
             idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
-        users.append(LocalCareUser(username, password, groups))
+        users.append(LocalCareUser(username, password, groups, name))
     return LocalSignIn(region, pool_id, client_id, tuple(users))
+
+
+def console_action(target: str) -> str | None:
+    """The Cognito action an ``X-Amz-Target`` names, when it is one the console makes; else None."""
+    if not target.startswith(TARGET_PREFIX):
+        return None
+    action = target.removeprefix(TARGET_PREFIX)
+    return action if action in CONSOLE_ACTIONS else None
+
+
+def revoke_refresh_token(body: bytes, account_id: str = "123456789012") -> tuple[int, dict[str, str]]:
+    """RevokeToken on moto's pools in this process: (HTTP status, JSON answer) as Cognito gives them.
+
+    The refresh token of ``ClientId`` is forgotten, so it renews nothing; an unknown token is already
+    unusable (200, as Cognito answers); a token of another client is refused.
+    """
+    try:
+        request = json.loads(body or b"{}")
+        token, client_id = str(request["Token"]), str(request["ClientId"])
+    except (ValueError, KeyError, TypeError):
+        return 400, {"__type": "InvalidParameterException", "message": "Give Token and ClientId."}
+    for backend in cognitoidp_backends[account_id].values():
+        for pool in backend.user_pools.values():
+            found = pool.refresh_tokens.get(token)
+            if found is None:
+                continue
+            if found[0] != client_id:
+                return 400, {"__type": "UnauthorizedException", "message": "Token is not for this client."}
+            del pool.refresh_tokens[token]
+    return 200, {}
 
 
 def _claim_text(name: str, value: Any) -> str:

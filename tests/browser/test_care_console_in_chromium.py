@@ -38,6 +38,7 @@ class Person:
 
     email: str
     password: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def local_stack() -> Iterator[LocalStackProcess]:
 @pytest.fixture(scope="module")
 def local_users(local_stack: LocalStackProcess) -> dict[str, Person]:
     """``make run``'s care-team member and admin, by role."""
-    users = {u["username"]: Person(u["username"], u["password"]) for u in local_stack.sign_in()["users"]}
+    users = {u["username"]: Person(u["username"], u["password"], u["name"]) for u in local_stack.sign_in()["users"]}
     return {"care": users["care@clinic.local"], "admin": users["admin@clinic.local"]}
 
 
@@ -95,10 +96,12 @@ def page(context: BrowserContext) -> Page:
 
 def add_person(cognito: Any, pool_id: str, *groups: str, temporary: bool = False) -> Person:
     """A new account, as an administrator adds one (temporary=True: the first sign-in sets a password)."""
-    person = Person(f"staff.{uuid.uuid4().hex[:8]}@clinic.local", f"Aa1!{secrets.token_urlsafe(12)}")
+    tag = uuid.uuid4().hex[:8]
+    person = Person(f"staff.{tag}@clinic.local", f"Aa1!{secrets.token_urlsafe(12)}", f"Staff Member {tag}")
     cognito.admin_create_user(
         UserPoolId=pool_id, Username=person.email, TemporaryPassword=person.password, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": person.email}, {"Name": "email_verified", "Value": "true"}])
+        UserAttributes=[{"Name": "email", "Value": person.email}, {"Name": "email_verified", "Value": "true"},
+                        {"Name": "name", "Value": person.name}])
     if not temporary:
         cognito.admin_set_user_password(UserPoolId=pool_id, Username=person.email, Password=person.password,
                                         Permanent=True)
@@ -187,6 +190,21 @@ def id_token(page: Page) -> str:
     return token
 
 
+def refresh_token(page: Page) -> str:
+    token: str = json.loads(session_storage(page)["care-console.session"])["refreshToken"]
+    assert token
+    return token
+
+
+def renews(stack: LocalStackProcess, client_id: str, token: str) -> bool:
+    """Whether Cognito still gives new tokens for this refresh token (asked as the console asks)."""
+    body = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id, "AuthParameters": {"REFRESH_TOKEN": token}}
+    status, _answer = http(stack, "POST", "/_local/cognito", body, {
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+    assert status in (200, 400), status
+    return status == 200
+
+
 def read_inquiry(stack: LocalStackProcess, page: Page, inquiry: Inquiry) -> dict[str, Any]:
     """The inquiry as the API gives it to the person signed in on `page`."""
     status, body = http(stack, "GET", f"/care/inquiries/{inquiry.inquiry_id}",
@@ -199,7 +217,8 @@ def read_inquiry(stack: LocalStackProcess, page: Page, inquiry: Inquiry) -> dict
 # ---- the working day -----------------------------------------------------------------------------------
 
 def test_a_care_team_member_finds_the_new_inquiry_opens_it_and_marks_it_contacted(
-        page: Page, local_stack: LocalStackProcess, local_users: dict[str, Person]) -> None:
+        page: Page, local_stack: LocalStackProcess, local_users: dict[str, Person],
+        console_config: dict[str, str]) -> None:
     care_member, admin = local_users["care"], local_users["admin"]
     inquiry = submit_inquiry(local_stack)
     seen_urls: list[str] = []
@@ -248,17 +267,24 @@ def test_a_care_team_member_finds_the_new_inquiry_opens_it_and_marks_it_contacte
     assert not any(value in stored for value in inquiry.phi)
     assert page.evaluate("localStorage.length") == 0
 
-    # An admin then sees both acts in the audit trail: the read and the update.
-    page.get_by_role("button", name="Sign out").click()
+    # An admin then sees both acts in the audit trail: the read and the update. Signing out revokes the
+    # refresh token: it renews nothing afterwards.
+    refresh = refresh_token(page)
+    assert renews(local_stack, console_config["clientId"], refresh)
+    with page.expect_response(lambda r: r.url.endswith("/_local/cognito")
+                              and r.request.headers.get("x-amz-target", "").endswith(".RevokeToken")) as revoked:
+        page.get_by_role("button", name="Sign out").click()
+    assert revoked.value.status == 200
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text(inquiry.name)).to_have_count(0)
     assert session_storage(page) == {}
+    assert not renews(local_stack, console_config["clientId"], refresh)
     sign_in(page, admin)
     page.get_by_role("link", name="Audit trail", exact=True).click()
     expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
     page.get_by_label("Inquiry id").fill(inquiry.inquiry_id)
     page.get_by_role("button", name="Show", exact=True).click()
-    rows = page.get_by_role("row").filter(has_text=care_member.email)
+    rows = page.get_by_role("row").filter(has_text=care_member.name)  # the pool's name, never a claim
     expect(rows.filter(has_text="Opened an inquiry")).to_have_count(1)
     expect(rows.filter(has_text="Updated an inquiry")).to_have_count(1)
     assert "#/audit?inquiry_id=" in page.url
@@ -464,10 +490,11 @@ def test_saving_nothing_is_an_error_summary_that_links_to_the_field(
 
 
 def test_a_token_the_api_refuses_asks_the_person_to_sign_in_again(
-        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+        page: Page, local_stack: LocalStackProcess, care_member: Person, console_config: dict[str, str]) -> None:
     open_console(page, local_stack)
     sign_in(page, care_member)
     expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+    refresh = refresh_token(page)
     # The token is revoked or tampered with behind the page's back.
     page.evaluate("""() => {
         const session = JSON.parse(sessionStorage.getItem("care-console.session"));
@@ -481,13 +508,14 @@ def test_a_token_the_api_refuses_asks_the_person_to_sign_in_again(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Your session has ended. Sign in again to carry on.")).to_be_visible()
     assert session_storage(page) == {}
+    assert not renews(local_stack, console_config["clientId"], refresh), "a 401 ends the session at Cognito too"
 
     sign_in(page, care_member)
     expect(page.get_by_role("heading", name="Contacted")).to_be_visible()  # back where they were
 
 
 def test_fifteen_idle_minutes_sign_out_and_clear_the_page(
-        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+        page: Page, local_stack: LocalStackProcess, care_member: Person, console_config: dict[str, str]) -> None:
     inquiry = submit_inquiry(local_stack)
     page.clock.install()
     open_console(page, local_stack, f"#/inquiries/{inquiry.inquiry_id}")
@@ -511,12 +539,14 @@ def test_fifteen_idle_minutes_sign_out_and_clear_the_page(
     expect(page.get_by_text(inquiry.email)).to_be_visible()
 
     # Fifteen minutes without activity sign out, and the person's details leave the screen.
+    refresh = refresh_token(page)
     page.clock.run_for("02:00")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("not used for 15 minutes")).to_be_visible()
     expect(page.get_by_text(inquiry.email)).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
     assert session_storage(page) == {}
+    assert not renews(local_stack, console_config["clientId"], refresh), "idle sign-out revokes the session"
     assert_accessible(page, "8-signed-out")
 
 
@@ -604,3 +634,17 @@ def test_where_mfa_is_required_the_first_sign_in_sets_up_an_authenticator_app(
         cognito.set_user_pool_mfa_config(
             UserPoolId=pool_id, MfaConfiguration=before["MfaConfiguration"],
             SoftwareTokenMfaConfiguration=before.get("SoftwareTokenMfaConfiguration", {"Enabled": True}))
+
+
+@pytest.mark.parametrize("changed", [{"apiBase": "https://attacker.execute-api.us-east-1.amazonaws.com/prod"},
+                                     {"cognitoEndpoint": "https://sign-in.example.net/"}])
+def test_a_config_naming_a_host_the_pages_policy_does_not_is_refused(
+        page: Page, local_stack: LocalStackProcess, console_config: dict[str, str], changed: dict[str, str]) -> None:
+    served = json.dumps({**console_config, **changed})
+    page.route("**/care/config.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=served, headers={"Cache-Control": "no-store"}))
+
+    open_console(page, local_stack)
+
+    expect(page.get_by_role("heading", name="The console is unavailable")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)

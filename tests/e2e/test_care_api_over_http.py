@@ -30,6 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.e2e
 CARE = "care@clinic.local"
 ADMIN = "admin@clinic.local"
+CARE_NAME = "Casey Care (local)"
 OUTSIDER = "visitor@clinic.local"
 OUTSIDER_PASSWORD = "Visitor-Password-2026!"
 
@@ -51,7 +52,8 @@ def tokens(local_stack: LocalStackProcess) -> dict[str, str]:
     pool = local_stack.sign_in()["userPoolId"]
     idp = cognito(local_stack)
     idp.admin_create_user(UserPoolId=pool, Username=OUTSIDER, MessageAction="SUPPRESS",
-                          UserAttributes=[{"Name": "email", "Value": OUTSIDER}])
+                          UserAttributes=[{"Name": "email", "Value": OUTSIDER},
+                                          {"Name": "email_verified", "Value": "true"}])
     idp.admin_set_user_password(UserPoolId=pool, Username=OUTSIDER, Password=OUTSIDER_PASSWORD, Permanent=True)
     other_client = idp.create_user_pool_client(UserPoolId=pool, ClientName="another-app",
                                                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
@@ -218,7 +220,8 @@ def test_the_care_team_finds_reads_and_contacts_a_new_inquiry(local_stack: Local
     assert stale == 412
 
     trail = audit_entries(local_stack, tokens, inquiry_id)
-    assert [(e["action"], e["actor"]) for e in trail] == [("update", CARE), ("read", CARE)]
+    assert [(e["action"], e["actor"]) for e in trail] == [("update", CARE_NAME), ("read", CARE_NAME)]
+    assert [n["actor"] for n in changed["notes"]] == [CARE_NAME]
     # The list that showed it names it, with its status and page; the admin's reads of the trail are audited.
     everyone = audit_entries(local_stack, tokens, with_own_reads=True)
     assert any(e["action"] == "list" and inquiry_id in e["inquiry_ids"] and (e["status"], e["page"]) == ("new", 1)
@@ -282,3 +285,59 @@ def test_releasing_a_held_back_submission_sends_one_email_and_one_notification(
     box = outbox(local_stack)
     assert len([m for m in box["emails"] if f"held.{tag}@example.com" in m["to"]]) == 1
     assert len([n for n in box["notifications"] if inquiry_id in n["message"]]) == 1
+
+
+# ---- the local Cognito forwarder: only what the console calls ----------------------------------------------
+def forward(stack: LocalStackProcess, action: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """One call through ``/_local/cognito``, as the console's page makes it."""
+    headers = {"Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"}
+    request = urllib.request.Request(f"{stack.base_url}/_local/cognito", data=json.dumps(body).encode(),
+                                     method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+@pytest.mark.parametrize("action", ["AdminAddUserToGroup", "AdminUpdateUserAttributes", "ListUsers"])
+def test_the_local_forwarder_refuses_what_the_console_never_calls(local_stack: LocalStackProcess,
+                                                                  action: str) -> None:
+    settings = local_stack.sign_in()
+    body = {"UserPoolId": settings["userPoolId"], "Username": CARE, "GroupName": "care-admin",
+            "UserAttributes": [{"Name": "name", "Value": "Someone Else"}]}
+
+    status, answer = forward(local_stack, action, body)
+
+    assert status == 400 and "not a call the console makes" in answer["message"]
+    users = {u["Username"]: u for u in cognito(local_stack).list_users(UserPoolId=settings["userPoolId"])["Users"]}
+    care = next(u for u in users.values() if {"Name": "email", "Value": CARE} in u["Attributes"])
+    groups = cognito(local_stack).admin_list_groups_for_user(UserPoolId=settings["userPoolId"],
+                                                            Username=care["Username"])["Groups"]
+    assert [g["GroupName"] for g in groups] == ["care-team"]
+    assert {"Name": "name", "Value": "Someone Else"} not in care["Attributes"]
+
+
+def test_a_revoked_refresh_token_renews_nothing(local_stack: LocalStackProcess) -> None:
+    client_id = local_stack.sign_in()["clientId"]
+    status, signed_in = forward(local_stack, "InitiateAuth", {
+        "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+        "AuthParameters": {"USERNAME": CARE, "PASSWORD": local_stack.password_of(CARE)}})
+    assert status == 200
+    refresh = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id,
+               "AuthParameters": {"REFRESH_TOKEN": signed_in["AuthenticationResult"]["RefreshToken"]}}
+    assert forward(local_stack, "InitiateAuth", refresh)[0] == 200
+
+    revoked = forward(local_stack, "RevokeToken", {"ClientId": client_id,
+                                                   "Token": signed_in["AuthenticationResult"]["RefreshToken"]})
+
+    assert revoked == (200, {})
+    status, answer = forward(local_stack, "InitiateAuth", refresh)
+    assert status == 400 and answer["__type"].endswith("NotAuthorizedException")
+
+
+def test_local_users_have_an_admin_set_name(local_stack: LocalStackProcess) -> None:
+    users = cognito(local_stack).list_users(UserPoolId=local_stack.sign_in()["userPoolId"])["Users"]
+    names = {a["Value"] for u in users for a in u["Attributes"] if a["Name"] == "name"}
+    assert {"Casey Care (local)", "Ada Admin (local)"} <= names

@@ -155,7 +155,8 @@ def test_status_assignee_and_note_change_together_and_bump_the_version(stack: St
     assert body["status"] == "contacted" and body["assignee"] == "Dana (intake nurse)" and body["version"] == 2
     assert response_headers(response)["etag"] == '"2"'
     assert [n["text"] for n in body["notes"]] == ["Left a voicemail at 10:05"]
-    assert body["notes"][0]["actor"] == "care@clinic.local"
+    # Not in the stack's pool: shown by their sub (tests/integration/test_care_identity.py shows names).
+    assert (body["notes"][0]["actor"], body["notes"][0]["actor_id"]) == (CARE_MEMBER["sub"], CARE_MEMBER["sub"])
     assert [(h["action"], h.get("from"), h.get("to")) for h in body["history"]] == [
         ("status", "new", "contacted"), ("assigned", None, "Dana (intake nurse)"), ("note", None, None)]
     stored = record_of(inquiry_id)
@@ -243,8 +244,9 @@ def test_assignee_null_unassigns(stack: Stack) -> None:
     body = response_json(patch(stack, inquiry_id, {"assignee": None}, version=2))
 
     assert body["assignee"] is None
-    assert body["history"][-1] == {"at": body["history"][-1]["at"], "actor": "care@clinic.local",
-                                   "action": "assigned", "from": "Dana", "to": None, "reason": None}
+    assert body["history"][-1] == {"at": body["history"][-1]["at"], "actor": CARE_MEMBER["sub"],
+                                   "actor_id": CARE_MEMBER["sub"], "action": "assigned", "from": "Dana", "to": None,
+                                   "reason": None}
 
 
 def test_leaving_new_records_the_time_to_first_contact_metric(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
@@ -311,8 +313,8 @@ def test_a_corrected_level_sets_urgent_keeps_who_when_and_why_and_moves_the_due_
     assert (body["level"], body["urgent"], body["version"]) == (after, after == "urgent", 2)
     assert body["due_at"] == DUE_IF[after]
     [entry] = body["history"]
-    assert entry == {"at": entry["at"], "actor": "care@clinic.local", "action": "level", "from": before,
-                     "to": after, "reason": reason}
+    assert entry == {"at": entry["at"], "actor": CARE_MEMBER["sub"], "actor_id": CARE_MEMBER["sub"],
+                     "action": "level", "from": before, "to": after, "reason": reason}
     kept = record_of(inquiry_id)
     assert (kept["level"], kept["urgent"], kept["due_at"]) == (after, after == "urgent", DUE_IF[after])
     [listed_row] = listed(stack)["items"]
@@ -484,7 +486,8 @@ def test_every_list_read_and_change_is_audited_with_who_when_and_which(stack: St
 
     assert [e["action"] for e in everyone] == ["update", "read", "list"]
     assert [e["action"] for e in one] == ["update", "read"]
-    assert all(e["actor"] == "care@clinic.local" and e["actor_id"] == CARE_MEMBER["sub"] for e in everyone)
+    assert all(e["actor"] == e["actor_id"] == CARE_MEMBER["sub"] for e in everyone)
+    assert "care@clinic.local" not in str(everyone), "the email claim is the member's own to change"
     assert one[0]["fields"] == ["status", "note"]
     assert everyone[2]["inquiry_id"] is None
     assert all(e["at"] <= datetime.now(UTC).isoformat().replace("+00:00", "Z") for e in everyone)

@@ -102,3 +102,13 @@ def test_the_runbook_covers_hipaa_operations_and_rollback() -> None:
     for words in ("BAA", "organization CloudTrail", "data events", "MonthlySpendLimit", "Concurrent executions",
                   "production access", "--authenticate-on-unsubscribe true"):
         assert words in RUNBOOK, words
+
+
+def test_the_runbooks_onboarding_matches_the_pool() -> None:
+    care = RUNBOOK[RUNBOOK.index("## The care console"):]
+    care = care[:care.index("\n## ", 1)]
+    for words in ("valid\n1 day", "Name=name,Value=", "admin_only", "admin-set-user-password", "--no-permanent",
+                  "`staging` and `prod` the pool requires TOTP", "15 minutes", "RevokeToken", "Plus feature plan",
+                  "CaseSensitive: false", "before the first production deploy", "SenderEmail"):
+        assert words in care, words
+    assert "valid\n3 days" not in care and "30 minutes" not in care

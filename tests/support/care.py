@@ -9,11 +9,15 @@ from tests.support.events import api_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.stack import Stack
 
+# The console's app client as the functions know it under the ``stack`` fixture (no pool is created there,
+# so CONSOLE_CLIENT_ID resolves to the client's logical ID).
+CONSOLE_CLIENT = "CareConsoleClient"
+_ID_TOKEN = {"token_use": "id", "aud": CONSOLE_CLIENT, "email_verified": "true"}
 CARE_MEMBER = {"sub": "0b7e9c1e-0000-4000-8000-00000000c0de", "email": "care@clinic.local",
-               "cognito:groups": "care-team", "token_use": "id"}
+               "cognito:groups": "care-team", **_ID_TOKEN}
 ADMIN = {"sub": "0b7e9c1e-0000-4000-8000-00000000ad31", "email": "admin@clinic.local",
-         "cognito:groups": "care-team,care-admin", "token_use": "id"}
-OUTSIDER = {"sub": "0b7e9c1e-0000-4000-8000-0000000000fe", "email": "someone@clinic.local", "token_use": "id"}
+         "cognito:groups": "care-team,care-admin", **_ID_TOKEN}
+OUTSIDER = {"sub": "0b7e9c1e-0000-4000-8000-0000000000fe", "email": "someone@clinic.local", **_ID_TOKEN}
 
 
 def care_request(stack: Stack, method: str, path: str, *, claims: dict[str, str] | None = None,

@@ -56,9 +56,11 @@ def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
         '"due_at":"2026-11-20T13:15:00.000Z","version":3,'
         '"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
         '"consent_to_contact":true,"sms_consent":false,"referral_source":null,"triage_categories":["self_harm"],'
-        '"notes":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","text":"Left a voicemail."}],'
-        '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","action":"status","from":"new",'
-        '"to":"contacted","reason":null},{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local",'
+        '"notes":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":null,'
+        '"text":"Left a voicemail."}],'
+        '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":null,'
+        '"action":"status","from":"new","to":"contacted","reason":null},'
+        '{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local","actor_id":null,'
         '"action":"note","from":null,"to":null,"reason":null}]}'
     )
 
@@ -86,7 +88,21 @@ def test_the_stored_level_and_language_are_shown_and_a_level_correction_keeps_it
 
     assert '"status":"contacted","level":"priority","urgent":false,"topic":"depression","language":"es",' in text
     assert text.endswith('"history":[{"at":"2026-11-20T10:02:00.000Z","actor":"care@clinic.local",'
-                         '"action":"level","from":"none","to":"priority","reason":"missed"}]}')
+                         '"actor_id":null,"action":"level","from":"none","to":"priority","reason":"missed"}]}')
+
+
+def test_who_acted_is_shown_by_the_pools_name_for_their_sub_else_what_was_recorded_else_the_sub() -> None:
+    by = {"at": "2026-11-20T10:00:00.000Z", "action": "note"}
+    history = [{**by, "actor_id": "sub-named", "actor": "Name then"},
+               {**by, "actor_id": "sub-left", "actor": "Name then"},
+               {**by, "actor_id": "sub-bare"},
+               {**by, "actor": "legacy@clinic.local"}]
+    names = {"sub-named": "Name now"}
+
+    shown = full_inquiry(stored_inquiry(history=history), names.get).history
+
+    assert [(h.actor, h.actor_id) for h in shown] == [("Name now", "sub-named"), ("Name then", "sub-left"),
+                                                      ("sub-bare", "sub-bare"), ("legacy@clinic.local", None)]
 
 
 @pytest.mark.parametrize(("field", "value"), [("level", "high"), ("level", None), ("language", "fr")])

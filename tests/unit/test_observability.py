@@ -19,7 +19,8 @@ import os, sys
 os.environ.update(LAMBDA_TASK_ROOT="/var/task", AWS_LAMBDA_FUNCTION_NAME="probe")  # as in Lambda
 os.environ.update({{name: "x" for name in (
     "INQUIRIES_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "CONFIRMATION_QUEUE_URL", "CARE_TEAM_QUEUE_URL",
-    "SENDER_EMAIL", "CARE_TEAM_TOPIC_ARN", "AUDIT_TABLE", "PEPPER_SECRET")}})
+    "SENDER_EMAIL", "CARE_TEAM_TOPIC_ARN", "AUDIT_TABLE", "PEPPER_SECRET", "CONSOLE_CLIENT_ID",
+    "USER_POOL_ID")}})
 import inquiries.handlers.{module}
 print(sorted(name for name in sys.modules if name.split(".")[0] in ("aws_xray_sdk", "wrapt")))
 """

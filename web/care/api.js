@@ -2,18 +2,42 @@
 // "sign in again" and a 412 into "someone else changed this". See DESIGN.md "Care-team console".
 
 import { refreshSignIn } from "./cognito.js";
-import { currentSession, endSession, startSession } from "./session.js";
+import { currentSession, signOutSession, startSession } from "./session.js";
 
 const REFRESH_BEFORE_EXPIRY_MS = 60_000;
 let apiBase = "";
 
-/** The console's settings: {region, userPoolId, clientId, cognitoEndpoint, apiBase}. */
+/**
+ * The console's settings: {region, userPoolId, clientId, cognitoEndpoint, apiBase}. Refused (an error)
+ * when they name a host this page's own policy would not let it connect to: tokens go nowhere else.
+ */
 export async function loadConfig() {
   const response = await fetch("config.json", { cache: "no-store", credentials: "same-origin" });
   if (!response.ok) throw new Error(`config.json answered ${response.status}`);
   const config = await response.json();
-  apiBase = String(config.apiBase ?? "").replace(/\/+$/, "");
+  const base = String(config.apiBase ?? "").replace(/\/+$/, "");
+  if (!mayConnectTo(base || location.origin) || !mayConnectTo(String(config.cognitoEndpoint ?? ""))) {
+    throw new Error("config.json names a host the console may not connect to");
+  }
+  apiBase = base;
   return config;
+}
+
+/**
+ * Whether `url` is this page's own origin or an origin its published policy names in connect-src
+ * (infra/publish_console.py writes that policy into index.html; locally there is none: same origin only).
+ */
+function mayConnectTo(url) {
+  let origin;
+  try {
+    origin = new URL(url, location.href).origin;
+  } catch {
+    return false;
+  }
+  if (origin === location.origin) return true;
+  const policy = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? "";
+  const connect = policy.split(";").map((d) => d.trim().split(/\s+/)).find((d) => d[0] === "connect-src") ?? [];
+  return connect.slice(1).includes(origin);
 }
 
 /** The session ended (expired, revoked or signed out elsewhere): the person must sign in again. */
@@ -96,7 +120,7 @@ async function request(method, path, { query = {}, body, headers = {} } = {}) {
   const problems = Array.isArray(answer?.errors) ? answer.errors : [];
   switch (response.status) {
     case 401:
-      endSession();
+      await signOutSession();
       throw new SignInRequired();
     case 412:
       throw new EditConflict();
@@ -118,7 +142,7 @@ async function freshSession() {
   if (!session) throw new SignInRequired();
   if (session.expiresAt - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return session;
   if (!session.refreshToken) {
-    endSession();
+    await signOutSession();
     throw new SignInRequired();
   }
   try {
@@ -126,7 +150,7 @@ async function freshSession() {
     if (!renewed.tokens) throw new Error("no tokens");
     return startSession(renewed.tokens, { keepRefreshToken: session.refreshToken });
   } catch {
-    endSession();
+    await signOutSession();
     throw new SignInRequired();
   }
 }

@@ -4,12 +4,12 @@
 
 import { ApiError, SignInRequired, loadConfig } from "./api.js";
 import { showAudit } from "./audit.js";
-import { configureCognito, signOutEverywhere } from "./cognito.js";
+import { configureCognito } from "./cognito.js";
 import { showDetail } from "./detail.js";
 import { watchForIdle } from "./idle.js";
 import { showList } from "./list.js";
 import { h } from "./render.js";
-import { currentSession, endSession, startSession } from "./session.js";
+import { currentSession, signOutSession, startSession } from "./session.js";
 import { showSignIn } from "./signin.js";
 import { isStatus } from "./terms.js";
 
@@ -105,12 +105,13 @@ function showProblem(error) {
 }
 
 async function signOut(message) {
-  const session = currentSession();
-  endSession();
   stopIdleWatch();
-  // Clear the page at once: no inquiry stays on screen while Cognito is told.
+  // Clear the page at once: no inquiry stays on screen while Cognito revokes the session.
+  newView();
+  main.replaceChildren();
+  showHeader(null);
+  await signOutSession();
   await show({ message });
-  await signOutEverywhere(session?.accessToken);
 }
 
 function stopIdleWatch() {

@@ -114,13 +114,16 @@ export async function refreshSignIn(refreshToken) {
   return outcome(answer);
 }
 
-/** Sign out everywhere: Cognito revokes this person's refresh tokens. Best effort. */
-export async function signOutEverywhere(accessToken) {
-  if (!accessToken || !settings) return;
+/**
+ * End the session at Cognito: RevokeToken with the refresh token, which needs no live access token (so it
+ * works after idle or sleep too) and leaves the refresh token unable to renew anything. Best effort.
+ */
+export async function revokeRefreshToken(refreshToken) {
+  if (!refreshToken || !settings) return;
   try {
-    await call("GlobalSignOut", { AccessToken: accessToken });
+    await call("RevokeToken", { Token: refreshToken, ClientId: settings.clientId });
   } catch {
-    // The local tokens are forgotten either way; an expired token cannot be used anyway.
+    // The local tokens are forgotten either way; the ID and access tokens expire within 15 minutes.
   }
 }
 

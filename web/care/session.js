@@ -1,5 +1,7 @@
 // Who is signed in. Tokens live in sessionStorage only (gone when the tab closes), never localStorage.
 
+import { revokeRefreshToken } from "./cognito.js";
+
 const KEY = "care-console.session";
 
 /** Start a session from Cognito's AuthenticationResult. */
@@ -31,6 +33,24 @@ export function currentSession() {
 /** Forget the tokens. */
 export function endSession() {
   sessionStorage.removeItem(KEY);
+}
+
+/**
+ * Sign out, on every path (the button, idle, a 401, a refresh that failed): Cognito revokes the refresh
+ * token first, then the tokens are forgotten here.
+ */
+export async function signOutSession() {
+  let refreshToken = null;
+  try {
+    refreshToken = JSON.parse(sessionStorage.getItem(KEY) ?? "null")?.refreshToken ?? null;
+  } catch {
+    // An unreadable session has nothing to revoke.
+  }
+  try {
+    await revokeRefreshToken(refreshToken);
+  } finally {
+    endSession();
+  }
 }
 
 function describe(session) {

@@ -1,8 +1,11 @@
 """Who is asking: the signed-in care-team member, from the claims API Gateway's Cognito authorizer passed on.
 
-The authorizer has already checked the token (signature, issuer, audience, expiry); this module reads
-who it belongs to and which groups they are in. API Gateway (REST) passes every claim as a string, a
-list such as ``cognito:groups`` as ``"a,b"`` or ``"[a b]"``.
+The authorizer has already checked the token's signature, issuer and expiry. A REST API's Cognito
+authorizer does not check which app client the token is for, nor which kind of token it is, so this
+module does: an ID token (``token_use`` id) of the console's app client (``aud``) whose email is
+verified, else 401. Identity is the ``sub``: the ``email`` claim is the user's own to change and is never
+used. API Gateway (REST) passes every claim as a string, a list such as ``cognito:groups`` as ``"a,b"``
+or ``"[a b]"``.
 """
 
 from __future__ import annotations
@@ -26,9 +29,8 @@ class NotAllowed(Exception):
 
 @dataclass(frozen=True)
 class CareActor:
-    """The person acting: their email (the ``email`` claim), Cognito ``sub`` and groups."""
+    """The person acting: their Cognito ``sub`` (who they are) and groups."""
 
-    email: str
     sub: str
     groups: frozenset[str]
 
@@ -47,21 +49,28 @@ def parse_groups(value: Any) -> frozenset[str]:
     return frozenset()
 
 
-def actor_from_event(event: Mapping[str, Any]) -> CareActor:
-    """The actor of an API Gateway proxy event. Raises ``NotSignedIn`` without verified claims."""
+def _is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def actor_from_event(event: Mapping[str, Any], audience: str) -> CareActor:
+    """The actor of an API Gateway proxy event whose token was issued to the app client ``audience``.
+    Raises ``NotSignedIn`` without an ID token's claims for that client with a verified email."""
     context = event.get("requestContext") or {}
     claims = (context.get("authorizer") or {}).get("claims") or {}
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub or claims.get("token_use") not in (None, "id"):
-        raise NotSignedIn("no verified identity")
-    email = claims.get("email")
-    return CareActor(email=email if isinstance(email, str) and email else sub, sub=sub,
-                     groups=parse_groups(claims.get("cognito:groups")))
+    if not isinstance(sub, str) or not sub or claims.get("token_use") != "id":
+        raise NotSignedIn("no ID token")
+    if not audience or claims.get("aud") != audience:
+        raise NotSignedIn("another app client's token")
+    if not _is_true(claims.get("email_verified")):
+        raise NotSignedIn("email not verified")
+    return CareActor(sub=sub, groups=parse_groups(claims.get("cognito:groups")))
 
 
-def actor_of_care_team(event: Mapping[str, Any]) -> CareActor:
-    """The actor, who must be in ``care-team`` or ``care-admin``."""
-    actor = actor_from_event(event)
+def actor_of_care_team(event: Mapping[str, Any], audience: str) -> CareActor:
+    """The actor (see ``actor_from_event``), who must be in ``care-team`` or ``care-admin``."""
+    actor = actor_from_event(event, audience)
     if not actor.groups & {CARE_TEAM, CARE_ADMIN}:
         raise NotAllowed(CARE_TEAM)
     return actor

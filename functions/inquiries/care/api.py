@@ -134,19 +134,19 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
 
     @app.get("/care/inquiries")
     def list_inquiries() -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event)
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
         status, limit, cursor = _page_query(app.current_event)
         return _json(care().list_inquiries(actor, status, limit, cursor))
 
     @app.get("/care/inquiries/<inquiry_id>")
     def read_inquiry(inquiry_id: str) -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event)
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
         inquiry = care().read(actor, inquiry_id_of(inquiry_id))
         return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
 
     @app.patch("/care/inquiries/<inquiry_id>")
     def change_inquiry(inquiry_id: str) -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event)
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
         target = inquiry_id_of(inquiry_id)
         version = expected_version(app.current_event)
         inquiry = care().change(actor, target, version, change_of(app.current_event))
@@ -154,7 +154,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
 
     @app.get("/care/audit")
     def audit_trail() -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event)
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
         actor.require(CARE_ADMIN)
         query = app.current_event.query_string_parameters or {}
         raw_id = query.get("inquiry_id") or None

@@ -20,6 +20,7 @@ from typing import Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.levels import LevelReason, reason_for
+from inquiries.care.members import MemberNames
 from inquiries.care.response_time import due_at
 from inquiries.care.transitions import can_move, is_first_contact, is_release
 from inquiries.care.views import (
@@ -125,8 +126,9 @@ class CareService:
 
     def __init__(self, settings: CareApiSettings, *, records: CareRecords | None = None,
                  audit: AuditRecords | None = None, dispatcher: Dispatcher | None = None,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
+                 names: MemberNames | None = None, clock: Callable[[], datetime] = _utcnow) -> None:
         self.settings = settings
+        self.names = names or MemberNames(settings.user_pool_id, settings.member_name_cache_seconds)
         self.records = records or CareRecords(settings.inquiries_table)
         self.inquiries = InquiryRepository(settings.inquiries_table)
         self.audit = audit or AuditRecords(settings.audit_table, settings.audit_retention_days)
@@ -140,9 +142,8 @@ class CareService:
         start_key, page = self.cursors.open(cursor, status.value) if cursor else (None, 1)
         found = self.records.list_by_status(status.value, limit, start_key)
         items = tuple(list_item(values) for values in found.items)
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action=LIST,
-                                     status=status.value, page=page,
-                                     inquiry_ids=tuple(item.inquiry_id for item in items)))
+        self.audit.record(self._entry(actor, self.clock(), LIST, status=status.value, page=page,
+                                      inquiry_ids=tuple(item.inquiry_id for item in items)))
         next_cursor = self.cursors.seal(found.last_key, page + 1) if found.last_key else None
         return CarePage(items=items, next_cursor=next_cursor)
 
@@ -151,9 +152,8 @@ class CareService:
         values = self.records.get(inquiry_id)
         if values is None:
             raise InquiryNotFound(inquiry_id)
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action="read",
-                                     inquiry_id=inquiry_id))
-        return full_inquiry(values)
+        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id))
+        return full_inquiry(values, self.names.name_of)
 
     def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
                requested: RequestedChange) -> CareInquiry:
@@ -169,8 +169,7 @@ class CareService:
         write = self._plan(actor, current, requested, now)
         if not write.fields:
             return self.read(actor, inquiry_id)
-        entry = AuditEntry(at=now, actor=actor.email, actor_id=actor.sub, action="update", inquiry_id=inquiry_id,
-                           fields=tuple(write.fields))
+        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields))
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
                                   append={"history": write.history, "notes": write.notes},
                                   also=[self.audit.write_with(entry)])
@@ -184,7 +183,20 @@ class CareService:
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
-        return full_inquiry(updated)
+        return full_inquiry(updated, self.names.name_of)
+
+    def _entry(self, actor: CareActor, at: datetime, action: str, *, inquiry_id: str | None = None,
+               fields: tuple[str, ...] = (), status: str | None = None, page: int | None = None,
+               inquiry_ids: tuple[str, ...] | None = None, filters: tuple[str, ...] = ()) -> AuditEntry:
+        """An audit entry by ``actor``: their sub, and the pool's name for them at the time (kept for when
+        they have left the pool; the sub when the pool has no name for them)."""
+        return AuditEntry(at=at, actor=self.names.shown(actor.sub), actor_id=actor.sub, action=action,
+                          inquiry_id=inquiry_id, fields=fields, status=status, page=page, inquiry_ids=inquiry_ids,
+                          filters=filters)
+
+    def _by(self, actor: CareActor, at: str) -> dict[str, Any]:
+        """Who and when, as a note or history entry stores them: the sub, and the name at the time."""
+        return {"at": at, "actor_id": actor.sub, "actor": self.names.shown(actor.sub)}
 
     def _plan(self, actor: CareActor, current: dict[str, Any], requested: RequestedChange, now: datetime) -> _Write:
         at = iso(now)
@@ -199,7 +211,7 @@ class CareService:
             if not can_move(status, target):
                 raise InvalidChange("status", f"An inquiry that is {status.value} cannot become {target.value}.")
             write.sets["status"] = target.value
-            write.history.append({"at": at, "actor": actor.email, "action": "status", "from": status.value,
+            write.history.append({**self._by(actor, at), "action": "status", "from": status.value,
                                   "to": target.value})
             write.fields.append("status")
             if is_first_contact(status, target):
@@ -210,7 +222,7 @@ class CareService:
             self._correct_level(current, level, corrected, still_new=target is InquiryStatus.NEW, at=at,
                                 actor=actor, write=write)
         if "assignee" in requested.given and change.assignee != current.get("assignee"):
-            entry: dict[str, Any] = {"at": at, "actor": actor.email, "action": "assigned"}
+            entry: dict[str, Any] = {**self._by(actor, at), "action": "assigned"}
             if current.get("assignee"):
                 entry["from"] = current["assignee"]
             if change.assignee is None:
@@ -221,8 +233,8 @@ class CareService:
             write.fields.append("assignee")
         if change.note is not None:
             _check_room_for(change.note, current)
-            write.notes.append({"at": at, "actor": actor.email, "text": change.note})
-            write.history.append({"at": at, "actor": actor.email, "action": "note"})
+            write.notes.append({**self._by(actor, at), "text": change.note})
+            write.history.append({**self._by(actor, at), "action": "note"})
             write.fields.append("note")
         if write.fields:
             write.sets["updated_at"] = at
@@ -235,7 +247,7 @@ class CareService:
         target, reason = corrected
         write.sets["level"] = target.value
         write.sets["urgent"] = target is Level.URGENT
-        write.history.append({"at": at, "actor": actor.email, "action": "level", "from": level.value,
+        write.history.append({**self._by(actor, at), "action": "level", "from": level.value,
                               "to": target.value, "reason": reason.value})
         write.fields.append("level")
         write.correction = reason
@@ -283,7 +295,7 @@ class CareService:
         is itself audited (``audit_read``, with the kinds of filter given), before anything is shown."""
         actor.require(CARE_ADMIN)
         entries = self.audit.entries(inquiry_id=inquiry_id, now=self.clock(), limit=limit)
-        trail = AuditTrail(items=tuple(audit_item(e) for e in entries))
-        self.audit.record(AuditEntry(at=self.clock(), actor=actor.email, actor_id=actor.sub, action=AUDIT_READ,
-                                     inquiry_id=inquiry_id, filters=("inquiry_id",) if inquiry_id else ()))
+        trail = AuditTrail(items=tuple(audit_item(e, self.names.name_of) for e in entries))
+        self.audit.record(self._entry(actor, self.clock(), AUDIT_READ, inquiry_id=inquiry_id,
+                                      filters=("inquiry_id",) if inquiry_id else ()))
         return trail

@@ -11,7 +11,7 @@ pydantic at build time, from the same annotations, docstrings and ``__pydantic_c
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from inquiries.record import (
     PreferredContact,
     StoredValues,
     Topic,
+    UnreadableRecord,
     clean_text,
     read_level,
 )
@@ -94,24 +95,27 @@ class CarePage:
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Note:
-    """A care-team note on an inquiry."""
+    """A care-team note on an inquiry: ``actor_id`` is who wrote it (their Cognito ``sub``; null on a note
+    stored before identity was the sub), ``actor`` the name the user pool keeps for them."""
 
     __pydantic_config__ = _DOCUMENTED
 
     at: str
     actor: str
+    actor_id: str | None = None
     text: str
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class HistoryEntry:
     """One change to an inquiry: a status move (from, to), an assignment (from, to), a level correction
-    (from, to, reason) or a note."""
+    (from, to, reason) or a note; ``actor_id`` and ``actor`` as on a note."""
 
     __pydantic_config__ = _DOCUMENTED
 
     at: str
     actor: str
+    actor_id: str | None = None
     action: str
     from_: str | None = None
     to: str | None = None
@@ -135,9 +139,9 @@ class CareInquiry(CareListItem):
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditItem:
-    """One audited act: who (email and Cognito sub), when, what (``list``, ``read``, ``update``,
-    ``audit_read``), which inquiry (none for a list); a change's field names; a list's status, page and the
-    ids it showed; a read of the trail's kinds of filter."""
+    """One audited act: who (``actor_id``, the Cognito sub, and ``actor``, the name the user pool keeps for
+    them), when, what (``list``, ``read``, ``update``, ``audit_read``), which inquiry (none for a list); a
+    change's field names; a list's status, page and the ids it showed; a read of the trail's kinds of filter."""
 
     __pydantic_config__ = _DOCUMENTED
 
@@ -175,13 +179,35 @@ def _plain(value: Any) -> Any:
     return value  # str, bool, int, None; a StrEnum is written as its value
 
 
+# Who acted, as shown: the pool's name for the stored ``actor_id`` when it has one, else what was recorded
+# (the name at the time; an email on entries stored before identity was the sub), else the sub.
+NameOf = Callable[[str], str | None]
+
+
+def _no_names(_sub: str) -> str | None:
+    return None
+
+
+def shown_actor(read: StoredValues, name_of: NameOf) -> tuple[str, str | None]:
+    """(the name to show, the ``actor_id``) of a stored note, history or audit entry."""
+    actor_id = read.optional_text("actor_id")
+    recorded = read.optional_text("actor")
+    name = name_of(actor_id) if actor_id else None
+    shown = name or recorded or actor_id
+    if shown is None:
+        raise UnreadableRecord("actor")
+    return shown, actor_id
+
+
 # Reading what DynamoDB gives: ``record.StoredValues``, the same rules as the stored record's.
-def _note(read: StoredValues) -> Note:
-    return Note(at=read.text("at"), actor=read.text("actor"), text=read.text("text"))
+def _note(read: StoredValues, name_of: NameOf) -> Note:
+    actor, actor_id = shown_actor(read, name_of)
+    return Note(at=read.text("at"), actor=actor, actor_id=actor_id, text=read.text("text"))
 
 
-def _history_entry(read: StoredValues) -> HistoryEntry:
-    return HistoryEntry(at=read.text("at"), actor=read.text("actor"), action=read.text("action"),
+def _history_entry(read: StoredValues, name_of: NameOf) -> HistoryEntry:
+    actor, actor_id = shown_actor(read, name_of)
+    return HistoryEntry(at=read.text("at"), actor=actor, actor_id=actor_id, action=read.text("action"),
                         from_=read.optional_text("from"), to=read.optional_text("to"),
                         reason=read.optional_text("reason"))
 
@@ -210,8 +236,8 @@ def list_item(values: Mapping[str, Any]) -> CareListItem:
     return CareListItem(**_list_fields(StoredValues(values)))
 
 
-def full_inquiry(values: Mapping[str, Any]) -> CareInquiry:
-    """The full view of a stored inquiry. Raises ``UnreadableRecord``."""
+def full_inquiry(values: Mapping[str, Any], name_of: NameOf = _no_names) -> CareInquiry:
+    """The full view of a stored inquiry, who acted shown by ``name_of``. Raises ``UnreadableRecord``."""
     read = StoredValues(values)
     return CareInquiry(
         **_list_fields(read),
@@ -222,15 +248,17 @@ def full_inquiry(values: Mapping[str, Any]) -> CareInquiry:
         sms_consent=read.flag("sms_consent", default=False),
         referral_source=read.optional_text("referral_source"),
         triage_categories=read.codes("triage_categories"),
-        notes=read.entries("notes", _note),
-        history=read.entries("history", _history_entry),
+        notes=read.entries("notes", lambda entry: _note(entry, name_of)),
+        history=read.entries("history", lambda entry: _history_entry(entry, name_of)),
     )
 
 
-def audit_item(values: Mapping[str, Any]) -> AuditItem:
-    """One entry of ``data.audit.AuditRecords.entries``. Raises ``UnreadableRecord``."""
+def audit_item(values: Mapping[str, Any], name_of: NameOf = _no_names) -> AuditItem:
+    """One entry of ``data.audit.AuditRecords.entries``, who acted shown by ``name_of``. Raises
+    ``UnreadableRecord``."""
     read = StoredValues(values)
-    return AuditItem(at=read.text("at"), actor=read.text("actor"), actor_id=read.text("actor_id"),
+    actor, _actor_id = shown_actor(read, name_of)
+    return AuditItem(at=read.text("at"), actor=actor, actor_id=read.text("actor_id"),
                      action=read.text("action"), inquiry_id=read.optional_text("inquiry_id"),
                      fields=read.codes("fields"), status=read.optional_text("status"),
                      page=read.whole_number("page") if values.get("page") is not None else None,

@@ -1,12 +1,12 @@
 """The audit trail (AuditTable): who listed, read or changed which inquiry, and when.
 
-An entry holds the actor's email and Cognito ``sub``, the action, the inquiry id and, for a change,
-the names of the fields changed; for a list, the status listed, the page number and the ids of the
-inquiries it showed; for a read of the trail itself (``audit_read``), the kinds of filter given. Never
-an inquiry field's value. Each entry is written once (``attribute_not_exists``: nobody, the API role
-included, can overwrite one), copied by the table's stream to object-locked S3 (``inquiries.archive``)
-and kept in the table ``audit_retention_days`` (six years by default: 45 CFR 164.316(b)(2)), beyond
-the inquiries themselves.
+An entry holds the actor's Cognito ``sub`` (``actor_id``, who acted) and their name in the pool then
+(``actor``), the action, the inquiry id and, for a change, the names of the fields changed; for a list,
+the status listed, the page number and the ids of the inquiries it showed; for a read of the trail itself
+(``audit_read``), the kinds of filter given. Never an inquiry field's value. Each entry is written once
+(``attribute_not_exists``: nobody, the API role included, can overwrite one), copied by the table's
+stream to object-locked S3 (``inquiries.archive``) and kept in the table ``audit_retention_days`` (six
+years by default: 45 CFR 164.316(b)(2)), beyond the inquiries themselves.
 
 Item: key ``day`` (YYYY-MM-DD, UTC) + ``entry_id`` (``<at>#<random>``, sorts by time); ``InquiryIndex``
 (``inquiry_id`` + ``entry_id``) finds one inquiry's entries without a Scan.

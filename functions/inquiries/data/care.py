@@ -1,8 +1,9 @@
 """The care team's data access to InquiriesTable: the list by status, one inquiry, versioned changes.
 
 Item attributes this module adds to an inquiry (``InquiryItem`` holds ``version`` and ``due_at`` from
-intake): ``assignee``, ``notes`` (list of {at, actor, text}), ``history`` (list of {at, actor, action,
-from?, to?, reason?}; ``reason`` is a level correction's ``missed`` or ``false_alarm``), ``updated_at``,
+intake): ``assignee``, ``notes`` (list of {at, actor_id, actor, text}), ``history`` (list of {at,
+actor_id, actor, action, from?, to?, reason?}; ``actor_id`` is the member's Cognito sub, ``actor`` their
+name in the pool then; ``reason`` is a level correction's ``missed`` or ``false_alarm``), ``updated_at``,
 ``first_contact_at``, ``released_at`` and ``last_reminded_at``.
 Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.errors``, never botocore's.
 """
