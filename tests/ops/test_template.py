@@ -82,11 +82,13 @@ def test_data_tables_survive_stack_deletion() -> None:
         assert res["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
 
 
-def test_urgent_sms_subscription_filters_on_priority() -> None:
+def test_urgent_sms_subscription_takes_only_what_the_texts_budget_pages() -> None:
+    # page=yes is set by delivery.urgent_texts only (urgent, within the window's budget): not priority=urgent,
+    # which every crisis-worded post carries (tests/integration/test_urgent_texts.py).
     sub = RESOURCES.properties("CareTeamUrgentSmsSubscription")
     assert sub["Protocol"] == "sms"
     assert sub["FilterPolicyScope"] == "MessageAttributes"
-    assert sub["FilterPolicy"] == {"priority": ["urgent"]}
+    assert sub["FilterPolicy"] == {"page": ["yes"]}
 
 
 def test_layer_requirements_pin_what_pyproject_pins() -> None:
