@@ -276,7 +276,8 @@ def test_alarms_reach_email_and_an_optional_pager() -> None:
 
 
 def alarm(namespace: str, metric: str, **dimensions: Any) -> dict[str, Any]:
-    found = [props for props in ALARMS.values() if props.get("Namespace") == namespace and props.get("MetricName") == metric
+    found = [props for props in ALARMS.values()
+             if props.get("Namespace") == namespace and props.get("MetricName") == metric
              and all({"Name": k, "Value": v} in props.get("Dimensions", []) for k, v in dimensions.items())]
     assert len(found) == 1, (namespace, metric, dimensions)
     return found[0]
@@ -295,7 +296,8 @@ def test_the_silent_failures_raise_alarms() -> None:
     assert alarm("InquiryIntake", "CareTeamNotificationRetried")["Period"] == 60, "within minutes, not after the DLQ"
     assert alarm("AWS/SES", "Reputation.BounceRate")["Threshold"] == 0.05
     assert alarm("AWS/SES", "Reputation.ComplaintRate")["Threshold"] == 0.001
-    assert not [p for p in ALARMS.values() if p.get("MetricName") in ("Bounce", "Complaint")], "rates, not single bounces"
+    assert not [p for p in ALARMS.values() if p.get("MetricName") in ("Bounce", "Complaint")], \
+        "rates, not single bounces"
     # SMS spend: 50% and 80% of the account's limit (tests/ops/test_alert_budget.py)
     for topic in ("CareTeamTopic", "OpsAlarmTopic"):
         alarm("AWS/SNS", "NumberOfNotificationsFailed", TopicName={"Fn::GetAtt": [topic, "TopicName"]})
