@@ -12,6 +12,12 @@ recorded in the emulator's CloudWatch (infra.local.metrics):
    oldest message grows: CareTeamQueueAgeAlarm reads it (SQS publishes it in AWS; here it is read
    from the queue the same way).
 
+4. **A flood** (issue 18): 200 crisis-worded posts from 20 loopback addresses (127.0.0.2-21, within the
+   per-client limit). Every one is stored and notified (the topic, hence the email); the care team's phone
+   (CareTeamTopic through the SMS subscription's own filter policy, ``LocalTexts``) gets at most
+   ``UrgentSmsPerWindow`` single texts and one "N urgent inquiries waiting" per window; and a real urgent
+   inquiry once the flood's window is over is texted again. The window is shortened to seconds here.
+
 Each metric is read with the alarm's own Namespace, MetricName, Dimensions and Statistic from
 template.yaml, so an alarm watching a series the code does not emit shows up here as "did not move".
 After each fault is lifted the drill waits until its inquiry reached the person and the care team:
@@ -23,9 +29,11 @@ nothing lost. Inquiries are synthetic; only their ids are printed.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import logging
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -46,6 +54,11 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.type_defs import DimensionTypeDef
 
 WAIT_SECONDS = 15.0  # each wait is bounded: the whole game day stays well under a minute
+FLOOD_POSTS = 200
+FLOOD_ADDRESSES = 20  # 127.0.0.2 ... 127.0.0.21: ten posts each, under RateLimitPerClientPerHour
+FLOOD_WINDOW_SECONDS = 20  # UrgentSmsWindowSeconds for the game day (900 in the template)
+FLOOD_WAIT_SECONDS = 60.0
+CRISIS_WORDS = "I have the pills counted out and I want to die tonight"
 
 
 class DrillTimeout(RuntimeError):
@@ -121,6 +134,29 @@ class DrillResult:
     def moved(self) -> bool:
         """The metric went up while the fault was on."""
         return self.during > self.before
+
+
+@dataclass
+class FloodResult:
+    """What a flood of crisis-worded posts did to the texts, and whether every inquiry still arrived."""
+
+    posts: int
+    accepted: int
+    stored: int
+    notified: int
+    per_window_cap: int
+    windows: int
+    single_texts: int
+    summary_texts: int
+    after_flood_texted: bool
+    seconds: float
+
+    @property
+    def held(self) -> bool:
+        """Every post stored and notified, texts within the budget, and a real urgent one still texted."""
+        return (self.accepted == self.stored == self.notified == self.posts
+                and self.single_texts <= self.per_window_cap * self.windows
+                and self.summary_texts <= self.windows and self.after_flood_texted)
 
 
 class GameDay:
@@ -240,6 +276,76 @@ class GameDay:
         result.recovered = True
         return result
 
+    def post_urgent(self, source: str, tag: str) -> str | None:
+        """POST one crisis-worded synthetic inquiry from ``source`` (a loopback address); its id when 202."""
+        body = json.dumps({"name": "Game Day", "email": f"gameday.{tag}@example.com", "topic": "depression",
+                           "message": f"{CRISIS_WORDS} ({tag})", "consent_to_contact": True})
+        connection = http.client.HTTPConnection("127.0.0.1", self.config.api_port, timeout=30,
+                                                source_address=(source, 0))
+        try:
+            connection.request("POST", "/inquiries", body=body,
+                               headers={"Content-Type": "application/json", "Idempotency-Key": tag})
+            response = connection.getresponse()
+            answer = response.read()
+        finally:
+            connection.close()
+        return str(json.loads(answer)["inquiry_id"]) if response.status == 202 else None
+
+    def texts(self) -> list[dict[str, Any]]:
+        """What the care team's phone got so far (the outbox's ``LocalTexts``)."""
+        if self.stack.outbox is None:
+            raise RuntimeError("the local stack is not started")
+        return self.stack.outbox.texts()
+
+    def flood(self) -> FloodResult:
+        """200 crisis-worded posts from 20 addresses; then, in a later window, one real urgent inquiry."""
+        started = time.monotonic()
+        window = int(self.stack.resources.function_environment(
+            "NotifyCareTeamFunction", {"URGENT_SMS_WINDOW_SECONDS": str(self.config.urgent_sms_window_seconds)},
+        )["URGENT_SMS_WINDOW_SECONDS"])
+        cap = int(self.stack.resources.function_environment("NotifyCareTeamFunction")["URGENT_SMS_PER_WINDOW"])
+        texts_before = len(self.texts())
+        ids: list[str] = []
+        lock = threading.Lock()
+
+        def one_address(n: int) -> None:
+            for i in range(FLOOD_POSTS // FLOOD_ADDRESSES):
+                inquiry_id = self.post_urgent(f"127.0.0.{n + 2}", f"flood-{n}-{i}-{uuid.uuid4().hex[:6]}")
+                if inquiry_id:
+                    with lock:
+                        ids.append(inquiry_id)
+
+        first_window = int(time.time()) // window
+        senders = [threading.Thread(target=one_address, args=(n,)) for n in range(FLOOD_ADDRESSES)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=FLOOD_WAIT_SECONDS)
+        wait_until(lambda: all("care_team_notified_at" in self.record(i) for i in ids),
+                   "every flooded inquiry to be notified", FLOOD_WAIT_SECONDS)
+        last_window = int(time.time()) // window
+        flood_texts = self.texts()[texts_before:]
+        summaries = [t for t in flood_texts if "urgent inquiries waiting" in str(t.get("message"))]
+        stored = sum(1 for i in ids if self.record(i))
+        notified = sum(1 for i in ids if "care_team_notified_at" in self.record(i))
+
+        # A real one, once the flood's last window is over: the budget is fresh, and it is texted.
+        wait_until(lambda: int(time.time()) // window > last_window, "the next window", window + 1.0)
+        real = self.post_urgent("127.0.0.1", f"real-{uuid.uuid4().hex[:8]}")
+        reference = f"INQ-{real[-8:]}" if real else "-"
+        texted = False
+        if real:
+            try:
+                wait_until(lambda: any(reference in str(t.get("message")) for t in self.texts()),
+                           "the urgent inquiry after the flood to be texted")
+                texted = True
+            except DrillTimeout:
+                texted = False
+        return FloodResult(posts=FLOOD_POSTS, accepted=len(ids), stored=stored, notified=notified,
+                           per_window_cap=cap, windows=last_window - first_window + 1,
+                           single_texts=len(flood_texts) - len(summaries), summary_texts=len(summaries),
+                           after_flood_texted=texted, seconds=round(time.monotonic() - started, 1))
+
     def run(self) -> list[DrillResult]:
         """Every drill, after one inquiry that shows the pipeline works before anything is broken."""
         baseline = self.submit()
@@ -251,7 +357,7 @@ def game_day_config() -> LocalConfig:
     """The local stack on free loopback ports, with short timings so each recovery shows within seconds."""
     return LocalConfig(api_port=free_port(), aws_port=free_port(), visibility_timeout_seconds=2,
                        redispatch_every_seconds=1.0, redispatch_grace_seconds=1, handler_log_level="CRITICAL",
-                       record_metrics=True)
+                       record_metrics=True, urgent_sms_window_seconds=FLOOD_WINDOW_SECONDS)
 
 
 def report(results: list[DrillResult]) -> str:
@@ -263,6 +369,15 @@ def report(results: list[DrillResult]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
 
 
+def flood_report(flood: FloodResult) -> str:
+    """The flood in a few lines."""
+    return (f"flood: {flood.accepted}/{flood.posts} accepted, {flood.stored} stored, {flood.notified} notified; "
+            f"texts: {flood.single_texts} single (at most {flood.per_window_cap} per window) + "
+            f"{flood.summary_texts} \"N urgent inquiries waiting\" over {flood.windows} window(s); "
+            f"urgent one after the flood texted: {'yes' if flood.after_flood_texted else 'NO'} "
+            f"({flood.seconds:.0f} s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.gameday", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -272,15 +387,19 @@ def main(argv: list[str] | None = None) -> int:
     stack = LocalStack(game_day_config())
     stack.start()
     try:
-        results = GameDay(stack).run()
+        day = GameDay(stack)
+        results = day.run()
+        flood = day.flood()
     finally:
         stack.stop()
-    ok = all(r.moved and r.recovered for r in results)
+    ok = all(r.moved and r.recovered for r in results) and flood.held
     if args.json:
-        print(json.dumps([{**asdict(r), "moved": r.moved} for r in results], indent=2))  # noqa: T201
+        print(json.dumps({"drills": [{**asdict(r), "moved": r.moved} for r in results],  # noqa: T201
+                          "flood": {**asdict(flood), "held": flood.held}}, indent=2))
     else:
         print(report(results))  # noqa: T201 - the command's output
-        print(f"\n{'every fault moved its alarm metric and lost nothing' if ok else 'FAILED'} "  # noqa: T201
+        print(flood_report(flood))  # noqa: T201
+        print(f"\n{'every fault moved its alarm metric and lost nothing; the flood held' if ok else 'FAILED'} "  # noqa: T201
               f"({time.monotonic() - started:.0f} s)")
     return 0 if ok else 1
 

@@ -6,7 +6,8 @@
 #   make deploy ENV=dev|prod   sam build + sam deploy with samconfig.toml's [ENV] settings, then termination
 #                      protection on (AWS CLI v2) and the care
 #                      console (web/care/ and a config.json from the stack's outputs) published to its bucket
-#   make gameday       faults injected into the local stack, and the alarm metric each one moves
+#   make gameday       faults injected into the local stack, the alarm metric each one moves, and a flood of
+#                      crisis-worded posts that texts the care team only within its budget
 #   make faults        throttles, failures and lost answers injected into the local stack: nothing lost or sent twice
 #
 # aws-sam-cli and checkov pin conflicting dependencies, so each gets its own virtualenv under .tools/,
@@ -94,8 +95,8 @@ deploy: venv sam-build ## sam deploy with samconfig.toml's [ENV] settings (ENV=d
 	eval "aws cloudformation describe-stacks $$target --query 'Stacks[0].EnableTerminationProtection' --output text" && \
 	$(PY) -m infra.publish_console --config-env $(ENV)
 
-# Runs on this machine only (127.0.0.1, free ports) in well under a minute; tests/ops/test_gameday.py runs it too.
-gameday: venv ## Deny SQS sends, break SES, stop a consumer on the local stack: show each moves its alarm metric
+# Runs on this machine only (127.0.0.1, free ports) in about a minute and a half; tests/ops/test_gameday.py runs it too.
+gameday: venv ## Deny SQS sends, break SES, stop a consumer, flood with crisis posts: alarm metrics move, texts stay in budget
 	$(PY) -m infra.gameday
 
 # Runs on this machine only (127.0.0.1, free ports) in about half a minute; tests/ops/test_fault_drills.py runs it too.

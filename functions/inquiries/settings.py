@@ -241,12 +241,23 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     member_name_cache_seconds: int = setting(default=300, ge=0)
 
 
-class RemindCareTeamSettings(FunctionSettings):
-    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
+class UrgentTextSettings(_Settings):
+    """The budget of texts to the care team's phone (``delivery.urgent_texts``): per window, at most
+    ``urgent_sms_per_window`` texts for single inquiries, then one that counts what waits."""
+
+    rate_limit_table: str = required()
+    urgent_sms_per_window: int = setting(default=3, ge=0)
+    urgent_sms_window_seconds: int = setting(default=900, ge=1)
+
+
+class RemindCareTeamSettings(FunctionSettings, UrgentTextSettings):
+    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target (urgent
+    ones escalate by text at most ``sms_escalations_per_inquiry`` times each)."""
 
     care_team_topic_arn: str = required()
     console_base_url: str = ""
     reminder_interval_minutes: int = setting(default=60, ge=1)
+    sms_escalations_per_inquiry: int = setting(default=2, ge=0)
 
 
 class DeliverySettings(FunctionSettings, MessageSettings):
@@ -270,7 +281,7 @@ class ConfirmationSettings(DeliverySettings):
     confirmations_per_domain_per_day: int = setting(default=50, ge=1)
 
 
-class CareTeamSettings(DeliverySettings):
+class CareTeamSettings(DeliverySettings, UrgentTextSettings):
     """NotifyCareTeamFunction: SNS, and the chat webhook when ``chat_webhook_parameter`` names one."""
 
     care_team_topic_arn: str = required()

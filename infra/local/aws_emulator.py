@@ -40,6 +40,9 @@ WsgiApp = Callable[[WsgiEnviron, StartResponse], Iterable[bytes]]
 
 SESV2_SEND_PATH = "/v2/email/outbound-emails"
 OUTBOX_QUEUE = "LocalOutbox"  # receives every CareTeamTopic notification, for /_local/outbox
+# Receives what the care team's phone would: CareTeamTopic through CareTeamUrgentSmsSubscription's filter policy.
+TEXTS_QUEUE = "LocalTexts"
+SMS_SUBSCRIPTION = "CareTeamUrgentSmsSubscription"
 CARE_TEAM_USER_POOL = "CareTeamUserPool"
 CARE_CONSOLE_CLIENT = "CareConsoleClient"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -162,6 +165,7 @@ class LocalResources:
     outbox_queue_url: str
     user_pool_id: str
     console_client_id: str
+    texts_queue_url: str = ""
 
 
 def aws_session(region: str) -> boto3.Session:
@@ -206,8 +210,9 @@ def provision(
 
     topic_arn = names.refs["CareTeamTopic"]
     outbox_url = _subscribe_outbox_queue(sqs, session, endpoint_url, topic_arn)
+    texts_url = _subscribe_texts_queue(sqs, session, endpoint_url, topic_arn, resources.properties(SMS_SUBSCRIPTION))
     return LocalResources(queue_urls, queue_arns, topic_arn, outbox_url, names.refs[CARE_TEAM_USER_POOL],
-                          names.refs[CARE_CONSOLE_CLIENT])
+                          names.refs[CARE_CONSOLE_CLIENT], texts_url)
 
 
 def sender_identities(resources: TemplateResources) -> set[str]:
@@ -226,4 +231,18 @@ def _subscribe_outbox_queue(sqs: SQSClient, session: boto3.Session, endpoint_url
     sns = session.client("sns", endpoint_url=endpoint_url)
     # Not raw: the SNS envelope carries the subject and message attributes the outbox shows.
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "false"})
+    return url
+
+
+def _subscribe_texts_queue(sqs: SQSClient, session: boto3.Session, endpoint_url: str, topic_arn: str,
+                           sms_subscription: dict[str, Any]) -> str:
+    """A queue standing in for the care team's phone: the SMS subscription's own filter policy, applied by SNS."""
+    url = sqs.create_queue(QueueName=TEXTS_QUEUE)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns = session.client("sns", endpoint_url=endpoint_url)
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={
+        "RawMessageDelivery": "false",
+        "FilterPolicyScope": str(sms_subscription.get("FilterPolicyScope", "MessageAttributes")),
+        "FilterPolicy": json.dumps(sms_subscription["FilterPolicy"]),
+    })
     return url

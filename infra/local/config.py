@@ -35,6 +35,8 @@ class LocalConfig:
     record_metrics: bool = False
     # When set, NotifyCareTeamFunction also posts to this webhook (kept in SSM as in AWS); loopback only.
     chat_webhook_url: str = ""
+    # None keeps the template's URGENT_SMS_WINDOW_SECONDS; a game day shortens it to show texts resume.
+    urgent_sms_window_seconds: int | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:

@@ -2,7 +2,8 @@
 
 Emails come from moto's SES backend (every message SES accepted), with the full SES v2 content
 the AWS emulator kept. Notifications come from ``LocalOutbox``, an SQS queue subscribed to
-CareTeamTopic (not raw, so each message keeps its SNS subject and attributes). This page holds
+CareTeamTopic (not raw, so each message keeps its SNS subject and attributes); texts from
+``LocalTexts``, subscribed with the SMS subscription's filter policy (what the phone would get). This page holds
 PHI by design (it is what the person would receive): it only ever listens on loopback.
 """
 
@@ -29,7 +30,7 @@ class LocalOutbox:
     """Collects sent emails and notifications for the outbox page."""
 
     def __init__(self, region: str, sent_content: SentEmailContent, sqs: SQSClient, outbox_queue_url: str,
-                 topic_names: dict[str, str]) -> None:
+                 topic_names: dict[str, str], texts_queue_url: str = "") -> None:
         self.region = region
         self.sent_content = sent_content
         self.sqs = sqs
@@ -37,6 +38,8 @@ class LocalOutbox:
         self.topic_names = topic_names  # ARN -> logical ID
         self._lock = threading.Lock()
         self._notifications: list[dict[str, Any]] = []
+        self.texts_queue_url = texts_queue_url
+        self._texts: list[dict[str, Any]] = []
 
     def emails(self) -> list[dict[str, Any]]:
         """Every email SES accepted: to, subject, text, html (and from, id)."""
@@ -68,19 +71,28 @@ class LocalOutbox:
     def notifications(self) -> list[dict[str, Any]]:
         """Every care-team notification published so far: topic, subject, message, attributes."""
         with self._lock:
-            while True:
-                received = self.sqs.receive_message(QueueUrl=self.outbox_queue_url, MaxNumberOfMessages=10,
-                                                    WaitTimeSeconds=0)
-                messages = received.get("Messages", [])
-                if not messages:
-                    break
-                for message in messages:
-                    self._notifications.append(self._notification(message["Body"]))
-                self.sqs.delete_message_batch(
-                    QueueUrl=self.outbox_queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-                )
+            self._collect(self.outbox_queue_url, self._notifications)
             return list(self._notifications)
+
+    def texts(self) -> list[dict[str, Any]]:
+        """Every notification the care team's phone would have got (the SMS subscription's filter)."""
+        with self._lock:
+            if self.texts_queue_url:
+                self._collect(self.texts_queue_url, self._texts)
+            return list(self._texts)
+
+    def _collect(self, queue_url: str, into: list[dict[str, Any]]) -> None:
+        while True:
+            received = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = received.get("Messages", [])
+            if not messages:
+                return
+            for message in messages:
+                into.append(self._notification(message["Body"]))
+            self.sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
 
     def _notification(self, body: str) -> dict[str, Any]:
         envelope = json.loads(body)
@@ -95,8 +107,8 @@ class LocalOutbox:
         }
 
     def as_json(self) -> dict[str, Any]:
-        """``{"emails": [...], "notifications": [...]}``."""
-        return {"emails": self.emails(), "notifications": self.notifications()}
+        """``{"emails": [...], "notifications": [...], "texts": [...]}``."""
+        return {"emails": self.emails(), "notifications": self.notifications(), "texts": self.texts()}
 
     def as_html(self) -> str:
         """A readable page of the outbox (refreshes itself every few seconds)."""
@@ -152,5 +164,9 @@ def render_outbox_page(outbox: dict[str, Any]) -> str:
         parts.append(f"<article><h3>{e(str(note.get('subject') or '(no subject)'))}</h3>"
                      f"<p>Topic: {e(str(note.get('topic')))}</p><pre>{e(str(note.get('message') or ''))}</pre>"
                      f"<dl>{attrs}</dl></article>")
+    texts = outbox.get("texts") or []
+    parts.append(f"<h2>Texts to the care team's phone ({len(texts)})</h2>")
+    for text in reversed(texts):
+        parts.append(f"<article><pre>{e(str(text.get('message') or ''))}</pre></article>")
     parts.append("</body></html>")
     return "".join(parts)

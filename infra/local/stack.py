@@ -49,6 +49,10 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
     if config.chat_webhook_url:
         overrides["NotifyCareTeamFunction"]["CHAT_WEBHOOK_PARAMETER"] = LOCAL_CHAT_WEBHOOK_PARAMETER
+    if config.urgent_sms_window_seconds is not None:  # a game day's flood: a window of seconds, not minutes
+        window = {"URGENT_SMS_WINDOW_SECONDS": str(config.urgent_sms_window_seconds)}
+        overrides["NotifyCareTeamFunction"].update(window)
+        overrides["RemindCareTeamFunction"].update(window)
     return overrides
 
 
@@ -144,7 +148,7 @@ class LocalStack:
         topic_names = {arn: lid for lid in self.resources.logical_ids("AWS::SNS::Topic")
                        if (arn := self.resources.names.refs.get(lid))}
         self.outbox = LocalOutbox(config.region, self.moto.sent_email_content, sqs, created.outbox_queue_url,
-                                  topic_names)
+                                  topic_names, created.texts_queue_url)
         stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
         routes = routes_from_template(functions, self.resources.api_routes(), self.resources.api_authorizers())
         verifier = TokenVerifier(f"{config.aws_url}/{sign_in.user_pool_id}/.well-known/jwks.json", sign_in.issuer,

@@ -347,6 +347,20 @@ def test_a_held_back_submission_is_reviewed_and_released(
     expect(row_of(page, held)).to_be_visible()
 
 
+def test_a_new_inquiry_is_marked_spam_from_the_console(
+        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+    inquiry = submit_inquiry(local_stack)
+    open_console(page, local_stack)
+    sign_in(page, care_member)
+    row_of(page, inquiry).get_by_role("link", name=inquiry.reference).click()
+    page.get_by_label("Status").select_option(label="Mark as spam: hold back, no reminders (it can be released)")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Inquiry updated.")
+    expect(page.locator(".status-line")).to_contain_text("Held back")
+    expect(page.get_by_label("Status").locator("option")).to_contain_text(
+        ["Keep as “Held back”", "Release: not spam, treat as a new inquiry"])
+
+
 def test_a_care_team_member_corrects_the_triage_level_with_a_reason(
         page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
     inquiry = submit_inquiry(local_stack)

@@ -98,9 +98,11 @@ def test_one_inquiry_gives_one_notification_with_routing_attributes(stack: Stack
     reference = short_reference(inquiry_id)
     assert note["subject"] == f"[URGENT] New inquiry {reference} (ptsd)"
     # moto keeps attributes as SNS delivers them to subscribers (Type/Value), so a filter policy sees these
+    # page=yes: the first urgent one of the window is texted (tests/integration/test_urgent_texts.py)
     assert note["attributes"] == {"priority": {"Type": "String", "Value": "urgent"},
                                   "topic": {"Type": "String", "Value": "ptsd"},
-                                  "language": {"Type": "String", "Value": "en"}}
+                                  "language": {"Type": "String", "Value": "en"},
+                                  "page": {"Type": "String", "Value": "yes"}}
     console = stack.resources.function_environment("NotifyCareTeamFunction")["CONSOLE_BASE_URL"]
     assert f"{console.rstrip('/')}/{inquiry_id}" in note["message"]
     assert "Preferred contact: sms" in note["message"]

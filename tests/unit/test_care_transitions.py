@@ -11,7 +11,7 @@ from inquiries.record import Level
 
 
 @pytest.mark.parametrize(("current", "expected"), [
-    (S.NEW, {S.CONTACTED, S.NOT_A_FIT, S.CLOSED}),
+    (S.NEW, {S.CONTACTED, S.NOT_A_FIT, S.CLOSED, S.SPAM}),
     (S.CONTACTED, {S.SCHEDULED, S.NOT_A_FIT, S.CLOSED}),
     (S.SCHEDULED, {S.NOT_A_FIT, S.CLOSED}),
     (S.CLOSED, set()),
@@ -22,16 +22,17 @@ def test_each_status_may_move_only_to_its_next_steps(current: S, expected: set[S
     assert allowed_next(current) == expected
 
 
-def test_nothing_moves_backwards_or_into_spam() -> None:
+def test_nothing_moves_backwards_and_only_new_moves_into_spam() -> None:
     assert not can_move(S.CONTACTED, S.NEW)
     assert not can_move(S.SCHEDULED, S.CONTACTED)
-    assert not any(can_move(status, S.SPAM) for status in S)
+    assert [status for status in S if can_move(status, S.SPAM)] == [S.NEW]
 
 
 def test_release_and_first_contact_are_recognised() -> None:
     assert is_release(S.SPAM, S.NEW) and not is_release(S.NEW, S.CONTACTED)
     assert is_first_contact(S.NEW, S.CONTACTED) and is_first_contact(S.NEW, S.NOT_A_FIT)
     assert not is_first_contact(S.CONTACTED, S.SCHEDULED) and not is_first_contact(S.SPAM, S.NEW)
+    assert not is_first_contact(S.NEW, S.SPAM), "marking spam is not a first contact"
 
 
 @pytest.mark.parametrize("claim", ["care-team,care-admin", "[care-team care-admin]", ["care-team", "care-admin"],

@@ -117,7 +117,9 @@ function updateForm(view, inquiry, summarySlot, draftNote) {
                   disabled: moves.length === 0 },
       h("option", { value: "" }, `Keep as “${statusLabel(inquiry.status)}”`),
       moves.map((status) => h("option", { value: status },
-        releasing && status === "new" ? "Release: not spam, treat as a new inquiry" : statusLabel(status)))));
+        releasing && status === "new" ? "Release: not spam, treat as a new inquiry"
+          : status === "spam" ? "Mark as spam: hold back, no reminders (it can be released)"
+            : statusLabel(status)))));
   const assigneeField = h("div", { class: "field" },
     h("label", { class: "label", for: "assignee" }, "Assigned to"),
     h("p", { class: "hint", id: "assignee-hint" }, "The care-team member working on this inquiry, for example their email address."),

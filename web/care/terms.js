@@ -46,6 +46,7 @@ export function nextStatuses(status) {
   if (status === "spam") return ["new"];  // releasing a held-back submission
   if (!OPEN.has(status)) return [];
   const moves = [NEXT[status], "not_a_fit", "closed"];
+  if (status === "new") moves.push("spam");  // held back: no reminders; released like any spam
   return moves.filter((s, i) => moves.indexOf(s) === i);
 }
 

@@ -3,7 +3,9 @@
 Each overdue inquiry is re-notified at most once per ``reminder_interval_minutes``: a conditional
 update of ``last_reminded_at`` claims the reminder before it is published (two runs never both send
 it) and is undone when the publish fails (the next run tries again). Urgent ones are escalations:
-``priority=urgent`` (the SMS subscription's filter) and ``escalation=true`` message attributes.
+``priority=urgent`` and ``escalation=true`` message attributes. Only urgent ones are texted (``page=yes``,
+the SMS subscription's filter), at most ``sms_escalations_per_inquiry`` times each and within the care
+team's window budget of texts (``delivery.urgent_texts``); every reminder still reaches the email.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiries import aws
 from inquiries.data.care import CareRecords
 from inquiries.data.items import iso
+from inquiries.delivery.urgent_texts import Text, TextClaim, UrgentTexts
 from inquiries.ids import short_reference
 from inquiries.observability import count, count_without_logging, logger
 from inquiries.settings import RemindCareTeamSettings
@@ -86,6 +89,7 @@ def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords |
     now_iso = iso(now)
     not_since = iso(now - timedelta(minutes=settings.reminder_interval_minutes))
     overdue = reminded = escalated = failed = 0
+    texts = UrgentTexts.for_settings(settings, settings.inquiries_table)
     for values in list(records.new_past_due(now_iso)):
         overdue += 1
         inquiry_id = str(values["inquiry_id"])
@@ -93,13 +97,18 @@ def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords |
         if previous is None:
             continue  # reminded within the interval, or no longer new
         reminder = render_reminder(values, settings, now)
+        member = f"{inquiry_id}@{now_iso}"  # this reminder: a retry in a later run is another one
+        text = (texts.claim_escalation(inquiry_id, member, now, settings.sms_escalations_per_inquiry)
+                if "escalation" in reminder.attributes else TextClaim(Text.NONE, member))
+        message, attributes = texts.apply(text, reminder.message, reminder.attributes)
         try:
             aws.sns().publish(
-                TopicArn=settings.care_team_topic_arn, Subject=reminder.subject, Message=reminder.message,
-                MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in reminder.attributes.items()},
+                TopicArn=settings.care_team_topic_arn, Subject=reminder.subject, Message=message,
+                MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
             )
         except (ClientError, BotoCoreError) as exc:
             failed += 1
+            texts.give_back(text)
             records.unclaim_reminder(inquiry_id, now_iso, previous)
             logger.warning("reminder not sent; the next run retries", extra={"inquiry_id": inquiry_id,
                                                                              "error_type": type(exc).__name__})

@@ -22,7 +22,7 @@ from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.levels import LevelReason, reason_for
 from inquiries.care.members import MemberNames
 from inquiries.care.response_time import due_at
-from inquiries.care.transitions import can_move, is_first_contact, is_release
+from inquiries.care.transitions import can_move, is_first_contact, is_marked_spam, is_release
 from inquiries.care.views import (
     AuditTrail,
     CareInquiry,
@@ -218,6 +218,8 @@ class CareService:
                 write.sets["first_contact_at"] = at
             if is_release(status, target):
                 self._release(current, now, new_level, write)
+            if is_marked_spam(status, target):
+                write.sets["spam"] = True  # as a held-back submission: released the same way
         if corrected is not None:
             self._correct_level(current, level, corrected, still_new=target is InquiryStatus.NEW, at=at,
                                 actor=actor, write=write)

@@ -1,8 +1,9 @@
 """Where an inquiry may go next in the care team's workflow.
 
 ``new`` -> ``contacted`` -> ``scheduled`` -> ``closed``; any open status (new, contacted, scheduled)
--> ``not_a_fit`` or ``closed``; ``spam`` -> ``new`` releases a held-back submission. ``closed`` and
-``not_a_fit`` are final.
+-> ``not_a_fit`` or ``closed``; ``new`` -> ``spam`` holds back what staff recognise as spam (no reminders,
+not a first contact); ``spam`` -> ``new`` releases a held-back submission. ``closed`` and ``not_a_fit`` are
+final.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from inquiries.record import InquiryStatus
 
 OPEN_STATUSES = frozenset({InquiryStatus.NEW, InquiryStatus.CONTACTED, InquiryStatus.SCHEDULED})
 _NEXT: dict[InquiryStatus, frozenset[InquiryStatus]] = {
-    InquiryStatus.NEW: frozenset({InquiryStatus.CONTACTED}),
+    InquiryStatus.NEW: frozenset({InquiryStatus.CONTACTED, InquiryStatus.SPAM}),
     InquiryStatus.CONTACTED: frozenset({InquiryStatus.SCHEDULED}),
     InquiryStatus.SCHEDULED: frozenset({InquiryStatus.CLOSED}),
     InquiryStatus.SPAM: frozenset({InquiryStatus.NEW}),
@@ -36,6 +37,12 @@ def is_release(current: InquiryStatus, target: InquiryStatus) -> bool:
     return current is InquiryStatus.SPAM and target is InquiryStatus.NEW
 
 
+def is_marked_spam(current: InquiryStatus, target: InquiryStatus) -> bool:
+    """True for ``new`` -> ``spam``: staff hold back a submission (released later like any spam)."""
+    return current is InquiryStatus.NEW and target is InquiryStatus.SPAM
+
+
 def is_first_contact(current: InquiryStatus, target: InquiryStatus) -> bool:
-    """True when an inquiry leaves ``new`` (the end of its time to first contact)."""
-    return current is InquiryStatus.NEW and target is not InquiryStatus.NEW
+    """True when an inquiry leaves ``new`` for the workflow (the end of its time to first contact); not when
+    it is marked spam."""
+    return current is InquiryStatus.NEW and target not in (InquiryStatus.NEW, InquiryStatus.SPAM)

@@ -34,6 +34,7 @@ from inquiries.delivery.common import (
     record_sent,
     release_and_retry,
 )
+from inquiries.delivery.urgent_texts import Text, TextClaim, UrgentTexts
 from inquiries.observability import count, count_by_reason, logger
 from inquiries.record import InquiryStatus
 from inquiries.rendering import CareTeamNotification, render_care_team_notification
@@ -83,14 +84,20 @@ def _publish_once(inquiry_id: str, notification: CareTeamNotification, settings:
     claim, token = claim_or_retry(leases, inquiry_id, step, now())
     if claim is not ClaimOutcome.CLAIMED:
         return _not_sent(inquiry_id, step, claim)
+    # Taken while the lease is held; a retry finds the same place (the member is the inquiry id), so a
+    # failed publish keeps its place for the retry instead of giving it back.
+    texts = UrgentTexts.for_settings(settings, settings.inquiries_table)
+    text = (texts.claim(inquiry_id, now()) if notification.attributes.get("priority") == "urgent"
+            else TextClaim(Text.NONE, inquiry_id))
+    message, attributes = texts.apply(text, notification.message, notification.attributes)
     try:
         resp = aws.sns().publish(
             TopicArn=settings.care_team_topic_arn,
             Subject=notification.subject,
-            Message=notification.message,
+            Message=message,
             MessageAttributes={
                 name: {"DataType": "String", "StringValue": value}
-                for name, value in notification.attributes.items()
+                for name, value in attributes.items()
             },
         )
     except ClientError as exc:
