@@ -35,6 +35,8 @@ class LocalConfig:
     record_metrics: bool = False
     # When set, NotifyCareTeamFunction also posts to this webhook (kept in SSM as in AWS); loopback only.
     chat_webhook_url: str = ""
+    # The outbox keeps the newest this many emails and notifications (a day of traffic must not fill memory).
+    outbox_limit: int = 2000
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -51,6 +53,7 @@ class LocalConfig:
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
             record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
             chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
+            outbox_limit=max(1, int(env.get("LOCAL_OUTBOX_LIMIT", "2000"))),
         )
 
     @property
