@@ -121,9 +121,10 @@ class MotoServer(ThreadedMotoServer):
     """ThreadedMotoServer bound to loopback, keeping SES v2 email content for the outbox; ``faults``
     switches on the failures a game day injects (all off unless asked)."""
 
-    def __init__(self, port: int, outbox_limit: int = 2000) -> None:
+    def __init__(self, port: int, outbox_limit: int = 2000, shims: bool = True) -> None:
         super().__init__(ip_address=LOOPBACK, port=port, verbose=False)
         self.sent_email_content = SentEmailContent(outbox_limit)
+        self.shims = shims
         self.faults = AwsFaults()
 
     def _server_entry(self) -> None:
@@ -141,7 +142,8 @@ class MotoServer(ThreadedMotoServer):
     def start(self) -> None:
         """Start serving, from an empty AWS; raises OSError at once when the port is taken."""
         # moto's backends are per process: a server started earlier in this process left its state.
-        moto_shims.install()  # a day's traffic must not slow or grow the emulator (see moto_shims)
+        if self.shims:  # a day's traffic must not slow or grow the emulator (see moto_shims)
+            moto_shims.install()
         moto_api_backend.reset()
         # Bind in the caller's thread first so a busy port fails loudly instead of hanging.
         errors: list[BaseException] = []

@@ -99,7 +99,7 @@ class LocalStack:
         config = self.config
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(DUMMY_CREDENTIALS)
-        self.moto = MotoServer(config.aws_port, config.outbox_limit)
+        self.moto = MotoServer(config.aws_port, config.outbox_limit, config.moto_shims)
         self.moto.start()
         session = self.session
         created = provision(self.resources, session, config.aws_url, config.visibility_timeout_seconds)
