@@ -50,7 +50,7 @@ def profiles(cold: list[ColdStart], warm: WarmIntake, e2e: EndToEnd,
 
 def build(*, mode: str, generated_at: str, machine: dict[str, Any], cold: list[ColdStart], floors: list[ColdStart],
           bytecode: BytecodeEffect | None, warm: WarmIntake,
-          e2e: EndToEnd, soak: Soak, busy_profile: dict[str, list[dict[str, Any]]],
+          e2e: EndToEnd, soak: Soak, busy_profile: dict[str, dict[str, Any]],
           triage: TriageSpeed, artifacts: list[ArtifactSize], tracer: TracerEvidence,
           memory: dict[str, int], alarms: int) -> dict[str, Any]:
     """Every section, with the goals evaluated on this run's figures."""
@@ -266,28 +266,34 @@ def _soak_text(k: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _profile_text(profile: dict[str, list[dict[str, Any]]]) -> str:
-    out = [_PROFILE_TEXT, "| moto | stored | stack RSS MiB | block s | API p50 ms | objects alive that grew most | "
-           "moto seen most on the stack |", "|---|---|---|---|---|---|---|"]
-    for name, rows in profile.items():
-        for row in rows:
+def _profile_text(profile: dict[str, dict[str, Any]]) -> str:
+    out = [_PROFILE_TEXT, "| moto | stored | stack RSS MiB | block s | API p50 ms | objects alive that grew most |",
+           "|---|---|---|---|---|---|"]
+    for name, variant in profile.items():
+        for row in variant["blocks"]:
             grew = ", ".join(f"`{g['type'].rsplit('.', 1)[-1]}` +{g['objects']:,}" for g in row["grew"][:3])
-            hot = "; ".join(f"`{f['function'].split(':')[0]}` {f['function'].split('(')[-1].rstrip(')')} "
-                            f"{f['anywhere_share']:.0%}" for f in row["moto"][:2])
             out.append(f"| {name} | {row['stored']:,} | {row['rss_mib']:.0f} | {row['seconds']:.1f} | "
-                       f"{row['api_p50_ms']:.0f} | {grew} | {hot} |")
+                       f"{row['api_p50_ms']:.0f} | {grew} |")
+    out.append("\nWhere the CPU went (py-spy, share of busy samples; idle threads left out):\n")
+    for name, variant in profile.items():
+        hot = variant["profile"]
+        if hot is None:
+            out.append(f"- moto {name}: not profiled (py-spy missing)")
+            continue
+        ran = "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in hot["own"][:4])
+        seen = "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in hot["anywhere"][:6])
+        out.append(f"- moto {name}: running {ran}. On the stack: {seen}.")
     out.append(_UPSTREAM_TEXT)
     return "\n".join(out)
 
 
 _PROFILE_TEXT = """### What made the local stack slow down and grow, and what changed
 
-`python -m infra.bench.busy_day` (run by `make bench`) profiles the local stack from inside: the stack runs
-in a child process that posts blocks of inquiries (8 clients, 127.0.0.1) and, after each block is
-delivered, reports its RSS, the objects alive after a full collection that grew most since the previous
-block (`gc`: what holds memory), and a sampling profile of every thread during the block (every 5 ms, as
-py-spy samples: the share of busy samples with a function anywhere on the stack). It runs twice: moto as
-it is (`LOCAL_MOTO_SHIMS=0`) and with `infra/local/moto_shims.py`.
+`python -m infra.bench.busy_day` (run by `make bench`) profiles the local stack: the stack runs in a child
+process that posts blocks of inquiries (8 clients, 127.0.0.1) and, after each block is delivered, reports
+its RSS and the objects alive after a full collection that grew most since the previous block (`gc`: what
+holds memory), while py-spy samples the child from outside (CPU: where its threads ran). It runs twice:
+moto as it is (`LOCAL_MOTO_SHIMS=0`) and with `infra/local/moto_shims.py`.
 
 What it found, and each fix:
 
