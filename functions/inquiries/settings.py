@@ -232,8 +232,9 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     console_origin: str = ""
 
 
-class RemindCareTeamSettings(FunctionSettings):
-    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target."""
+class RemindCareTeamSettings(FunctionSettings, ResponseTimeSettings):
+    """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target (the
+    targets tell it which inquiries are too recent to be overdue, so it never reads them)."""
 
     care_team_topic_arn: str = required()
     console_base_url: str = ""

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
+from inquiries.care.response_time import shortest_target
 from inquiries.data.care import CareRecords
 from inquiries.data.items import iso
 from inquiries.ids import short_reference
@@ -86,7 +87,7 @@ def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords |
     now_iso = iso(now)
     not_since = iso(now - timedelta(minutes=settings.reminder_interval_minutes))
     overdue = reminded = escalated = failed = 0
-    for values in list(records.new_past_due(now_iso)):
+    for values in list(records.new_past_due(now_iso, iso(now - shortest_target(settings)))):
         overdue += 1
         inquiry_id = str(values["inquiry_id"])
         previous = records.claim_reminder(inquiry_id, now_iso, not_since)

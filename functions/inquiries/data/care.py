@@ -98,15 +98,20 @@ class CareRecords:
                  for item in page.get("Items", [])]
         return CarePage(items=items, next_cursor=encode_cursor(last) if last else None)
 
-    def new_past_due(self, now_iso: str) -> Iterator[dict[str, Any]]:
-        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first)."""
+    def new_past_due(self, now_iso: str, created_by_iso: str) -> Iterator[dict[str, Any]]:
+        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first).
+
+        Only those created by ``created_by_iso`` are read (the key condition): a newer one cannot be overdue
+        yet, so a backlog of fresh inquiries costs nothing (each run used to read every ``new`` one).
+        """
         kwargs: dict[str, Any] = {
             "TableName": self.inquiries_table,
             "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": "#s = :new",
+            "KeyConditionExpression": "#s = :new AND created_at <= :created",
             "FilterExpression": "due_at < :now",
             "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso}},
+            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso},
+                                          ":created": {"S": created_by_iso}},
         }
         while True:
             with domain_errors():
