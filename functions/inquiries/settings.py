@@ -250,9 +250,10 @@ class UrgentTextSettings(_Settings):
     urgent_sms_window_seconds: int = setting(default=900, ge=1)
 
 
-class RemindCareTeamSettings(FunctionSettings, UrgentTextSettings):
+class RemindCareTeamSettings(FunctionSettings, UrgentTextSettings, ResponseTimeSettings):
     """RemindCareTeamFunction: re-notifies the care team of inquiries still new past their target (urgent
-    ones escalate by text at most ``sms_escalations_per_inquiry`` times each)."""
+    ones escalate by text at most ``sms_escalations_per_inquiry`` times each; the targets tell it which
+    inquiries are too recent to be overdue, so it never reads them)."""
 
     care_team_topic_arn: str = required()
     console_base_url: str = ""

@@ -10,12 +10,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.bench import artifacts, bytecode, cold_start, end_to_end, report, tracing, triage, warm
+from infra.bench import artifacts, busy_day, bytecode, cold_start, end_to_end, report, soak, tracing, triage, warm
 from infra.template import ROOT, TemplateResources
 
-# (cold-start runs per function, warm requests, end-to-end inquiries and clients, triage rounds)
-FULL = {"cold_runs": 11, "warm_requests": 2000, "warm_blocks": 5, "inquiries": 200, "clients": 8, "triage_rounds": 250}
-QUICK = {"cold_runs": 1, "warm_requests": 40, "warm_blocks": 2, "inquiries": 6, "clients": 2, "triage_rounds": 10}
+# (cold-start runs per function, warm requests, end-to-end inquiries and clients, triage rounds, the soak)
+FULL = {"cold_runs": 11, "warm_requests": 2000, "warm_blocks": 5, "inquiries": 200, "clients": 8, "triage_rounds": 250,
+        "soak_inquiries": 10_000, "soak_block": 1000, "profile_inquiries": 600, "profile_blocks": 3}
+QUICK = {"cold_runs": 1, "warm_requests": 40, "warm_blocks": 2, "inquiries": 6, "clients": 2, "triage_rounds": 10,
+         "soak_inquiries": 20, "soak_block": 10, "profile_inquiries": 6, "profile_blocks": 2}
 
 
 def _log(message: str) -> None:
@@ -42,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                                blocks=sizes["warm_blocks"])
     _log(f"end to end: {sizes['inquiries']} inquiries, {sizes['clients']} clients")
     e2e = end_to_end.measure(sizes["inquiries"], sizes["clients"], resources=resources)
+    _log(f"soak: {sizes['soak_inquiries']} inquiries in blocks of {sizes['soak_block']}, {sizes['clients']} clients")
+    busy = soak.measure(sizes["soak_inquiries"], sizes["soak_block"], sizes["clients"], log=_log)
+    _log(f"busy-day profile: {sizes['profile_inquiries']} inquiries, moto as it is and with the shims")
+    profile = busy_day.measure(sizes["profile_inquiries"], sizes["profile_blocks"], sizes["clients"])
     _log("triage, artifacts, tracer evidence")
     triage_speed = triage.measure(sizes["triage_rounds"])
     built = artifacts.measure()
@@ -54,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine={"platform": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
                  "cpus": os.cpu_count() or 0},
-        cold=cold, floors=floors, bytecode=compiled, warm=warm_intake, e2e=e2e, triage=triage_speed,
-        artifacts=built, tracer=tracer,
+        cold=cold, floors=floors, bytecode=compiled, warm=warm_intake, e2e=e2e, soak=busy, busy_profile=profile,
+        triage=triage_speed, artifacts=built, tracer=tracer,
         memory=memory, alarms=len(resources.logical_ids("AWS::CloudWatch::Alarm")),
     )
     args.output_dir.mkdir(parents=True, exist_ok=True)

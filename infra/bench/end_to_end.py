@@ -98,9 +98,20 @@ def _inquiry(n: int) -> dict[str, Any]:
     }
 
 
-def _post(port: int, n: int) -> tuple[str, float]:
+@dataclass(frozen=True)
+class Posted:
+    """One accepted submission: its id, the POST's round trip (ms) and the address it gave."""
+
+    inquiry_id: str
+    ms: float
+    email: str
+
+
+def post_inquiry(port: int, n: int) -> Posted:
+    """POST inquiry ``n`` from its own loopback address; raises unless it is accepted (202)."""
     source = f"127.0.{1 + n // 250}.{1 + n % 250}"
-    body = json.dumps(_inquiry(n)).encode()
+    inquiry = _inquiry(n)
+    body = json.dumps(inquiry).encode()
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30, source_address=(source, 0))
     try:
         started = time.perf_counter()
@@ -113,7 +124,12 @@ def _post(port: int, n: int) -> tuple[str, float]:
         conn.close()
     if response.status != 202:
         raise RuntimeError(f"POST /inquiries answered {response.status}")
-    return str(json.loads(data)["inquiry_id"]), elapsed
+    return Posted(str(json.loads(data)["inquiry_id"]), elapsed, str(inquiry["email"]))
+
+
+def _post(port: int, n: int) -> tuple[str, float]:
+    posted = post_inquiry(port, n)
+    return posted.inquiry_id, posted.ms
 
 
 def _session() -> boto3.Session:

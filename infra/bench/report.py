@@ -10,15 +10,17 @@ from infra.bench.artifacts import ArtifactSize
 from infra.bench.bytecode import BytecodeEffect
 from infra.bench.cold_start import INTAKE_FLOOR, PAUSED_FLOOR, PYDANTIC_FLOOR, TRACER_FLOOR, ColdStart
 from infra.bench.end_to_end import EndToEnd
+from infra.bench.soak import P95_GROWTH_GOAL, RSS_GOAL_MIB, Soak
 from infra.bench.tracing import TracerEvidence
 from infra.bench.triage import TriageSpeed
 from infra.bench.warm import WarmIntake
 
 COLD_START_GOAL = 1.3
 WARM_P99_GOAL = 3.0
-THROUGHPUT_GOAL = 0.7
-SECTIONS = ("goals", "cold_start", "library_floors", "bytecode", "warm_intake", "end_to_end", "triage", "artifacts",
-            "tracer", "memory", "cost", "snapstart")
+THROUGHPUT_GOAL = 0.9
+SECTIONS = ("goals", "cold_start", "library_floors", "bytecode", "warm_intake", "end_to_end", "soak", "profile",
+            "triage",
+            "artifacts", "tracer", "memory", "cost", "snapstart")
 
 
 def profiles(cold: list[ColdStart], warm: WarmIntake, e2e: EndToEnd,
@@ -48,7 +50,8 @@ def profiles(cold: list[ColdStart], warm: WarmIntake, e2e: EndToEnd,
 
 def build(*, mode: str, generated_at: str, machine: dict[str, Any], cold: list[ColdStart], floors: list[ColdStart],
           bytecode: BytecodeEffect | None, warm: WarmIntake,
-          e2e: EndToEnd, triage: TriageSpeed, artifacts: list[ArtifactSize], tracer: TracerEvidence,
+          e2e: EndToEnd, soak: Soak, busy_profile: dict[str, dict[str, Any]],
+          triage: TriageSpeed, artifacts: list[ArtifactSize], tracer: TracerEvidence,
           memory: dict[str, int], alarms: int) -> dict[str, Any]:
     """Every section, with the goals evaluated on this run's figures."""
     by_name = profiles(cold, warm, e2e, memory)
@@ -88,6 +91,14 @@ def build(*, mode: str, generated_at: str, machine: dict[str, Any], cold: list[C
                   "met": warm.p99_ratio <= WARM_P99_GOAL})
     goals.append({"goal": f"end-to-end inquiries/s >= {THROUGHPUT_GOAL}x floor", "measured": e2e.throughput_ratio,
                   "met": e2e.throughput_ratio >= THROUGHPUT_GOAL})
+    goals.append({"goal": f"soak: API p95 at {soak.steps[-1].stored} inquiries <= {P95_GROWTH_GOAL}x p95 at "
+                          f"{soak.steps[0].stored}",
+                  "measured": soak.p95_growth, "met": soak.p95_growth <= P95_GROWTH_GOAL})
+    rss_share = round(soak.final_rss_mib / RSS_GOAL_MIB, 2)
+    goals.append({"goal": f"soak: stack RSS at {soak.steps[-1].stored} inquiries < 1 GiB (as a share of 1 GiB)",
+                  "measured": rss_share, "met": soak.final_rss_mib < RSS_GOAL_MIB})
+    goals.append({"goal": "soak: inquiries lost or sent twice (count)", "measured": float(soak.lost + soak.duplicated),
+                  "met": soak.lost == soak.duplicated == 0})
     return {
         "mode": mode, "generated_at": generated_at, "machine": machine,
         "goals": goals,
@@ -100,6 +111,8 @@ def build(*, mode: str, generated_at: str, machine: dict[str, Any], cold: list[C
                        "pipeline": {**asdict(e2e.pipeline), "per_second": e2e.pipeline.per_second},
                        "floor": {**asdict(e2e.floor), "per_second": e2e.floor.per_second},
                        "floor_step_ms": e2e.floor_step_ms, "throughput_ratio": e2e.throughput_ratio},
+        "soak": soak.as_dict(),
+        "profile": busy_profile,
         "triage": {**asdict(triage), "ratio": triage.ratio},
         "artifacts": [asdict(a) for a in artifacts],
         "tracer": asdict(tracer),
@@ -199,6 +212,8 @@ def markdown(data: dict[str, Any]) -> str:
         "handler. The local stack runs one invocation at a time (`infra.local.lambda_runtime.INVOKE_LOCK`, as one "
         "Lambda execution environment would), so concurrency there queues on the emulator rather than scaling "
         "out as Lambda would.\n")
+    add(_soak_text(data["soak"]))
+    add(_profile_text(data["profile"]))
     t = data["triage"]
     add("## Triage\n")
     add(f"`{t['check']}`: **{t['us_per_message']:.2f} µs per message** against {t['baseline_us_per_message']:.2f} µs "
@@ -223,6 +238,98 @@ def markdown(data: dict[str, Any]) -> str:
     add(_cost_text(data["cost"]))
     add(_snapstart_text(data["snapstart"]))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _soak_text(k: dict[str, Any]) -> str:
+    growth_met = k["p95_growth"] <= P95_GROWTH_GOAL
+    rss_met = k["final_rss_mib"] < RSS_GOAL_MIB
+    counted_met = k["lost"] == k["duplicated"] == 0
+    out = [
+        "## A busy day on the local stack (the soak)\n",
+        f"{k['clients']} concurrent clients on 127.0.0.1 submit {k['inquiries']:,} inquiries to one local stack (a "
+        "child `python -m infra.local`, each request from its own loopback address) in blocks of "
+        f"{k['block']:,}; after each block the run waits until every inquiry of the block is confirmed and "
+        "notified (`infra/bench/soak.py`). Inquiries per second is the block's inquiries over the time from its "
+        "first POST to its last delivery; queue age is the p95, over the block, of the time from an inquiry's "
+        "`created_at` to its later delivery (both stored); RSS is the stack process's.\n",
+        "| stored | API p50 ms | API p95 ms | inquiries/s | queue age p95 s | stack RSS MiB |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [f"| {s['stored']:,} | {s['api_p50_ms']:.0f} | {s['api_p95_ms']:.0f} | {s['per_second']:.2f} | "
+            f"{s['queue_age_p95_s']:.2f} | {s['rss_mib']:.0f} |" for s in k["steps"]]
+    out.append(
+        f"\nAPI p95 at the end is {k['p95_growth']:.2f}x the first block's (goal: at most {P95_GROWTH_GOAL}x, "
+        f"{_yes(growth_met)}); the stack ends at {k['final_rss_mib']:.0f} MiB (goal: under 1 GiB, "
+        f"{_yes(rss_met)}). Every accepted inquiry was counted in the outbox: {k['lost']} without exactly one "
+        f"confirmation email and one notification, {k['duplicated']} with more than one (goal: none of either, "
+        f"{_yes(counted_met)}).\n")
+    return "\n".join(out)
+
+
+def _profile_text(profile: dict[str, dict[str, Any]]) -> str:
+    out = [_PROFILE_TEXT, "| moto | stored | stack RSS MiB | block s | API p50 ms | objects alive that grew most |",
+           "|---|---|---|---|---|---|"]
+    for name, variant in profile.items():
+        for row in variant["blocks"]:
+            grew = ", ".join(f"`{g['type'].rsplit('.', 1)[-1]}` +{g['objects']:,}" for g in row["grew"][:3])
+            out.append(f"| {name} | {row['stored']:,} | {row['rss_mib']:.0f} | {row['seconds']:.1f} | "
+                       f"{row['api_p50_ms']:.0f} | {grew} |")
+    out.append("\nWhere the CPU went (py-spy, share of busy samples; idle threads left out):\n")
+    for name, variant in profile.items():
+        hot = variant["profile"]
+        if hot is None:
+            out.append(f"- moto {name}: not profiled (py-spy missing)")
+            continue
+        ran = "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in hot["own"][:4])
+        seen = "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in hot["anywhere"][:6])
+        out.append(f"- moto {name}: running {ran}. On the stack: {seen}.")
+    out.append(_UPSTREAM_TEXT)
+    return "\n".join(out)
+
+
+_PROFILE_TEXT = """### What made the local stack slow down and grow, and what changed
+
+`python -m infra.bench.busy_day` (run by `make bench`) profiles the local stack: the stack runs in a child
+process that posts blocks of inquiries (8 clients, 127.0.0.1) and, after each block is delivered, reports
+its RSS and the objects alive after a full collection that grew most since the previous block (`gc`: what
+holds memory), while py-spy samples the child from outside (CPU: where its threads ran). It runs twice:
+moto as it is (`LOCAL_MOTO_SHIMS=0`) and with `infra/local/moto_shims.py`.
+
+What it found, and each fix:
+
+- **Memory: moto keeps every object it ever made.** `moto.core.common_models.BaseModel.__new__` appends
+  every model instance to a class-level list, `instances_tracked` (for its `/moto-api/` dashboard), so
+  nothing moto creates is freed: every SQS message, every SES email, and the two whole-table copies each
+  DynamoDB transaction makes (`Table`, `Item` and `DynamoType` objects by the hundred thousand). That is
+  the faster-than-linear growth: each transaction's copy is as large as the table. Fix: the lists become
+  weak (`WeakInstances`): the dashboard still lists what is alive.
+- **CPU: each transaction copies whole tables.** `transact_write_items` deep-copies every table it names
+  so that it can roll back: intake's commit and every care change cost time and garbage proportional to
+  the table. Fix: snapshot only the items the transaction touches (and the stream's length); moto's own
+  checks and writes run unchanged, and a failed transaction still rolls back every touched item in every
+  table (`tests/integration/test_local_moto_shims.py`).
+- **CPU: a queue's retention check counts the queue.** For every message handed out, `receive_message`
+  calls `get_queue_attributes`, which counts every message in the queue: quadratic in a backlog, so a
+  backlog made itself worse. Fix: read `MessageRetentionPeriod` from the queue; a message past it is still
+  dropped (tested).
+- **Ours: the outbox kept everything.** The local outbox (and the SES v2 content kept beside moto's
+  emails, and moto's own list of sent emails) now keep the newest `LOCAL_OUTBOX_LIMIT` (2,000) of each.
+"""
+
+_UPSTREAM_TEXT = """
+#### For moto's issue tracker (not yet filed)
+
+> **Memory and time grow with everything a long-running moto server has ever held.** (moto 5.2.5, server
+> mode, Python 3.11.) 1. `BaseModel.__new__` appends every instance to `cls.instances_tracked`, a plain
+> list, so no model instance is ever freed: a server that sends and deletes SQS messages, sends SES email
+> or runs DynamoDB transactions grows without bound (a weak collection would keep the dashboard working).
+> 2. `DynamoDBBackend.transact_write_items` deep-copies every table a transaction names, so each
+> transaction costs time and memory proportional to the table's size (snapshotting the touched items is
+> enough to roll back). 3. `SQSBackend.receive_message` calls `is_message_valid_based_on_retention_period`
+> for each message, which calls `get_queue_attributes`, which counts every message in the queue: receiving
+> from a backlog of n messages is O(n^2). Reproduction and a patch: this repository's
+> `infra/local/moto_shims.py` and `tests/integration/test_local_moto_shims.py`.
+"""
 
 
 _COLD_START_TEXT = """## Cold start and peak RSS

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,11 +26,13 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.ses.models import ses_backends
 from werkzeug.serving import make_server
 
+from infra.local import moto_shims
 from infra.local.config import LOOPBACK
 from infra.local.faults import AwsFaults, inject_faults
-from infra.template import TemplateResources
+from infra.template import ACCOUNT_ID, TemplateResources
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -49,19 +52,22 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 
 class SentEmailContent:
-    """The content of each SES v2 SendEmail request, by the MessageId it was given."""
+    """The content of each SES v2 SendEmail request, by the MessageId it was given (the newest ``limit``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 2000) -> None:
         self._lock = threading.Lock()
-        self._by_message_id: dict[str, dict[str, Any]] = {}
+        self._by_message_id: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.limit = limit
 
     def remember(self, message_id: str, content: dict[str, Any]) -> None:
-        """Keep one request's ``Content``."""
+        """Keep one request's ``Content``, forgetting the oldest past ``limit``."""
         with self._lock:
             self._by_message_id[message_id] = content
+            while len(self._by_message_id) > self.limit:
+                self._by_message_id.popitem(last=False)
 
     def get(self, message_id: str) -> dict[str, Any] | None:
-        """The ``Content`` sent with this message id, if it came through SES v2."""
+        """The ``Content`` sent with this message id, if it came through SES v2 (and is still kept)."""
         with self._lock:
             return self._by_message_id.get(message_id)
 
@@ -82,9 +88,18 @@ def capture_sesv2_sends(app: WsgiApp, sent: SentEmailContent) -> WsgiApp:
         except (ValueError, KeyError, TypeError):
             return [response_body]  # an error answer: nothing was sent
         sent.remember(str(message_id), content)
+        forget_old_emails(sent.limit)
         return [response_body]
 
     return wrapped
+
+
+def forget_old_emails(limit: int) -> None:
+    """Keep only the newest ``limit`` emails in moto's SES backends (moto keeps every one it is given)."""
+    for backend in list(ses_backends[ACCOUNT_ID].values()):
+        kept = backend.sent_messages
+        if len(kept) > limit:
+            del kept[:-limit]
 
 
 def only_own_host(app: WsgiApp, port: int) -> WsgiApp:
@@ -109,9 +124,10 @@ class MotoServer(ThreadedMotoServer):
     """ThreadedMotoServer bound to loopback, keeping SES v2 email content for the outbox; ``faults``
     switches on the failures a game day injects (all off unless asked)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, outbox_limit: int = 2000, shims: bool = True) -> None:
         super().__init__(ip_address=LOOPBACK, port=port, verbose=False)
-        self.sent_email_content = SentEmailContent()
+        self.sent_email_content = SentEmailContent(outbox_limit)
+        self.shims = shims
         self.faults = AwsFaults()
 
     def _server_entry(self) -> None:
@@ -129,6 +145,8 @@ class MotoServer(ThreadedMotoServer):
     def start(self) -> None:
         """Start serving, from an empty AWS; raises OSError at once when the port is taken."""
         # moto's backends are per process: a server started earlier in this process left its state.
+        if self.shims:  # a day's traffic must not slow or grow the emulator (see moto_shims)
+            moto_shims.install()
         moto_api_backend.reset()
         # Bind in the caller's thread first so a busy port fails loudly instead of hanging.
         errors: list[BaseException] = []

@@ -37,6 +37,10 @@ class LocalConfig:
     chat_webhook_url: str = ""
     # None keeps the template's URGENT_SMS_WINDOW_SECONDS; a game day shortens it to show texts resume.
     urgent_sms_window_seconds: int | None = None
+    # The outbox keeps the newest this many emails and notifications (a day of traffic must not fill memory).
+    outbox_limit: int = 2000
+    # moto's whole-table and quadratic paths replaced (infra.local.moto_shims); off only to measure without.
+    moto_shims: bool = True
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -53,6 +57,8 @@ class LocalConfig:
             handler_log_level=env.get("LOCAL_HANDLER_LOG_LEVEL", "WARNING"),
             record_metrics=env.get("LOCAL_RECORD_METRICS", "") == "1",
             chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
+            outbox_limit=max(1, int(env.get("LOCAL_OUTBOX_LIMIT", "2000"))),
+            moto_shims=env.get("LOCAL_MOTO_SHIMS", "1") != "0",
         )
 
     @property

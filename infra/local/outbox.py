@@ -14,6 +14,7 @@ import email.policy
 import html
 import json
 import threading
+from collections import deque
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -27,23 +28,24 @@ if TYPE_CHECKING:
 
 
 class LocalOutbox:
-    """Collects sent emails and notifications for the outbox page."""
+    """Collects sent emails and notifications for the outbox page: the newest ``limit`` of each."""
 
     def __init__(self, region: str, sent_content: SentEmailContent, sqs: SQSClient, outbox_queue_url: str,
-                 topic_names: dict[str, str], texts_queue_url: str = "") -> None:
+                 topic_names: dict[str, str], texts_queue_url: str = "", limit: int = 2000) -> None:
         self.region = region
         self.sent_content = sent_content
         self.sqs = sqs
         self.outbox_queue_url = outbox_queue_url
         self.topic_names = topic_names  # ARN -> logical ID
         self._lock = threading.Lock()
-        self._notifications: list[dict[str, Any]] = []
+        self.limit = limit
+        self._notifications: deque[dict[str, Any]] = deque(maxlen=limit)
         self.texts_queue_url = texts_queue_url
-        self._texts: list[dict[str, Any]] = []
+        self._texts: deque[dict[str, Any]] = deque(maxlen=limit)
 
     def emails(self) -> list[dict[str, Any]]:
-        """Every email SES accepted: to, subject, text, html (and from, id)."""
-        sent = list(ses_backends[ACCOUNT_ID][self.region].sent_messages)
+        """The newest ``limit`` emails SES accepted: to, subject, text, html (and from, id)."""
+        sent = list(ses_backends[ACCOUNT_ID][self.region].sent_messages)[-self.limit:]
         return [self._email(message) for message in sent if hasattr(message, "id")]
 
     def _email(self, message: Any) -> dict[str, Any]:
@@ -69,19 +71,19 @@ class LocalOutbox:
         return found
 
     def notifications(self) -> list[dict[str, Any]]:
-        """Every care-team notification published so far: topic, subject, message, attributes."""
+        """The newest ``limit`` care-team notifications: topic, subject, message, attributes."""
         with self._lock:
             self._collect(self.outbox_queue_url, self._notifications)
             return list(self._notifications)
 
     def texts(self) -> list[dict[str, Any]]:
-        """Every notification the care team's phone would have got (the SMS subscription's filter)."""
+        """The newest ``limit`` notifications the care team's phone would have got (the SMS subscription's filter)."""
         with self._lock:
             if self.texts_queue_url:
                 self._collect(self.texts_queue_url, self._texts)
             return list(self._texts)
 
-    def _collect(self, queue_url: str, into: list[dict[str, Any]]) -> None:
+    def _collect(self, queue_url: str, into: deque[dict[str, Any]]) -> None:
         while True:
             received = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
             messages = received.get("Messages", [])

@@ -105,7 +105,7 @@ class LocalStack:
         config = self.config
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(DUMMY_CREDENTIALS)
-        self.moto = MotoServer(config.aws_port)
+        self.moto = MotoServer(config.aws_port, config.outbox_limit, config.moto_shims)
         self.moto.start()
         session = self.session
         created = provision(self.resources, session, config.aws_url, config.visibility_timeout_seconds)
@@ -148,7 +148,7 @@ class LocalStack:
         topic_names = {arn: lid for lid in self.resources.logical_ids("AWS::SNS::Topic")
                        if (arn := self.resources.names.refs.get(lid))}
         self.outbox = LocalOutbox(config.region, self.moto.sent_email_content, sqs, created.outbox_queue_url,
-                                  topic_names, created.texts_queue_url)
+                                  topic_names, created.texts_queue_url, config.outbox_limit)
         stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
         routes = routes_from_template(functions, self.resources.api_routes(), self.resources.api_authorizers())
         verifier = TokenVerifier(f"{config.aws_url}/{sign_in.user_pool_id}/.well-known/jwks.json", sign_in.issuer,

@@ -29,7 +29,7 @@ CARE_FUNCTIONS = {"CareApiFunction", "RemindCareTeamFunction"}
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
     out = tmp_path_factory.mktemp("bench")
     subprocess.run([sys.executable, "-m", "infra.bench", "--quick", "--output-dir", str(out)], cwd=ROOT,
-                   check=True, timeout=110, capture_output=True)
+                   check=True, timeout=300, capture_output=True)
     data: dict[str, Any] = json.loads((out / "benchmarks.json").read_text())
     return data, (out / "benchmarks.md").read_text()
 
@@ -80,10 +80,29 @@ def test_warm_and_end_to_end_figures_have_their_baselines(quick_run: tuple[dict[
     assert set(e2e["floor_step_ms"]) == {"IntakeFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"}
 
 
+def test_the_soak_reports_every_block_and_counts_every_send(quick_run: tuple[dict[str, Any], str]) -> None:
+    data, markdown = quick_run
+    soak = data["soak"]
+    stored = [step["stored"] for step in soak["steps"]]
+    assert stored == list(range(soak["block"], soak["inquiries"] + 1, soak["block"]))
+    assert all(step["rss_mib"] > 0 and step["api_p95_ms"] >= step["api_p50_ms"] > 0 for step in soak["steps"])
+    assert soak["lost"] == soak["duplicated"] == 0
+    assert f"| {soak['steps'][-1]['stored']:,} |" in markdown
+
+
+def test_the_profile_compares_moto_as_it_is_with_the_shims(quick_run: tuple[dict[str, Any], str]) -> None:
+    data, markdown = quick_run
+    assert set(data["profile"]) == {"as it is", "with the shims"}
+    for variant in data["profile"].values():
+        assert variant["blocks"] and all(row["rss_mib"] > 0 and row["grew"] for row in variant["blocks"])
+        assert variant["profile"] is not None and variant["profile"]["own"]  # py-spy is a dev dependency
+    assert "#### For moto's issue tracker" in markdown
+
+
 def test_every_goal_is_evaluated(quick_run: tuple[dict[str, Any], str]) -> None:
     data, _ = quick_run
     goals = data["goals"]
-    assert len(goals) == 2 * len(FUNCTIONS | CARE_FUNCTIONS) + 2
+    assert len(goals) == 2 * len(FUNCTIONS | CARE_FUNCTIONS) + 2 + 3  # + the soak's three
     assert all(isinstance(goal["met"], bool) for goal in goals)
 
 
@@ -105,6 +124,7 @@ def test_the_tracer_evidence_was_captured(quick_run: tuple[dict[str, Any], str])
 def test_the_markdown_has_a_heading_per_section(quick_run: tuple[dict[str, Any], str]) -> None:
     _, text = quick_run
     for heading in ("## Goals", "## Cold start and peak RSS", "## Warm intake, in-process", "## End to end",
+                    "## A busy day on the local stack", "### What made the local stack slow down",
                     "## Triage", "## Artifact size", "## Tracer", "## Memory settings", "## Cost per 10,000",
                     "## SnapStart"):
         assert heading in text

@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
+from inquiries.care.response_time import shortest_target
 from inquiries.data.care import CareRecords
 from inquiries.data.items import iso
 from inquiries.delivery.urgent_texts import Text, TextClaim, UrgentTexts
@@ -90,7 +91,7 @@ def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords |
     not_since = iso(now - timedelta(minutes=settings.reminder_interval_minutes))
     overdue = reminded = escalated = failed = 0
     texts = UrgentTexts.for_settings(settings, settings.inquiries_table)
-    for values in list(records.new_past_due(now_iso)):
+    for values in list(records.new_past_due(now_iso, iso(now - shortest_target(settings)))):
         overdue += 1
         inquiry_id = str(values["inquiry_id"])
         previous = records.claim_reminder(inquiry_id, now_iso, not_since)

@@ -36,6 +36,19 @@ def _opening_hours(day: date, settings: ResponseTimeSettings, zone: ZoneInfo) ->
     return (opens, closes) if closes > opens else None
 
 
+def shortest_target(settings: ResponseTimeSettings) -> timedelta:
+    """The least time from receipt to any due time: an inquiry received more recently cannot be overdue.
+
+    Opening hours pass no faster than the clock, so a priority inquiry is due at least its hours later and
+    an ordinary one at least its days' worth of opening hours later; an urgent one exactly its minutes later.
+    """
+    day_length = datetime.combine(date.min, _clock(settings.clinic_closes_at)) - datetime.combine(
+        date.min, _clock(settings.clinic_opens_at))
+    return min(timedelta(minutes=settings.urgent_response_minutes),
+               timedelta(hours=settings.priority_response_business_hours),
+               day_length * settings.normal_response_business_days)
+
+
 def due_at(received: datetime, level: str, settings: ResponseTimeSettings) -> datetime:
     """When the care team should have made first contact with an inquiry received at ``received`` (UTC),
     triaged at ``level`` (``urgent``, ``priority`` or ``none``)."""

@@ -77,20 +77,25 @@ class CareRecords:
                  for item in page.get("Items", [])]
         return CarePage(items=items, last_key=dict(last) if last else None)
 
-    def new_past_due(self, now_iso: str) -> Iterator[dict[str, Any]]:
+    def new_past_due(self, now_iso: str, created_by_iso: str) -> Iterator[dict[str, Any]]:
         """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first): only what a reminder
         shows (``REMINDER_FIELDS``), never the name the index also holds. RemindCareTeamFunction's policy
-        allows no other attribute (``dynamodb:Attributes``)."""
+        allows no other attribute (``dynamodb:Attributes``).
+
+        Only those created by ``created_by_iso`` are read (the key condition): a newer one cannot be overdue
+        yet, so a backlog of fresh inquiries costs nothing (each run used to read every ``new`` one).
+        """
         kwargs: dict[str, Any] = {
             "TableName": self.inquiries_table,
             "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": "#s = :new",
+            "KeyConditionExpression": "#s = :new AND created_at <= :created",
             "FilterExpression": "due_at < :now",
             "Select": "SPECIFIC_ATTRIBUTES",
             # Every name a placeholder: status (and who knows which next field) is a reserved word.
             "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(REMINDER_FIELDS))),
             "ExpressionAttributeNames": {"#s": "status", **{f"#p{i}": f for i, f in enumerate(REMINDER_FIELDS)}},
-            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso}},
+            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso},
+                                          ":created": {"S": created_by_iso}},
         }
         while True:
             with domain_errors():

@@ -1,0 +1,180 @@
+"""A busy day on ``make run``: thousands of inquiries through one local stack, measured at every block.
+
+Bounded concurrent clients POST ``/inquiries`` to the local stack (a child process, 127.0.0.1 only, each
+request from its own 127.0.x.y address as API Gateway's ``sourceIp`` would differ) in blocks; after each
+block the run waits until every inquiry of the block is stored, confirmed and notified, then reports:
+
+- the API's p50 and p95 (each POST's round trip, ms);
+- inquiries per second (the block's inquiries over the time from its first POST to its last delivery);
+- queue age: p95 of the time from an inquiry's ``created_at`` to its later delivery (both stored);
+- the stack's resident memory (VmRSS of its process).
+
+At the end every accepted inquiry must have exactly one confirmation email and one care-team
+notification: the outbox is read after each block (it keeps the newest emails and notifications, more
+than a block) and each email and notification is counted once by its message id, per inquiry.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from infra.bench.end_to_end import _session, post_inquiry
+from infra.bench.percentiles import percentile, ratio
+from infra.local.child import LocalStackProcess
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+P95_GROWTH_GOAL = 1.5  # p95 at the last block within this multiple of the first block's
+RSS_GOAL_MIB = 1024.0  # the stack's memory at the end
+
+
+@dataclass(frozen=True)
+class SoakStep:
+    """The figures after one block."""
+
+    stored: int
+    api_p50_ms: float
+    api_p95_ms: float
+    per_second: float
+    queue_age_p95_s: float
+    rss_mib: float
+
+
+@dataclass
+class SendCounts:
+    """Emails and notifications seen in the outbox, counted once each by message id."""
+
+    emails: Counter[str] = field(default_factory=Counter)  # by recipient (one address per inquiry)
+    notifications: Counter[str] = field(default_factory=Counter)  # by reference
+    seen: set[str] = field(default_factory=set)
+
+    def add(self, outbox: dict[str, Any]) -> None:
+        """Count what the outbox holds now that was not counted before."""
+        for mail in outbox.get("emails", []):
+            if (key := f"email:{mail.get('id')}") not in self.seen:
+                self.seen.add(key)
+                for to in mail.get("to") or []:
+                    self.emails[str(to)] += 1
+        for note in outbox.get("notifications", []):
+            if (key := f"note:{note.get('id')}") not in self.seen:
+                self.seen.add(key)
+                subject = str(note.get("subject") or "")
+                reference = next((w for w in subject.split() if w.startswith("INQ-")), subject)
+                self.notifications[reference] += 1
+
+
+@dataclass(frozen=True)
+class Soak:
+    """Every block's figures, the delivery counts and the goals."""
+
+    inquiries: int
+    block: int
+    clients: int
+    steps: list[SoakStep]
+    lost: int  # accepted inquiries without exactly one email or one notification
+    duplicated: int  # inquiries with more than one email or notification
+
+    @property
+    def p95_growth(self) -> float:
+        """The last block's API p95 as a multiple of the first block's."""
+        return ratio(self.steps[-1].api_p95_ms, self.steps[0].api_p95_ms)
+
+    @property
+    def final_rss_mib(self) -> float:
+        """The stack's memory after the last block."""
+        return self.steps[-1].rss_mib
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the derived figures."""
+        return {**asdict(self), "p95_growth": self.p95_growth, "final_rss_mib": self.final_rss_mib}
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process (MiB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:
+    """For each delivered inquiry: seconds from ``created_at`` to the later of its two deliveries."""
+    ages: dict[str, float] = {}
+    for start in range(0, len(ids), 100):
+        keys = [{"inquiry_id": {"S": i}} for i in ids[start:start + 100]]
+        resp = dynamodb.batch_get_item(RequestItems={"InquiriesTable": {
+            "Keys": keys, "ConsistentRead": True,
+            "ProjectionExpression": "inquiry_id, created_at, confirmation_sent_at, care_team_notified_at"}})
+        for item in resp["Responses"].get("InquiriesTable", []):
+            if "confirmation_sent_at" in item and "care_team_notified_at" in item:
+                created = datetime.fromisoformat(item["created_at"]["S"])
+                done = max(datetime.fromisoformat(item["confirmation_sent_at"]["S"]),
+                           datetime.fromisoformat(item["care_team_notified_at"]["S"]))
+                ages[item["inquiry_id"]["S"]] = max(0.0, (done - created).total_seconds())
+    return ages
+
+
+def _outbox(stack: LocalStackProcess) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{stack.base_url}/_local/outbox", timeout=120) as response:  # noqa: S310
+        data: dict[str, Any] = json.loads(response.read())
+    return data
+
+
+def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, deadline_seconds: float,
+        log: Any = None) -> Soak:
+    """Submit ``inquiries`` in blocks of ``block`` and measure after each (see the module docstring)."""
+    assert stack.process is not None, "start the stack first"
+    dynamodb = _session().client("dynamodb", endpoint_url=stack.aws_url)
+    steps: list[SoakStep] = []
+    counts = SendCounts()
+    accepted: list[str] = []
+    addresses: dict[str, str] = {}
+    for start in range(0, inquiries, block):
+        size = min(block, inquiries - start)
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            answers = list(pool.map(lambda n: post_inquiry(stack.api_port, n), range(start, start + size)))
+        ids = [posted.inquiry_id for posted in answers]
+        accepted += ids
+        addresses.update({posted.inquiry_id: posted.email for posted in answers})
+        deadline = time.monotonic() + deadline_seconds
+        while len(ages := _delivered_at(dynamodb, ids)) < len(ids):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(ids) - len(ages)} of {len(ids)} inquiries not delivered in time")
+            time.sleep(0.2)
+        seconds = time.perf_counter() - began
+        counts.add(_outbox(stack))
+        latencies = [posted.ms for posted in answers]
+        step = SoakStep(stored=start + size, api_p50_ms=percentile(latencies, 50),
+                        api_p95_ms=percentile(latencies, 95), per_second=round(size / seconds, 2),
+                        queue_age_p95_s=round(percentile(list(ages.values()), 95), 3),
+                        rss_mib=rss_mib(stack.process.pid))
+        steps.append(step)
+        if log is not None:
+            log(f"soak: {step}")
+    from inquiries.ids import short_reference
+
+    lost = sum(1 for i in accepted
+               if counts.emails[addresses[i]] < 1 or counts.notifications[short_reference(i)] < 1)
+    duplicated = sum(1 for i in accepted
+                     if counts.emails[addresses[i]] > 1 or counts.notifications[short_reference(i)] > 1)
+    return Soak(inquiries=inquiries, block=block, clients=clients, steps=steps, lost=lost, duplicated=duplicated)
+
+
+def measure(inquiries: int, block: int, clients: int, log: Any = None) -> Soak:
+    """The soak on a fresh local stack of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = LocalStackProcess(Path(tmp) / "soak-stack.log", extra_env={
+            "LOCAL_OUTBOX_LIMIT": str(max(2000, 2 * block))})
+        with stack:
+            return run(stack, inquiries, block, clients, deadline_seconds=max(120.0, block * 0.5), log=log)

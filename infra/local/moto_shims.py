@@ -1,0 +1,201 @@
+"""Three small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+
+Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
+promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
+
+- **Instances tracked weakly.** moto's ``BaseModel.__new__`` appends every model instance it ever
+  creates to a class-level list (``instances_tracked``, for its ``/moto-api/`` dashboard), so nothing
+  moto makes is ever freed: every SQS message, SES email and the two whole-table copies each
+  DynamoDB transaction makes. The lists become weak sets: the dashboard still lists every live
+  instance; the dead ones go.
+- **A transaction snapshots the items it touches**, not whole tables. moto's
+  ``transact_write_items`` deep-copies every table a transaction names so that it can roll back, so
+  each intake commit costs time proportional to the table. Here the copy is of the touched items
+  (and the length of the table's stream), restored when the transaction fails; moto's own checks,
+  writes and error answers run unchanged.
+- **Retention read once per message, not counted.** For every message it hands out, moto's
+  ``receive_message`` checks the retention period through ``get_queue_attributes``, which counts
+  every message in the queue: quadratic in the backlog. The retention period is read from the
+  queue itself; a message past it is still dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+from moto.core import model_instances
+from moto.core.utils import unix_time
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+from moto.sqs.models import Message, SQSBackend
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+class WeakInstances:
+    """What ``instances_tracked`` holds after the shim: ``append`` and iteration, weakly.
+
+    By identity (moto's items define ``__eq__`` without a hash); an instance that cannot be weakly
+    referenced is kept as moto would keep it.
+    """
+
+    def __init__(self) -> None:
+        self._refs: dict[int, weakref.ref[Any]] = {}
+        self._kept: list[Any] = []
+
+    def append(self, instance: Any) -> None:
+        """Track ``instance`` for as long as something else keeps it."""
+        key = id(instance)
+        refs = self._refs
+        try:
+            refs[key] = weakref.ref(instance, lambda _ref: refs.pop(key, None))
+        except TypeError:
+            self._kept.append(instance)
+
+    def __iter__(self) -> Iterator[Any]:
+        alive = [obj for ref in list(self._refs.values()) if (obj := ref()) is not None]
+        return iter(alive + self._kept)
+
+    def __len__(self) -> int:
+        return len(self._refs) + len(self._kept)
+
+
+def track_instances_weakly() -> None:
+    """Make every moto model class track its instances weakly, now and after a moto reset."""
+    for models in model_instances.model_data.values():
+        for model in models.values():
+            model.instances_tracked = WeakInstances()  # type: ignore[attr-defined]
+
+
+def _reset_model_data_weakly() -> None:
+    track_instances_weakly()
+
+
+# -- DynamoDB: snapshot the touched items ------------------------------------------------------------
+
+_in_transaction = threading.local()
+_original_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _table_deepcopy(self: Table, memo: dict[int, Any]) -> Table:
+    """Inside a shimmed transaction moto's "backup" of a table is the table itself (see below)."""
+    if getattr(_in_transaction, "active", False):
+        return self
+    reductor = self.__reduce_ex__(4)
+    return copy._reconstruct(self, memo, *reductor)  # type: ignore[attr-defined,no-any-return]
+
+
+def _touched_key(backend: DynamoDBBackend, item: dict[str, Any]) -> tuple[Table, DynamoType, DynamoType | None] | None:
+    op_type, op = next(iter(item.items()))
+    table = backend.tables.get(op.get("TableName", "")) if isinstance(op, dict) else None
+    if table is None:
+        return None
+    attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+    if not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+        return None
+    range_attr = table.range_key_attr
+    if range_attr is not None and range_attr not in attrs:
+        return None
+    return (table, DynamoType(attrs[table.hash_key_attr]),
+            DynamoType(attrs[range_attr]) if range_attr is not None else None)
+
+
+def _restore(table: Table, hash_key: DynamoType, range_key: DynamoType | None, before: Item | None) -> None:
+    if range_key is None:
+        if before is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = before  # type: ignore[assignment]
+        return
+    by_range = table.items[hash_key]
+    if before is None:
+        by_range.pop(range_key, None)
+        if not by_range:
+            table.items.pop(hash_key, None)
+    else:
+        by_range[range_key] = before
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """moto's ``transact_write_items``, rolling back the items it touched instead of whole tables."""
+    touched = [key for item in transact_items[:100] if isinstance(item, dict) and item
+               if (key := _touched_key(self, item)) is not None]
+    before = [copy.deepcopy(table.get_item(hash_key, range_key)) for table, hash_key, range_key in touched]
+    streams = {id(table): (table, len(table.stream_shard.items))
+               for table, _, _ in touched if table.stream_shard is not None}
+    _in_transaction.active = True
+    try:
+        _original_transact_write_items(self, transact_items)
+    except Exception:
+        for (table, hash_key, range_key), item in reversed(list(zip(touched, before, strict=True))):
+            _restore(table, hash_key, range_key, item)
+        for table, length in streams.values():
+            if table.stream_shard is not None:
+                del table.stream_shard.items[length:]
+        raise
+    finally:
+        _in_transaction.active = False
+
+
+# -- SQS: the retention period, read once ------------------------------------------------------------
+
+def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Message) -> bool:
+    """moto's check, reading ``MessageRetentionPeriod`` from the queue instead of all its attributes."""
+    queue = self.get_queue(queue_name)
+    retention = int(queue.message_retention_period)  # type: ignore[attr-defined]  # set from its attributes
+    retain_until = retention + int(message.sent_timestamp or 0) / 1000
+    return bool(retain_until > unix_time())
+
+
+_ORIGINALS: dict[str, Any] = {
+    "reset_model_data": model_instances.reset_model_data,
+    "transact_write_items": DynamoDBBackend.transact_write_items,
+    "is_message_valid_based_on_retention_period": SQSBackend.is_message_valid_based_on_retention_period,
+}
+
+
+def install() -> None:
+    """Apply the three shims to moto in this process (idempotent)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        track_instances_weakly()
+        _set_reset_model_data(_reset_model_data_weakly)
+        Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+        DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+        SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
+            is_message_valid_based_on_retention_period)
+        _installed = True
+
+
+def uninstall() -> None:
+    """Put moto back as it was (tests compare with and without the shims)."""
+    global _installed
+    with _install_lock:
+        if not _installed:
+            return
+        _set_reset_model_data(_ORIGINALS["reset_model_data"])
+        for models in model_instances.model_data.values():
+            for model in models.values():
+                model.instances_tracked = list(model.instances_tracked)  # type: ignore[attr-defined]
+        del Table.__deepcopy__  # type: ignore[attr-defined]
+        DynamoDBBackend.transact_write_items = _ORIGINALS["transact_write_items"]  # type: ignore[method-assign]
+        SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
+            _ORIGINALS["is_message_valid_based_on_retention_period"])
+        _installed = False
+
+
+def _set_reset_model_data(function: Any) -> None:
+    model_instances.reset_model_data = function
+    try:
+        from moto.moto_api._internal import models as moto_api_models
+    except ImportError:  # pragma: no cover - moto without its API module
+        return
+    moto_api_models.reset_model_data = function  # type: ignore[attr-defined]
