@@ -22,8 +22,7 @@ from tests.support.events import response_json
 from tests.support.phi import distinctive_inquiry
 from tests.support.stack import Stack
 
-SECOND_MEMBER = {"sub": "0b7e9c1e-0000-4000-8000-00000000beef", "email": "second@clinic.local",
-                 "cognito:groups": "care-team", "token_use": "id"}
+SECOND_MEMBER = {**CARE_MEMBER, "sub": "0b7e9c1e-0000-4000-8000-00000000beef", "email": "second@clinic.local"}
 
 
 def patch(stack: Stack, inquiry_id: str, body: object, version: int = 1,
