@@ -92,7 +92,8 @@ class EndToEnd:
 
 def _inquiry(n: int) -> dict[str, Any]:
     return {
-        "name": f"Bench Person {n}", "email": f"bench.{uuid.uuid4().hex[:12]}@example.com",
+        # Spread over many domains as real traffic is (one domain gets ConfirmationsPerDomainPerDay a day).
+        "name": f"Bench Person {n}", "email": f"bench.{uuid.uuid4().hex[:12]}@inbox{n % 1000}.example.com",
         "phone": "+1 415 555 0100", "topic": "anxiety", "consent_to_contact": True,
         "message": "I would like to learn about ketamine-assisted therapy and what the first visit involves.",
     }

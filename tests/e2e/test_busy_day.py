@@ -13,6 +13,8 @@ from infra.bench import soak
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.timeout(600)  # a few hundred inquiries through one stack: about a minute on two cores
+
 def test_a_few_hundred_inquiries_are_each_confirmed_and_notified_exactly_once() -> None:
     result = soak.measure(inquiries=300, block=100, clients=8)
     assert [step.stored for step in result.steps] == [100, 200, 300]
