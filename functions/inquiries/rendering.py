@@ -75,7 +75,7 @@ def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings)
     """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
     context = {
         "clinic_name": settings.clinic_name,
-        "response_time": settings.response_time_text,
+        "response_time": settings.urgent_response_time_text if inquiry.urgent else settings.response_time_text,
         "contact_phrase": _CONTACT_PHRASES[inquiry.preferred_contact],
         "reference": short_reference(inquiry.inquiry_id),
         "urgent": inquiry.urgent,

@@ -171,6 +171,8 @@ class MessageSettings(_Settings):
 
     clinic_name: str = "Daytryp Health"
     response_time_text: str = "within one business day"
+    # An urgent inquiry's care target is an hour, whatever the time: never promise such a person the ordinary wait.
+    urgent_response_time_text: str = "as soon as possible"
     console_base_url: str = ""
 
 

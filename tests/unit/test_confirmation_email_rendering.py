@@ -138,3 +138,17 @@ def test_ordinary_email_lists_the_three_resources_at_the_end() -> None:
 
     assert email.text.index("Crisis Text Line") > email.text.index("With care")
     assert 'href="sms:741741?&amp;body=HOME"' in email.html
+
+
+def test_an_urgent_email_never_promises_the_ordinary_wait() -> None:
+    # The care team's target for an urgent inquiry is an hour, not a business day; the email says so honestly
+    # (as soon as possible, with the crisis lines first) instead of telling someone in danger to wait a day.
+    urgent = render_confirmation_email(_inquiry(urgent=True, preferred_contact="phone"), SETTINGS)
+    ordinary = render_confirmation_email(_inquiry(preferred_contact="phone"), SETTINGS)
+
+    for part in (urgent.text, urgent.html):
+        assert "within one business day" not in part
+        assert f"by phone {SETTINGS.urgent_response_time_text}" in part
+    for part in (ordinary.text, ordinary.html):
+        assert "by phone within one business day" in part
+        assert SETTINGS.urgent_response_time_text not in part
