@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
+from inquiries.data.errors import as_domain_error
 from inquiries.observability import logger
 
 NAME_ATTRIBUTE = "name"
@@ -61,8 +62,8 @@ class MemberNames:
         try:
             found = aws.cognito_idp().list_users(UserPoolId=self.user_pool_id, Filter=f'sub = "{sub}"', Limit=1)
         except (ClientError, BotoCoreError) as exc:
-            code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
-            logger.warning("member name lookup failed", extra={"error_type": code or type(exc).__name__})
+            # The error's code or type name only (never its message), as every data-layer failure is told.
+            logger.warning("member name lookup failed", extra={"error_type": as_domain_error(exc).cause})
             return None, _RETRY_FAILED_AFTER_SECONDS
         for user in found.get("Users", []):
             for attribute in user.get("Attributes", []):
