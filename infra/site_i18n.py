@@ -44,7 +44,7 @@ _WHERE: dict[Language, tuple[str, str, str]] = {
 def _sources() -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every file ``babel.cfg`` maps, as (path relative to the repository, method, options)."""
     with MAPPING.open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "functions").rglob("*") if p.is_file())
     files += sorted(p.relative_to(ROOT).as_posix() for p in SITE.rglob("*") if p.is_file())
     files.append(SCRIPT)

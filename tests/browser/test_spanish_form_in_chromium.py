@@ -85,7 +85,8 @@ def email_to(stack: LocalStackProcess, address: str) -> dict[str, Any]:
         return any(address in e["to"] for e in outbox(stack)["emails"])
     assert wait_for(sent, 20), "the confirmation email reached the local outbox"
     [email] = [e for e in outbox(stack)["emails"] if address in e["to"]]
-    return email
+    found: dict[str, Any] = email
+    return found
 
 
 def expect_the_spanish_crisis_lines(where: Locator) -> None:

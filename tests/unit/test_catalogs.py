@@ -29,7 +29,7 @@ def test_every_marked_message_is_in_the_catalog_and_nothing_else_is() -> None:
 
 def test_every_message_has_a_spanish_translation_that_is_not_fuzzy() -> None:
     catalog = site_i18n.read_catalog(Language.ES)
-    untranslated = [m.id for m in catalog if m.id and not (all(m.string) if m.pluralizable else m.string)]
+    untranslated = [m.id for m in catalog if m.id and not (all(m.string or ()) if m.pluralizable else m.string)]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert untranslated == []
     assert fuzzy == []

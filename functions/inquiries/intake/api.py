@@ -303,7 +303,8 @@ def submit_inquiry() -> Response[str]:
     idempotency_key = idempotency_key_of(event)
     data = read_submission(event)
     # From here on, every answer speaks the language the page chose (else the browser's, else English).
-    _app().append_context(language=request_language(data.get("language"), event.headers.get("accept-language")))
+    _app().append_context(  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
+        language=request_language(data.get("language"), event.headers.get("accept-language")))
     # The widget's token is not a field of the inquiry: taken out whether or not the check is on.
     token = data.pop(TOKEN_FIELD, None)
     check_person(token)

@@ -236,7 +236,8 @@ class IntakeService:
             logger.info("duplicate submission answered from the stored inquiry", extra={"inquiry_id": dup.inquiry_id})
             count("DuplicateReplayed")
             existing = self.inquiries.get_values(dup.inquiry_id) or {}
-            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")), language=language, crisis_language=answer_language)
+            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")), language=language,
+                                   crisis_language=answer_language)
 
         if spam:
             count("SpamFlagged")
