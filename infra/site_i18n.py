@@ -34,7 +34,8 @@ SCRIPT = "web/form.js"
 # gettext's keywords, and intake's _whole_request (its first argument is an error message).
 KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_whole_request": None}
 PAGES = ("index.html", "thank-you.html")
-# Each page's folder under web/, its way back to web/, and the name of its language in that language.
+# Each page's folder under web/, its way back to web/, and the name of its language in that language. The switch
+# links to English as index.html: the person's choice, which the local server's language negotiation at / leaves.
 _WHERE: dict[Language, tuple[str, str, str]] = {
     Language.EN: ("", "", "English"),
     Language.ES: ("es/", "../", "Español"),
@@ -117,7 +118,8 @@ def site_files() -> dict[Path, str]:
         context = {
             "lang": language.value,
             "root": root,
-            "other": {"lang": other.value, "name": other_name, "href": root + other_folder},
+            "other": {"lang": other.value, "name": other_name,
+                      "href": root + (other_folder or "index.html")},
             "script_catalog": Markup(_script_catalog(language)),  # noqa: S704 - JSON built here, "</" escaped
         }
         for page in PAGES:
