@@ -157,9 +157,9 @@ def test_the_form_and_its_assets_are_served_and_nothing_outside_web(api: ApiGate
         assert request(api, "GET", escape)[0] == 404, escape
 
 
-@pytest.mark.parametrize(("accept_language", "where"), [("es-MX,es;q=0.9,en;q=0.8", "/es/"), ("en;q=0.3, es-419", "/es/"),
-                                                         ("en-US,en;q=0.9,es;q=0.8", None), (None, None),
-                                                         ("es;q=0, en", None)])
+@pytest.mark.parametrize(("accept_language", "where"), [
+    ("es-MX,es;q=0.9,en;q=0.8", "/es/"), ("en;q=0.3, es-419", "/es/"), ("en-US,en;q=0.9,es;q=0.8", None),
+    (None, None), ("es;q=0, en", None)])
 def test_the_website_root_answers_in_the_browsers_language(api: ApiGatewayEmulator, accept_language: str | None,
                                                           where: str | None) -> None:
     headers = {"Accept-Language": accept_language} if accept_language else {}
