@@ -62,7 +62,7 @@ train-triage: venv triage-index ## Retrain triage's model on the corpus's traini
 
 include mk/*.mk
 
-test: venv lint typecheck openapi-check validate browser-deps ## Everything: lint, types, template gates, every test
+test: venv lint typecheck openapi-check i18n-check validate browser-deps ## Everything: lint, types, template gates, every test
 	$(PYTEST) tests -q
 
 clean: ## Remove virtualenvs and build output

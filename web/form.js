@@ -5,25 +5,51 @@
  * Cloudflare Turnstile (optional): set data-turnstile-sitekey on the form and the widget is loaded;
  * left empty (the default), no third-party script is loaded at all. With it on, the API refuses a
  * post without a token, so the check needs JavaScript.
- * Nothing the person types is logged, stored in the browser or put in a URL. */
+ * Nothing the person types is logged, stored in the browser or put in a URL.
+ * Languages: the page says its own (<html lang>) and carries this script's catalog (#form-messages, built by
+ * `make i18n` from the same gettext catalog as the server's pages); every text here is marked with _().
+ * A page in another language without its catalog is not enhanced (it still posts, in its language). */
 (function () {
   "use strict";
 
   var form = document.getElementById("inquiry-form");
   if (!form || !window.fetch || !window.JSON) { return; }
 
+  var LANG = (document.documentElement.getAttribute("lang") || "en").toLowerCase();
+  var CATALOG = readCatalog();
+
+  function readCatalog() {
+    var node = document.getElementById("form-messages");
+    var catalog = null;
+    try { catalog = node ? JSON.parse(node.textContent) : null; } catch (e) { catalog = null; }
+    if (!catalog || (LANG !== "en" && !catalog.messages)) {
+      // Loudly, and before the form is touched: it still posts as a plain form, answered in its language.
+      throw new Error("form.js: this page carries no catalog for its language (" + LANG + ")");
+    }
+    return catalog;
+  }
+
+  // The message in the page's language; the English text is the key (as gettext's msgid).
+  function _(text) {
+    if (LANG === "en") { return text; }
+    var translated = CATALOG.messages[text];
+    if (!translated) {
+      if (window.console) { window.console.error("form.js: no " + LANG + " translation for a message"); }
+      return text;
+    }
+    return translated;
+  }
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  }
+
   var FIELDS = ["name", "email", "phone", "preferred_contact", "sms_consent", "topic", "message",
-                "consent_to_contact", "referral_source"];
+                "consent_to_contact", "referral_source", "language"];
   var CHECKBOXES = { sms_consent: true, consent_to_contact: true };
-  // Shown if an urgent answer arrives without its list (it always carries one): the same three as the API.
-  var FALLBACK_CRISIS = [
-    { name: "988 Suicide & Crisis Lifeline", contact: "988", call: "988", text: "988",
-      how: "Call or text 988, any time, day or night. Free and confidential. Veterans: call 988 and press 1." },
-    { name: "Emergency services", contact: "911", call: "911",
-      how: "If you or someone else is in immediate danger, call 911 or go to the nearest emergency room." },
-    { name: "Crisis Text Line", contact: "741741", text: "741741", text_word: "HOME",
-      how: "Text HOME to 741741 to reach a trained crisis counselor, any time. Free and confidential." }
-  ];
+  // Shown if an urgent answer arrives without its list (it always carries one): the API's three, in the
+  // page's language (the page's catalog carries them).
+  var FALLBACK_CRISIS = CATALOG.crisis_resources || [];
 
   var statusBox = document.getElementById("form-status");
   var submitButton = document.getElementById("submit");
@@ -134,8 +160,8 @@
       }
       list.appendChild(item);
     });
-    heading.textContent = errors.length === 1 ? "Please check one thing before sending:"
-      : "Please check " + errors.length + " things before sending:";
+    heading.textContent = errors.length === 1 ? _("Please check one thing before sending:")
+      : fill(_("Please check %(count)s things before sending:"), { count: errors.length });
     statusBox.textContent = "";
     statusBox.appendChild(heading);
     statusBox.appendChild(list);
@@ -145,7 +171,10 @@
   function labelText(input) {
     var label = form.querySelector('label[for="' + input.id + '"]');
     var text = label ? label.textContent : input.name;
-    return text.replace(/\*/g, "").replace(/\s+/g, " ").replace(/\s*\(optional\)\s*$/, "").trim();
+    var optional = _("(optional)");
+    text = text.replace(/\*/g, "").replace(/\s+/g, " ").trim();
+    if (text.slice(-optional.length) === optional) { text = text.slice(0, -optional.length); }
+    return text.trim();
   }
 
   function showProblem(text, info) {
@@ -178,12 +207,13 @@
       name.textContent = r.name + ": ";
       item.appendChild(name);
       var call = r.call || (!r.text ? r.contact : null);
-      if (call) { item.appendChild(contactLink("tel:" + digits(call), "Call " + call)); }
-      if (call && r.text) { item.appendChild(document.createTextNode(" or ")); }
+      if (call) { item.appendChild(contactLink("tel:" + digits(call), fill(_("Call %(number)s"), { number: call }))); }
+      if (call && r.text) { item.appendChild(document.createTextNode(" " + _("or") + " ")); }
       if (r.text) {
         var word = r.text_word ? String(r.text_word) : "";
         item.appendChild(contactLink("sms:" + digits(r.text) + (word ? "?&body=" + encodeURIComponent(word) : ""),
-          word ? "Text " + word + " to " + r.text : "Text " + r.text));
+          word ? fill(_("Text %(word)s to %(number)s"), { word: word, number: r.text })
+            : fill(_("Text %(number)s"), { number: r.text })));
       }
       var how = document.createElement("p");
       how.textContent = r.how;
@@ -217,7 +247,7 @@
     sending = on;
     submitButton.disabled = on;
     submitButton.setAttribute("aria-busy", on ? "true" : "false");
-    submitButton.textContent = on ? "Sending…" : submitLabel;
+    submitButton.textContent = on ? _("Sending…") : submitLabel;
   }
 
   function readJson(response) {
@@ -228,9 +258,9 @@
 
   function retryWait(response) {
     var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
-    if (!seconds || seconds < 60) { return "a minute"; }
+    if (!seconds || seconds < 60) { return _("a minute"); }
     var minutes = Math.ceil(seconds / 60);
-    return minutes >= 90 ? "a little while" : minutes + " minutes";
+    return minutes >= 90 ? _("a little while") : fill(_("%(minutes)s minutes"), { minutes: minutes });
   }
 
   function pause(ms) {
@@ -264,14 +294,14 @@
         } else if (response.status === 422 && errors.length) {
           showFieldErrors(errors);
         } else if (response.status === 429) {
-          showProblem("We've received several inquiries from you in a short time, thank you. Please try again in " +
-            retryWait(response) + ". If you need help right now, call or text 988.", true);
+          showProblem(fill(_("We've received several inquiries from you in a short time, thank you. Please try again in %(wait)s. If you need help right now, call or text 988."),
+          { wait: retryWait(response) }), true);
         } else if (response.status === 413) {
-          showProblem("That's a little more than we can take in one go. Please shorten your message and try again.");
+          showProblem(_("That's a little more than we can take in one go. Please shorten your message and try again."));
         } else if (response.status === 403 && turnstileSiteKey) {
-          showProblem("Please complete the check that you're a person, then send the form again.");
+          showProblem(_("Please complete the check that you're a person, then send the form again."));
         } else {
-          showProblem("Something went wrong on our side and your inquiry wasn't sent. Please try again in a moment.");
+          showProblem(_("Something went wrong on our side and your inquiry wasn't sent. Please try again in a moment."));
         }
         return undefined;
       });
@@ -284,8 +314,7 @@
     clearErrors();
     setSending(true);
     send(false).catch(function () {
-      showProblem("We couldn't reach our team just now. Please check your connection and try again; " +
-        "everything you wrote is still here.");
+      showProblem(_("We couldn't reach our team just now. Please check your connection and try again; everything you wrote is still here."));
     }).then(function () {
       setSending(false);
     });
@@ -297,7 +326,7 @@
   if (message && count) {
     var update = function () {
       var left = 2000 - message.value.length;
-      count.textContent = left < 200 ? left + " characters left." : "";
+      count.textContent = left < 200 ? fill(_("%(count)s characters left."), { count: left }) : "";
     };
     message.addEventListener("input", update);
     update();

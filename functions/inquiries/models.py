@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from inquiries.i18n import N_
 from inquiries.record import (
     CrisisResource,
     FieldError,
@@ -63,7 +64,7 @@ def _address_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if has_hidden_characters(value):
-        raise PydanticCustomError("hidden_character", "Remove the hidden or control characters from this field.")
+        raise PydanticCustomError("hidden_character", N_("Remove the hidden or control characters from this field."))
     return unicodedata.normalize("NFKC", value).strip()
 
 
@@ -75,7 +76,7 @@ def _check_email(value: str) -> str:
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        raise PydanticCustomError("email_invalid", "Enter a valid email address, like name@example.com.") from None
+        raise PydanticCustomError("email_invalid", N_("Enter a valid email address, like name@example.com.")) from None
     # Keep the mailbox as typed (some providers treat case as significant), lower-case the domain.
     return f"{result.local_part}@{result.ascii_domain.lower()}"
 
@@ -220,9 +221,9 @@ def _rule_error(code: str) -> PydanticCustomError:
 
 
 _RULE_MESSAGES: dict[str, str] = {
-    "consent_required": "Please agree to be contacted so our team can reply.",
-    "phone_required": "Enter a phone number so we can call or text you.",
-    "sms_consent_required": "Please agree to receive text messages, or choose another way to be contacted.",
+    "consent_required": N_("Please agree to be contacted so our team can reply."),
+    "phone_required": N_("Enter a phone number so we can call or text you."),
+    "sms_consent_required": N_("Please agree to receive text messages, or choose another way to be contacted."),
 }
 
 
@@ -247,16 +248,16 @@ class AcceptedInquiry(BaseModel):
 # ---- turning validation failures into safe, field-named messages -----------------------------------
 
 _FIELD_MESSAGES: dict[str, str] = {
-    "name": "Enter your name (up to 100 characters).",
-    "email": "Enter a valid email address, like name@example.com.",
-    "phone": "Enter a valid phone number, including the area code.",
-    "preferred_contact": "Choose email, phone or text message.",
-    "topic": "Choose a topic from the list.",
-    "message": "Keep your message to 2000 characters or fewer.",
-    "consent_to_contact": "Please agree to be contacted so our team can reply.",
-    "sms_consent": "Answer yes or no.",
-    "referral_source": "Keep this to 100 characters or fewer.",
-    "website": "Leave this field empty.",
+    "name": N_("Enter your name (up to 100 characters)."),
+    "email": N_("Enter a valid email address, like name@example.com."),
+    "phone": N_("Enter a valid phone number, including the area code."),
+    "preferred_contact": N_("Choose email, phone or text message."),
+    "topic": N_("Choose a topic from the list."),
+    "message": N_("Keep your message to 2000 characters or fewer."),
+    "consent_to_contact": N_("Please agree to be contacted so our team can reply."),
+    "sms_consent": N_("Answer yes or no."),
+    "referral_source": N_("Keep this to 100 characters or fewer."),
+    "website": N_("Leave this field empty."),
 }
 _SAFE_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 
@@ -272,16 +273,16 @@ def describe_validation_errors(exc: ValidationError) -> list[FieldError]:
         if code == "extra_forbidden":
             name = field if field and _SAFE_FIELD_NAME.match(field) else None
             key = f"extra:{name}"
-            found.setdefault(key, FieldError(field=name, message="This field is not part of the form."))
+            found.setdefault(key, FieldError(field=name, message=N_("This field is not part of the form.")))
             continue
         if field is None:
-            found.setdefault("", FieldError(field=None, message="Send the inquiry as a JSON object."))
+            found.setdefault("", FieldError(field=None, message=N_("Send the inquiry as a JSON object.")))
             continue
         if code == "missing":
-            message = "This field is required."
+            message = N_("This field is required.")
         elif code in _RULE_MESSAGES or code in ("email_invalid", "phone_invalid", "hidden_character"):
             message = str(err["msg"])  # our own fixed texts
         else:
-            message = _FIELD_MESSAGES.get(field, "This value is not valid.")
+            message = _FIELD_MESSAGES.get(field, N_("This value is not valid."))
         found.setdefault(field, FieldError(field=field, message=message))
     return list(found.values())

@@ -14,8 +14,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from inquiries.i18n import N_, translations
 from inquiries.ids import short_reference
-from inquiries.record import CRISIS_RESOURCES, CrisisResource, Level, PreferredContact, StoredInquiry, crisis_resources
+from inquiries.observability import logger
+from inquiries.record import (
+    CRISIS_RESOURCES,
+    CrisisResource,
+    Language,
+    Level,
+    PreferredContact,
+    StoredInquiry,
+    crisis_resources,
+)
 from inquiries.settings import MessageSettings
 
 if TYPE_CHECKING:
@@ -23,13 +33,16 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment
 
-CONFIRMATION_SUBJECT = "We received your inquiry"
-CRISIS_NOTICE = "This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911."
+# English source texts (the msgids); each reader gets them in the inquiry's language (``inquiries.i18n``).
+CONFIRMATION_SUBJECT = N_("We received your inquiry")
+CRISIS_NOTICE = N_("This inbox is not monitored 24/7. If you are in crisis, call or text 988, or call 911.")
+# Said instead of a configured response time that the catalog has no translation for.
+RESPONSE_TIME_UNTRANSLATED = N_("soon")
 
 _CONTACT_PHRASES: dict[PreferredContact, str] = {
-    PreferredContact.EMAIL: "by email",
-    PreferredContact.PHONE: "by phone",
-    PreferredContact.SMS: "by text message",
+    PreferredContact.EMAIL: N_("by email"),
+    PreferredContact.PHONE: N_("by phone"),
+    PreferredContact.SMS: N_("by text message"),
 }
 
 
@@ -56,46 +69,79 @@ class CareTeamNotification:
         return f"{self.subject}\n{self.message}"
 
 
-@lru_cache(maxsize=1)
-def _templates() -> Environment:
+@lru_cache(maxsize=len(Language))
+def templates(language: Language = Language.EN) -> Environment:
+    """The package's templates in ``language``: Jinja2's i18n extension over that language's gettext catalog
+    (``{% trans %}`` blocks, whitespace trimmed as extraction trims it); ``lang`` is the page's language code."""
     # Imported on first use: the care team's notification and intake's JSON answers need no Jinja.
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("inquiries", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = language.value
+    return env
+
+
+def confirmation_subject(language: Language) -> str:
+    """The confirmation email's subject (no PHI) in ``language``."""
+    return translations(language).gettext(CONFIRMATION_SUBJECT)
+
+
+def _response_time(text: str, language: Language) -> str:
+    """The configured response time (English, a template parameter) in ``language``.
+
+    The defaults are in the catalog; a text an operator wrote is not, and then the reader gets "soon" in their
+    language rather than an English phrase, with a warning that names the setting (never a person's value).
+    """
+    if language is Language.EN:
+        return text
+    catalog = translations(language)
+    translated = catalog.gettext(text)
+    if translated == text:
+        logger.warning("response time text has no translation; saying 'soon'", extra={"language": language.value})
+        return catalog.gettext(RESPONSE_TIME_UNTRANSLATED)
+    return translated
 
 
 def render_confirmation_email(inquiry: StoredInquiry, settings: MessageSettings) -> ConfirmationEmail:
     """The confirmation email for one inquiry; urgent inquiries lead with the crisis resources."""
+    language = inquiry.language
+    catalog = translations(language)
+    subject = confirmation_subject(language)
     context = {
         "clinic_name": settings.clinic_name,
-        "response_time": settings.urgent_response_time_text if inquiry.urgent else settings.response_time_text,
-        "contact_phrase": _CONTACT_PHRASES[inquiry.preferred_contact],
+        "response_time": _response_time(
+            settings.urgent_response_time_text if inquiry.urgent else settings.response_time_text, language),
+        "contact_phrase": catalog.gettext(_CONTACT_PHRASES[inquiry.preferred_contact]),
         "reference": short_reference(inquiry.inquiry_id),
         "urgent": inquiry.urgent,
-        "crisis_resources": crisis_resources(inquiry.language),
-        "crisis_notice": CRISIS_NOTICE,
-        "subject": CONFIRMATION_SUBJECT,
+        "crisis_resources": crisis_resources(language),
+        "crisis_notice": catalog.gettext(CRISIS_NOTICE),
+        "subject": subject,
     }
-    env = _templates()
+    env = templates(language)
     return ConfirmationEmail(
-        subject=CONFIRMATION_SUBJECT,
+        subject=subject,
         text=env.get_template("confirmation.txt").render(context),
         html=env.get_template("confirmation.html").render(context),
     )
 
 
 def render_urgent_thank_you_page(reference: str, message: str, settings: MessageSettings,
-                                 resources: Sequence[CrisisResource] = CRISIS_RESOURCES) -> str:
+                                 resources: Sequence[CrisisResource] = CRISIS_RESOURCES,
+                                 language: Language = Language.EN) -> str:
     """The page a plain form post (no JavaScript) gets when its words are urgent: crisis resources first
-    (``resources``: those of the answer, in the person's language)."""
-    return _templates().get_template("urgent_thanks.html").render({
+    (``resources``: those of the answer), in ``language``."""
+    return templates(language).get_template("urgent_thanks.html").render({
         "clinic_name": settings.clinic_name,
         "crisis_resources": resources,
         "message": message,

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NamedTuple, Self, dataclass_transform, get_type_hints
 
+from inquiries.i18n import N_
+
 
 class MissingSetting(RuntimeError):
     """A required environment variable is missing or empty; the message names it (and nothing else)."""
@@ -170,9 +172,10 @@ class MessageSettings(_Settings):
     """What the messages people receive say about the clinic, and where the care team's link points."""
 
     clinic_name: str = "Daytryp Health"
-    response_time_text: str = "within one business day"
+    # English, as the template's parameters are; the defaults are in the Spanish catalog (``inquiries.i18n``).
+    response_time_text: str = N_("within one business day")
     # An urgent inquiry's care target is an hour, whatever the time: never promise such a person the ordinary wait.
-    urgent_response_time_text: str = "as soon as possible"
+    urgent_response_time_text: str = N_("as soon as possible")
     console_base_url: str = ""
 
 
@@ -208,6 +211,8 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
     thank_you_url: str = "/thank-you"
+    # Where the Spanish page's plain form post is sent on to: the Spanish thank-you page.
+    thank_you_url_es: str = "/es/thank-you"
     retention_days: int = setting(default=365, ge=1)
     spam_retention_days: int = setting(default=7, ge=1)
     idempotency_key_ttl_seconds: int = setting(default=24 * 3600, ge=60)

@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from inquiries.intake.language import preferred_language
+from inquiries.record import Language
+
 from infra.local.cognito import console_action, revoke_refresh_token
 from infra.local.config import LOOPBACK
 from infra.local.lambda_runtime import HandlerUnavailable, LocalFunction
@@ -332,6 +335,18 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
             headers += CONSOLE_SECURITY_HEADERS
         return HttpAnswer(HTTPStatus.OK, headers, candidate.read_bytes())
 
+    def website_root(self, path: str, accept_language: str | None) -> HttpAnswer | None:
+        """``/`` in the browser's language (``Accept-Language``, as intake reads it): the Spanish form at ``/es/``
+        when Spanish is preferred, else the English one. ``/index.html`` and ``/es/`` are the person's own
+        choice (the pages' switch links to them) and are served as asked. None for any other path."""
+        if path not in ("", "/"):
+            return None
+        vary = [("Vary", "Accept-Language")]
+        if preferred_language(accept_language) is Language.ES and (self.web_root / "es" / "index.html").is_file():
+            return HttpAnswer(HTTPStatus.FOUND, [("Location", "/es/"), ("Cache-Control", "no-store"), *vary], b"")
+        answer = self.static_file(path)
+        return None if answer is None else HttpAnswer(answer.status, answer.headers + vary, answer.body)
+
     def is_own_host(self, host: str | None) -> bool:
         """True when ``Host`` names this server on loopback (``127.0.0.1:<port>`` or ``localhost:<port>``).
 
@@ -451,7 +466,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         answer = None
         if method in ("GET", "HEAD"):
-            answer = self.server.local_page(path) or self.server.static_file(path)
+            language = self.headers.get("Accept-Language")
+            answer = (self.server.local_page(path) or self.server.website_root(path, language)
+                      or self.server.static_file(path))
         if answer is None:
             answer = HttpAnswer(HTTPStatus.NOT_FOUND, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
         self._send(method, answer)

@@ -39,7 +39,8 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
     # The local console is served by the API emulator: same origin, and links open it here.
     console = {"CONSOLE_BASE_URL": f"{config.api_url}/care/#/inquiries"}
     overrides = {
-        "IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html"},
+        "IntakeFunction": {"ALLOWED_ORIGINS": origins, "THANK_YOU_URL": f"{config.api_url}/thank-you.html",
+                           "THANK_YOU_URL_ES": f"{config.api_url}/es/thank-you.html"},
         "SendConfirmationFunction": lease,
         "NotifyCareTeamFunction": {**lease, **console},
         "RemindCareTeamFunction": console,

@@ -157,6 +157,24 @@ def test_the_form_and_its_assets_are_served_and_nothing_outside_web(api: ApiGate
         assert request(api, "GET", escape)[0] == 404, escape
 
 
+@pytest.mark.parametrize(("accept_language", "where"), [
+    ("es-MX,es;q=0.9,en;q=0.8", "/es/"), ("en;q=0.3, es-419", "/es/"), ("en-US,en;q=0.9,es;q=0.8", None),
+    (None, None), ("es;q=0, en", None)])
+def test_the_website_root_answers_in_the_browsers_language(api: ApiGatewayEmulator, accept_language: str | None,
+                                                          where: str | None) -> None:
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    status, answer, body = request(api, "GET", "/", headers=headers)
+    if where is None:
+        assert status == 200 and b'<html lang="en">' in body
+    else:
+        assert (status, answer["Location"]) == (302, where)
+        assert request(api, "GET", where)[2].count(b'<html lang="es">') == 1
+    assert answer["Vary"] == "Accept-Language" and answer["Cache-Control"] == "no-store"
+    # The person's own choice (the switch links to index.html) is never overridden.
+    status, _, body = request(api, "GET", "/index.html", headers=headers)
+    assert status == 200 and b'<html lang="en">' in body
+
+
 def test_the_emulator_binds_loopback_only(api: ApiGatewayEmulator) -> None:
     assert api.server_address[0] == "127.0.0.1"
 

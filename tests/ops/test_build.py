@@ -215,3 +215,40 @@ def test_the_intake_artifact_triages_with_the_rules_and_model_it_ships() -> None
     assert Path(probe["file"]).is_relative_to(artifact)
     shipped = Path(__file__).resolve().parents[2] / "functions" / "inquiries" / "triage" / "model.json"
     assert probe["model"] == json.loads(shipped.read_text("utf-8"))["version"]
+
+
+_SPANISH_PROBE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2], sys.argv[3]]
+from datetime import UTC, datetime
+from inquiries import i18n
+from inquiries.record import StoredInquiry
+from inquiries.rendering import render_confirmation_email
+from inquiries.settings import MessageSettings
+inquiry = StoredInquiry.from_values({"inquiry_id": "01JD3V6W7X8Y9Z0ABCDEFGHJKM", "created_at": datetime.now(UTC),
+    "status": "new", "name": "n", "email": "e@example.com", "preferred_contact": "email", "topic": "other",
+    "consent_to_contact": True, "ttl": 1, "urgent": True, "language": "es"})
+email = render_confirmation_email(inquiry, MessageSettings())
+print(json.dumps({"subject": email.subject, "text": email.text, "catalog": str(i18n.LOCALE_DIR),
+                  "babel": "babel" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("logical_id", ["SendConfirmationFunction", "IntakeFunction"])
+def test_the_artifact_ships_the_compiled_spanish_catalog_and_renders_from_it_without_babel(logical_id: str) -> None:
+    artifact = BUILD / logical_id
+    runtime = lambda_runtime_dir()
+    for path in (artifact, HOST_LAYER, runtime):
+        require(path)
+    shipped = artifact / "inquiries" / "i18n" / "locale" / "es" / "LC_MESSAGES" / "messages.mo"
+    assert shipped.is_file(), "the compiled catalog is in the artifact"
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _SPANISH_PROBE, str(artifact), str(HOST_LAYER), str(runtime)],
+        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["subject"] == "Recibimos su consulta"
+    assert "oprima el 2" in probe["text"] and "Hola:" in probe["text"]
+    assert Path(probe["catalog"]).is_relative_to(artifact)
+    assert probe["babel"] is False, "Babel is a build tool; the runtime reads the catalog with gettext"

@@ -236,6 +236,7 @@ REAL_PROD = {
     "Stage": "prod", "EnableWaf": "true", "SenderEmail": "care@clinic.test", "CareTeamReplyTo": "care@clinic.test",
     "CareTeamEmail": "intake-team@clinic.test", "AlarmEmail": "ops@clinic.test",
     "AllowedOrigins": "https://www.clinic.test", "ThankYouUrl": "https://www.clinic.test/thank-you",
+    "ThankYouUrlEs": "https://www.clinic.test/es/thank-you",
 }
 
 
@@ -246,8 +247,8 @@ def test_prod_with_real_values_passes_the_rules() -> None:
 def test_prod_refuses_the_placeholders_this_repository_ships() -> None:
     failed = failed_assertions(samconfig_overrides("prod"))
     for parameter in ("SenderEmail", "CareTeamReplyTo", "CareTeamEmail", "AlarmEmail", "AllowedOrigins",
-                      "ThankYouUrl"):
-        assert any(text.startswith(parameter) for text in failed), parameter
+                      "ThankYouUrl", "ThankYouUrlEs"):
+        assert any(text.startswith(parameter + " ") for text in failed), parameter
     assert failed_assertions({**REAL_PROD, "SenderEmail": "care@example.org"}) == [
         "SenderEmail is a placeholder; set the clinic's verified sender address."]
 

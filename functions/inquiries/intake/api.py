@@ -29,9 +29,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from pydantic import ValidationError
 
 from inquiries.data.errors import DataUnavailable, Throttled
+from inquiries.i18n import N_, translate
 from inquiries.ids import new_inquiry_id
 from inquiries.intake.error_page import render_error_page
-from inquiries.intake.language import preferred_language
+from inquiries.intake.language import preferred_language, request_language
 from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
@@ -45,7 +46,7 @@ from inquiries.models import (
     describe_validation_errors,
 )
 from inquiries.observability import count_by_reason, log_unhandled
-from inquiries.record import MAX_BODY_BYTES, CrisisResource, FieldError, error_body
+from inquiries.record import MAX_BODY_BYTES, CrisisResource, FieldError, Language, error_body
 from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import IntakeSettings, MessageSettings
 
@@ -68,6 +69,8 @@ class RequestRejected(Exception):
 
 
 def _whole_request(message: str) -> list[FieldError]:
+    """One error about the request as a whole. ``message`` is an English msgid (Babel extracts this function's
+    argument, ``babel.cfg``); ``error_response`` says it in the person's language."""
     return [FieldError(field=None, message=message)]
 
 
@@ -105,9 +108,11 @@ def read_submission(event: APIGatewayProxyEvent) -> dict[str, Any]:
     return _parse_json(text) if kind == JSON else _parse_form(text)
 
 
+_TOO_LARGE = N_("The inquiry is too large. Keep it under %(kib)s KiB.")
+
+
 def _too_large() -> RequestRejected:
-    return RequestRejected(413, "too_large", _whole_request(
-        f"The inquiry is too large. Keep it under {MAX_BODY_BYTES // 1024} KiB."))
+    return RequestRejected(413, "too_large", _whole_request(_TOO_LARGE))
 
 
 def check_headers(event: APIGatewayProxyEvent, allowed_origins: tuple[str, ...]) -> None:
@@ -143,8 +148,8 @@ def idempotency_key_of(event: APIGatewayProxyEvent) -> str | None:
     """
     key = event.headers.get("idempotency-key")
     if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not _IDEMPOTENCY_KEY.fullmatch(key)):
-        raise RequestRejected(422, "invalid_request", [FieldError(field="Idempotency-Key", message=(
-            f"Use at most {MAX_IDEMPOTENCY_KEY_LENGTH} letters, digits, '-', '_', '.' or ':'."))])
+        raise RequestRejected(422, "invalid_request", [FieldError(field="Idempotency-Key", message=N_(
+            "Use at most %(count)s letters, digits, '-', '_', '.' or ':'."))])
     return key or None
 
 
@@ -297,6 +302,9 @@ def submit_inquiry() -> Response[str]:
     check_headers(event, _app().allowed_origins)
     idempotency_key = idempotency_key_of(event)
     data = read_submission(event)
+    # From here on, every answer speaks the language the page chose (else the browser's, else English).
+    _app().append_context(  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
+        language=request_language(data.get("language"), event.headers.get("accept-language")))
     # The widget's token is not a field of the inquiry: taken out whether or not the check is on.
     token = data.pop(TOKEN_FIELD, None)
     check_person(token)
@@ -307,7 +315,7 @@ def submit_inquiry() -> Response[str]:
             raise
         # A bot that filled the hidden field learns nothing, not even which of its fields were bad.
         count_by_reason("SpamDiscarded", "invalid_and_honeypot")
-        return answer(event, accepted_answer(new_inquiry_id(), urgent=False))
+        return answer(event, accepted_answer(new_inquiry_id(), urgent=False, language=_page_language()))
     submission = Submission(
         inquiry=inquiry,
         client_ip=event.request_context.identity.source_ip or "unknown",
@@ -339,12 +347,14 @@ def check_person(token: object) -> None:
 def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[str]:
     """202 with the accepted inquiry; for a plain form post 303 to the thank-you page, or when urgent 200
     with a page that leads with the crisis resources (no inquiry state goes in a URL)."""
+    language = _page_language()
     if wants_html(event) and accepted.urgent:
         page = render_urgent_thank_you_page(accepted.reference, accepted.message, _app().messages,
-                                            resources=tuple(accepted.crisis_resources or ()))
+                                            resources=tuple(accepted.crisis_resources or ()), language=language)
         return Response(status_code=200, content_type=content_types.TEXT_HTML, body=page)
     if wants_html(event):
-        return Response(status_code=303, headers={"Location": _app().thank_you_url}, body="")
+        location = _app().settings.thank_you_url_es if language is Language.ES else _app().thank_you_url
+        return Response(status_code=303, headers={"Location": location}, body="")
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -353,12 +363,32 @@ def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[s
 
 
 # ---- errors: every refusal becomes a status here, with fixed texts --------------------------------------
+def _page_language() -> Language:
+    """The language of this request's answers: the page's choice once the body is read, else the browser's."""
+    chosen = _app().context.get("language")
+    if isinstance(chosen, Language):
+        return chosen
+    return request_language(None, _app().current_event.headers.get("accept-language"))
+
+
+# The values the fixed messages name (``%(name)s``), the same in every language.
+_MESSAGE_VALUES = {"kib": str(MAX_BODY_BYTES // 1024), "count": str(MAX_IDEMPOTENCY_KEY_LENGTH)}
+
+
+def _say(message: str, language: Language) -> str:
+    text = translate(message, language)
+    return text % _MESSAGE_VALUES if "%(" in text else text
+
+
 def error_response(status: int, errors: list[FieldError], headers: dict[str, str] | None = None) -> Response[str]:
-    """A plain form post (no JavaScript) gets a readable page; scripts and API clients get JSON."""
+    """A plain form post (no JavaScript) gets a readable page; scripts and API clients get JSON. Either way
+    in the person's language: every message is a fixed English msgid, said here in that language."""
     # Exception handlers answer outside the middleware chain, so errors carry no-store themselves.
     all_headers = {"Cache-Control": "no-store", **(headers or {})}
+    language = _page_language()
+    errors = [FieldError(field=e.field, message=_say(e.message, language)) for e in errors]
     if wants_html(_app().current_event):
-        page = render_error_page(status, errors)
+        page = render_error_page(status, errors, language)
         return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=all_headers)
     body = error_body(errors)
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body,

@@ -1,4 +1,5 @@
-"""Which language a request prefers, from its ``Accept-Language`` header (RFC 9110, section 12.5.4).
+"""Which language a request's answers are in: the page's choice (its ``language`` field), then the
+``Accept-Language`` header (RFC 9110, section 12.5.4), then English.
 
 Only English and Spanish are served: the first of the two, by q-weight (ties keep the header's order),
 that the header accepts. Regional tags count for their language (``es-MX``, ``es-419`` and ``en-GB``);
@@ -42,3 +43,12 @@ def _weight(params: str) -> float:
                 return 0.0
             return weight if 0.0 <= weight <= 1.0 else 0.0
     return 1.0
+
+
+def request_language(chosen: object, accept_language: str | None) -> Language:
+    """The language the person reads: the page's ``language`` field when it names one of ours, else the
+    header's preference, else English. The field is read before validation (an error page needs it too),
+    so anything else in it counts as no choice."""
+    if isinstance(chosen, str) and chosen.strip().lower() in ("en", "es"):
+        return Language(chosen.strip().lower())
+    return preferred_language(accept_language) or Language.EN

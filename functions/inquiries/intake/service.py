@@ -32,6 +32,7 @@ from inquiries.data.idempotency import idempotency_persistence
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import InquiryItem, SubmissionGuardItem
 from inquiries.data.rate_limits import RateLimitCounters
+from inquiries.i18n import N_, translate
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
@@ -42,7 +43,7 @@ from inquiries.record import Language, crisis_resources
 from inquiries.settings import IntakeSettings
 from inquiries.triage import Triage, assess
 
-THANK_YOU_MESSAGE = (
+THANK_YOU_MESSAGE = N_(
     "Thank you for reaching out. Our care team will contact you soon to help you find the best "
     "treatment options for you. We have sent a confirmation to your email."
 )
@@ -107,14 +108,16 @@ def count_triage_without_logging(triage: Triage) -> None:
     count_level_without_logging(triage.level.value, triage.categories)
 
 
-def accepted_answer(inquiry_id: str, urgent: bool, language: Language | str = Language.EN) -> AcceptedInquiry:
-    """The 202 body for an inquiry (spam gets exactly the same shape); crisis resources in ``language``."""
+def accepted_answer(inquiry_id: str, urgent: bool, language: Language = Language.EN,
+                    crisis_language: Language | None = None) -> AcceptedInquiry:
+    """The 202 body for an inquiry (spam gets exactly the same shape): its message in ``language``, its crisis
+    resources in ``crisis_language`` (by default the same)."""
     return AcceptedInquiry(
         inquiry_id=inquiry_id,
         reference=short_reference(inquiry_id),
         urgent=urgent,
-        message=THANK_YOU_MESSAGE,
-        crisis_resources=list(crisis_resources(language)) if urgent else None,
+        message=translate(THANK_YOU_MESSAGE, language),
+        crisis_resources=list(crisis_resources(crisis_language or language)) if urgent else None,
     )
 
 
@@ -202,7 +205,8 @@ class IntakeService:
                 raise
             # A bot over its limit learns nothing and costs us no storage.
             count("SpamDiscarded")
-            return accepted_answer(new_inquiry_id(int(now * 1000)), urgent=False)
+            return accepted_answer(new_inquiry_id(int(now * 1000)), urgent=False,
+                                   language=inquiry.language or submission.accept_language or Language.EN)
 
         inquiry_id = new_inquiry_id(int(now * 1000))
         logger.set_correlation_id(inquiry_id)
@@ -232,12 +236,13 @@ class IntakeService:
             logger.info("duplicate submission answered from the stored inquiry", extra={"inquiry_id": dup.inquiry_id})
             count("DuplicateReplayed")
             existing = self.inquiries.get_values(dup.inquiry_id) or {}
-            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")), language=answer_language)
+            return accepted_answer(dup.inquiry_id, urgent=bool(existing.get("urgent")), language=language,
+                                   crisis_language=answer_language)
 
         if spam:
             count("SpamFlagged")
             logger.info("inquiry flagged as spam; stored with short retention, not dispatched")
-            return accepted_answer(inquiry_id, urgent=urgent, language=answer_language)
+            return accepted_answer(inquiry_id, urgent=urgent, language=language, crisis_language=answer_language)
 
         count("InquiryAccepted")
         # Sent straight to CloudWatch, not as EMF lines beside "inquiry accepted": the logs are kept longer
@@ -246,7 +251,7 @@ class IntakeService:
         self.count_triage(triage)
         self._dispatch(inquiry_id, pending_since=item.created_at)
         logger.info("inquiry accepted")
-        return accepted_answer(inquiry_id, urgent=urgent, language=answer_language)
+        return accepted_answer(inquiry_id, urgent=urgent, language=language, crisis_language=answer_language)
 
     def _dispatch(self, inquiry_id: str, *, pending_since: str) -> None:
         if not dispatch_and_clear(self.dispatcher, self.inquiries, inquiry_id, pending_since):
