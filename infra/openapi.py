@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from inquiries.care.api import MAX_PAGE_SIZE
-from inquiries.care.views import AuditTrail, CareChange, CareInquiry, CarePage
+from inquiries.care.views import (
+    AuditTrail,
+    BulkResults,
+    CareAttempt,
+    CareBulk,
+    CareChange,
+    CareInquiry,
+    CarePage,
+    CareQueue,
+)
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
 from inquiries.record import InquiryStatus
@@ -97,6 +106,41 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                                             428: "If-Match is missing."}, error),
             },
         },
+        "/care/inquiries/{inquiry_id}/attempts": {"post": {
+            "summary": "Log an attempt to reach the person (reached moves it to contacted, any other outcome "
+                       "moves new to attempting)", "tags": ["care"], "operationId": "care_log_attempt",
+            "security": security,
+            "parameters": [inquiry_id, {"name": "If-Match", "in": "header", "required": False,
+                                        "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _schema(CareAttempt, components)}}},
+            "responses": {**{k: v for k, v in _answers(one, {
+                **refused, 400: "The body is not a JSON object.", 404: "No such inquiry.",
+                412: "Someone else changed it since that version was read.", 413: "The body is over 16 KiB.",
+                415: "The body is not application/json.", 428: "If-Match is missing."}, error).items() if k != "200"},
+                "201": {"description": "Logged: the updated inquiry",
+                        "content": {"application/json": {"schema": one}}}},
+        }},
+        "/care/bulk": {"post": {
+            "summary": "The same status or assignee change to several inquiries, each checked, audited and "
+                       "versioned alone", "tags": ["care"], "operationId": "care_bulk_change", "security": security,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _schema(CareBulk, components)}}},
+            "responses": _answers(_schema(BulkResults, components), {
+                **refused, 400: "The body is not a JSON object.", 413: "The body is over 16 KiB.",
+                415: "The body is not application/json."}, error),
+        }},
+        "/care/queue": {"get": {
+            "summary": "The open inquiries (new, attempting, contacted) by attention, and each status's count",
+            "tags": ["care"], "operationId": "care_queue", "security": security,
+            "parameters": [
+                {"name": "assignee", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^(me|none|[0-9A-Za-z-]{1,64})?$"}},
+                {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {**_answers(_schema(CareQueue, components), refused, error),
+                          "304": {"description": "Unchanged since that ETag: no body, nothing read or audited."}},
+        }},
         "/care/audit": {"get": {
             "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",
             "security": security,

@@ -46,7 +46,8 @@ def test_list_is_newest_first_and_carries_no_message_email_or_phone(stack: Stack
     assert page["next_cursor"] is None
     first = page["items"][0]
     assert set(first) == {"inquiry_id", "reference", "created_at", "status", "level", "urgent", "topic", "language",
-                          "preferred_contact", "name", "assignee", "due_at", "version"}
+                          "preferred_contact", "name", "assignee", "due_at", "next_attempt_at", "version",
+                          "attempts"}
     assert (first["level"], first["urgent"], first["language"]) == ("none", False, "en")
     assert first["version"] == 1 and first["due_at"] > first["created_at"]
     text = json.dumps(page)
@@ -198,13 +199,17 @@ def test_the_quoted_etag_form_of_if_match_is_accepted(stack: Stack) -> None:
     (["contacted", "spam"], "status"),
     (["closed", "contacted"], "status"),
     (["not_a_fit", "new"], "status"),
+    (["attempting", "contacted", "scheduled"], None),
+    (["attempting", "new"], "status"),
+    (["closed", "attempting"], None),  # reopened (tests/integration/test_care_workflow.py)
 ])
 def test_status_moves_follow_the_workflow(stack: Stack, path: list[str], target: str | None) -> None:
     inquiry_id = submit(stack)
     version = 1
     last = None
     for status in path:
-        last = patch(stack, inquiry_id, {"status": status}, version=version)
+        body = {"status": status, **({"close_reason": "other"} if status == "closed" else {})}
+        last = patch(stack, inquiry_id, body, version=version)
         if last["statusCode"] != 200:
             break
         version += 1
