@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inquiries.care.api import MAX_PAGE_SIZE
+from inquiries.care.search import MAX_TERM_LENGTH
 from inquiries.care.views import (
     AuditTrail,
     BulkResults,
@@ -25,6 +26,8 @@ from inquiries.care.views import (
     CareInquiry,
     CarePage,
     CareQueue,
+    CareTeam,
+    SearchResults,
 )
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
@@ -34,7 +37,8 @@ from pydantic import TypeAdapter
 
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
-                             pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-")  # noqa: S106
+                             pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-",  # noqa: S106
+                             inquiry_lookup_table="-")
 
 
 def _no_service() -> IntakeService:
@@ -70,6 +74,9 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                503: "The inquiries or the audit trail are unavailable: nothing was shown or changed."}
     inquiry_id = {"name": "inquiry_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
+    # GET also takes the reference the person was emailed, in any case.
+    id_or_reference = {**inquiry_id, "schema": {"type": "string",
+                                                "pattern": "^([0-9A-HJKMNP-TV-Z]{26}|[Ii][Nn][Qq]-[0-9A-Za-z]{8})$"}}
     security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
     change = _schema(CareChange, components)
     one = _schema(CareInquiry, components)
@@ -88,8 +95,8 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
             "responses": _answers(_schema(CarePage, components), refused, error),
         }},
         "/care/inquiries/{inquiry_id}": {
-            "get": {"summary": "One inquiry in full", "tags": ["care"], "operationId": "care_read_inquiry",
-                    "security": security, "parameters": [inquiry_id],
+            "get": {"summary": "One inquiry in full, by id or by reference (INQ-XXXXXXXX)", "tags": ["care"],
+                    "operationId": "care_read_inquiry", "security": security, "parameters": [id_or_reference],
                     "responses": _answers(one, {**refused, 404: "No such inquiry."}, error)},
             "patch": {
                 "summary": "Change an inquiry's status or assignee, correct its triage level, or add a note",
@@ -140,6 +147,19 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
             ],
             "responses": {**_answers(_schema(CareQueue, components), refused, error),
                           "304": {"description": "Unchanged since that ETag: no body, nothing read or audited."}},
+        }},
+        "/care/search": {"get": {
+            "summary": "Find inquiries by reference, exact email, exact phone or name (audited without the term)",
+            "tags": ["care"], "operationId": "care_search", "security": security,
+            "parameters": [{"name": "q", "in": "query", "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TERM_LENGTH}}],
+            "responses": _answers(_schema(SearchResults, components), refused, error),
+        }},
+        "/care/team": {"get": {
+            "summary": "The care team to assign to: enabled members of care-team and care-admin", "tags": ["care"],
+            "operationId": "care_team", "security": security,
+            "responses": _answers(_schema(CareTeam, components), {k: v for k, v in refused.items() if k != 422},
+                                  error),
         }},
         "/care/audit": {"get": {
             "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",

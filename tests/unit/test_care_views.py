@@ -62,7 +62,7 @@ def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
         '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":null,'
         '"action":"status","from":"new","to":"contacted","reason":null},'
         '{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local","actor_id":null,'
-        '"action":"note","from":null,"to":null,"reason":null}]}'
+        '"action":"note","from":null,"to":null,"reason":null}],"related":[]}'
     )
 
 
@@ -89,7 +89,8 @@ def test_the_stored_level_and_language_are_shown_and_a_level_correction_keeps_it
 
     assert '"status":"contacted","level":"priority","urgent":false,"topic":"depression","language":"es",' in text
     assert text.endswith('"history":[{"at":"2026-11-20T10:02:00.000Z","actor":"care@clinic.local",'
-                         '"actor_id":null,"action":"level","from":"none","to":"priority","reason":"missed"}]}')
+                         '"actor_id":null,"action":"level","from":"none","to":"priority","reason":"missed"}],'
+                         '"related":[]}')
 
 
 def test_who_acted_is_shown_by_the_pools_name_for_their_sub_else_what_was_recorded_else_the_sub() -> None:

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
+from inquiries.care.search import InvalidSearch
 from inquiries.care.service import CareService, InvalidChange
 from inquiries.care.views import (
     CHANGE_FIELD_MESSAGES,
@@ -156,8 +157,9 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
 
 
 def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
-    """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id}, POST
-    /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/audit."""
+    """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id or reference}, POST
+    /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/search, GET /care/team,
+    GET /care/audit."""
     app = APIGatewayRestResolver(cors=_cors(settings))
 
     @lru_cache(maxsize=1)
@@ -173,8 +175,23 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
     @app.get("/care/inquiries/<inquiry_id>")
     def read_inquiry(inquiry_id: str) -> Response[str]:
         actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
-        inquiry = care().read(actor, inquiry_id_of(inquiry_id))
+        inquiry = care().read(actor, care().inquiry_id_for(inquiry_id))  # an id, or a reference INQ-XXXXXXXX
         return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
+
+    # ---- finding people and records (care/search.py, care/team.py) --------------------------------------------
+    @app.get("/care/search")
+    def search_inquiries() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        term = (app.current_event.query_string_parameters or {}).get("q") or ""
+        try:
+            return _answer(as_json(care().search(actor, term)))
+        except InvalidSearch as exc:
+            raise Refused(422, _one("q", exc.message)) from None
+
+    @app.get("/care/team")
+    def care_team() -> Response[str]:
+        actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        return _answer(as_json(care().team()))
 
     @app.patch("/care/inquiries/<inquiry_id>")
     def change_inquiry(inquiry_id: str) -> Response[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
@@ -31,6 +32,8 @@ from inquiries.care.queue import (
     shown_rows,
 )
 from inquiries.care.response_time import due_at
+from inquiries.care.search import SEARCH, InquirySearch
+from inquiries.care.team import NOT_A_MEMBER, TeamDirectory
 from inquiries.care.transitions import (
     AWAITING_CONTACT,
     QUEUE_STATUSES,
@@ -50,11 +53,15 @@ from inquiries.care.views import (
     CareInquiry,
     CarePage,
     CareQueue,
+    CareTeam,
+    RelatedInquiry,
     RequestedAttempt,
     RequestedChange,
+    SearchResults,
     audit_item,
     full_inquiry,
     list_item,
+    related_inquiry,
 )
 from inquiries.data.audit import AUDIT_READ, LIST, AuditEntry, AuditRecords
 from inquiries.data.care import CareRecords
@@ -62,6 +69,7 @@ from inquiries.data.cursor import ListCursors
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
+from inquiries.data.lookups import LookupRecords
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import (
     MetricUnit,
@@ -193,8 +201,10 @@ class CareService:
         values = self.records.get(inquiry_id)
         if values is None:
             raise InquiryNotFound(inquiry_id)
-        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id))
-        return full_inquiry(values, self.names.name_of)
+        related = self._related(values)
+        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id,
+                                      inquiry_ids=tuple(r.inquiry_id for r in related) or None))
+        return full_inquiry(values, self.names.name_of, related)
 
     def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
                requested: RequestedChange) -> CareInquiry:
@@ -298,7 +308,9 @@ class CareService:
                 write: _Write, now: datetime) -> CareInquiry:
         """Write a planned change and its audit entry in one transaction, then what follows it (a released
         submission's dispatch, the first contact's metric, a correction's count)."""
-        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields))
+        related = self._related(current)  # the same person's other inquiries, shown with the answer
+        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields),
+                            inquiry_ids=tuple(r.inquiry_id for r in related) or None)
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
                                   append={"history": write.history, "notes": write.notes,
                                           "attempts": write.attempts},
@@ -313,7 +325,7 @@ class CareService:
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
-        return full_inquiry(updated, self.names.name_of)
+        return full_inquiry(updated, self.names.name_of, related)
 
     def _entry(self, actor: CareActor, at: datetime, action: str, *, inquiry_id: str | None = None,
                fields: tuple[str, ...] = (), status: str | None = None, page: int | None = None,
@@ -350,6 +362,8 @@ class CareService:
             self._correct_level(current, level, corrected, still_new=target in AWAITING_CONTACT, at=at,
                                 actor=actor, write=write)
         if "assignee" in requested.given and change.assignee != current.get("assignee"):
+            if change.assignee is not None and not self.directory.is_member(change.assignee):
+                raise InvalidChange("assignee", NOT_A_MEMBER)
             entry: dict[str, Any] = {**self._by(actor, at), "action": "assigned"}
             if current.get("assignee"):
                 entry["from"] = current["assignee"]
@@ -456,3 +470,39 @@ class CareService:
         self.audit.record(self._entry(actor, self.clock(), AUDIT_READ, inquiry_id=inquiry_id,
                                       filters=("inquiry_id",) if inquiry_id else ()))
         return trail
+
+    # ---- finding people and records: by reference, search, the care team, the same person ---------------------
+    @cached_property
+    def finder(self) -> InquirySearch:
+        """Search and the same person's other inquiries, through InquiryLookupTable and EmailHashIndex."""
+        return InquirySearch(LookupRecords(self.settings.inquiry_lookup_table, self.settings.inquiries_table),
+                             lambda: peppers(self.settings.pepper_secret))
+
+    @cached_property
+    def directory(self) -> TeamDirectory:
+        """The care team to assign from (the pool's care groups)."""
+        return TeamDirectory(self.settings.user_pool_id, self.settings.member_name_cache_seconds)
+
+    def inquiry_id_for(self, raw: str) -> str:
+        """The inquiry a path names by id or by reference (``INQ-XXXXXXXX``, any case). Raises
+        ``InquiryNotFound``."""
+        inquiry_id = self.finder.resolve(raw)
+        if inquiry_id is None:
+            raise InquiryNotFound("-")
+        return inquiry_id
+
+    def search(self, actor: CareActor, term: str) -> SearchResults:
+        """The inquiries ``term`` finds, audited as ``search`` with its kind and the ids shown: never the term.
+        Raises ``InvalidSearch``."""
+        found = self.finder.find(term)
+        items = tuple(list_item(values) for values in found.items)
+        self.audit.record(self._entry(actor, self.clock(), SEARCH, inquiry_ids=tuple(i.inquiry_id for i in items),
+                                      filters=(found.kind,)))
+        return SearchResults(items=items)
+
+    def team(self) -> CareTeam:
+        """The care team's enabled members (no inquiry is read: not audited)."""
+        return self.directory.team()
+
+    def _related(self, values: dict[str, Any]) -> tuple[RelatedInquiry, ...]:
+        return tuple(related_inquiry(found) for found in self.finder.related(values))

@@ -190,8 +190,22 @@ class Attempt:
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class RelatedInquiry:
+    """Another inquiry of the same person (the same keyed email or phone hash): what tells it apart."""
+
+    __pydantic_config__ = _DOCUMENTED
+
+    inquiry_id: str
+    reference: str
+    status: InquiryStatus
+    level: Level = Level.NONE
+    created_at: str
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class CareInquiry(InquiryRow):
-    """``GET /care/inquiries/{inquiry_id}``: every submitted field plus the care team's own."""
+    """``GET /care/inquiries/{inquiry_id or reference}``: every submitted field plus the care team's own, and
+    the same person's other inquiries (``related``, newest first)."""
 
     email: str
     phone: str | None = None
@@ -204,13 +218,46 @@ class CareInquiry(InquiryRow):
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
     notes: tuple[Note, ...] = field(default_factory=tuple)
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    related: tuple[RelatedInquiry, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class SearchResults:
+    """``GET /care/search?q=``: the inquiries found (list items, newest first)."""
+
+    __pydantic_config__ = _DOCUMENTED
+
+    items: tuple[CareListItem, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class TeamMember:
+    """A care-team member to assign to: ``id`` is their Cognito sub (what ``assignee`` holds), ``name`` the
+    name the pool keeps for them (else their sign-in email), ``groups`` their care groups."""
+
+    __pydantic_config__ = _DOCUMENTED
+
+    id: str
+    name: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class CareTeam:
+    """``GET /care/team``: the enabled members of ``care-team`` and ``care-admin``, by name."""
+
+    __pydantic_config__ = _DOCUMENTED
+
+    members: tuple[TeamMember, ...]
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditItem:
     """One audited act: who (``actor_id``, the Cognito sub, and ``actor``, the name the user pool keeps for
-    them), when, what (``list``, ``read``, ``update``, ``audit_read``), which inquiry (none for a list); a
-    change's field names; a list's status, page and the ids it showed; a read of the trail's kinds of filter."""
+    them), when, what (``list``, ``read``, ``update``, ``audit_read``, ``search``), which inquiry (none for a
+    list or a search); a change's field names; a list's status, page and the ids it showed (a read: the same
+    person's other inquiries it showed; a search: what it found); a read of the trail's or a search's kind of
+    filter (``reference``, ``email``, ``phone``, ``name``: never the term)."""
 
     __pydantic_config__ = _DOCUMENTED
 
@@ -235,7 +282,7 @@ class AuditTrail:
     items: tuple[AuditItem, ...]
 
 
-def as_json(view: CarePage | CareInquiry | AuditTrail | CareQueue | BulkResults) -> str:
+def as_json(view: CarePage | CareInquiry | AuditTrail | CareQueue | BulkResults | SearchResults | CareTeam) -> str:
     """A view as the API's compact JSON: every field in order, absent values as null."""
     return json.dumps(_plain(view), ensure_ascii=False, separators=(",", ":"))
 
@@ -335,8 +382,19 @@ def queue_item(values: Mapping[str, Any], lifted_by: str | None) -> CareQueueIte
                          preview=preview_of(read.optional_text("message")), lifted_by=lifted_by)
 
 
-def full_inquiry(values: Mapping[str, Any], name_of: NameOf = _no_names) -> CareInquiry:
-    """The full view of a stored inquiry, who acted shown by ``name_of``. Raises ``UnreadableRecord``."""
+def related_inquiry(values: Mapping[str, Any]) -> RelatedInquiry:
+    """One of the same person's other inquiries. Raises ``UnreadableRecord``."""
+    read = StoredValues(values)
+    inquiry_id = read.text("inquiry_id")
+    return RelatedInquiry(inquiry_id=inquiry_id, reference=short_reference(inquiry_id),
+                          status=read.choice("status", InquiryStatus), level=read_level(read),
+                          created_at=read.text("created_at"))
+
+
+def full_inquiry(values: Mapping[str, Any], name_of: NameOf = _no_names,
+                 related: tuple[RelatedInquiry, ...] = ()) -> CareInquiry:
+    """The full view of a stored inquiry, who acted shown by ``name_of``, with the same person's other
+    inquiries. Raises ``UnreadableRecord``."""
     read = StoredValues(values)
     return CareInquiry(
         **_list_fields(read),
@@ -351,6 +409,7 @@ def full_inquiry(values: Mapping[str, Any], name_of: NameOf = _no_names) -> Care
         attempts=read.entries("attempts", lambda entry: _attempt(entry, name_of)),
         notes=read.entries("notes", lambda entry: _note(entry, name_of)),
         history=read.entries("history", lambda entry: _history_entry(entry, name_of)),
+        related=related,
     )
 
 
