@@ -271,3 +271,17 @@ def test_names_are_normalised_without_their_accents_and_case() -> None:
     full_width = "".join(chr(0xFF21 + ord(ch) - ord("A")) for ch in "MARIA")  # compatibility forms fold
     assert name_tokens(f"{full_width} Ölund") == ("maria", "olund")
     assert name_tokens(unicodedata.normalize("NFD", "Zoë")) == name_tokens("Zoë") == ("zoe",)
+
+
+def test_a_released_held_back_submission_keeps_its_lookup_items_as_long_as_itself(stack: Stack) -> None:
+    inquiry_id = submit(stack, website="http://bot.example", name="Released Person")
+    short = int(record_of(inquiry_id)["ttl"])
+
+    response = care_request(stack, "PATCH", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER,
+                            body={"status": "new"}, headers={"If-Match": "1"})
+
+    assert response["statusCode"] == 200, response
+    released = int(record_of(inquiry_id)["ttl"])
+    assert released > short + 300 * 86400
+    assert {int(item["ttl"]) for item in lookups(stack)} == {released}
+    assert found(stack, "released person") == [inquiry_id]
