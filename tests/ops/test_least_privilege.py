@@ -326,7 +326,7 @@ def test_only_intake_writes_lookup_items_and_only_the_care_api_reads_them_or_mov
 
 
 def test_the_care_api_may_change_nothing_of_a_lookup_item_but_its_ttl() -> None:
-    key = {"lookup_key": {}, "inquiry_id": {}}
+    key: dict[str, Any] = {"lookup_key": {}, "inquiry_id": {}}
     ttl = {"Key": key, "UpdateExpression": "SET #ttl = :ttl", "ConditionExpression": "attribute_exists(inquiry_id)",
            "ExpressionAttributeNames": {"#ttl": "ttl"}}
     other = {"Key": key, "UpdateExpression": "SET #ttl = :ttl, #n = :n",
