@@ -254,6 +254,11 @@ def test_related_lists_the_same_persons_other_inquiries_by_email_or_phone_newest
     assert read["inquiry_id"] == first and read["inquiry_ids"] == [by_phone, by_email]
     alone = response_json(care_request(stack, "GET", f"/care/inquiries/{by_email}", claims=ADMIN))["related"]
     assert [r["inquiry_id"] for r in alone] == [first]
+    changed = care_request(stack, "PATCH", f"/care/inquiries/{first}", claims=CARE_MEMBER,
+                           body={"note": "same person as the urgent one"}, headers={"If-Match": "1"})
+    assert [r["inquiry_id"] for r in response_json(changed)["related"]] == [by_phone, by_email]
+    update = next(e for e in audit_trail(stack) if e["action"] == "update")
+    assert update["inquiry_ids"] == [by_phone, by_email], "what the answer showed is audited with the change"
 
 
 def test_related_is_empty_for_a_person_with_one_inquiry(stack: Stack) -> None:
