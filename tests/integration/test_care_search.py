@@ -290,3 +290,32 @@ def test_a_released_held_back_submission_keeps_its_lookup_items_as_long_as_itsel
     assert released > short + 300 * 86400
     assert {int(item["ttl"]) for item in lookups(stack)} == {released}
     assert found(stack, "released person") == [inquiry_id]
+
+
+def test_a_search_that_cannot_reach_the_lookups_is_a_503_that_shows_and_audits_nothing(stack: Stack) -> None:
+    submit(stack, name="Unreachable Person")
+    boto3.client("dynamodb", region_name="us-east-1").delete_table(TableName=LOOKUP_TABLE)
+
+    with LogCapture() as logs:
+        response = search(stack, "unreachable person")
+
+    assert response["statusCode"] == 503
+    assert "ResourceNotFoundException" in logs.text and "unreachable" not in logs.text.casefold()
+    assert [e for e in audit_trail(stack) if e["action"] == "search"] == []
+
+
+def test_the_audit_trail_is_filtered_by_a_reference(stack: Stack) -> None:
+    inquiry_id = submit(stack)
+    other = submit(stack)
+    for one in (inquiry_id, other):
+        care_request(stack, "GET", f"/care/inquiries/{one}", claims=CARE_MEMBER)
+
+    response = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": f"inq-{inquiry_id[-8:]}"})
+
+    assert response["statusCode"] == 200, response
+    assert {e["inquiry_id"] for e in response_json(response)["items"]} == {inquiry_id}
+    for bad in ("INQ-ZZZZZZZZ", "<script>"):
+        refused = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": bad})
+        assert refused["statusCode"] == 422 and "ZZZZ" not in refused["body"] and "script" not in refused["body"]
+    member = care_request(stack, "GET", "/care/audit", claims=CARE_MEMBER, query={"reference": f"INQ-{other[-8:]}"})
+    assert member["statusCode"] == 403
