@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.attempts import MAX_ATTEMPTS_PER_INQUIRY, status_after, takes_attempts
@@ -69,7 +69,7 @@ from inquiries.data.cursor import ListCursors
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
-from inquiries.data.lookups import LookupRecords
+from inquiries.data.lookups import LookupRecords, lookup_ttl_updates
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import (
     MetricUnit,
@@ -82,6 +82,9 @@ from inquiries.observability import (
 from inquiries.peppers import peppers
 from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
 # What a status list reads beside the index for each row shown (the index does not project them).
@@ -314,7 +317,7 @@ class CareService:
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
                                   append={"history": write.history, "notes": write.notes,
                                           "attempts": write.attempts},
-                                  also=[self.audit.write_with(entry)])
+                                  also=[self.audit.write_with(entry), *self._lookup_ttls(current, write)])
         logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
         if "dispatch_pending_since" in write.sets:
             self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"], current)
@@ -503,6 +506,15 @@ class CareService:
     def team(self) -> CareTeam:
         """The care team's enabled members (no inquiry is read: not audited)."""
         return self.directory.team()
+
+    def _lookup_ttls(self, current: dict[str, Any], write: _Write) -> list[TransactWriteItemTypeDef]:
+        """A change of the inquiry's ``ttl`` (a released held-back submission) moves its lookup items' too, in
+        the same transaction: they are kept exactly as long as it is."""
+        keys = current.get("lookup_keys") or []
+        if "ttl" not in write.sets or not keys:
+            return []
+        return lookup_ttl_updates(self.settings.inquiry_lookup_table, str(current["inquiry_id"]), keys,
+                                  int(write.sets["ttl"]))
 
     def _related(self, values: dict[str, Any]) -> tuple[RelatedInquiry, ...]:
         return tuple(related_inquiry(found) for found in self.finder.related(values))
