@@ -312,8 +312,9 @@ def test_each_function_may_use_the_data_key_only_through_the_services_it_calls(f
 
 
 def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: Stack) -> None:
-    """Each DynamoDB request of a queue answer (index reads, counts, the batch read of the shown inquiries)
-    is checked against CareApiFunction's statements, conditions included; a batch read of whole items is not."""
+    """Each DynamoDB request of a queue answer and a status list (index reads, counts, the batch reads of the
+    shown inquiries) is checked against CareApiFunction's statements, conditions included; a batch read of
+    whole items is not."""
     from inquiries import aws
 
     from tests.support.care import CARE_MEMBER, care_request
@@ -328,6 +329,9 @@ def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: 
 
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
     assert care_request(stack, "GET", "/care/queue", claims=CARE_MEMBER)["statusCode"] == 200
+    # A status list reads each row's attempts beside the index the same way.
+    assert care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                        query={"status": "attempting"})["statusCode"] == 200
 
     assert {"Query", "BatchGetItem"} <= {operation for operation, _ in requests}
     for operation, params in requests:

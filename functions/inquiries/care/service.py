@@ -5,6 +5,12 @@ answers nothing; a change and its audit entry commit in one transaction. Releasi
 submission (``spam`` -> ``new``) marks it dispatch-pending in the same write and then dispatches it
 like a new inquiry (RedispatchFunction retries a send that fails).
 
+A status move follows ``care.transitions`` (a close names its reason; a reopen gets a fresh response
+target); a contact attempt (``care.attempts``) is kept on the inquiry and moves its status by its outcome;
+the first *reached* contact sets ``first_contact_at`` and is measured once as ``TimeToFirstContact``. A bulk
+change runs each inquiry through the same change path. The queue (``care.queue``) answers from the index
+alone when the caller's ETag is current, and is otherwise audited as a list of ``queue``.
+
 Correcting triage's level (``level`` with ``level_reason``) sets ``level`` and ``urgent`` together, moves
 the response target while the inquiry still waits for a first contact, and counts the correction as
 ``TriageCorrected`` by direction, first triage category and language, straight to CloudWatch: an EMF
@@ -417,7 +423,7 @@ class CareService:
     def _correct_level(self, current: dict[str, Any], level: Level, corrected: tuple[Level, LevelReason], *,
                        still_new: bool, at: str, actor: CareActor, write: _Write) -> None:
         """Set the level and ``urgent`` together, keep who, when and why, and move the response target
-        while the inquiry still waits for its first contact (a release has set it from the new level)."""
+        while the inquiry still waits for its first contact (a release or a reopen has set it from the new level)."""
         target, reason = corrected
         write.sets["level"] = target.value
         write.sets["urgent"] = target is Level.URGENT
@@ -425,7 +431,7 @@ class CareService:
                               "to": target.value, "reason": reason.value})
         write.fields.append("level")
         write.correction = reason
-        if still_new and "released_at" not in write.sets:
+        if still_new and "released_at" not in write.sets and "reopened_at" not in write.sets:
             received = _parse(str(current.get("released_at") or current["created_at"]))
             write.sets["due_at"] = iso(due_at(received, target.value, self.settings))
 
