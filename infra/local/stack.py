@@ -155,7 +155,8 @@ class LocalStack:
                                  sign_in.client_id)
         # The clinic's time zone, as the handlers read it (CLINIC_TIME_ZONE from ClinicTimeZone): the console
         # shows every absolute time in it, with the zone named, whatever zone the browser is in.
-        time_zone = env.get("CLINIC_TIME_ZONE") or str(self.resources.parameter_defaults().get("ClinicTimeZone") or "UTC")
+        time_zone = env.get("CLINIC_TIME_ZONE") or str(self.resources.parameter_defaults().get("ClinicTimeZone")
+                                                        or "UTC")
         console_config = {"region": config.region, "userPoolId": sign_in.user_pool_id, "clientId": sign_in.client_id,
                           "cognitoEndpoint": f"{config.api_url}/_local/cognito", "apiBase": "",
                           "timeZone": time_zone}

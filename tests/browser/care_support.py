@@ -208,3 +208,13 @@ def read_inquiry(stack: LocalStackProcess, page: Page, inquiry: Inquiry) -> dict
     return found
 
 
+
+
+def team_member(stack: LocalStackProcess, page: Page, person: Person) -> dict[str, Any]:
+    """``person``'s entry in GET /care/team ({id, name, groups}), asked as the one signed in on ``page``."""
+    status, body = http(stack, "GET", "/care/team", headers={"Authorization": f"Bearer {id_token(page)}"})
+    assert status == 200, body
+    members: list[dict[str, Any]] = json.loads(body)["members"]
+    found = [m for m in members if m["name"] == person.name]
+    assert len(found) == 1, (person.name, [m["name"] for m in members])
+    return found[0]

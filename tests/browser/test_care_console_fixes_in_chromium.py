@@ -84,11 +84,12 @@ def test_the_note_box_counts_the_characters_left(
     open_console(page, local_stack, f"#/inquiries/{inquiry.inquiry_id}")
     sign_in(page, care_member)
     note = page.get_by_label("Add a note")
-    expect(page.get_by_text("You have 2,000 characters remaining")).to_be_visible()
+    count = page.locator("#note-count")
+    expect(count).to_have_text("You have 2,000 characters remaining")
     note.fill("Hello")
-    expect(page.get_by_text("You have 1,995 characters remaining")).to_be_visible()
+    expect(count).to_have_text("You have 1,995 characters remaining")
     note.fill("x" * 2003)
-    expect(page.get_by_text("You have 3 characters too many")).to_be_visible()
+    expect(count).to_have_text("You have 3 characters too many")
 
 
 def clinic_time(instant: datetime, zone: str) -> str:

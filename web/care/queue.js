@@ -12,7 +12,7 @@ import { banner, dueMark, fill, h, levelMark, tag, when } from "./render.js";
 import { rememberCounts, statusNavigation } from "./statusnav.js";
 import { assigneeLabel, loadTeam } from "./team.js";
 import {
-  CLOSE_REASONS, LANGUAGE_CODES, awaitsContact, closeReasonLabel, contactLabel, isOverdue, languageLabel,
+  CLOSE_REASONS, LANGUAGE_CODES, awaitsContact, closeReasonLabel, contactLabel, humanise, isOverdue, languageLabel,
   levelLabel, levelOf, statusLabel, topicLabel,
 } from "./terms.js";
 
@@ -170,7 +170,7 @@ function render(list, items, { me, selected, onSelect }) {
   const cards = items.map((item) => {
     const card = existing.get(item.inquiry_id) ?? h("li", { class: "card", "data-inquiry-id": item.inquiry_id });
     if (card.dataset.version !== String(item.version) || card.dataset.assignee !== String(item.assignee ?? "")
-        || !card.childElementCount) {
+        || card.dataset.overdue !== String(isOverdue(item)) || !card.childElementCount) {
       fillCard(card, item, { me, selected, onSelect });
     }
     return card;
@@ -205,6 +205,7 @@ function fillCard(card, item, { me, selected, onSelect }) {
   const id = item.inquiry_id;
   card.dataset.version = String(item.version);
   card.dataset.assignee = String(item.assignee ?? "");
+  card.dataset.overdue = String(isOverdue(item));
   card.className = `card card--${level}${isOverdue(item) ? " card--overdue" : ""}`;
   const checkbox = h("input", { type: "checkbox", class: "checkbox__input", id: `select-${id}`, "data-key": `select-${id}`,
                                 checked: selected.has(id) });
@@ -216,6 +217,7 @@ function fillCard(card, item, { me, selected, onSelect }) {
   const attention = [
     level !== "none" ? levelMark(level, levelLabel(level)) : null,
     isOverdue(item) ? tag("Overdue", "overdue") : null,
+    (item.triage_categories ?? []).map((category) => tag(humanise(category), "category")),
     item.lifted_by ? tag(`Same person as urgent ${item.lifted_by}`, "lifted") : null,
     left ? h("span", { class: `countdown${isOverdue(item) ? " countdown--overdue" : ""}`, "data-due": item.due_at }, left) : null,
   ];

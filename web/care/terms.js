@@ -28,7 +28,7 @@ const LIST_TITLES = {
 const OPEN = new Set(["new", "attempting", "contacted", "scheduled"]);
 // The queue's statuses (GET /care/queue): what still needs someone to reach the person.
 export const QUEUE_STATUSES = ["new", "attempting", "contacted"];
-const NEXT = { new: "attempting", attempting: "contacted", contacted: "scheduled", scheduled: "closed" };
+const NEXT = { contacted: "scheduled", scheduled: "closed" };
 
 /** The words shown for a status code (the code itself when it is one we do not know). */
 export function statusLabel(status) {
@@ -50,9 +50,9 @@ export function nextStatuses(status) {
   if (status === "spam") return ["new"];  // releasing a held-back submission
   if (status === "closed" || status === "not_a_fit") return ["attempting"];  // reopening
   if (!OPEN.has(status)) return [];
-  const moves = [NEXT[status]];
-  if (status === "new") moves.push("contacted");  // reached at the first try
-  moves.push("not_a_fit", "closed");
+  // Trying without reaching is logged as an attempt (the form moves it to "attempting"); the status
+  // list offers the steps that follow reaching them.
+  const moves = [awaitsContact(status) ? "contacted" : NEXT[status], "not_a_fit", "closed"];
   // Held back: no reminders; released like any spam.
   if (status === "new" || status === "attempting") moves.push("spam");
   return moves.filter((s, i) => moves.indexOf(s) === i);
