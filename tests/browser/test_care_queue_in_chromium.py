@@ -319,3 +319,37 @@ def test_a_note_being_written_survives_an_idle_sign_out_in_this_tabs_memory_only
     assert note not in stored and session_storage(page) == {}
     sign_in(page, care_member)
     expect(page.get_by_label("Add a note")).to_have_value(note)
+
+
+def test_closing_asks_why_reopening_brings_it_back_and_the_same_persons_inquiries_are_linked(
+        context: BrowserContext, local_stack: LocalStackProcess, care_member: Person) -> None:
+    email = f"same.person.{uuid.uuid4().hex[:8]}@example.com"
+    older = submit_inquiry(local_stack, email=email)
+    newer = submit_inquiry(local_stack, email=email)
+    page = context.new_page()
+    open_console(page, local_stack, f"#/inquiries/{newer.inquiry_id}")
+    sign_in(page, care_member)
+    related = page.locator("section").filter(has=page.get_by_role("heading", name="Other inquiries from this person"))
+    expect(related.get_by_role("link", name=older.reference)).to_be_visible()
+    expect(related.locator(".related__item")).to_contain_text("New")
+    assert_accessible(page, "detail-related-desktop")
+
+    page.get_by_label("Status").select_option("closed")
+    page.get_by_role("button", name="Save changes").click()
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_contain_text("Choose why it is closed.")
+    expect(page.get_by_label("Why is it closed?")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "detail-close-reason-error")
+    page.get_by_label("Why is it closed?").select_option(label="Duplicate of another inquiry")
+    with page.expect_request(lambda r: r.method == "PATCH") as patch:
+        page.get_by_role("button", name="Save changes").click()
+    assert patch.value.post_data_json == {"status": "closed", "close_reason": "duplicate"}
+    expect(page.locator(".status-line")).to_contain_text("Closed")
+    expect(page.locator(".summary-list__row").filter(has_text="Closed because")).to_contain_text("Duplicate")
+
+    page.get_by_label("Status").select_option(label="Reopen: try to reach them again")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Inquiry updated.")
+    expect(page.locator(".status-line")).to_contain_text("Attempting contact")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "detail-reopened-phone")
