@@ -32,7 +32,8 @@ export async function showQueue(view, { which = "all", language = "" } = {}) {
   const results = h("div", { class: "results", "aria-busy": "true" }, h("p", {}, "Loading…"));
   const selected = new Map();  // inquiry_id -> version
   const bulk = bulkBar(view, selected, () => refresh({ fresh: true }));
-  const state = { etag: null, known: null, items: [], unseenUrgent: 0, unseenAll: 0, lastPoll: 0, timer: null };
+  const state = { etag: null, known: null, items: [], counts: null, unseenUrgent: 0, unseenAll: 0, lastPoll: 0,
+                  timer: null };
 
   view.title("Queue");
   fill(view.main, heading,
@@ -116,9 +117,13 @@ export async function showQueue(view, { which = "all", language = "" } = {}) {
     if (!view.isCurrent() || answer.unchanged) return;
     state.etag = answer.etag;
     const queue = answer.queue ?? { items: [], counts: {} };
-    rememberCounts(queue.counts);
-    const nav = view.main.querySelector(".status-nav");
-    nav?.replaceWith(statusNavigation("queue"));
+    const counts = JSON.stringify(queue.counts ?? {});
+    if (counts !== state.counts) {
+      // Only when a count changed: replacing the tabs would take focus from one of them.
+      state.counts = counts;
+      rememberCounts(queue.counts);
+      view.main.querySelector(".status-nav")?.replaceWith(statusNavigation("queue"));
+    }
     const items = (queue.items ?? []).filter((item) => !language || (item.language ?? "en") === language);
     const arrived = state.known ? items.filter((item) => !state.known.has(item.inquiry_id)) : [];
     state.known = new Set([...(state.known ?? []), ...items.map((item) => item.inquiry_id)]);
