@@ -1,7 +1,7 @@
 // The audit trail (care-admin only): who listed, opened or changed inquiries, and when. It holds no
 // inquiry field, only ids, so it can be shown in a plain table.
 
-import { ApiError, readAudit, readInquiry } from "./api.js";
+import { ApiError, readAudit, searchInquiries } from "./api.js";
 import { errorSummary, fill, h, showFieldError, when } from "./render.js";
 import { auditActionLabel, humanise } from "./terms.js";
 
@@ -27,8 +27,9 @@ export async function showAudit(view, { inquiryId, reference }) {
 
   let page;
   try {
-    // A reference is what people quote: its inquiry is found first (GET /care/inquiries/INQ-…).
-    if (reference) inquiryId = (await readInquiry(reference.toUpperCase())).inquiry_id;
+    // A reference is what people quote: its inquiry is found first, by a search (audited as a search, not
+    // as opening the inquiry: the admin reads the trail, not the person's details).
+    if (reference) inquiryId = await inquiryWithReference(reference.toUpperCase());
     page = await readAudit({ inquiryId });
   } catch (error) {
     // A filter the API refuses is said beside the filter; the page and the filter stay.
@@ -69,6 +70,13 @@ function filterForm(value) {
     location.hash = given ? `#/audit?${name}=${encodeURIComponent(given)}` : "#/audit";
   });
   return form;
+}
+
+async function inquiryWithReference(reference) {
+  const found = (await searchInquiries(reference)).items ?? [];
+  const inquiry = found.find((item) => item.reference === reference);
+  if (!inquiry) throw new ApiError(404, [], "No inquiry has that reference.");
+  return inquiry.inquiry_id;
 }
 
 function filterProblem(form, summarySlot, message) {
