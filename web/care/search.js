@@ -14,9 +14,11 @@ export async function showSearch(view) {
   view.title("Search");
   const heading = h("h1", { tabindex: "-1" }, "Find an inquiry");
   const summarySlot = h("div");
-  const input = h("input", { class: "input", id: "search-term", name: "q", type: "search", autocomplete: "off",
+  // No name: should the form ever be sent natively (before its handler is attached), the term goes nowhere.
+  const input = h("input", { class: "input", id: "search-term", type: "search", autocomplete: "off",
                              spellcheck: "false", maxlength: "200", "aria-describedby": "search-term-hint" });
   const results = h("div", { class: "results", "aria-live": "polite" });
+  const teamLoading = loadTeam();  // for the assignees' names in the results
   const form = h("form", { class: "form form--inline", role: "search", "aria-label": "Find an inquiry", novalidate: true },
     h("div", { class: "field" },
       h("label", { class: "label", for: "search-term" }, "Reference, email address, phone number or name"),
@@ -25,13 +27,10 @@ export async function showSearch(view) {
         + "names are matched by whole words (upper and lower case and accents do not matter)."),
       input),
     h("button", { type: "submit", class: "button" }, "Search"));
-  fill(view.main, summarySlot, heading, form, results);
-  heading.focus();
-  await loadTeam();
-
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const term = input.value.trim();
+    await teamLoading;
     summarySlot.replaceChildren();
     showFieldError(input, "");
     if (!term) {
@@ -63,6 +62,8 @@ export async function showSearch(view) {
       view.fail(error);
     }
   });
+  fill(view.main, summarySlot, heading, form, results);
+  heading.focus();
 }
 
 /** Open the inquiry with this reference (GET /care/inquiries/INQ-…); the address then holds its id. */
