@@ -407,3 +407,26 @@ def test_search_finds_by_email_phone_and_name_and_keeps_the_term_out_of_the_addr
         assert "search" not in url or url.endswith("#/search"), url
         assert inquiry.email not in url and "0199" not in url and tag not in url, url
     assert inquiry.email not in page.title()
+
+
+def test_several_are_closed_at_once_with_a_reason(
+        context: BrowserContext, local_stack: LocalStackProcess, care_member: Person) -> None:
+    chosen = [submit_inquiry(local_stack), submit_inquiry(local_stack)]
+    page = context.new_page()
+    open_console(page, local_stack, "#/queue?view=all")
+    sign_in(page, care_member)
+    for inquiry in chosen:
+        row_of(page, inquiry).get_by_label(f"Select {inquiry.reference}").check()
+    bulk = page.get_by_role("region", name="Change the selected inquiries")
+    bulk.get_by_role("button", name="Close them").click()
+    expect(bulk.get_by_role("alert")).to_have_text("Choose why they are closed, then close them.")
+    expect(bulk.get_by_label("Close reason")).to_be_focused()
+    bulk.get_by_label("Close reason").select_option(label="Duplicate of another inquiry")
+    with page.expect_request(lambda r: r.url.endswith("/care/bulk")) as sent:
+        bulk.get_by_role("button", name="Close them").click()
+    change = sent.value.post_data_json
+    assert change["change"] == {"status": "closed", "close_reason": "duplicate"}
+    assert sorted(i["inquiry_id"] for i in change["items"]) == sorted(i.inquiry_id for i in chosen)
+    expect(bulk).to_contain_text("Close them: 2 of 2 changed.")
+    for inquiry in chosen:
+        expect(row_of(page, inquiry)).to_have_count(0)
