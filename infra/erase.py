@@ -7,6 +7,9 @@ What goes, found from the address alone:
 
 - every inquiry whose ``email_hash`` is the address's keyed hash under the current or the previous
   pepper (InquiriesTable, through EmailHashIndex), so a rotation in progress hides nothing;
+- each such inquiry's lookup items (InquiryLookupTable: its reference, keyed phone, name-token and whole-name
+  hashes): the keys the inquiry lists (``lookup_keys``) and those its name and phone give under either pepper,
+  deleted before the inquiry, so an erasure cut short is finished by running it again;
 - every idempotency record whose stored response names one of those inquiry ids, and every duplicate-
   submission guard (``submission#...``) that points at one (IdempotencyTable);
 - the per-mailbox confirmation counters ``email#<mailbox hash>#<window>`` (RateLimitTable), under either pepper:
@@ -20,7 +23,8 @@ It prints a JSON report of the counts, and logs the act to stderr with inquiry i
 never the address, nor its hash (which identifies the person as well as the address does).
 
 Tables and the pepper secret are named by ``--stack NAME`` (read from the stack's Outputs), by flags, or
-by the environment (INQUIRIES_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE, PEPPER_SECRET), falling back to
+by the environment (INQUIRIES_TABLE, IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE, PEPPER_SECRET, INQUIRY_LOOKUP_TABLE),
+falling back to
 the logical IDs used locally.
 The session is a plain boto3 one: AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL apply as usual.
 """
@@ -40,6 +44,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 import boto3
 from botocore.exceptions import ClientError
 from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix, email_hashes
+from inquiries.data.lookups import (
+    full_name,
+    full_name_keys,
+    name_token_keys,
+    name_tokens,
+    phone_keys,
+    reference_key,
+)
 from inquiries.delivery.address_cap import mailbox_hashes
 from inquiries.models import InvalidEmailAddress, normalise_email
 from inquiries.peppers import Peppers, read_peppers
@@ -54,17 +66,19 @@ STACK_OUTPUTS = {
     "idempotency": "IdempotencyTableName",
     "rate_limit": "RateLimitTableName",
     "pepper_secret": "PepperSecretArn",
+    "lookups": "InquiryLookupTableName",
 }
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The physical names of the three tables that hold a person's data, and of the pepper secret."""
+    """The physical names of the four tables that hold a person's data, and of the pepper secret."""
 
     inquiries: str = "InquiriesTable"
     idempotency: str = "IdempotencyTable"
     rate_limit: str = "RateLimitTable"
     pepper_secret: str = "PepperSecret"  # noqa: S105 - the secret's name, not its value
+    lookups: str = "InquiryLookupTable"
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Tables:
@@ -74,6 +88,7 @@ class Tables:
             idempotency=env.get("IDEMPOTENCY_TABLE", cls.idempotency),
             rate_limit=env.get("RATE_LIMIT_TABLE", cls.rate_limit),
             pepper_secret=env.get("PEPPER_SECRET", cls.pepper_secret),
+            lookups=env.get("INQUIRY_LOOKUP_TABLE", cls.lookups),
         )
 
     @classmethod
@@ -96,6 +111,7 @@ class ErasureReport:
     inquiries: int = 0
     idempotency_records: int = 0
     rate_limit_counters: int = 0
+    lookup_items: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -147,6 +163,35 @@ def _references(item: dict[str, Any], inquiry_ids: set[str]) -> bool:
     return any(inquiry_id in data for inquiry_id in inquiry_ids)
 
 
+def _lookup_keys(ddb: DynamoDBClient, table: str, inquiry_id: str, peppers: Peppers) -> list[str]:
+    """The lookup keys an inquiry may have items under: those it lists, and those its name and phone give."""
+    item = ddb.get_item(TableName=table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True,
+                        ProjectionExpression="lookup_keys, #n, phone", ExpressionAttributeNames={"#n": "name"})
+    stored = item.get("Item", {})
+    keys = [key["S"] for key in stored.get("lookup_keys", {}).get("L", [])]
+    keys.append(reference_key(inquiry_id))
+    phone = stored.get("phone", {}).get("S")
+    if phone:
+        keys += phone_keys(phone, peppers)
+    name = stored.get("name", {}).get("S", "")
+    for token in name_tokens(name):
+        keys += name_token_keys(token, peppers)
+    if full_name(name):
+        keys += full_name_keys(full_name(name), peppers)
+    return list(dict.fromkeys(keys))
+
+
+def _erase_lookups(ddb: DynamoDBClient, tables: Tables, inquiry_id: str, peppers: Peppers, dry_run: bool) -> int:
+    erased = 0
+    for key in _lookup_keys(ddb, tables.inquiries, inquiry_id, peppers):
+        item_key = {"lookup_key": {"S": key}, "inquiry_id": {"S": inquiry_id}}
+        if dry_run and "Item" not in ddb.get_item(TableName=tables.lookups, Key=item_key):
+            continue
+        if _delete(ddb, tables.lookups, item_key, dry_run):
+            erased += 1
+    return erased
+
+
 def _delete(ddb: DynamoDBClient, table: str, key: dict[str, Any], dry_run: bool) -> bool:
     if dry_run:
         return True
@@ -174,6 +219,7 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
 
     inquiry_ids = sorted({i for hashed in hashes for i in _query_keys(ddb, tables.inquiries, hashed)})
     for inquiry_id in inquiry_ids:
+        report.lookup_items += _erase_lookups(ddb, tables, inquiry_id, peppers, dry_run)
         if _delete(ddb, tables.inquiries, {"inquiry_id": {"S": inquiry_id}}, dry_run):
             report.inquiry_ids.append(inquiry_id)
             report.inquiries += 1
@@ -195,7 +241,7 @@ def erase(email: str, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
 
     LOG.info(json.dumps({"event": "erasure_dry_run" if dry_run else "erasure", "inquiry_ids": report.inquiry_ids,
                          "inquiries": report.inquiries, "idempotency_records": report.idempotency_records,
-                         "rate_limit_counters": report.rate_limit_counters}))
+                         "rate_limit_counters": report.rate_limit_counters, "lookup_items": report.lookup_items}))
     return report
 
 
@@ -222,6 +268,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     parser.add_argument("--idempotency-table")
     parser.add_argument("--rate-limit-table")
     parser.add_argument("--pepper-secret", help="the hashing pepper's secret (ARN or name)")
+    parser.add_argument("--lookup-table")
     parser.add_argument("--region", help="AWS region (default: the session's)")
     args = parser.parse_args(argv)
     if args.email is not None:
@@ -239,6 +286,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         idempotency=args.idempotency_table or tables.idempotency,
         rate_limit=args.rate_limit_table or tables.rate_limit,
         pepper_secret=args.pepper_secret or tables.pepper_secret,
+        lookups=args.lookup_table or tables.lookups,
     )
     peppers = read_peppers(session.client("secretsmanager"), tables.pepper_secret)
     try:

@@ -16,7 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from inquiries.care.api import MAX_PAGE_SIZE
-from inquiries.care.views import AuditTrail, CareChange, CareInquiry, CarePage
+from inquiries.care.search import MAX_TERM_LENGTH
+from inquiries.care.views import (
+    AuditTrail,
+    BulkResults,
+    CareAttempt,
+    CareBulk,
+    CareChange,
+    CareInquiry,
+    CarePage,
+    CareQueue,
+    CareTeam,
+    SearchResults,
+)
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
 from inquiries.record import InquiryStatus
@@ -25,7 +37,8 @@ from pydantic import TypeAdapter
 
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
-                             pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-")  # noqa: S106
+                             pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-",  # noqa: S106
+                             inquiry_lookup_table="-")
 
 
 def _no_service() -> IntakeService:
@@ -61,6 +74,9 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                503: "The inquiries or the audit trail are unavailable: nothing was shown or changed."}
     inquiry_id = {"name": "inquiry_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
+    # GET also takes the reference the person was emailed, in any case.
+    id_or_reference = {**inquiry_id, "schema": {"type": "string",
+                                                "pattern": "^([0-9A-HJKMNP-TV-Z]{26}|[Ii][Nn][Qq]-[0-9A-Za-z]{8})$"}}
     security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
     change = _schema(CareChange, components)
     one = _schema(CareInquiry, components)
@@ -79,8 +95,8 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
             "responses": _answers(_schema(CarePage, components), refused, error),
         }},
         "/care/inquiries/{inquiry_id}": {
-            "get": {"summary": "One inquiry in full", "tags": ["care"], "operationId": "care_read_inquiry",
-                    "security": security, "parameters": [inquiry_id],
+            "get": {"summary": "One inquiry in full, by id or by reference (INQ-XXXXXXXX)", "tags": ["care"],
+                    "operationId": "care_read_inquiry", "security": security, "parameters": [id_or_reference],
                     "responses": _answers(one, {**refused, 404: "No such inquiry."}, error)},
             "patch": {
                 "summary": "Change an inquiry's status or assignee, correct its triage level, or add a note",
@@ -97,6 +113,54 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                                             428: "If-Match is missing."}, error),
             },
         },
+        "/care/inquiries/{inquiry_id}/attempts": {"post": {
+            "summary": "Log an attempt to reach the person (reached moves it to contacted, any other outcome "
+                       "moves new to attempting)", "tags": ["care"], "operationId": "care_log_attempt",
+            "security": security,
+            "parameters": [inquiry_id, {"name": "If-Match", "in": "header", "required": False,
+                                        "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _schema(CareAttempt, components)}}},
+            "responses": {**{k: v for k, v in _answers(one, {
+                **refused, 400: "The body is not a JSON object.", 404: "No such inquiry.",
+                412: "Someone else changed it since that version was read.", 413: "The body is over 16 KiB.",
+                415: "The body is not application/json.", 428: "If-Match is missing."}, error).items() if k != "200"},
+                "201": {"description": "Logged: the updated inquiry",
+                        "content": {"application/json": {"schema": one}}}},
+        }},
+        "/care/bulk": {"post": {
+            "summary": "The same status or assignee change to several inquiries, each checked, audited and "
+                       "versioned alone", "tags": ["care"], "operationId": "care_bulk_change", "security": security,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _schema(CareBulk, components)}}},
+            "responses": _answers(_schema(BulkResults, components), {
+                **refused, 400: "The body is not a JSON object.", 413: "The body is over 16 KiB.",
+                415: "The body is not application/json."}, error),
+        }},
+        "/care/queue": {"get": {
+            "summary": "The open inquiries (new, attempting, contacted) by attention, and each status's count",
+            "tags": ["care"], "operationId": "care_queue", "security": security,
+            "parameters": [
+                {"name": "assignee", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^(me|none|[0-9A-Za-z-]{1,64})?$"}},
+                {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {**_answers(_schema(CareQueue, components), refused, error),
+                          "304": {"description": "Unchanged since that ETag: no body, nothing read or audited."}},
+        }},
+        "/care/search": {"get": {
+            "summary": "Find inquiries by reference, exact email, exact phone or name (audited without the term)",
+            "tags": ["care"], "operationId": "care_search", "security": security,
+            "parameters": [{"name": "q", "in": "query", "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TERM_LENGTH}}],
+            "responses": _answers(_schema(SearchResults, components), refused, error),
+        }},
+        "/care/team": {"get": {
+            "summary": "The care team to assign to: enabled members of care-team and care-admin", "tags": ["care"],
+            "operationId": "care_team", "security": security,
+            "responses": _answers(_schema(CareTeam, components), {k: v for k, v in refused.items() if k != 422},
+                                  error),
+        }},
         "/care/audit": {"get": {
             "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",
             "security": security,

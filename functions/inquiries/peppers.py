@@ -34,6 +34,10 @@ EMAIL = "email"
 DOMAIN = "domain"
 CLIENT = "client"
 SUBMISSION = "submission"
+# The care team's lookups (``data.lookups``): a phone in E.164, one normalised name token, a whole name.
+PHONE = "phone"
+NAME = "name"
+FULLNAME = "fullname"
 
 
 @dataclass(frozen=True)

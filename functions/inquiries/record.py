@@ -61,6 +61,8 @@ class InquiryStatus(StrEnum):
     """Where an inquiry is in the care team's workflow (``care.transitions`` says which moves are allowed)."""
 
     NEW = "new"
+    # Tried, not yet reached (a call attempt without an answer): the response clock keeps running.
+    ATTEMPTING = "attempting"
     CONTACTED = "contacted"
     SCHEDULED = "scheduled"
     CLOSED = "closed"

@@ -204,6 +204,8 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
 
     idempotency_table: str = required()
     rate_limit_table: str = required()
+    # Where each inquiry's lookup items go, in the transaction that stores it (``data.lookups``).
+    inquiry_lookup_table: str = required()
     # The Secrets Manager secret (ARN or name) whose value keys every hash of a personal value.
     pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
@@ -241,6 +243,8 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     # The care team's pool, where a member's name is looked up by sub (never a claim they can edit).
     user_pool_id: str = required()
     member_name_cache_seconds: int = setting(default=300, ge=0)
+    # Search by reference, phone and name, and the same person's other inquiries (``data.lookups``).
+    inquiry_lookup_table: str = required()
 
 
 class UrgentTextSettings(_Settings):

@@ -232,6 +232,37 @@ def test_the_care_team_finds_reads_and_contacts_a_new_inquiry(local_stack: Local
                for e in everyone)
 
 
+def test_the_queue_puts_the_urgent_first_answers_304_until_an_attempt_changes_it(local_stack: LocalStackProcess,
+                                                                                   tokens: dict[str, str]) -> None:
+    ordinary = submit(local_stack)
+    urgent = submit(local_stack, message="I have the pills counted out and I want to die tonight")
+    auth = f"Bearer {tokens['care']}"
+
+    status, headers, queue = http(local_stack, "GET", "/care/queue", auth)
+    assert status == 200, queue
+    shown = [item["inquiry_id"] for item in queue["items"]]
+    assert shown.index(urgent) < shown.index(ordinary)
+    assert queue["items"][shown.index(urgent)]["level"] == "urgent"
+    assert queue["counts"]["new"] >= 2 and "attempting" in queue["counts"]
+    assert headers["Cache-Control"] == "no-store"
+    unchanged, _h, nothing = http(local_stack, "GET", "/care/queue", auth, headers={"If-None-Match": headers["ETag"]})
+    assert (unchanged, nothing) == (304, None)
+
+    status, _h, tried = http(local_stack, "POST", f"/care/inquiries/{urgent}/attempts", auth,
+                             {"channel": "phone", "outcome": "voicemail"}, {"If-Match": "1"})
+    assert status == 201 and tried["status"] == "attempting" and tried["attempts"][0]["actor"] == CARE_NAME
+
+    status, _h, again = http(local_stack, "GET", "/care/queue", auth, headers={"If-None-Match": headers["ETag"]})
+    assert status == 200
+    [row] = [item for item in again["items"] if item["inquiry_id"] == urgent]
+    assert (row["status"], row["attempts"]) == ("attempting", 1)
+    assert row["preview"].startswith("I have the pills")
+    queue_lists = [e for e in audit_entries(local_stack, tokens, with_own_reads=True)
+                   if e["action"] == "list" and e["status"] == "queue"]
+    assert len(queue_lists) == 2 and all(urgent in e["inquiry_ids"] for e in queue_lists), \
+        "each 200 audited with the ids shown; the 304 was not"
+
+
 def test_the_local_stack_copies_every_audit_entry_to_the_object_locked_archive(local_stack: LocalStackProcess,
                                                                                tokens: dict[str, str]) -> None:
     inquiry_id = submit(local_stack)

@@ -12,7 +12,7 @@ from inquiries.models import InquiryIn
 from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
 
 from infra.template import ACCOUNT_ID
-from tests.support.care import ADMIN, CARE_MEMBER, OUTSIDER, audit_trail, care_request, listed
+from tests.support.care import ADMIN, CARE_MEMBER, OUTSIDER, TeamPool, audit_trail, care_request, listed
 from tests.support.consumers import put_inquiry, record_of
 from tests.support.events import json_post, response_headers, response_json
 from tests.support.phi import LogCapture, distinctive_inquiry, submitted_by_this_test
@@ -46,7 +46,8 @@ def test_list_is_newest_first_and_carries_no_message_email_or_phone(stack: Stack
     assert page["next_cursor"] is None
     first = page["items"][0]
     assert set(first) == {"inquiry_id", "reference", "created_at", "status", "level", "urgent", "topic", "language",
-                          "preferred_contact", "name", "assignee", "due_at", "version"}
+                          "preferred_contact", "name", "assignee", "due_at", "next_attempt_at", "version",
+                          "attempts"}
     assert (first["level"], first["urgent"], first["language"]) == ("none", False, "en")
     assert first["version"] == 1 and first["due_at"] > first["created_at"]
     text = json.dumps(page)
@@ -145,20 +146,21 @@ def test_a_change_without_if_match_is_428_and_changes_nothing(stack: Stack) -> N
 
 
 def test_status_assignee_and_note_change_together_and_bump_the_version(stack: Stack) -> None:
+    dana = TeamPool(stack).add("dana@clinic.local", "Dana (intake nurse)", "care-team")
     inquiry_id = submit(stack)
 
-    response = patch(stack, inquiry_id, {"status": "contacted", "assignee": "Dana (intake nurse)",
+    response = patch(stack, inquiry_id, {"status": "contacted", "assignee": dana,
                                          "note": "Left a voicemail at 10:05"})
 
     assert response["statusCode"] == 200
     body = response_json(response)
-    assert body["status"] == "contacted" and body["assignee"] == "Dana (intake nurse)" and body["version"] == 2
+    assert body["status"] == "contacted" and body["assignee"] == dana and body["version"] == 2
     assert response_headers(response)["etag"] == '"2"'
     assert [n["text"] for n in body["notes"]] == ["Left a voicemail at 10:05"]
-    # Not in the stack's pool: shown by their sub (tests/integration/test_care_identity.py shows names).
+    # Not in the pool: shown by their sub (tests/integration/test_care_identity.py shows names).
     assert (body["notes"][0]["actor"], body["notes"][0]["actor_id"]) == (CARE_MEMBER["sub"], CARE_MEMBER["sub"])
     assert [(h["action"], h.get("from"), h.get("to")) for h in body["history"]] == [
-        ("status", "new", "contacted"), ("assigned", None, "Dana (intake nurse)"), ("note", None, None)]
+        ("status", "new", "contacted"), ("assigned", None, dana), ("note", None, None)]
     stored = record_of(inquiry_id)
     assert stored["version"] == 2 and stored["first_contact_at"]
 
@@ -198,13 +200,17 @@ def test_the_quoted_etag_form_of_if_match_is_accepted(stack: Stack) -> None:
     (["contacted", "spam"], "status"),
     (["closed", "contacted"], "status"),
     (["not_a_fit", "new"], "status"),
+    (["attempting", "contacted", "scheduled"], None),
+    (["attempting", "new"], "status"),
+    (["closed", "attempting"], None),  # reopened (tests/integration/test_care_workflow.py)
 ])
 def test_status_moves_follow_the_workflow(stack: Stack, path: list[str], target: str | None) -> None:
     inquiry_id = submit(stack)
     version = 1
     last = None
     for status in path:
-        last = patch(stack, inquiry_id, {"status": status}, version=version)
+        body = {"status": status, **({"close_reason": "other"} if status == "closed" else {})}
+        last = patch(stack, inquiry_id, body, version=version)
         if last["statusCode"] != 200:
             break
         version += 1
@@ -239,14 +245,15 @@ def test_a_bad_change_is_refused_and_leaves_nothing_behind(stack: Stack, body: o
 
 
 def test_assignee_null_unassigns(stack: Stack) -> None:
+    dana = TeamPool(stack).add("dana@clinic.local", "Dana", "care-team")
     inquiry_id = submit(stack)
-    assert patch(stack, inquiry_id, {"assignee": "Dana"})["statusCode"] == 200
+    assert patch(stack, inquiry_id, {"assignee": dana})["statusCode"] == 200
 
     body = response_json(patch(stack, inquiry_id, {"assignee": None}, version=2))
 
     assert body["assignee"] is None
     assert body["history"][-1] == {"at": body["history"][-1]["at"], "actor": CARE_MEMBER["sub"],
-                                   "actor_id": CARE_MEMBER["sub"], "action": "assigned", "from": "Dana", "to": None,
+                                   "actor_id": CARE_MEMBER["sub"], "action": "assigned", "from": dana, "to": None,
                                    "reason": None}
 
 
@@ -495,9 +502,11 @@ def test_every_list_read_and_change_is_audited_with_who_when_and_which(stack: St
 
 
 def test_the_audit_trail_holds_no_inquiry_field_and_is_kept_audit_retention_days(stack: Stack) -> None:
+    dana = TeamPool(stack).add("dana@clinic.local", "Dana", "care-team")
     inquiry_id = submit(stack)
     care_request(stack, "GET", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER)
-    patch(stack, inquiry_id, {"status": "contacted", "assignee": "Dana", "note": "secret note about cravings"})
+    assert patch(stack, inquiry_id, {"status": "contacted", "assignee": dana,
+                                     "note": "secret note about cravings"})["statusCode"] == 200
 
     raw = audit_items_raw(stack)
     text = json.dumps(raw, default=str)

@@ -78,12 +78,13 @@ def test_an_inquiry_marked_spam_is_no_longer_reminded(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("status", ["contacted", "scheduled", "closed", "not_a_fit"])
-def test_only_a_new_inquiry_can_be_marked_spam(stack: Stack, status: str) -> None:
+def test_only_a_new_or_attempting_inquiry_can_be_marked_spam(stack: Stack, status: str) -> None:
     inquiry_id = submit(stack)
     version = 1
     for step in {"contacted": ["contacted"], "scheduled": ["contacted", "scheduled"],
                  "closed": ["closed"], "not_a_fit": ["not_a_fit"]}[status]:
-        assert patch(stack, inquiry_id, {"status": step}, version=version)["statusCode"] == 200
+        body = {"status": step, **({"close_reason": "duplicate"} if step == "closed" else {})}
+        assert patch(stack, inquiry_id, body, version=version)["statusCode"] == 200
         version += 1
 
     assert patch(stack, inquiry_id, {"status": "spam"}, version=version)["statusCode"] == 422

@@ -142,3 +142,39 @@ def test_the_scheduled_handler_reminds_with_the_real_clock(stack: Stack) -> None
                                                FakeLambdaContext("RemindCareTeamFunction", timeout_seconds=60))
 
     assert result == {"overdue": 1, "reminded": 1, "escalated": 0, "failed": 0}
+
+
+def test_an_attempting_inquiry_past_due_is_still_reminded_and_says_so(stack: Stack) -> None:
+    inquiry_id = overdue_inquiry(status="attempting")
+
+    summary = run_at(DUE + timedelta(minutes=1))
+
+    assert (summary["overdue"], summary["reminded"]) == (1, 1)
+    [sent] = notifications(stack.url("CareTeamTopic"))
+    assert f"INQ-{inquiry_id[-8:]}" in sent["subject"]
+    assert "still waiting for a first contact (attempting)" in sent["message"]
+    assert record_of(inquiry_id)["last_reminded_at"]
+
+
+@pytest.mark.parametrize("status", ["contacted", "scheduled", "spam", "closed", "not_a_fit"])
+def test_no_reminder_once_reached_held_back_or_closed(stack: Stack, status: str) -> None:
+    overdue_inquiry(status=status)
+
+    assert run_at(DUE + timedelta(minutes=1))["reminded"] == 0
+    assert notifications(stack.url("CareTeamTopic")) == []
+
+
+def test_a_no_answer_attempt_keeps_the_reminders_coming_and_reaching_stops_them(stack: Stack) -> None:
+    inquiry_id = overdue_inquiry()
+    interval = RemindCareTeamSettings.from_environ().reminder_interval_minutes
+    tried = care_request(stack, "POST", f"/care/inquiries/{inquiry_id}/attempts", claims=CARE_MEMBER,
+                         body={"channel": "phone", "outcome": "voicemail"}, headers={"If-Match": "1"})
+    assert tried["statusCode"] == 201
+
+    after_trying = run_at(DUE + timedelta(minutes=1))["reminded"]
+    reached = care_request(stack, "POST", f"/care/inquiries/{inquiry_id}/attempts", claims=CARE_MEMBER,
+                           body={"channel": "phone", "outcome": "reached"}, headers={"If-Match": "2"})
+    after_reaching = run_at(DUE + timedelta(minutes=2 + interval))["reminded"]
+
+    assert reached["statusCode"] == 201
+    assert (after_trying, after_reaching) == (1, 0)

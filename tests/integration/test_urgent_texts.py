@@ -165,3 +165,17 @@ def test_a_failed_escalation_gives_its_text_back(stack: Stack, phone: Phone) -> 
     texts = phone.texts()
     assert len(texts) == 2  # the failed try spent neither an escalation nor the window's budget
     assert all(short_reference(inquiry_id) in t["message"] for t in texts)
+
+
+def test_the_count_of_urgent_inquiries_waiting_includes_the_ones_tried_but_not_yet_reached(
+        stack: Stack, phone: Phone) -> None:
+    waiting = [put_inquiry(urgent=True, level="urgent") for _ in range(4)]
+    tried = [put_inquiry(urgent=True, level="urgent", status="attempting") for _ in range(2)]
+    put_inquiry(urgent=True, level="urgent", status="contacted")
+
+    for i, inquiry_id in enumerate(waiting):
+        assert notify(inquiry_id, WINDOW_START + timedelta(seconds=i)) == "sent"
+
+    texts = phone.texts()
+    assert len(texts) == 4 and len(tried) == 2
+    assert texts[3]["message"].startswith("6 urgent inquiries waiting"), "4 new and 2 attempting, not the reached one"

@@ -8,7 +8,9 @@ from infra.template import TemplateResources
 
 RESOURCES = TemplateResources()
 CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET"),
-               ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET")}
+               ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET"),
+               ("/care/inquiries/{inquiry_id}/attempts", "POST"), ("/care/bulk", "POST"), ("/care/queue", "GET"),
+               ("/care/search", "GET"), ("/care/team", "GET")}
 
 
 def statements(function: str) -> list[dict[str, Any]]:
@@ -64,7 +66,13 @@ def test_every_care_route_is_behind_the_cognito_authorizer_of_the_care_team_pool
 def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_deletes() -> None:
     granted = actions("CareApiFunction")
     assert {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem"} <= granted
-    assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:*"} & granted
+    assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:*"} & granted
+    # The queue's one batch read: a projection of its few attributes, never whole items (message, email, phone).
+    [batch] = [s for s in statements("CareApiFunction") if "dynamodb:BatchGetItem" in s["Action"]]
+    assert batch["Action"] == "dynamodb:BatchGetItem"
+    assert set(batch["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]) == {
+        "inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash"}
+    assert batch["Condition"]["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
     managed = [next(iter(p)) for p in RESOURCES.properties("CareApiFunction")["Policies"] if "Statement" not in p]
     assert set(managed) == {"SQSSendMessagePolicy"}
 
@@ -171,10 +179,11 @@ def test_the_care_api_checks_the_audience_and_reads_names_from_the_pool_only() -
     env = RESOURCES.properties("CareApiFunction")["Environment"]["Variables"]
     assert env["CONSOLE_CLIENT_ID"] == {"Ref": "CareConsoleClient"}
     assert env["USER_POOL_ID"] == {"Ref": "CareTeamUserPool"}
-    [lookup] = [s for s in statements("CareApiFunction") if any(
+    pool_reads = [s for s in statements("CareApiFunction") if any(
         a.startswith("cognito-idp:") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))]
-    assert lookup["Action"] == "cognito-idp:ListUsers"
-    assert lookup["Resource"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
+    # Names by sub, and the care team to assign from (GET /care/team): read only, this pool only.
+    assert sorted(s["Action"] for s in pool_reads) == ["cognito-idp:ListUsers", "cognito-idp:ListUsersInGroup"]
+    assert all(s["Resource"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]} for s in pool_reads)
 
 
 def test_tokens_last_fifteen_minutes_and_can_be_revoked() -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 PERSON = "Ana.Person@Example.COM"
 OTHER = "someone.else@example.org"
-TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
+TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable", "InquiryLookupTable")
 
 
 def stack_peppers() -> Peppers:
@@ -108,8 +108,13 @@ def test_erase_removes_the_persons_data_and_nothing_else(stored: Stored) -> None
     assert (report.inquiries, report.idempotency_records, report.rate_limit_counters) == (2, 5, 1)
     assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {stored.other}
     after = {t: stored.ddb.scan(TableName=t)["Count"] for t in TABLES}
+    # Each inquiry's lookup items: its reference, phone, two name tokens and the whole name.
     assert after == {"InquiriesTable": 1, "IdempotencyTable": before["IdempotencyTable"] - 5,
-                     "RateLimitTable": before["RateLimitTable"] - 1}
+                     "RateLimitTable": before["RateLimitTable"] - 1,
+                     "InquiryLookupTable": before["InquiryLookupTable"] - 2 * 5}
+    assert report.lookup_items == 2 * 5
+    assert {item["inquiry_id"]["S"] for item in stored.ddb.scan(TableName="InquiryLookupTable")["Items"]} == {
+        stored.other}
     assert "intake#in-progress" in ids(stored.ddb, "IdempotencyTable", "id")
     left = everything_stored(stored.ddb)
     assert "ana.person" not in left and sha(PERSON) not in left
@@ -127,7 +132,7 @@ def test_dry_run_counts_but_removes_nothing(stored: Stored) -> None:
 def test_second_run_finds_nothing(stored: Stored) -> None:
     erase(PERSON, stored.ddb, Tables(), stack_peppers())
     again = erase(PERSON, stored.ddb, Tables(), stack_peppers())
-    assert (again.inquiries, again.idempotency_records, again.rate_limit_counters) == (0, 0, 0)
+    assert (again.inquiries, again.idempotency_records, again.rate_limit_counters, again.lookup_items) == (0, 0, 0, 0)
     assert again.inquiry_ids == []
 
 
@@ -173,7 +178,10 @@ def test_table_names_come_from_flags_and_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("IDEMPOTENCY_TABLE", raising=False)
     monkeypatch.delenv("RATE_LIMIT_TABLE", raising=False)
     monkeypatch.delenv("PEPPER_SECRET", raising=False)
+    monkeypatch.delenv("INQUIRY_LOOKUP_TABLE", raising=False)
     assert Tables.from_environ() == Tables(inquiries="prod-inquiries")
+    monkeypatch.setenv("INQUIRY_LOOKUP_TABLE", "prod-lookups")
+    assert Tables.from_environ() == Tables(inquiries="prod-inquiries", lookups="prod-lookups")
 
 
 def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
@@ -184,6 +192,7 @@ def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
             "IdempotencyTableName": {"Value": "stack-idempotency"},
             "RateLimitTableName": {"Value": "stack-rate-limit"},
             "PepperSecretArn": {"Value": "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper"},
+            "InquiryLookupTableName": {"Value": "stack-lookups"},
         },
     }
     with mock_aws():
@@ -191,7 +200,7 @@ def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
         session.client("cloudformation").create_stack(StackName="intake-prod", TemplateBody=json.dumps(template))
         tables = Tables.from_stack(session, "intake-prod")
     assert tables == Tables("stack-inquiries", "stack-idempotency", "stack-rate-limit",
-                            "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper")
+                            "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper", "stack-lookups")
 
 
 def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stack) -> None:

@@ -74,7 +74,10 @@ def test_the_star_resource_check_would_catch_a_wildcard_grant() -> None:
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_no_function_can_scan_or_batch_read_the_phi_tables(function: str) -> None:
-    granted = {a for s in role_statements(function) for a in actions(s)}
+    # The care queue's BatchGetItem is granted only for a projection of its own attributes (below).
+    granted = {a for s in role_statements(function) for a in actions(s)
+               if not (function == "CareApiFunction" and a == "dynamodb:BatchGetItem"
+                       and "dynamodb:Attributes" in s.get("Condition", {}).get("ForAllValues:StringEquals", {}))}
     assert not granted & PHI_READS_NOT_NEEDED, function
 
 
@@ -190,7 +193,7 @@ def request_attributes(params: dict[str, Any]) -> set[str]:
 def request_context(operation: str, params: dict[str, Any]) -> dict[str, list[str]]:
     """The condition keys IAM evaluates for one request (only those this project's policies use)."""
     context = {"dynamodb:Attributes": sorted(request_attributes(params))}
-    if operation in ("Query", "Scan", "GetItem"):
+    if operation in ("Query", "Scan", "GetItem", "BatchGetItem"):
         default = "SPECIFIC_ATTRIBUTES" if "ProjectionExpression" in params else "ALL_ATTRIBUTES"
         context["dynamodb:Select"] = [params.get("Select", default)]
     if operation in ("UpdateItem", "PutItem", "DeleteItem"):
@@ -306,3 +309,36 @@ def services_that_use_the_key(function: str) -> set[str]:
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_each_function_may_use_the_data_key_only_through_the_services_it_calls(function: str) -> None:
     assert via_services(function) == services_that_use_the_key(function)
+
+
+def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: Stack) -> None:
+    """Each DynamoDB request of a queue answer (index reads, counts, the batch read of the shown inquiries)
+    is checked against CareApiFunction's statements, conditions included; a batch read of whole items is not."""
+    from inquiries import aws
+
+    from tests.support.care import CARE_MEMBER, care_request
+    from tests.support.consumers import put_inquiry
+
+    put_inquiry()
+    put_inquiry(status="attempting")
+    requests: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append((model.name, dict(params)))
+
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
+    assert care_request(stack, "GET", "/care/queue", claims=CARE_MEMBER)["statusCode"] == 200
+
+    assert {"Query", "BatchGetItem"} <= {operation for operation, _ in requests}
+    for operation, params in requests:
+        if operation == "BatchGetItem":
+            [(table, params)] = params["RequestItems"].items()
+            params = {**params, "TableName": table}
+        if operation == "TransactWriteItems":
+            continue  # the audit entry: a PutItem of AuditTable (tests/ops/test_care_template.py)
+        resource = str(params["TableName"]) + (f"/index/{params['IndexName']}" if "IndexName" in params else "")
+        if resource.startswith("AuditTable"):
+            continue
+        assert allowed("CareApiFunction", operation, resource, params), (operation, resource, params)
+    whole = {"Keys": [{"inquiry_id": {"S": "x"}}]}
+    assert not allowed("CareApiFunction", "BatchGetItem", "InquiriesTable", whole)

@@ -53,3 +53,30 @@ def audit_trail(stack: Stack, inquiry_id: str | None = None) -> list[dict[str, A
     items: list[dict[str, Any]] = response_json(response)["items"]
     return items
 
+
+
+class TeamPool:
+    """The template's user pool in moto, with care-team members an admin added (``GET /care/team`` reads them)."""
+
+    def __init__(self, stack: Stack) -> None:
+        import boto3
+
+        self.idp = boto3.client("cognito-idp", region_name=stack.region)
+        stack.resources.create_user_pools(boto3.Session(region_name=stack.region))
+        self.pool_id = stack.resources.names.refs["CareTeamUserPool"]
+        # The pool's id only: tokens stay the ones CARE_MEMBER and ADMIN stand for (aud CareConsoleClient).
+        stack.configure(USER_POOL_ID=self.pool_id)
+
+    def add(self, email: str, name: str | None, *groups: str, enabled: bool = True) -> str:
+        """Create a member (``name`` set by an admin) in ``groups``; their sub."""
+        attributes: list[Any] = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        if name is not None:
+            attributes.append({"Name": "name", "Value": name})
+        created = self.idp.admin_create_user(UserPoolId=self.pool_id, Username=email, MessageAction="SUPPRESS",
+                                             UserAttributes=attributes)
+        for group in groups:
+            self.idp.admin_add_user_to_group(UserPoolId=self.pool_id, Username=email, GroupName=group)
+        if not enabled:
+            self.idp.admin_disable_user(UserPoolId=self.pool_id, Username=email)
+        sub: str = {a["Name"]: a["Value"] for a in created["User"]["Attributes"]}["sub"]
+        return sub

@@ -53,15 +53,16 @@ def test_the_full_inquiry_is_written_as_the_api_always_answered_it() -> None:
         '{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
         '"created_at":"2026-11-20T09:15:00.000Z","status":"contacted","level":"urgent","urgent":true,'
         '"topic":"depression","language":"en","preferred_contact":"phone","name":"Zoë Park","assignee":"Dana",'
-        '"due_at":"2026-11-20T13:15:00.000Z","version":3,'
+        '"due_at":"2026-11-20T13:15:00.000Z","next_attempt_at":null,"version":3,'
         '"email":"zoe@example.com","phone":"+15555550123","message":"Line one\\nline \\"two\\"",'
         '"consent_to_contact":true,"sms_consent":false,"referral_source":null,"triage_categories":["self_harm"],'
+        '"close_reason":null,"attempts":[],'
         '"notes":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":null,'
         '"text":"Left a voicemail."}],'
         '"history":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":null,'
         '"action":"status","from":"new","to":"contacted","reason":null},'
         '{"at":"2026-11-20T10:01:00.000Z","actor":"care@clinic.local","actor_id":null,'
-        '"action":"note","from":null,"to":null,"reason":null}]}'
+        '"action":"note","from":null,"to":null,"reason":null}],"related":[]}'
     )
 
 
@@ -74,8 +75,8 @@ def test_a_list_row_from_the_index_projection_takes_the_defaults_of_what_is_not_
     assert as_json(page) == (
         '{"items":[{"inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","reference":"INQ-A5B6C7D8",'
         '"created_at":"2026-11-20T09:15:00.000Z","status":"spam","level":"none","urgent":false,"topic":"other",'
-        '"language":"en","preferred_contact":"email","name":"A","assignee":null,"due_at":null,"version":1}],'
-        '"next_cursor":null}'
+        '"language":"en","preferred_contact":"email","name":"A","assignee":null,"due_at":null,'
+        '"next_attempt_at":null,"version":1,"attempts":0}],"next_cursor":null}'
     )
 
 
@@ -88,7 +89,8 @@ def test_the_stored_level_and_language_are_shown_and_a_level_correction_keeps_it
 
     assert '"status":"contacted","level":"priority","urgent":false,"topic":"depression","language":"es",' in text
     assert text.endswith('"history":[{"at":"2026-11-20T10:02:00.000Z","actor":"care@clinic.local",'
-                         '"actor_id":null,"action":"level","from":"none","to":"priority","reason":"missed"}]}')
+                         '"actor_id":null,"action":"level","from":"none","to":"priority","reason":"missed"}],'
+                         '"related":[]}')
 
 
 def test_who_acted_is_shown_by_the_pools_name_for_their_sub_else_what_was_recorded_else_the_sub() -> None:

@@ -25,7 +25,8 @@ from tests.support.phi import distinctive_inquiry
 SETTINGS = IntakeSettings(inquiries_table="InquiriesTable", idempotency_table="IdempotencyTable",
                           rate_limit_table="RateLimitTable", confirmation_queue_url="confirmations",
                           care_team_queue_url="care-team", rate_limit_per_client_per_hour=20,
-                          pepper_secret="PepperSecret", spam_retention_days=7, retention_days=365)
+                          pepper_secret="PepperSecret", spam_retention_days=7, retention_days=365,
+                          inquiry_lookup_table="InquiryLookupTable")
 PEPPERS = Peppers(current=b"unit-test pepper, 32 bytes long!")
 NOON = 1_767_268_800.0  # 2026-01-01T12:00:00Z
 

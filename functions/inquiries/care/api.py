@@ -18,17 +18,23 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
+from inquiries.care.search import InvalidSearch
 from inquiries.care.service import CareService, InvalidChange
 from inquiries.care.views import (
     CHANGE_FIELD_MESSAGES,
     AuditTrail,
+    BulkResults,
     CareInquiry,
     CarePage,
+    CareQueue,
     InvalidFields,
     RequestedChange,
     as_json,
+    requested_attempt,
+    requested_bulk,
     requested_change,
 )
+from inquiries.data.care import UNASSIGNED
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
@@ -56,7 +62,8 @@ def _one(field: str | None, message: str) -> list[FieldError]:
 def _cors(settings: CareApiSettings) -> CORSConfig | None:
     if not settings.console_origin:
         return None  # locally the console and the API share one origin
-    return CORSConfig(allow_origin=settings.console_origin, allow_headers=["Authorization", "Content-Type", "If-Match"],
+    return CORSConfig(allow_origin=settings.console_origin, allow_headers=["Authorization", "Content-Type", "If-Match",
+                                                                              "If-None-Match"],
                       expose_headers=["ETag"], max_age=600, allow_credentials=False)
 
 
@@ -66,8 +73,9 @@ def _answer(body: str, status: int = 200, headers: dict[str, str] | None = None)
                     body=body, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
-def _json(view: CarePage | CareInquiry | AuditTrail, headers: dict[str, str] | None = None) -> Response[str]:
-    return _answer(as_json(view), headers=headers)
+def _json(view: CarePage | CareInquiry | AuditTrail | CareQueue | BulkResults,
+          headers: dict[str, str] | None = None, status: int = 200) -> Response[str]:
+    return _answer(as_json(view), status, headers=headers)
 
 
 def _error(status: int, errors: list[FieldError]) -> Response[str]:
@@ -92,24 +100,48 @@ def expected_version(event: APIGatewayProxyEvent) -> int:
     return int(match.group(1))
 
 
-def change_of(event: APIGatewayProxyEvent) -> RequestedChange:
-    """The requested change, from a JSON object body. Raises ``Refused`` or ``InvalidFields``."""
+def json_object_of(event: APIGatewayProxyEvent, what: str = "change") -> dict[str, Any]:
+    """A request's JSON object body (at most ``MAX_BODY_BYTES``). Raises ``Refused`` (415, 413, 400)."""
     media = (event.headers.get("content-type") or "application/json").split(";", 1)[0].strip().lower()
     if media != "application/json":
-        raise Refused(415, _one(None, "Send the change as application/json."))
+        raise Refused(415, _one(None, f"Send the {what} as application/json."))
     raw = event.body or ""
     try:
         data = base64.b64decode(raw, validate=True) if event.is_base64_encoded else raw.encode("utf-8")
         if len(data) > MAX_BODY_BYTES:
-            raise Refused(413, _one(None, "The change is too large."))
+            raise Refused(413, _one(None, f"The {what} is too large."))
         parsed = json.loads(data.decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
         raise Refused(400, _one(None, "The request body is not valid JSON.")) from None
     if not isinstance(parsed, dict):
-        raise Refused(400, _one(None, "Send the change as a JSON object."))
+        raise Refused(400, _one(None, f"Send the {what} as a JSON object."))
+    return parsed
+
+
+def change_of(event: APIGatewayProxyEvent) -> RequestedChange:
+    """The requested change, from a JSON object body. Raises ``Refused`` or ``InvalidFields``."""
+    parsed = json_object_of(event)
     if not set(CHANGE_FIELD_MESSAGES) & set(parsed):
         raise Refused(422, _one(None, "Send a status, an assignee, a level (with level_reason) or a note."))
     return requested_change(parsed)
+
+
+_SUB = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+
+
+def assignee_filter(event: APIGatewayProxyEvent, own_sub: str) -> str | None:
+    """The queue's ``assignee``: ``me`` (the caller's sub), ``none`` (unassigned), a member's sub, or absent
+    (everyone's). Raises ``Refused`` (422) for anything else."""
+    value = (event.query_string_parameters or {}).get("assignee") or None
+    if value is None:
+        return None
+    if value == "me":
+        return own_sub
+    if value == "none":
+        return UNASSIGNED
+    if not _SUB.match(value):
+        raise Refused(422, _one("assignee", "Give assignee as me, none, or a care-team member's id."))
+    return value
 
 
 def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | None]:
@@ -125,7 +157,9 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
 
 
 def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
-    """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id}, GET /care/audit."""
+    """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id or reference}, POST
+    /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/search, GET /care/team,
+    GET /care/audit."""
     app = APIGatewayRestResolver(cors=_cors(settings))
 
     @lru_cache(maxsize=1)
@@ -141,8 +175,23 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
     @app.get("/care/inquiries/<inquiry_id>")
     def read_inquiry(inquiry_id: str) -> Response[str]:
         actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
-        inquiry = care().read(actor, inquiry_id_of(inquiry_id))
+        inquiry = care().read(actor, care().inquiry_id_for(inquiry_id))  # an id, or a reference INQ-XXXXXXXX
         return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
+
+    # ---- finding people and records (care/search.py, care/team.py) --------------------------------------------
+    @app.get("/care/search")
+    def search_inquiries() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        term = (app.current_event.query_string_parameters or {}).get("q") or ""
+        try:
+            return _answer(as_json(care().search(actor, term)))
+        except InvalidSearch as exc:
+            raise Refused(422, _one("q", exc.message)) from None
+
+    @app.get("/care/team")
+    def care_team() -> Response[str]:
+        actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        return _answer(as_json(care().team()))
 
     @app.patch("/care/inquiries/<inquiry_id>")
     def change_inquiry(inquiry_id: str) -> Response[str]:
@@ -151,6 +200,31 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
         version = expected_version(app.current_event)
         inquiry = care().change(actor, target, version, change_of(app.current_event))
         return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
+
+    # The workflow and the queue (contact attempts, bulk changes, the attention-ordered queue).
+    @app.post("/care/inquiries/<inquiry_id>/attempts")
+    def log_attempt(inquiry_id: str) -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        target = inquiry_id_of(inquiry_id)
+        version = expected_version(app.current_event)
+        attempt = requested_attempt(json_object_of(app.current_event, "attempt"))
+        inquiry = care().log_attempt(actor, target, version, attempt)
+        return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'}, status=201)
+
+    @app.post("/care/bulk")
+    def bulk_change() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        items, requested = requested_bulk(json_object_of(app.current_event, "bulk change"))
+        return _json(care().bulk(actor, items, requested))
+
+    @app.get("/care/queue")
+    def queue() -> Response[str]:
+        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        assignee = assignee_filter(app.current_event, actor.sub)
+        answer = care().queue(actor, assignee, app.current_event.headers.get("if-none-match"))
+        if answer.view is None:  # the caller's copy is current: nothing read, shown or audited
+            return Response(status_code=304, body="", headers={"Cache-Control": "no-store", "ETag": answer.etag})
+        return _json(answer.view, headers={"ETag": answer.etag})
 
     @app.get("/care/audit")
     def audit_trail() -> Response[str]:

@@ -1,4 +1,6 @@
-"""Reminding the care team of inquiries still ``new`` past their due time, with no PHI.
+"""Reminding the care team of inquiries still awaiting a first contact (``new`` or ``attempting``: tried, not
+yet reached) past their due time, with no PHI. Reached (``contacted`` onwards), held-back and closed ones
+are never reminded.
 
 Each overdue inquiry is re-notified at most once per ``reminder_interval_minutes``: a conditional
 update of ``last_reminded_at`` claims the reminder before it is published (two runs never both send
@@ -54,7 +56,8 @@ def render_reminder(values: dict[str, Any], settings: RemindCareTeamSettings, no
     subject = (f"[URGENT - ESCALATED] Inquiry {reference} still waiting" if urgent
                else f"Reminder: inquiry {reference} still waiting")
     lines = [
-        f"Inquiry {reference} is still new, {_overdue_by(due, now)} past its response target.",
+        f"Inquiry {reference} is still waiting for a first contact ({values.get('status') or 'new'}), "
+        f"{_overdue_by(due, now)} past its response target.",
         "Priority: URGENT - escalated, please reach out now" if urgent else "Priority: normal",
         f"Topic: {topic}",
         f"Preferred contact: {values.get('preferred_contact') or 'email'}",
@@ -84,7 +87,7 @@ def _utcnow() -> datetime:
 
 def remind_care_team(settings: RemindCareTeamSettings, *, records: CareRecords | None = None,
                      clock: Callable[[], datetime] = _utcnow) -> ReminderSummary:
-    """Re-notify the care team about every inquiry still ``new`` past due, once per interval."""
+    """Re-notify the care team about every inquiry still awaiting a first contact past due, once per interval."""
     records = records or CareRecords(settings.inquiries_table)
     now = clock()
     now_iso = iso(now)

@@ -14,23 +14,54 @@ line in the invocation's logs, beside the line naming the inquiry, would tell wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
+from inquiries.care.attempts import MAX_ATTEMPTS_PER_INQUIRY, status_after, takes_attempts
 from inquiries.care.levels import LevelReason, reason_for
 from inquiries.care.members import MemberNames
+from inquiries.care.queue import (
+    QUEUE_READ_BOUND,
+    etag_matches,
+    for_assignee,
+    ordered_queue,
+    queue_etag,
+    shown_rows,
+)
 from inquiries.care.response_time import due_at
-from inquiries.care.transitions import can_move, is_first_contact, is_marked_spam, is_release
+from inquiries.care.search import SEARCH, InquirySearch
+from inquiries.care.team import NOT_A_MEMBER, TeamDirectory
+from inquiries.care.transitions import (
+    AWAITING_CONTACT,
+    QUEUE_STATUSES,
+    CloseReason,
+    can_move,
+    is_first_contact,
+    is_marked_spam,
+    is_release,
+    is_reopen,
+    needs_close_reason,
+)
 from inquiries.care.views import (
+    ATTEMPT_FIELD_MESSAGES,
     AuditTrail,
+    BulkResult,
+    BulkResults,
     CareInquiry,
     CarePage,
+    CareQueue,
+    CareTeam,
+    RelatedInquiry,
+    RequestedAttempt,
     RequestedChange,
+    SearchResults,
     audit_item,
     full_inquiry,
     list_item,
+    related_inquiry,
 )
 from inquiries.data.audit import AUDIT_READ, LIST, AuditEntry, AuditRecords
 from inquiries.data.care import CareRecords
@@ -38,6 +69,7 @@ from inquiries.data.cursor import ListCursors
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
+from inquiries.data.lookups import LookupRecords
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import (
     MetricUnit,
@@ -52,6 +84,8 @@ from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_
 from inquiries.settings import CareApiSettings
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
+# What a status list reads beside the index for each row shown (the index does not project them).
+ATTEMPT_DETAILS = ("attempt_count", "next_attempt_at")
 CORRECTION_METRIC = "TriageCorrected"
 # Fixed texts: they name the rule, never the inquiry's level (a care field, PHI like the rest).
 REASON_NEEDED = ("Give the reason for the new level: missed (a missed danger, when raising it) or "
@@ -59,6 +93,11 @@ REASON_NEEDED = ("Give the reason for the new level: missed (a missed danger, wh
 REASON_MISMATCH = ("The reason does not fit the change: missed raises the level (none, priority, urgent) "
                    "and false_alarm lowers it.")
 REASON_WITHOUT_CHANGE = "Give level_reason only with a level that differs from the inquiry's current one."
+CLOSE_REASON_NEEDED = f"Give the reason for closing: one of {', '.join(CloseReason)}."
+CLOSE_REASON_WITHOUT_CLOSE = "Give close_reason only with a move to closed."
+ATTEMPT_NOT_OPEN = "Only an open inquiry takes attempts: reopen or release it first."
+ATTEMPTS_FULL = (f"This inquiry has reached its limit of {MAX_ATTEMPTS_PER_INQUIRY} attempts: keep further "
+                 "attempts in the clinic's record.")
 
 # A bound on one inquiry's notes, well under DynamoDB's 400 KB item limit (past which the item could
 # never be updated again): at most this many notes, and this many bytes of note text (UTF-8).
@@ -94,6 +133,15 @@ class _Write:
     notes: list[dict[str, Any]]
     fields: list[str]
     correction: LevelReason | None = None
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueueAnswer:
+    """The queue's ETag, and the queue itself (None when the caller's copy is current: a 304)."""
+
+    etag: str
+    view: CareQueue | None
 
 
 def _level_change(current: Level, requested: RequestedChange) -> tuple[Level, LevelReason] | None:
@@ -141,7 +189,8 @@ class CareService:
         the ids shown. Raises ``InvalidCursor`` for a cursor this API did not hand out for this list."""
         start_key, page = self.cursors.open(cursor, status.value) if cursor else (None, 1)
         found = self.records.list_by_status(status.value, limit, start_key)
-        items = tuple(list_item(values) for values in found.items)
+        counted = self.records.details([str(v["inquiry_id"]) for v in found.items], ATTEMPT_DETAILS)
+        items = tuple(list_item({**values, **counted.get(str(values["inquiry_id"]), {})}) for values in found.items)
         self.audit.record(self._entry(actor, self.clock(), LIST, status=status.value, page=page,
                                       inquiry_ids=tuple(item.inquiry_id for item in items)))
         next_cursor = self.cursors.seal(found.last_key, page + 1) if found.last_key else None
@@ -152,26 +201,119 @@ class CareService:
         values = self.records.get(inquiry_id)
         if values is None:
             raise InquiryNotFound(inquiry_id)
-        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id))
-        return full_inquiry(values, self.names.name_of)
+        related = self._related(values)
+        self.audit.record(self._entry(actor, self.clock(), "read", inquiry_id=inquiry_id,
+                                      inquiry_ids=tuple(r.inquiry_id for r in related) or None))
+        return full_inquiry(values, self.names.name_of, related)
 
     def change(self, actor: CareActor, inquiry_id: str, expected_version: int,
                requested: RequestedChange) -> CareInquiry:
         """Apply a status move, an assignment, a level correction and/or a note, if nobody changed the
         inquiry since ``expected_version``. Raises ``InquiryNotFound``, ``VersionConflict`` or
         ``InvalidChange``."""
+        current = self._current(inquiry_id, expected_version)
+        now = self.clock()
+        write = self._plan(actor, current, requested, now)
+        if not write.fields:
+            return self.read(actor, inquiry_id)
+        return self._commit(actor, inquiry_id, expected_version, current, write, now)
+
+    def log_attempt(self, actor: CareActor, inquiry_id: str, expected_version: int,
+                    attempt: RequestedAttempt) -> CareInquiry:
+        """Log one try to reach the person (``care.attempts``): keep it on the inquiry, move the status as its
+        outcome says, set or clear ``next_attempt_at``, add the note. Raises ``InquiryNotFound``,
+        ``VersionConflict`` or ``InvalidChange``."""
+        current = self._current(inquiry_id, expected_version)
+        now = self.clock()
+        at = iso(now)
+        status = InquiryStatus(current["status"])
+        if not takes_attempts(status):
+            raise InvalidChange("status", ATTEMPT_NOT_OPEN)
+        logged = current.get("attempts") or []
+        if len(logged) >= MAX_ATTEMPTS_PER_INQUIRY:
+            raise InvalidChange(None, ATTEMPTS_FULL)
+        if attempt.next_attempt_at is not None and attempt.next_attempt_at < now - timedelta(minutes=5):
+            raise InvalidChange("next_attempt_at", ATTEMPT_FIELD_MESSAGES["next_attempt_at"])
+        write = _Write(sets={"updated_at": at, "attempt_count": len(logged) + 1}, removes=[], history=[], notes=[],
+                       fields=["attempt"])
+        entry: dict[str, Any] = {**self._by(actor, at), "channel": attempt.channel.value,
+                                 "outcome": attempt.outcome.value}
+        if attempt.next_attempt_at is not None:
+            entry["next_attempt_at"] = write.sets["next_attempt_at"] = iso(attempt.next_attempt_at)
+        elif current.get("next_attempt_at"):
+            write.removes.append("next_attempt_at")
+        write.attempts.append(entry)
+        write.history.append({**self._by(actor, at), "action": "attempt", "to": attempt.outcome.value})
+        target = status_after(status, attempt.outcome)
+        if target is not status:
+            self._move(actor, current, status, target, None, now, write)
+        if attempt.note is not None:
+            self._add_note(actor, attempt.note, current, at, write)
+        return self._commit(actor, inquiry_id, expected_version, current, write, now)
+
+    def bulk(self, actor: CareActor, items: tuple[tuple[str, int], ...], requested: RequestedChange) -> BulkResults:
+        """The same change to several inquiries, each through ``change`` (its own version check, audit entry
+        and version bump): one result per item, 200, 404, 412 or 422, in the order given."""
+        results = []
+        for inquiry_id, version in items:
+            try:
+                self.change(actor, inquiry_id, version, requested)
+                status = 200
+            except InquiryNotFound:
+                status = 404
+            except VersionConflict:
+                status = 412
+            except InvalidChange:
+                status = 422
+            results.append(BulkResult(inquiry_id=inquiry_id, status=status))
+        return BulkResults(results=tuple(results))
+
+    def queue(self, actor: CareActor, assignee: str | None, if_none_match: str | None) -> QueueAnswer:
+        """The open inquiries by attention (``care.queue``), of ``assignee`` (a sub, ``UNASSIGNED`` or None for
+        everyone's), and the count of each status. When ``if_none_match`` names the answer's ETag, nothing is
+        read beyond the index and nothing is shown or audited (``view`` None); otherwise the shown ids are
+        audited as a list of ``queue`` before the answer leaves."""
+        now = self.clock()
+        rows, complete = self.records.open_rows(tuple(s.value for s in QUEUE_STATUSES), QUEUE_READ_BOUND)
+        if not complete:
+            logger.warning("queue read bound reached", extra={"bound": QUEUE_READ_BOUND})
+        rows = [r for r in rows if for_assignee(r, assignee)]
+        counts = {s.value: 0 for s in InquiryStatus}
+        for row in rows:
+            counts[str(row["status"])] += 1
+        for status in InquiryStatus:
+            if status not in QUEUE_STATUSES or not complete:
+                counts[status.value] = self.records.count(status.value, assignee)
+        now_iso = iso(now)
+        tag = queue_etag(rows, counts, assignee, now_iso)
+        if if_none_match is not None and etag_matches(if_none_match, tag):
+            return QueueAnswer(etag=tag, view=None)
+        shown = shown_rows(rows, now_iso)
+        details = self.records.details([str(r["inquiry_id"]) for r in shown])
+        view = ordered_queue(shown, details, counts, now_iso)
+        self.audit.record(self._entry(actor, now, LIST, status="queue", page=1,
+                                      inquiry_ids=tuple(item.inquiry_id for item in view.items),
+                                      filters=("assignee",) if assignee is not None else ()))
+        return QueueAnswer(etag=tag, view=view)
+
+    def _current(self, inquiry_id: str, expected_version: int) -> dict[str, Any]:
         current = self.records.get(inquiry_id)
         if current is None:
             raise InquiryNotFound(inquiry_id)
         if int(current.get("version", 1)) != expected_version:
             raise VersionConflict(inquiry_id)
-        now = self.clock()
-        write = self._plan(actor, current, requested, now)
-        if not write.fields:
-            return self.read(actor, inquiry_id)
-        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields))
+        return current
+
+    def _commit(self, actor: CareActor, inquiry_id: str, expected_version: int, current: dict[str, Any],
+                write: _Write, now: datetime) -> CareInquiry:
+        """Write a planned change and its audit entry in one transaction, then what follows it (a released
+        submission's dispatch, the first contact's metric, a correction's count)."""
+        related = self._related(current)  # the same person's other inquiries, shown with the answer
+        entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields),
+                            inquiry_ids=tuple(r.inquiry_id for r in related) or None)
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
-                                  append={"history": write.history, "notes": write.notes},
+                                  append={"history": write.history, "notes": write.notes,
+                                          "attempts": write.attempts},
                                   also=[self.audit.write_with(entry)])
         logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
         if "dispatch_pending_since" in write.sets:
@@ -183,7 +325,7 @@ class CareService:
         updated = self.records.get(inquiry_id)
         if updated is None:  # erased in the meantime
             raise InquiryNotFound(inquiry_id)
-        return full_inquiry(updated, self.names.name_of)
+        return full_inquiry(updated, self.names.name_of, related)
 
     def _entry(self, actor: CareActor, at: datetime, action: str, *, inquiry_id: str | None = None,
                fields: tuple[str, ...] = (), status: str | None = None, page: int | None = None,
@@ -207,23 +349,21 @@ class CareService:
         corrected = _level_change(level, requested)
         new_level = level if corrected is None else corrected[0]
         target = status if change.status is None else change.status
-        if target is not status:
+        moving = target is not status
+        if change.close_reason is not None and not (moving and needs_close_reason(target)):
+            raise InvalidChange("close_reason", CLOSE_REASON_WITHOUT_CLOSE)
+        if moving:
             if not can_move(status, target):
                 raise InvalidChange("status", f"An inquiry that is {status.value} cannot become {target.value}.")
-            write.sets["status"] = target.value
-            write.history.append({**self._by(actor, at), "action": "status", "from": status.value,
-                                  "to": target.value})
-            write.fields.append("status")
-            if is_first_contact(status, target):
-                write.sets["first_contact_at"] = at
-            if is_release(status, target):
-                self._release(current, now, new_level, write)
-            if is_marked_spam(status, target):
-                write.sets["spam"] = True  # as a held-back submission: released the same way
+            if needs_close_reason(target) and change.close_reason is None:
+                raise InvalidChange("close_reason", CLOSE_REASON_NEEDED)
+            self._move(actor, current, status, target, change.close_reason, now, write, level=new_level)
         if corrected is not None:
-            self._correct_level(current, level, corrected, still_new=target is InquiryStatus.NEW, at=at,
+            self._correct_level(current, level, corrected, still_new=target in AWAITING_CONTACT, at=at,
                                 actor=actor, write=write)
         if "assignee" in requested.given and change.assignee != current.get("assignee"):
+            if change.assignee is not None and not self.directory.is_member(change.assignee):
+                raise InvalidChange("assignee", NOT_A_MEMBER)
             entry: dict[str, Any] = {**self._by(actor, at), "action": "assigned"}
             if current.get("assignee"):
                 entry["from"] = current["assignee"]
@@ -234,13 +374,42 @@ class CareService:
             write.history.append(entry)
             write.fields.append("assignee")
         if change.note is not None:
-            _check_room_for(change.note, current)
-            write.notes.append({**self._by(actor, at), "text": change.note})
-            write.history.append({**self._by(actor, at), "action": "note"})
-            write.fields.append("note")
+            self._add_note(actor, change.note, current, at, write)
         if write.fields:
             write.sets["updated_at"] = at
         return write
+
+    def _add_note(self, actor: CareActor, note: str, current: dict[str, Any], at: str, write: _Write) -> None:
+        _check_room_for(note, current)
+        write.notes.append({**self._by(actor, at), "text": note})
+        write.history.append({**self._by(actor, at), "action": "note"})
+        write.fields.append("note")
+
+    def _move(self, actor: CareActor, current: dict[str, Any], status: InquiryStatus, target: InquiryStatus,
+              close_reason: CloseReason | None, now: datetime, write: _Write, level: Level | None = None) -> None:
+        """Plan an allowed status move: its history entry (``reopened`` for a reopen; a close's reason), the
+        first contact's time (once per inquiry), a release, a hold-back, a reopen's fresh response target."""
+        at = iso(now)
+        entry: dict[str, Any] = {**self._by(actor, at), "action": "reopened" if is_reopen(status, target) else "status",
+                                 "from": status.value, "to": target.value}
+        write.sets["status"] = target.value
+        write.fields.append("status")
+        if close_reason is not None:
+            entry["reason"] = write.sets["close_reason"] = close_reason.value
+        elif current.get("close_reason"):
+            write.removes.append("close_reason")
+        write.history.append(entry)
+        if is_first_contact(status, target) and not current.get("first_contact_at"):
+            write.sets["first_contact_at"] = at
+        at_level = level if level is not None else read_level(StoredValues(current))
+        if is_release(status, target):
+            self._release(current, now, at_level, write)
+        if is_marked_spam(status, target):
+            write.sets["spam"] = True  # as a held-back submission: released the same way
+        if is_reopen(status, target):
+            # Worked again: a fresh response target from now (reminders follow it as for a new inquiry).
+            write.sets["reopened_at"] = at
+            write.sets["due_at"] = iso(due_at(now, at_level.value, self.settings))
 
     def _correct_level(self, current: dict[str, Any], level: Level, corrected: tuple[Level, LevelReason], *,
                        still_new: bool, at: str, actor: CareActor, write: _Write) -> None:
@@ -301,3 +470,39 @@ class CareService:
         self.audit.record(self._entry(actor, self.clock(), AUDIT_READ, inquiry_id=inquiry_id,
                                       filters=("inquiry_id",) if inquiry_id else ()))
         return trail
+
+    # ---- finding people and records: by reference, search, the care team, the same person ---------------------
+    @cached_property
+    def finder(self) -> InquirySearch:
+        """Search and the same person's other inquiries, through InquiryLookupTable and EmailHashIndex."""
+        return InquirySearch(LookupRecords(self.settings.inquiry_lookup_table, self.settings.inquiries_table),
+                             lambda: peppers(self.settings.pepper_secret))
+
+    @cached_property
+    def directory(self) -> TeamDirectory:
+        """The care team to assign from (the pool's care groups)."""
+        return TeamDirectory(self.settings.user_pool_id, self.settings.member_name_cache_seconds)
+
+    def inquiry_id_for(self, raw: str) -> str:
+        """The inquiry a path names by id or by reference (``INQ-XXXXXXXX``, any case). Raises
+        ``InquiryNotFound``."""
+        inquiry_id = self.finder.resolve(raw)
+        if inquiry_id is None:
+            raise InquiryNotFound("-")
+        return inquiry_id
+
+    def search(self, actor: CareActor, term: str) -> SearchResults:
+        """The inquiries ``term`` finds, audited as ``search`` with its kind and the ids shown: never the term.
+        Raises ``InvalidSearch``."""
+        found = self.finder.find(term)
+        items = tuple(list_item(values) for values in found.items)
+        self.audit.record(self._entry(actor, self.clock(), SEARCH, inquiry_ids=tuple(i.inquiry_id for i in items),
+                                      filters=(found.kind,)))
+        return SearchResults(items=items)
+
+    def team(self) -> CareTeam:
+        """The care team's enabled members (no inquiry is read: not audited)."""
+        return self.directory.team()
+
+    def _related(self, values: dict[str, Any]) -> tuple[RelatedInquiry, ...]:
+        return tuple(related_inquiry(found) for found in self.finder.related(values))

@@ -4,7 +4,9 @@ Item attributes this module adds to an inquiry (``InquiryItem`` holds ``version`
 intake): ``assignee``, ``notes`` (list of {at, actor_id, actor, text}), ``history`` (list of {at,
 actor_id, actor, action, from?, to?, reason?}; ``actor_id`` is the member's Cognito sub, ``actor`` their
 name in the pool then; ``reason`` is a level correction's ``missed`` or ``false_alarm``), ``updated_at``,
-``first_contact_at``, ``released_at`` and ``last_reminded_at``.
+``first_contact_at``, ``released_at``, ``reopened_at``, ``last_reminded_at``, ``close_reason``,
+``attempts`` (list of {at, actor_id, actor, channel, outcome, next_attempt_at?}), ``attempt_count`` and
+``next_attempt_at`` (the queue reads those two beside the index, which does not project them).
 Raises ``DataUnavailable`` (or ``Throttled``) and the domain errors of ``data.errors``, never botocore's.
 """
 
@@ -19,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiries import aws
 from inquiries.data.conditional import update_if, updated_attributes_if
 from inquiries.data.errors import (
+    DataUnavailable,
     InquiryNotFound,
     VersionConflict,
     as_domain_error,
@@ -34,6 +37,15 @@ if TYPE_CHECKING:
 LIST_ATTRIBUTES = ("inquiry_id", "status", "created_at", "name", "assignee", "due_at", "version", "topic",
                    "urgent", "level", "language", "preferred_contact")
 _NEW = InquiryStatus.NEW.value
+_ATTEMPTING = InquiryStatus.ATTEMPTING.value
+# What the queue reads of each shown inquiry beside the index (BatchGetItem with this projection, and no
+# other attribute: CareApiFunction's policy allows BatchGetItem for these alone, ``dynamodb:Attributes``).
+QUEUE_DETAILS = ("inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash")
+# BatchGetItem takes at most 100 keys a request; unprocessed ones are asked again a bounded number of times.
+_BATCH_KEYS = 100
+_BATCH_ROUNDS = 5
+# Who an index read is for: everyone (None), nobody assigned (UNASSIGNED) or one member's sub.
+UNASSIGNED = ""
 
 
 @dataclass(frozen=True)
@@ -77,14 +89,88 @@ class CareRecords:
                  for item in page.get("Items", [])]
         return CarePage(items=items, last_key=dict(last) if last else None)
 
+    def open_rows(self, statuses: tuple[str, ...], bound: int) -> tuple[list[dict[str, Any]], bool]:
+        """Every inquiry in ``statuses`` as the index holds it (list attributes only, newest first per status),
+        at most ``bound`` in all; and whether all were read."""
+        rows: list[dict[str, Any]] = []
+        for status in statuses:
+            kwargs: dict[str, Any] = {
+                "TableName": self.inquiries_table, "IndexName": STATUS_INDEX,
+                "KeyConditionExpression": "#s = :status", "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":status": {"S": status}}, "ScanIndexForward": False,
+            }
+            while True:
+                kwargs["Limit"] = bound - len(rows) + 1  # one more than room: says whether there were more
+                with domain_errors():
+                    page = aws.dynamodb().query(**kwargs)
+                rows.extend({k: v for k, v in plain_values(item).items() if k in LIST_ATTRIBUTES}
+                            for item in page.get("Items", []))
+                if len(rows) > bound:
+                    return rows[:bound], False
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return rows, True
+
+    def count(self, status: str, assignee: str | None = None) -> int:
+        """How many inquiries are in ``status`` (of ``assignee``: a sub, ``UNASSIGNED``, or None for all):
+        StatusIndex with ``Select=COUNT``, no item returned."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.inquiries_table, "IndexName": STATUS_INDEX, "Select": "COUNT",
+            "KeyConditionExpression": "#s = :status", "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":status": {"S": status}},
+        }
+        if assignee == UNASSIGNED:
+            kwargs["FilterExpression"] = "attribute_not_exists(assignee)"
+        elif assignee is not None:
+            kwargs["FilterExpression"] = "assignee = :assignee"
+            kwargs["ExpressionAttributeValues"][":assignee"] = {"S": assignee}
+        total = 0
+        while True:
+            with domain_errors():
+                page = aws.dynamodb().query(**kwargs)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def details(self, inquiry_ids: list[str], attributes: tuple[str, ...] = QUEUE_DETAILS) -> dict[str, dict[str, Any]]:
+        """``attributes`` (some of ``QUEUE_DETAILS``, ``inquiry_id`` always) of each inquiry, by id
+        (BatchGetItem, eventually consistent; an inquiry erased meanwhile is simply absent). Raises
+        ``DataUnavailable`` when some stay unprocessed."""
+        found: dict[str, dict[str, Any]] = {}
+        wanted = ("inquiry_id", *(a for a in attributes if a in QUEUE_DETAILS and a != "inquiry_id"))
+        names = {f"#d{i}": name for i, name in enumerate(wanted)}
+        for start in range(0, len(inquiry_ids), _BATCH_KEYS):
+            keys: list[dict[str, Any]] = [{"inquiry_id": {"S": i}} for i in inquiry_ids[start:start + _BATCH_KEYS]]
+            for _round in range(_BATCH_ROUNDS):
+                with domain_errors():
+                    answer = aws.dynamodb().batch_get_item(RequestItems={self.inquiries_table: {
+                        "Keys": keys, "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}})
+                for item in answer.get("Responses", {}).get(self.inquiries_table, []):
+                    values = plain_values(item)
+                    found[str(values["inquiry_id"])] = values
+                unprocessed = answer.get("UnprocessedKeys") or {}
+                keys = list(unprocessed[self.inquiries_table]["Keys"]) if self.inquiries_table in unprocessed else []
+                if not keys:
+                    break
+            if keys:
+                raise DataUnavailable("UnprocessedKeys")
+        return found
+
     def new_past_due(self, now_iso: str, created_by_iso: str) -> Iterator[dict[str, Any]]:
-        """Inquiries still ``new`` whose ``due_at`` has passed (StatusIndex, oldest first): only what a reminder
+        """Inquiries still awaiting their first contact (``new`` or ``attempting``) whose ``due_at`` has passed
+        (StatusIndex, oldest first per status): only what a reminder
         shows (``REMINDER_FIELDS``), never the name the index also holds. RemindCareTeamFunction's policy
         allows no other attribute (``dynamodb:Attributes``).
 
         Only those created by ``created_by_iso`` are read (the key condition): a newer one cannot be overdue
         yet, so a backlog of fresh inquiries costs nothing (each run used to read every ``new`` one).
         """
+        for status in (_NEW, _ATTEMPTING):
+            yield from self._past_due(status, now_iso, created_by_iso)
+
+    def _past_due(self, status: str, now_iso: str, created_by_iso: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
             "TableName": self.inquiries_table,
             "IndexName": STATUS_INDEX,
@@ -94,7 +180,7 @@ class CareRecords:
             # Every name a placeholder: status (and who knows which next field) is a reserved word.
             "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(REMINDER_FIELDS))),
             "ExpressionAttributeNames": {"#s": "status", **{f"#p{i}": f for i, f in enumerate(REMINDER_FIELDS)}},
-            "ExpressionAttributeValues": {":new": {"S": _NEW}, ":now": {"S": now_iso},
+            "ExpressionAttributeValues": {":new": {"S": status}, ":now": {"S": now_iso},
                                           ":created": {"S": created_by_iso}},
         }
         while True:
@@ -180,17 +266,18 @@ class CareRecords:
         raise VersionConflict(inquiry_id)
 
     def claim_reminder(self, inquiry_id: str, now_iso: str, not_since_iso: str) -> str | None:
-        """Record a reminder at ``now_iso`` unless one was sent after ``not_since_iso`` or the inquiry left
-        ``new``. Returns the previous ``last_reminded_at`` ("" for none), or None when not claimed."""
+        """Record a reminder at ``now_iso`` unless one was sent after ``not_since_iso`` or the inquiry no longer
+        awaits its first contact (neither ``new`` nor ``attempting``). Returns the previous
+        ``last_reminded_at`` ("" for none), or None when not claimed."""
         previous = updated_attributes_if(
             TableName=self.inquiries_table,
             Key={"inquiry_id": {"S": inquiry_id}},
             UpdateExpression="SET last_reminded_at = :now",
-            ConditionExpression=("#s = :new AND (attribute_not_exists(last_reminded_at)"
+            ConditionExpression=("#s IN (:new, :attempting) AND (attribute_not_exists(last_reminded_at)"
                                  " OR last_reminded_at <= :since)"),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":now": {"S": now_iso}, ":new": {"S": _NEW},
-                                       ":since": {"S": not_since_iso}},
+                                       ":attempting": {"S": _ATTEMPTING}, ":since": {"S": not_since_iso}},
             ReturnValues="UPDATED_OLD",
         )
         if previous is None:

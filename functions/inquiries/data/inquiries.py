@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,7 +21,11 @@ from inquiries.data.items import (
     iso,
     plain_values,
 )
+from inquiries.data.lookups import lookup_puts
 from inquiries.record import StoredInquiry
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,10 @@ class InquiryRepository:
     """Data access for inquiries. Raises ``DataUnavailable`` (or ``Throttled``), never botocore's errors."""
 
     inquiries_table: str
-    # Only intake writes new inquiries, and with them their guards in IdempotencyTable.
+    # Only intake writes new inquiries, and with them their guards in IdempotencyTable and their lookup items
+    # in InquiryLookupTable (``data.lookups``).
     idempotency_table: str | None = None
+    lookup_table: str | None = None
 
     @property
     def _guards_table(self) -> str:
@@ -39,7 +45,7 @@ class InquiryRepository:
         return self.idempotency_table
 
     def put_new(self, item: InquiryItem, guard: SubmissionGuardItem, *, now: int) -> None:
-        """Store a new inquiry and its submission guard atomically.
+        """Store a new inquiry, its submission guard and its lookup items atomically.
 
         Raises ``DuplicateSubmission`` when a live guard exists (an earlier attempt stored it). A guard
         past its ``expiration`` counts as gone: DynamoDB's TTL sweep can lag by a day or two.
@@ -62,6 +68,7 @@ class InquiryRepository:
                             "ConditionExpression": "attribute_not_exists(inquiry_id)",
                         }
                     },
+                    *self._lookup_puts(item),
                 ]
             )
         except ClientError as exc:
@@ -75,6 +82,13 @@ class InquiryRepository:
             raise as_domain_error(exc) from None
         except BotoCoreError as exc:
             raise as_domain_error(exc) from None
+
+    def _lookup_puts(self, item: InquiryItem) -> list[TransactWriteItemTypeDef]:
+        if not item.lookup_keys:
+            return []
+        if not self.lookup_table:
+            raise RuntimeError("this repository was built without the lookup table")
+        return lookup_puts(self.lookup_table, item.inquiry_id, item.lookup_keys, item.ttl)
 
     def guarded_inquiry_id(self, guard_id: str, *, now: int) -> str | None:
         """The inquiry stored under a live (unexpired) submission guard, if any."""

@@ -1,6 +1,7 @@
 """Every item shape the functions write, defined once, and the names the tools and tests share.
 
-InquiriesTable (key ``inquiry_id``, a ULID): one ``InquiryItem``, later annotated by the consumers
+InquiriesTable (key ``inquiry_id``, a ULID): one ``InquiryItem`` (with its InquiryLookupTable items,
+``data.lookups``), later annotated by the consumers
 with the attributes of each ``DeliveryStep`` (sent marker, lease, permanent failure) and delivery
 notes (message ids). The sparse pair ``dispatch_state`` + ``dispatch_pending_since`` marks an
 inquiry whose queue messages are not known to be sent (DispatchPendingIndex).
@@ -123,6 +124,10 @@ class InquiryItem:
     due_at: str | None = None
     # The care console's optimistic concurrency (If-Match): 1 at intake, +1 per change.
     version: int = 1
+    # The phone's keyed hash (the same person's other inquiries), and the keys of this inquiry's
+    # InquiryLookupTable items (``data.lookups``), written with it in one transaction.
+    phone_hash: str | None = None
+    lookup_keys: list[str] | None = None
 
     @classmethod
     def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
@@ -131,6 +136,8 @@ class InquiryItem:
         """The item for a new submission: spam is kept without a dispatch marker or response target,
         anything else with both (``targets`` say when it is due). Spam is triaged too: a release must
         behave as a new inquiry would."""
+        from inquiries.data.lookups import lookup_keys, phone_hash  # it reads this module's names
+
         received = datetime.fromtimestamp(now, UTC)
         created = iso(received)
         return cls(
@@ -159,6 +166,8 @@ class InquiryItem:
             dispatch_pending_since=None if spam else created,
             due_at=None if spam else iso(due_at(received, triage.level.value, targets)),
             version=1,
+            phone_hash=phone_hash(inquiry.phone, peppers) if inquiry.phone else None,
+            lookup_keys=lookup_keys(inquiry_id, inquiry.name, inquiry.phone, peppers),
         )
 
     def to_item(self) -> dict[str, AttributeValueTypeDef]:

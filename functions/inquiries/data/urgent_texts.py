@@ -74,21 +74,24 @@ class UrgentTextRecords:
         )
 
     def urgent_waiting(self) -> int:
-        """How many urgent inquiries are still ``new`` (StatusIndex, a count: no item is returned)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.inquiries_table,
-            "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": "#s = :new",
-            "FilterExpression": "urgent = :true",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {":new": {"S": InquiryStatus.NEW.value}, ":true": {"BOOL": True}},
-            "Select": "COUNT",
-        }
+        """How many urgent inquiries still await their first contact (``new`` or ``attempting``; StatusIndex,
+        counts: no item is returned)."""
         total = 0
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
-            total += int(page.get("Count", 0))
-            if "LastEvaluatedKey" not in page:
-                return total
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for status in (InquiryStatus.NEW, InquiryStatus.ATTEMPTING):
+            kwargs: dict[str, Any] = {
+                "TableName": self.inquiries_table,
+                "IndexName": STATUS_INDEX,
+                "KeyConditionExpression": "#s = :new",
+                "FilterExpression": "urgent = :true",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":new": {"S": status.value}, ":true": {"BOOL": True}},
+                "Select": "COUNT",
+            }
+            while True:
+                with domain_errors():
+                    page = aws.dynamodb().query(**kwargs)
+                total += int(page.get("Count", 0))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return total

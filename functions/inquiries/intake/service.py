@@ -167,7 +167,8 @@ class IntakeService:
         read = peppers(settings.pepper_secret)
         return cls(
             settings,
-            inquiries=InquiryRepository(settings.inquiries_table, settings.idempotency_table),
+            inquiries=InquiryRepository(settings.inquiries_table, settings.idempotency_table,
+                                        settings.inquiry_lookup_table),
             dispatcher=Dispatcher(settings),
             limiter=RateLimiter(RateLimitCounters(settings.rate_limit_table),
                                 per_client_per_hour=settings.rate_limit_per_client_per_hour, peppers=read),
