@@ -434,6 +434,7 @@ def test_several_are_closed_at_once_with_a_reason(
     with page.expect_request(lambda r: r.url.endswith("/care/bulk")) as sent:
         bulk.get_by_role("button", name="Close them").click()
     change = sent.value.post_data_json
+    assert isinstance(change, dict)
     assert change["change"] == {"status": "closed", "close_reason": "duplicate"}
     assert sorted(i["inquiry_id"] for i in change["items"]) == sorted(i.inquiry_id for i in chosen)
     expect(bulk).to_contain_text("Close them: 2 of 2 changed.")
