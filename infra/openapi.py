@@ -167,6 +167,9 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
             "parameters": [
                 {"name": "inquiry_id", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^([0-9A-HJKMNP-TV-Z]{26})?$"}},
+                {"name": "reference", "in": "query", "required": False,
+                 "description": "INQ-XXXXXXXX of an inquiry still kept (422 otherwise); inquiry_id wins",
+                 "schema": {"type": "string", "maxLength": 40}},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^(0*([1-9]|[1-9][0-9]|[1-4][0-9][0-9]|500))?$"}},
             ],

@@ -53,7 +53,7 @@ REGION = "us-east-1"
 FLOOR_PREFIX = "BenchFloor"
 FLOOR_QUEUES = (f"{FLOOR_PREFIX}ConfirmationQueue", f"{FLOOR_PREFIX}CareTeamQueue")
 FLOOR_TOPIC = f"{FLOOR_PREFIX}Topic"
-FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable")
+FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable", "InquiryLookupTable")
 PIPELINE = "pipeline (HTTP, handlers, pollers)"
 FLOOR = "floor (the same AWS calls, boto3)"
 
@@ -193,6 +193,7 @@ class Floor:
     def one_inquiry(self, n: int) -> tuple[float, float, float]:
         """Every call for one inquiry; returns the intake, confirmation and care-team parts' durations in ms."""
         from inquiries.data.items import InquiryItem, SubmissionGuardItem
+        from inquiries.data.lookups import lookup_puts
         from inquiries.ids import new_inquiry_id
         from inquiries.models import InquiryIn
         from inquiries.peppers import Peppers
@@ -231,6 +232,7 @@ class Floor:
                          "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
                 {"Put": {"TableName": self.tables["InquiriesTable"], "Item": item.to_item(),
                          "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
+                *lookup_puts(self.tables["InquiryLookupTable"], inquiry_id, item.lookup_keys or [], item.ttl),
             ])
         body = json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
         for url in self.queues:

@@ -254,6 +254,11 @@ def test_related_lists_the_same_persons_other_inquiries_by_email_or_phone_newest
     assert read["inquiry_id"] == first and read["inquiry_ids"] == [by_phone, by_email]
     alone = response_json(care_request(stack, "GET", f"/care/inquiries/{by_email}", claims=ADMIN))["related"]
     assert [r["inquiry_id"] for r in alone] == [first]
+    changed = care_request(stack, "PATCH", f"/care/inquiries/{first}", claims=CARE_MEMBER,
+                           body={"note": "same person as the urgent one"}, headers={"If-Match": "1"})
+    assert [r["inquiry_id"] for r in response_json(changed)["related"]] == [by_phone, by_email]
+    update = next(e for e in audit_trail(stack) if e["action"] == "update")
+    assert update["inquiry_ids"] == [by_phone, by_email], "what the answer showed is audited with the change"
 
 
 def test_related_is_empty_for_a_person_with_one_inquiry(stack: Stack) -> None:
@@ -271,3 +276,46 @@ def test_names_are_normalised_without_their_accents_and_case() -> None:
     full_width = "".join(chr(0xFF21 + ord(ch) - ord("A")) for ch in "MARIA")  # compatibility forms fold
     assert name_tokens(f"{full_width} Ölund") == ("maria", "olund")
     assert name_tokens(unicodedata.normalize("NFD", "Zoë")) == name_tokens("Zoë") == ("zoe",)
+
+
+def test_a_released_held_back_submission_keeps_its_lookup_items_as_long_as_itself(stack: Stack) -> None:
+    inquiry_id = submit(stack, website="http://bot.example", name="Released Person")
+    short = int(record_of(inquiry_id)["ttl"])
+
+    response = care_request(stack, "PATCH", f"/care/inquiries/{inquiry_id}", claims=CARE_MEMBER,
+                            body={"status": "new"}, headers={"If-Match": "1"})
+
+    assert response["statusCode"] == 200, response
+    released = int(record_of(inquiry_id)["ttl"])
+    assert released > short + 300 * 86400
+    assert {int(item["ttl"]) for item in lookups(stack)} == {released}
+    assert found(stack, "released person") == [inquiry_id]
+
+
+def test_a_search_that_cannot_reach_the_lookups_is_a_503_that_shows_and_audits_nothing(stack: Stack) -> None:
+    submit(stack, name="Unreachable Person")
+    boto3.client("dynamodb", region_name="us-east-1").delete_table(TableName=LOOKUP_TABLE)
+
+    with LogCapture() as logs:
+        response = search(stack, "unreachable person")
+
+    assert response["statusCode"] == 503
+    assert "ResourceNotFoundException" in logs.text and "unreachable" not in logs.text.casefold()
+    assert [e for e in audit_trail(stack) if e["action"] == "search"] == []
+
+
+def test_the_audit_trail_is_filtered_by_a_reference(stack: Stack) -> None:
+    inquiry_id = submit(stack)
+    other = submit(stack)
+    for one in (inquiry_id, other):
+        care_request(stack, "GET", f"/care/inquiries/{one}", claims=CARE_MEMBER)
+
+    response = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": f"inq-{inquiry_id[-8:]}"})
+
+    assert response["statusCode"] == 200, response
+    assert {e["inquiry_id"] for e in response_json(response)["items"]} == {inquiry_id}
+    for bad in ("INQ-ZZZZZZZZ", "<script>"):
+        refused = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": bad})
+        assert refused["statusCode"] == 422 and "ZZZZ" not in refused["body"] and "script" not in refused["body"]
+    member = care_request(stack, "GET", "/care/audit", claims=CARE_MEMBER, query={"reference": f"INQ-{other[-8:]}"})
+    assert member["statusCode"] == 403

@@ -228,3 +228,16 @@ def test_a_status_list_row_counts_the_attempts_and_shows_the_next_one(stack: Sta
 
     assert (row["inquiry_id"], row["attempts"]) == (inquiry_id, 1)
     assert row["next_attempt_at"] == record_of(inquiry_id)["next_attempt_at"]
+
+
+def test_a_reopen_with_a_raised_level_is_due_from_the_reopening_at_the_new_level(stack: Stack) -> None:
+    inquiry_id = put_inquiry(status="closed", created_at="2026-01-05T15:00:00.000Z",
+                             due_at="2026-01-06T00:00:00.000Z")
+    before = datetime.now(UTC)
+
+    body = response_json(patch(stack, inquiry_id, {"status": "attempting", "level": "urgent",
+                                                   "level_reason": "missed"}, 1))
+
+    due = datetime.fromisoformat(body["due_at"].replace("Z", "+00:00"))
+    assert (body["status"], body["level"]) == ("attempting", "urgent")
+    assert timedelta(minutes=59) < due - before < timedelta(minutes=61), "an hour from now, not from January"

@@ -526,8 +526,10 @@ def test_no_hash_in_any_table_is_an_unkeyed_sha256_of_what_was_submitted(stack: 
 
     inquiry = distinctive_inquiry()
     stack.intake(json_post(inquiry, source_ip="198.51.100.77"))
-    stored = json.dumps([stack.items(t) for t in ("InquiriesTable", "IdempotencyTable", "RateLimitTable")],
-                        default=str)
+    stored = json.dumps([stack.items(t) for t in ("InquiriesTable", "IdempotencyTable", "RateLimitTable",
+                                                  "InquiryLookupTable")], default=str)
     email = str(inquiry["email"]).strip().lower()
-    for candidate in (email, "198.51.100.77", "client:198.51.100.77"):
+    phone = str(stack.items()[0]["phone"])
+    words = str(inquiry["name"]).casefold().split()
+    for candidate in (email, "198.51.100.77", "client:198.51.100.77", phone, *words, " ".join(words)):
         assert hashlib.sha256(candidate.encode()).hexdigest() not in stored

@@ -312,8 +312,9 @@ def test_each_function_may_use_the_data_key_only_through_the_services_it_calls(f
 
 
 def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: Stack) -> None:
-    """Each DynamoDB request of a queue answer (index reads, counts, the batch read of the shown inquiries)
-    is checked against CareApiFunction's statements, conditions included; a batch read of whole items is not."""
+    """Each DynamoDB request of a queue answer and a status list (index reads, counts, the batch reads of the
+    shown inquiries) is checked against CareApiFunction's statements, conditions included; a batch read of
+    whole items is not."""
     from inquiries import aws
 
     from tests.support.care import CARE_MEMBER, care_request
@@ -328,6 +329,9 @@ def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: 
 
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
     assert care_request(stack, "GET", "/care/queue", claims=CARE_MEMBER)["statusCode"] == 200
+    # A status list reads each row's attempts beside the index the same way.
+    assert care_request(stack, "GET", "/care/inquiries", claims=CARE_MEMBER,
+                        query={"status": "attempting"})["statusCode"] == 200
 
     assert {"Query", "BatchGetItem"} <= {operation for operation, _ in requests}
     for operation, params in requests:
@@ -342,3 +346,92 @@ def test_every_request_the_queue_makes_is_allowed_by_the_care_api_policy(stack: 
         assert allowed("CareApiFunction", operation, resource, params), (operation, resource, params)
     whole = {"Keys": [{"inquiry_id": {"S": "x"}}]}
     assert not allowed("CareApiFunction", "BatchGetItem", "InquiriesTable", whole)
+
+
+# ---- issue 19: the lookup table, search and the care team ---------------------------------------------------
+def _grants_on(resource: str) -> dict[str, set[str]]:
+    """Each function's actions on one resource (a table, or ``Table/index/Name``)."""
+    found: dict[str, set[str]] = {}
+    for function in FUNCTIONS:
+        for statement in role_statements(function):
+            if resource in [_logical(r) for r in as_list(statement["Resource"])]:
+                found.setdefault(function, set()).update(actions(statement))
+    return found
+
+
+def test_only_intake_writes_lookup_items_and_only_the_care_api_reads_them_or_moves_their_ttl() -> None:
+    assert _grants_on("InquiryLookupTable") == {"IntakeFunction": {"dynamodb:PutItem"},
+                                                "CareApiFunction": {"dynamodb:Query", "dynamodb:UpdateItem"}}
+    assert _grants_on("InquiriesTable/index/EmailHashIndex") == {"CareApiFunction": {"dynamodb:Query"}}
+
+
+def test_the_care_api_may_change_nothing_of_a_lookup_item_but_its_ttl() -> None:
+    key: dict[str, Any] = {"lookup_key": {}, "inquiry_id": {}}
+    ttl = {"Key": key, "UpdateExpression": "SET #ttl = :ttl", "ConditionExpression": "attribute_exists(inquiry_id)",
+           "ExpressionAttributeNames": {"#ttl": "ttl"}}
+    other = {"Key": key, "UpdateExpression": "SET #ttl = :ttl, #n = :n",
+             "ExpressionAttributeNames": {"#ttl": "ttl", "#n": "name"}}
+    assert allowed("CareApiFunction", "UpdateItem", "InquiryLookupTable", ttl)
+    assert not allowed("CareApiFunction", "UpdateItem", "InquiryLookupTable", other)
+    assert not allowed("CareApiFunction", "PutItem", "InquiryLookupTable", {"Item": key})
+
+
+_TRANSACTION_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                        "ConditionCheck": "ConditionCheckItem"}
+
+
+def _as_iam_sees(operation: str, params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(action, resource, params) as IAM authorises a request: a transaction item by item."""
+    if operation == "TransactWriteItems":
+        return [(_TRANSACTION_ACTIONS[kind], str(body["TableName"]), body)
+                for item in params["TransactItems"] for kind, body in item.items()]
+    table = str(params["TableName"]) + (f"/index/{params['IndexName']}" if "IndexName" in params else "")
+    return [(operation, table, params)]
+
+
+def test_every_request_of_intake_search_reads_and_a_release_is_allowed_by_the_policies(stack: Stack) -> None:
+    """moto does not enforce IAM: each DynamoDB request intake and the care API make while an inquiry is stored,
+    searched for in every way, read by reference (with its related inquiries) and released from spam is checked
+    against the function's statements, conditions included."""
+    from inquiries import aws
+
+    from tests.support.care import CARE_MEMBER, care_request
+    from tests.support.events import json_post, response_json
+    from tests.support.phi import distinctive_inquiry
+
+    requests: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append((model.name, dict(params)))
+
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
+    submitted = distinctive_inquiry(name="Policy Person", email="policy.person@example.com")
+    first = response_json(stack.intake(json_post(submitted)))["inquiry_id"]
+    spam = response_json(stack.intake(json_post({**submitted, "website": "http://bot.example"})))["inquiry_id"]
+    intake_requests, requests[:] = list(requests), []
+    for q in (f"INQ-{first[-8:]}", "policy.person@example.com", str(submitted["phone"]), "policy person"):
+        assert care_request(stack, "GET", "/care/search", claims=CARE_MEMBER, query={"q": q})["statusCode"] == 200
+    assert care_request(stack, "GET", f"/care/inquiries/INQ-{first[-8:]}", claims=CARE_MEMBER)["statusCode"] == 200
+    released = care_request(stack, "PATCH", f"/care/inquiries/{spam}", claims=CARE_MEMBER, body={"status": "new"},
+                            headers={"If-Match": "1"})
+    assert released["statusCode"] == 200
+
+    for function, made in (("IntakeFunction", intake_requests), ("CareApiFunction", requests)):
+        checked = [seen for operation, params in made for seen in _as_iam_sees(operation, params)]
+        assert {resource for _action, resource, _params in checked} >= (
+            {"InquiryLookupTable"} if function == "IntakeFunction"
+            else {"InquiryLookupTable", "InquiriesTable/index/EmailHashIndex"})
+        for action, resource, params in checked:
+            assert allowed(function, action, resource, params), (function, action, resource, params)
+
+
+def test_the_lookup_table_is_encrypted_recoverable_retained_and_expires_with_its_inquiries() -> None:
+    table = RESOURCES.resources["InquiryLookupTable"]
+    props = table["Properties"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "DataKey"}
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert [k["AttributeName"] for k in props["KeySchema"]] == ["lookup_key", "inquiry_id"]
+    assert "GlobalSecondaryIndexes" not in props

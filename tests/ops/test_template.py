@@ -78,7 +78,7 @@ def test_every_function_logs_to_its_own_encrypted_log_group_with_retention() -> 
 
 
 def test_data_tables_survive_stack_deletion() -> None:
-    for table in ("InquiriesTable", "IdempotencyTable", "RateLimitTable"):
+    for table in ("InquiriesTable", "IdempotencyTable", "RateLimitTable", "InquiryLookupTable"):
         res = RESOURCES.resources[table]
         assert res["DeletionPolicy"] == "Retain"
         assert res["Properties"]["DeletionProtectionEnabled"] is True

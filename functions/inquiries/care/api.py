@@ -234,6 +234,12 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
         raw_id = query.get("inquiry_id") or None
         if raw_id is not None and not _INQUIRY_ID.match(raw_id):
             raise Refused(422, _one("inquiry_id", "Give an inquiry id, or none for everyone's entries."))
+        if query.get("reference") and raw_id is None:  # INQ-XXXXXXXX of an inquiry still kept
+            try:
+                raw_id = care().inquiry_id_for(query["reference"])
+            except InquiryNotFound:
+                raise Refused(422, _one("reference", "No inquiry has this reference; an erased inquiry's "
+                                                     "entries are found by its id.")) from None
         limit_text = query.get("limit") or "100"
         if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 500:
             raise Refused(422, _one("limit", "Give limit as a whole number from 1 to 500."))

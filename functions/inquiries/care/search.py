@@ -12,7 +12,11 @@ it found).
   the whole name does. Exact tokens only: no partial, misspelled or sounds-like names, and a token matches
   among the newest ``MAX_IDS_PER_KEY`` inquiries that carry it.
 
-At most ``MAX_RESULTS`` inquiries are shown, newest first (ids are ULIDs, which sort by time).
+At most ``MAX_RESULTS`` inquiries are shown, newest first (ids are ULIDs, which sort by time), and only their
+list attributes are read (one GetItem each, with a projection).
+
+The same person's other inquiries (``related``) are found by the keyed hashes of the inquiry's email and phone,
+under every valid pepper and as stored: at most ``MAX_RELATED``, newest first.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ from inquiries.peppers import Peppers
 MAX_TERM_LENGTH = 200
 MAX_RESULTS = 25
 MAX_IDS_PER_KEY = 500
+# The same person's other inquiries: at most this many, and only what tells them apart.
+MAX_RELATED = 20
+RELATED_ATTRIBUTES = ("inquiry_id", "status", "level", "urgent", "created_at")
 DEFAULT_PHONE_REGION = "US"  # as intake reads a number without a country code (inquiries.models)
 
 SEARCH = "search"  # the audit entry's action
@@ -178,10 +185,6 @@ class InquirySearch:
         whole = {i for key in full_name_keys(full_name(text), peppers)
                  for i in self.lookups.ids_by_key(key, MAX_RESULTS)}
         return (matches or set()) | whole
-
-
-MAX_RELATED = 20
-RELATED_ATTRIBUTES = ("inquiry_id", "status", "level", "urgent", "created_at")
 
 
 def related_ids(lookups: LookupRecords, values: dict[str, Any], peppers: Peppers) -> list[str]:

@@ -5,6 +5,12 @@ answers nothing; a change and its audit entry commit in one transaction. Releasi
 submission (``spam`` -> ``new``) marks it dispatch-pending in the same write and then dispatches it
 like a new inquiry (RedispatchFunction retries a send that fails).
 
+A status move follows ``care.transitions`` (a close names its reason; a reopen gets a fresh response
+target); a contact attempt (``care.attempts``) is kept on the inquiry and moves its status by its outcome;
+the first *reached* contact sets ``first_contact_at`` and is measured once as ``TimeToFirstContact``. A bulk
+change runs each inquiry through the same change path. The queue (``care.queue``) answers from the index
+alone when the caller's ETag is current, and is otherwise audited as a list of ``queue``.
+
 Correcting triage's level (``level`` with ``level_reason``) sets ``level`` and ``urgent`` together, moves
 the response target while the inquiry still waits for a first contact, and counts the correction as
 ``TriageCorrected`` by direction, first triage category and language, straight to CloudWatch: an EMF
@@ -17,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inquiries.care.access import CARE_ADMIN, CareActor
 from inquiries.care.attempts import MAX_ATTEMPTS_PER_INQUIRY, status_after, takes_attempts
@@ -69,7 +75,7 @@ from inquiries.data.cursor import ListCursors
 from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
-from inquiries.data.lookups import LookupRecords
+from inquiries.data.lookups import LookupRecords, lookup_ttl_updates
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import (
     MetricUnit,
@@ -82,6 +88,9 @@ from inquiries.observability import (
 from inquiries.peppers import peppers
 from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
 from inquiries.settings import CareApiSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 FIRST_CONTACT_METRIC = "TimeToFirstContact"
 # What a status list reads beside the index for each row shown (the index does not project them).
@@ -314,7 +323,7 @@ class CareService:
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
                                   append={"history": write.history, "notes": write.notes,
                                           "attempts": write.attempts},
-                                  also=[self.audit.write_with(entry)])
+                                  also=[self.audit.write_with(entry), *self._lookup_ttls(current, write)])
         logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
         if "dispatch_pending_since" in write.sets:
             self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"], current)
@@ -414,7 +423,7 @@ class CareService:
     def _correct_level(self, current: dict[str, Any], level: Level, corrected: tuple[Level, LevelReason], *,
                        still_new: bool, at: str, actor: CareActor, write: _Write) -> None:
         """Set the level and ``urgent`` together, keep who, when and why, and move the response target
-        while the inquiry still waits for its first contact (a release has set it from the new level)."""
+        while the inquiry still waits for its first contact (a release or a reopen has set it from the new level)."""
         target, reason = corrected
         write.sets["level"] = target.value
         write.sets["urgent"] = target is Level.URGENT
@@ -422,7 +431,7 @@ class CareService:
                               "to": target.value, "reason": reason.value})
         write.fields.append("level")
         write.correction = reason
-        if still_new and "released_at" not in write.sets:
+        if still_new and "released_at" not in write.sets and "reopened_at" not in write.sets:
             received = _parse(str(current.get("released_at") or current["created_at"]))
             write.sets["due_at"] = iso(due_at(received, target.value, self.settings))
 
@@ -503,6 +512,15 @@ class CareService:
     def team(self) -> CareTeam:
         """The care team's enabled members (no inquiry is read: not audited)."""
         return self.directory.team()
+
+    def _lookup_ttls(self, current: dict[str, Any], write: _Write) -> list[TransactWriteItemTypeDef]:
+        """A change of the inquiry's ``ttl`` (a released held-back submission) moves its lookup items' too, in
+        the same transaction: they are kept exactly as long as it is."""
+        keys = current.get("lookup_keys") or []
+        if "ttl" not in write.sets or not keys:
+            return []
+        return lookup_ttl_updates(self.settings.inquiry_lookup_table, str(current["inquiry_id"]), keys,
+                                  int(write.sets["ttl"]))
 
     def _related(self, values: dict[str, Any]) -> tuple[RelatedInquiry, ...]:
         return tuple(related_inquiry(found) for found in self.finder.related(values))

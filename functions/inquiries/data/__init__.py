@@ -8,5 +8,7 @@
 - ``idempotency``: the Powertools persistence layer on IdempotencyTable.
 - ``care``: the care team's reads and versioned changes (StatusIndex lists, spam release, reminders).
 - ``audit``: AuditTable (who read or changed which inquiry, never an inquiry field).
+- ``lookups``: InquiryLookupTable (reference and keyed phone and name hashes, written with each inquiry) and
+  the care API's searches through it and EmailHashIndex.
 - ``errors``: the domain exceptions raised instead of botocore's.
 """

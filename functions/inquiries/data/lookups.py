@@ -106,9 +106,12 @@ def lookup_puts(table: str, inquiry_id: str, keys: Iterable[str], ttl: int) -> l
 
 
 def lookup_ttl_updates(table: str, inquiry_id: str, keys: Iterable[str], ttl: int) -> list[TransactWriteItemTypeDef]:
-    """One transaction Update per existing item: a new ``ttl`` (a released held-back submission's retention)."""
+    """One transaction Update per key: a new ``ttl`` (a released held-back submission's retention). No condition
+    on the item's existence: a missing lookup item (one the backfill has not written yet) is written by it, with
+    its key, the inquiry's id and the ``ttl``, as intake would have; the inquiry's own versioned update in the same
+    transaction keeps an erased inquiry's lookups from coming back."""
     return [{"Update": {"TableName": table, "Key": {"lookup_key": {"S": key}, "inquiry_id": {"S": inquiry_id}},
-                        "UpdateExpression": "SET #ttl = :ttl", "ConditionExpression": "attribute_exists(inquiry_id)",
+                        "UpdateExpression": "SET #ttl = :ttl",
                         "ExpressionAttributeNames": {"#ttl": "ttl"},
                         "ExpressionAttributeValues": {":ttl": {"N": str(ttl)}}}} for key in keys]
 
