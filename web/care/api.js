@@ -84,9 +84,9 @@ export function updateInquiry(inquiryId, version, changes) {
   });
 }
 
-/** The audit trail (care-admin only), newest first, optionally for one inquiry: {items}. */
-export function readAudit({ inquiryId } = {}) {
-  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId } });
+/** The audit trail (care-admin only), newest first, optionally for one inquiry (id or reference): {items}. */
+export function readAudit({ inquiryId, reference } = {}) {
+  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId, reference } });
 }
 
 /**

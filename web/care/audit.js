@@ -1,7 +1,7 @@
 // The audit trail (care-admin only): who listed, opened or changed inquiries, and when. It holds no
 // inquiry field, only ids, so it can be shown in a plain table.
 
-import { ApiError, readAudit, searchInquiries } from "./api.js";
+import { ApiError, readAudit } from "./api.js";
 import { errorSummary, fill, h, showFieldError, when } from "./render.js";
 import { auditActionLabel, humanise } from "./terms.js";
 
@@ -27,10 +27,9 @@ export async function showAudit(view, { inquiryId, reference }) {
 
   let page;
   try {
-    // A reference is what people quote: its inquiry is found first, by a search (audited as a search, not
-    // as opening the inquiry: the admin reads the trail, not the person's details).
-    if (reference) inquiryId = await inquiryWithReference(reference.toUpperCase());
-    page = await readAudit({ inquiryId });
+    // A reference is what people quote: the API finds its inquiry (without opening it: the admin reads the
+    // trail, not the person's details).
+    page = await readAudit(reference ? { reference: reference.toUpperCase() } : { inquiryId });
   } catch (error) {
     // A filter the API refuses is said beside the filter; the page and the filter stay.
     if (!(error instanceof ApiError && [400, 404, 422].includes(error.status)) || !view.isCurrent()) throw error;
@@ -43,7 +42,7 @@ export async function showAudit(view, { inquiryId, reference }) {
   }
   if (!view.isCurrent()) return;
   results.removeAttribute("aria-busy");
-  const scope = inquiryId ? "for this inquiry" : "";
+  const scope = inquiryId || reference ? "for this inquiry" : "";
   if (!page.items.length) {
     fill(results, h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
     return;
@@ -70,13 +69,6 @@ function filterForm(value) {
     location.hash = given ? `#/audit?${name}=${encodeURIComponent(given)}` : "#/audit";
   });
   return form;
-}
-
-async function inquiryWithReference(reference) {
-  const found = (await searchInquiries(reference)).items ?? [];
-  const inquiry = found.find((item) => item.reference === reference);
-  if (!inquiry) throw new ApiError(404, [], "No inquiry has that reference.");
-  return inquiry.inquiry_id;
 }
 
 function filterProblem(form, summarySlot, message) {
