@@ -72,7 +72,9 @@ def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> N
     assert guarded == {("/care/inquiries", "GET"): "CareTeamAuthorizer",
                        ("/care/inquiries/{inquiry_id}", "GET"): "CareTeamAuthorizer",
                        ("/care/inquiries/{inquiry_id}", "PATCH"): "CareTeamAuthorizer",
-                       ("/care/audit", "GET"): "CareTeamAuthorizer"}
+                       ("/care/audit", "GET"): "CareTeamAuthorizer",
+                       ("/care/search", "GET"): "CareTeamAuthorizer",
+                       ("/care/team", "GET"): "CareTeamAuthorizer"}
 
 
 def test_a_path_parameter_and_the_verified_claims_reach_the_function(api: ApiGatewayEmulator,
