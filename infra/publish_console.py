@@ -28,7 +28,7 @@ from typing import Any
 
 import boto3
 
-from infra.template import ROOT
+from infra.template import ROOT, load_template
 
 CONSOLE_ROOT = ROOT / "web" / "care"
 PREFIX = "care/"
@@ -64,8 +64,9 @@ def connect_policy(outputs: dict[str, str], region: str) -> str:
     return f"connect-src 'self' {_api_origin(outputs['ApiUrl'], region)} {cognito_origin(region)}"
 
 
-def console_config(outputs: dict[str, str], region: str) -> dict[str, str]:
-    """The console's config.json: where to sign in (Cognito in this region) and the API's stage URL.
+def console_config(outputs: dict[str, str], region: str, time_zone: str = "UTC") -> dict[str, str]:
+    """The console's config.json: where to sign in (Cognito in this region), the API's stage URL and the
+    clinic's time zone (the stack's ClinicTimeZone: the console shows absolute times in it, zone named).
     Raises ``ValueError`` when ApiUrl is not this region's API Gateway."""
     _api_origin(outputs["ApiUrl"], region)
     return {
@@ -74,7 +75,16 @@ def console_config(outputs: dict[str, str], region: str) -> dict[str, str]:
         "clientId": outputs["CareConsoleClientId"],
         "cognitoEndpoint": f"{cognito_origin(region)}/",
         "apiBase": outputs["ApiUrl"].rstrip("/"),
+        "timeZone": time_zone,
     }
+
+
+def clinic_time_zone(stack: dict[str, Any]) -> str:
+    """The deployed stack's ClinicTimeZone parameter (the template's default when the stack does not list it)."""
+    for parameter in stack.get("Parameters", []):
+        if parameter.get("ParameterKey") == "ClinicTimeZone" and parameter.get("ParameterValue"):
+            return str(parameter["ParameterValue"])
+    return str(load_template()["Parameters"]["ClinicTimeZone"].get("Default") or "UTC")
 
 
 def with_connect_policy(page: bytes, policy: str) -> bytes:
@@ -132,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     session = boto3.Session(region_name=region)
     stack = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    files = console_files(CONSOLE_ROOT, console_config(outputs, region))
+    files = console_files(CONSOLE_ROOT, console_config(outputs, region, clinic_time_zone(stack)))
     stale = publish(session.client("s3"), outputs["ConsoleBucketName"], files)
     session.client("cloudfront").create_invalidation(
         DistributionId=outputs["ConsoleDistributionId"],

@@ -154,8 +154,13 @@ class LocalStack:
         routes = routes_from_template(functions, self.resources.api_routes(), self.resources.api_authorizers())
         verifier = TokenVerifier(f"{config.aws_url}/{sign_in.user_pool_id}/.well-known/jwks.json", sign_in.issuer,
                                  sign_in.client_id)
+        # The clinic's time zone, as the handlers read it (CLINIC_TIME_ZONE from ClinicTimeZone): the console
+        # shows every absolute time in it, with the zone named, whatever zone the browser is in.
+        time_zone = env.get("CLINIC_TIME_ZONE") or str(self.resources.parameter_defaults().get("ClinicTimeZone")
+                                                        or "UTC")
         console_config = {"region": config.region, "userPoolId": sign_in.user_pool_id, "clientId": sign_in.client_id,
-                          "cognitoEndpoint": f"{config.api_url}/_local/cognito", "apiBase": ""}
+                          "cognitoEndpoint": f"{config.api_url}/_local/cognito", "apiBase": "",
+                          "timeZone": time_zone}
         self.api = ApiGatewayEmulator(config.api_port, routes, stage, config.web_root, self.outbox,
                                       gateway_responses=self.resources.gateway_responses(),
                                       on_answer=log_inquiry_answer, authorizer=verifier,

@@ -3,215 +3,46 @@
 The working day uses the care-team member and the admin that ``make run`` creates; the other tests
 each sign in as someone added for them to the local pool, the way an administrator adds people.
 """
+# ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
 
 import json
 import re
-import secrets
-import time
-import urllib.error
-import urllib.request
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 
 from infra.local.child import LocalStackProcess
-from infra.template import ROOT
-from tests.support.accessibility import grave_violations
+from tests.browser.care_support import (  # noqa: F401 (fixtures are used by name)
+    Person,
+    add_person,
+    admin,
+    assert_accessible,
+    care_member,
+    cognito,
+    console_config,
+    context,
+    http,
+    id_token,
+    local_stack,
+    local_users,
+    open_console,
+    page,
+    read_inquiry,
+    refresh_token,
+    renews,
+    row_of,
+    session_storage,
+    sign_in,
+    submit_inquiry,
+    team_member,
+    wait_for_notification,
+)
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = ROOT / "test-artifacts"
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@dataclass(frozen=True)
-class Person:
-    """A care-team account in the local pool."""
-
-    email: str
-    password: str
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class Inquiry:
-    """What a member of the public submitted, and what intake answered."""
-
-    inquiry_id: str
-    reference: str
-    name: str
-    email: str
-    message: str
-
-    @property
-    def phi(self) -> tuple[str, ...]:
-        return self.name, self.email, self.message
-
-
-@pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStackProcess]:
-    with LocalStackProcess(ARTIFACTS / "browser-care-console-stack.log") as stack:
-        yield stack
-
-
-@pytest.fixture(scope="module")
-def local_users(local_stack: LocalStackProcess) -> dict[str, Person]:
-    """``make run``'s care-team member and admin, by role."""
-    users = {u["username"]: Person(u["username"], u["password"], u["name"]) for u in local_stack.sign_in()["users"]}
-    return {"care": users["care@clinic.local"], "admin": users["admin@clinic.local"]}
-
-
-@pytest.fixture(scope="module")
-def console_config(local_stack: LocalStackProcess) -> dict[str, str]:
-    config: dict[str, str] = json.loads(http(local_stack, "GET", "/care/config.json")[1])
-    return config
-
-
-@pytest.fixture(scope="module")
-def cognito(local_stack: LocalStackProcess, console_config: dict[str, str]) -> Any:
-    return boto3.client("cognito-idp", endpoint_url=local_stack.aws_url, region_name=console_config["region"],
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
-
-
-def add_person(cognito: Any, pool_id: str, *groups: str, temporary: bool = False) -> Person:
-    """A new account, as an administrator adds one (temporary=True: the first sign-in sets a password)."""
-    tag = uuid.uuid4().hex[:8]
-    person = Person(f"staff.{tag}@clinic.local", f"Aa1!{secrets.token_urlsafe(12)}", f"Staff Member {tag}")
-    cognito.admin_create_user(
-        UserPoolId=pool_id, Username=person.email, TemporaryPassword=person.password, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": person.email}, {"Name": "email_verified", "Value": "true"},
-                        {"Name": "name", "Value": person.name}])
-    if not temporary:
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=person.email, Password=person.password,
-                                        Permanent=True)
-    for group in groups:
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=person.email, GroupName=group)
-    return person
-
-
-@pytest.fixture
-def care_member(cognito: Any, console_config: dict[str, str]) -> Person:
-    return add_person(cognito, console_config["userPoolId"], "care-team")
-
-
-@pytest.fixture
-def admin(cognito: Any, console_config: dict[str, str]) -> Person:
-    return add_person(cognito, console_config["userPoolId"], "care-team", "care-admin")
-
-
-def http(stack: LocalStackProcess, method: str, path: str, body: Any = None,
-         headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(stack.base_url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
-
-
-def submit_inquiry(stack: LocalStackProcess, **values: Any) -> Inquiry:
-    """A member of the public sends the website form (as JSON, as its script does)."""
-    tag = uuid.uuid4().hex[:8]
-    sent = {"name": f"Morgan Console {tag}", "email": f"morgan.{tag}@example.com", "topic": "anxiety",
-            "message": f"I would like to talk about treatment options ({tag}).", "consent_to_contact": True,
-            **values}
-    status, body = http(stack, "POST", "/inquiries", sent, {"Idempotency-Key": str(uuid.uuid4())})
-    assert status == 202, body
-    answer = json.loads(body)
-    return Inquiry(answer["inquiry_id"], answer["reference"], sent["name"], sent["email"], sent["message"])
-
-
-def wait_for_notification(stack: LocalStackProcess, inquiry: Inquiry, seconds: float = 15.0) -> str:
-    """The care-team notification about `inquiry`, once the local pipeline has sent it."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status, body = http(stack, "GET", "/_local/outbox")
-        assert status == 200
-        for notification in json.loads(body)["notifications"]:
-            if inquiry.inquiry_id in notification["message"]:
-                return str(notification["message"])
-        time.sleep(0.2)
-    raise AssertionError(f"no notification about {inquiry.inquiry_id} within {seconds} s")
-
-
-def open_console(page: Page, stack: LocalStackProcess, route: str = "") -> None:
-    page.goto(f"{stack.base_url}/care/{route}")
-
-
-def sign_in(page: Page, person: Person) -> None:
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password", exact=True).fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def row_of(page: Page, inquiry: Inquiry) -> Any:
-    return page.get_by_role("row").filter(has=page.get_by_role("link", name=inquiry.reference))
-
-
-def assert_accessible(page: Page, view: str) -> None:
-    """axe-core finds no serious or critical WCAG 2.1 AA violation on what the page shows now."""
-    assert grave_violations(page) == [], view
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"browser-care-{view}.png"), full_page=True)
-
-
-def session_storage(page: Page) -> dict[str, str]:
-    stored: dict[str, str] = page.evaluate("({...sessionStorage})")
-    return stored
-
-
-def id_token(page: Page) -> str:
-    token: str = json.loads(session_storage(page)["care-console.session"])["idToken"]
-    return token
-
-
-def refresh_token(page: Page) -> str:
-    token: str = json.loads(session_storage(page)["care-console.session"])["refreshToken"]
-    assert token
-    return token
-
-
-def renews(stack: LocalStackProcess, client_id: str, token: str) -> bool:
-    """Whether Cognito still gives new tokens for this refresh token (asked as the console asks)."""
-    body = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id, "AuthParameters": {"REFRESH_TOKEN": token}}
-    status, _answer = http(stack, "POST", "/_local/cognito", body, {
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
-    assert status in (200, 400), status
-    return status == 200
-
-
-def read_inquiry(stack: LocalStackProcess, page: Page, inquiry: Inquiry) -> dict[str, Any]:
-    """The inquiry as the API gives it to the person signed in on `page`."""
-    status, body = http(stack, "GET", f"/care/inquiries/{inquiry.inquiry_id}",
-                        headers={"Authorization": f"Bearer {id_token(page)}"})
-    assert status == 200, body
-    found: dict[str, Any] = json.loads(body)
-    return found
 
 
 # ---- the working day -----------------------------------------------------------------------------------
@@ -232,10 +63,15 @@ def test_a_care_team_member_finds_the_new_inquiry_opens_it_and_marks_it_contacte
     assert_accessible(page, "1-sign-in")
     sign_in(page, care_member)
 
-    expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
     row = row_of(page, inquiry)
     expect(row).to_contain_text(inquiry.name)
+    titles.append(page.title())
+    assert_accessible(page, "2-queue")
+    page.get_by_role("link", name=re.compile(r"^New inquiries")).click()
     expect(page.get_by_role("columnheader", name="Reference")).to_have_attribute("scope", "col")
+    row = row_of(page, inquiry)
+    expect(row).to_contain_text(inquiry.name)
     titles.append(page.title())
     assert_accessible(page, "2-list")
 
@@ -343,7 +179,7 @@ def test_a_held_back_submission_is_reviewed_and_released(
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status")).to_contain_text("Inquiry updated.")
     expect(page.locator(".status-line")).to_contain_text("New")
-    page.get_by_role("link", name="Back to new inquiries").click()
+    page.get_by_role("link", name="Back to the queue").click()
     expect(row_of(page, held)).to_be_visible()
 
 
@@ -364,7 +200,7 @@ def test_a_new_inquiry_is_marked_spam_from_the_console(
 def test_a_care_team_member_corrects_the_triage_level_with_a_reason(
         page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
     inquiry = submit_inquiry(local_stack)
-    open_console(page, local_stack)
+    open_console(page, local_stack, "#/inquiries?status=new")
     sign_in(page, care_member)
     expect(page.get_by_role("columnheader", name="Triage level")).to_be_visible()
     expect(row_of(page, inquiry).locator("td.level")).to_have_text("None")
@@ -409,8 +245,8 @@ def test_a_care_team_member_corrects_the_triage_level_with_a_reason(
     expect(details.filter(has_text="Respond by").locator("time")).to_have_attribute(
         "datetime", (received + timedelta(minutes=60)).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
 
-    page.get_by_role("link", name="Back to new inquiries").click()
-    expect(row_of(page, inquiry).locator("td.level .tag--urgent")).to_have_text("Urgent")
+    page.get_by_role("link", name="Back to the queue").click()
+    expect(row_of(page, inquiry).locator(".card__attention .tag--urgent")).to_have_text("Urgent")
 
 
 def tab_until(page: Page, wanted: str, presses: int = 60) -> list[str]:
@@ -427,7 +263,7 @@ def tab_until(page: Page, wanted: str, presses: int = 60) -> list[str]:
 def test_the_console_works_from_the_keyboard(page: Page, local_stack: LocalStackProcess,
                                              care_member: Person) -> None:
     inquiry = submit_inquiry(local_stack)
-    open_console(page, local_stack)
+    open_console(page, local_stack, "#/inquiries?status=new")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert tab_until(page, "Skip to main content") == ["Skip to main content"]
     page.keyboard.press("Enter")
@@ -454,16 +290,17 @@ def test_the_console_works_from_the_keyboard(page: Page, local_stack: LocalStack
 # ---- the awkward moments ------------------------------------------------------------------------------
 
 def test_a_change_made_meanwhile_is_explained_and_the_inquiry_reloaded(
-        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+        page: Page, local_stack: LocalStackProcess, care_member: Person, local_users: dict[str, Person]) -> None:
     inquiry = submit_inquiry(local_stack)
     open_console(page, local_stack, f"#/inquiries/{inquiry.inquiry_id}")
     sign_in(page, care_member)
     expect(page.get_by_role("heading", name=f"Inquiry {inquiry.reference}")).to_be_visible()
 
-    # A colleague assigns it while this page still shows the version it loaded.
+    # A colleague assigns it to themselves while this page still shows the version it loaded.
     shown = read_inquiry(local_stack, page, inquiry)["version"]
+    colleague = team_member(local_stack, page, local_users["admin"])
     status, _ = http(local_stack, "PATCH", f"/care/inquiries/{inquiry.inquiry_id}",
-                     {"assignee": "colleague@clinic.local", "note": "I'll take this one."},
+                     {"assignee": colleague["id"], "note": "I'll take this one."},
                      {"Authorization": f"Bearer {id_token(page)}", "If-Match": str(shown)})
     assert status == 200
 
@@ -476,7 +313,7 @@ def test_a_change_made_meanwhile_is_explained_and_the_inquiry_reloaded(
     expect(warning).to_contain_text("we've reloaded it")
     expect(warning).to_be_focused()
     expect(page.get_by_text("I'll take this one.")).to_be_visible()
-    expect(page.get_by_label("Assigned to")).to_have_value("colleague@clinic.local")
+    expect(page.get_by_label("Assigned to")).to_have_value(colleague["id"])
     expect(page.get_by_label("Add a note")).to_have_value("Emailed them back.")
     expect(page.locator(".status-line")).to_contain_text("New")
     assert_accessible(page, "6-conflict")
@@ -507,7 +344,7 @@ def test_a_token_the_api_refuses_asks_the_person_to_sign_in_again(
         page: Page, local_stack: LocalStackProcess, care_member: Person, console_config: dict[str, str]) -> None:
     open_console(page, local_stack)
     sign_in(page, care_member)
-    expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
     refresh = refresh_token(page)
     # The token is revoked or tampered with behind the page's back.
     page.evaluate("""() => {
@@ -517,7 +354,7 @@ def test_a_token_the_api_refuses_asks_the_person_to_sign_in_again(
         sessionStorage.setItem("care-console.session", JSON.stringify(session));
     }""")
     with page.expect_response(lambda r: "/care/inquiries?status=contacted" in r.url) as answer:
-        page.get_by_role("link", name="Contacted", exact=True).click()
+        page.get_by_role("link", name=re.compile(r"^Contacted")).click()
     assert answer.value.status == 401
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Your session has ended. Sign in again to carry on.")).to_be_visible()
@@ -594,7 +431,7 @@ def test_first_sign_in_sets_a_password_then_an_authenticator_code_is_asked_for(
     expect(page.locator("#confirm-password-error")).to_contain_text("not the same")
     page.get_by_label("Type the new password again").fill("Calm-Waters-2026!")
     page.get_by_role("button", name="Save password and sign in").click()
-    expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
 
     # The newcomer registers an authenticator app; from now on sign-in asks for its code.
     access_token = json.loads(session_storage(page)["care-console.session"])["accessToken"]
@@ -615,7 +452,7 @@ def test_first_sign_in_sets_a_password_then_an_authenticator_code_is_asked_for(
     with page.expect_request(lambda r: "RespondToAuthChallenge" in (r.headers.get("x-amz-target") or "")) as sent:
         page.get_by_role("button", name="Continue").click()
     assert json.loads(sent.value.post_data or "{}")["ChallengeResponses"]["SOFTWARE_TOKEN_MFA_CODE"] == "654321"
-    expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
     assert re.fullmatch(r"[^.]+\.[^.]+\.[^.]+", id_token(page))
 
 
@@ -642,7 +479,7 @@ def test_where_mfa_is_required_the_first_sign_in_sets_up_an_authenticator_app(
         with page.expect_request(lambda r: "VerifySoftwareToken" in (r.headers.get("x-amz-target") or "")) as sent:
             page.get_by_role("button", name="Verify and sign in").click()
         assert json.loads(sent.value.post_data or "{}")["UserCode"] == "246810"
-        expect(page.get_by_role("heading", name="New inquiries")).to_be_visible()
+        expect(page.get_by_role("heading", name="Queue")).to_be_visible()
         expect(page.get_by_text(f"Signed in as {newcomer.email}")).to_be_visible()
     finally:
         cognito.set_user_pool_mfa_config(

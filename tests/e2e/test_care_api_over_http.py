@@ -111,13 +111,15 @@ def outbox(stack: LocalStackProcess) -> dict[str, list[dict[str, Any]]]:
     return parsed
 
 
-def test_config_json_tells_the_console_where_to_sign_in(local_stack: LocalStackProcess) -> None:
+def test_config_json_tells_the_console_where_to_sign_in_and_the_clinics_time_zone(
+        local_stack: LocalStackProcess) -> None:
     status, headers, config = http(local_stack, "GET", "/care/config.json")
 
     assert status == 200 and headers["Cache-Control"] == "no-store"
     settings = local_stack.sign_in()
     assert config == {"region": "us-east-1", "userPoolId": settings["userPoolId"], "clientId": settings["clientId"],
-                      "cognitoEndpoint": f"{local_stack.base_url}/_local/cognito", "apiBase": ""}
+                      "cognitoEndpoint": f"{local_stack.base_url}/_local/cognito", "apiBase": "",
+                      "timeZone": "America/Los_Angeles"}
 
 
 def test_make_run_prints_the_two_local_users_and_their_passwords(local_stack: LocalStackProcess) -> None:

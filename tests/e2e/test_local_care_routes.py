@@ -75,7 +75,9 @@ def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> N
                        ("/care/audit", "GET"): "CareTeamAuthorizer",
                        ("/care/inquiries/{inquiry_id}/attempts", "POST"): "CareTeamAuthorizer",
                        ("/care/bulk", "POST"): "CareTeamAuthorizer",
-                       ("/care/queue", "GET"): "CareTeamAuthorizer"}
+                       ("/care/queue", "GET"): "CareTeamAuthorizer",
+                       ("/care/search", "GET"): "CareTeamAuthorizer",
+                       ("/care/team", "GET"): "CareTeamAuthorizer"}
 
 
 def test_a_path_parameter_and_the_verified_claims_reach_the_function(api: ApiGatewayEmulator,

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.publish_console import CONSOLE_ROOT, console_config, console_files, publish, stack_of
+from infra.publish_console import CONSOLE_ROOT, clinic_time_zone, console_config, console_files, publish, stack_of
 
 OUTPUTS = {"CareTeamUserPoolId": "us-east-1_Pool", "CareConsoleClientId": "client123",
            "ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/prod/"}
@@ -25,11 +25,18 @@ def bucket(aws_credentials: None) -> Iterator[Any]:
         yield s3
 
 
-def test_config_json_names_this_regions_cognito_and_the_api_stage() -> None:
-    assert console_config(OUTPUTS, "us-east-1") == {
+def test_config_json_names_this_regions_cognito_the_api_stage_and_the_clinics_time_zone() -> None:
+    assert console_config(OUTPUTS, "us-east-1", "America/Chicago") == {
         "region": "us-east-1", "userPoolId": "us-east-1_Pool", "clientId": "client123",
         "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/",
-        "apiBase": "https://abc.execute-api.us-east-1.amazonaws.com/prod"}
+        "apiBase": "https://abc.execute-api.us-east-1.amazonaws.com/prod", "timeZone": "America/Chicago"}
+
+
+def test_the_time_zone_is_the_deployed_stacks_clinic_time_zone_or_the_templates_default() -> None:
+    stack = {"Parameters": [{"ParameterKey": "Stage", "ParameterValue": "dev"},
+                            {"ParameterKey": "ClinicTimeZone", "ParameterValue": "America/New_York"}]}
+    assert clinic_time_zone(stack) == "America/New_York"
+    assert clinic_time_zone({"Parameters": []}) == "America/Los_Angeles"
 
 
 def test_the_console_is_published_under_care_with_its_config_and_nothing_stale(bucket: Any, tmp_path: Path) -> None:

@@ -84,12 +84,47 @@ export function updateInquiry(inquiryId, version, changes) {
   });
 }
 
-/** The audit trail (care-admin only), newest first, optionally for one inquiry: {items}. */
-export function readAudit({ inquiryId } = {}) {
-  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId } });
+/** The audit trail (care-admin only), newest first, optionally for one inquiry (id or reference): {items}. */
+export function readAudit({ inquiryId, reference } = {}) {
+  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId, reference } });
 }
 
-async function request(method, path, { query = {}, body, headers = {} } = {}) {
+/**
+ * The working queue, in attention order: {items, counts}. With the ETag of the last answer, an unchanged
+ * queue answers 304 and this resolves to {unchanged: true} (no body was sent). Resolves to
+ * {unchanged: false, queue, etag} otherwise.
+ */
+export async function readQueue({ assignee, etag } = {}) {
+  const answer = await request("GET", "/care/queue", {
+    query: { assignee }, headers: etag ? { "If-None-Match": etag } : {}, withResponse: true });
+  if (answer.response.status === 304) return { unchanged: true, etag };
+  return { unchanged: false, queue: answer.body, etag: answer.response.headers.get("ETag") };
+}
+
+/** Search by reference, exact email, exact phone or name: {items}. The term goes in the query only. */
+export function searchInquiries(q) {
+  return request("GET", "/care/search", { query: { q } });
+}
+
+/** The care team (members of the pool's care groups): {members: [{id, name, groups}]}. */
+export function readTeam() {
+  return request("GET", "/care/team");
+}
+
+/** Log a contact attempt ({channel, outcome, next_attempt_at?, note?}); the updated inquiry. */
+export function logAttempt(inquiryId, version, attempt) {
+  return request("POST", `/care/inquiries/${encodeURIComponent(inquiryId)}/attempts`, {
+    body: attempt,
+    headers: { "If-Match": String(version) },
+  });
+}
+
+/** One change to several inquiries ([{inquiry_id, version}], {status?, close_reason?, assignee?}): {results}. */
+export function changeMany(items, change) {
+  return request("POST", "/care/bulk", { body: { items, change } });
+}
+
+async function request(method, path, { query = {}, body, headers = {}, withResponse = false } = {}) {
   const session = await freshSession();
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
@@ -115,8 +150,9 @@ async function request(method, path, { query = {}, body, headers = {} } = {}) {
   } catch {
     throw new ApiError(0, [], "We couldn't reach the server. Check your connection and try again.");
   }
+  if (response.status === 304 && withResponse) return { response, body: null };
   const answer = await response.json().catch(() => null);
-  if (response.ok) return answer;
+  if (response.ok) return withResponse ? { response, body: answer } : answer;
   const problems = Array.isArray(answer?.errors) ? answer.errors : [];
   switch (response.status) {
     case 401:
@@ -127,7 +163,7 @@ async function request(method, path, { query = {}, body, headers = {} } = {}) {
     case 403:
       throw new ApiError(403, problems, "You don't have access to this. Ask a care-team administrator if you need it.");
     case 404:
-      throw new ApiError(404, problems, "There is no inquiry with this id. It may have been erased.");
+      throw new ApiError(404, problems, "There is no inquiry with this id or reference. It may have been erased.");
     case 422:
     case 428:
       throw new ApiError(response.status, problems, problems[0]?.message ?? "That change could not be made.");

@@ -1,16 +1,25 @@
 // The console's shell: reads config.json, keeps the header in step with who is signed in, signs out
-// (by hand or after 15 idle minutes) and shows the view the hash names. Routes hold ids only:
-//   #/inquiries?status=new   #/inquiries/<inquiry_id>   #/audit?inquiry_id=<inquiry_id>
+// (by hand or after 15 idle minutes), shares the sign-in with the browser's other console tabs and shows
+// the view the hash names. Routes hold ids and codes only, never a search term or a person's details:
+//   #/queue?view=mine&language=es   #/inquiries?status=new   #/inquiries/<inquiry_id>   #/search
+//   #/audit?inquiry_id=<inquiry_id>
 
 import { ApiError, SignInRequired, loadConfig } from "./api.js";
 import { showAudit } from "./audit.js";
 import { configureCognito } from "./cognito.js";
 import { showDetail } from "./detail.js";
+import { claimDrafts, forgetDrafts, hasDrafts } from "./drafts.js";
+import { setClinicTimeZone } from "./format.js";
 import { watchForIdle } from "./idle.js";
+import { installKeys } from "./keys.js";
 import { showList } from "./list.js";
+import { showQueue } from "./queue.js";
 import { h } from "./render.js";
-import { currentSession, signOutSession, startSession } from "./session.js";
+import { showSearch } from "./search.js";
+import { adoptSession, currentSession, signOutSession, startSession, storedSession } from "./session.js";
+import { announceActivity, announceSignOut, askOtherTabs, shareSession } from "./sharing.js";
 import { showSignIn } from "./signin.js";
+import { forgetTeam } from "./team.js";
 import { isStatus } from "./terms.js";
 
 const APP_NAME = "Care console";
@@ -18,11 +27,13 @@ const main = document.getElementById("main");
 const idleMinutes = Number(document.body.dataset.idleMinutes) || 15;
 let generation = 0;
 let stopWatchingIdle = null;
+let leaving = [];
 
 async function start() {
   document.getElementById("sign-out").addEventListener("click", () => signOut(
-    "You have signed out. Close this tab if you are on a shared computer."));
+    "You have signed out. Close this tab if you are on a shared computer.", { onPurpose: true }));
   document.addEventListener("click", followInPageLink);
+  installKeys();
   let config;
   try {
     config = await loadConfig();
@@ -33,6 +44,19 @@ async function start() {
     return;
   }
   configureCognito(config);
+  setClinicTimeZone(config.timeZone || "UTC");
+  shareSession({
+    current: storedSession,
+    onSignedOut: () => {
+      if (currentSession()) signOut("You signed out in another tab of the console.", { elsewhere: true });
+    },
+    onActive: () => stopWatchingIdle?.touch(),
+  });
+  if (!currentSession()) {
+    // A new tab (Ctrl+click, a new window): the signed-in tabs of this browser hand their session over.
+    const handed = await askOtherTabs();
+    if (handed && !currentSession()) adoptSession(handed);
+  }
   window.addEventListener("hashchange", () => show());
   show();
 }
@@ -46,6 +70,7 @@ async function show({ message } = {}) {
     showSignIn(view, { message, onSignedIn: (tokens) => { startSession(tokens); show(); } });
     return;
   }
+  claimDrafts(session.sub);
   showHeader(session);
   if (!stopWatchingIdle) {
     stopWatchingIdle = watchForIdle({
@@ -53,22 +78,32 @@ async function show({ message } = {}) {
       onWarn: showIdleWarning,
       onActive: clearIdleWarning,
       onIdle: () => signOut(`We signed you out because the console was not used for ${idleMinutes} minutes. `
-        + "Sign in again to carry on."),
+        + "Sign in again to carry on."
+        + (hasDrafts() ? " The note you had not saved is kept in this tab: sign in again to finish it." : "")),
+      onUse: announceActivity,
     });
   }
   const { path, params } = readHash();
   const detail = path.match(/^\/inquiries\/([^/]+)$/);
   try {
-    if (path === "/inquiries") {
+    if (path === "/queue") {
+      const which = params.get("view") || "all";
+      const language = params.get("language") || "";
+      if (!["all", "mine", "unassigned"].includes(which) || !["", "en", "es"].includes(language)) return goTo("#/queue");
+      await showQueue(view, { which, language });
+    } else if (path === "/inquiries") {
       const status = params.get("status") || "new";
       if (!isStatus(status)) return goTo("#/inquiries");
       await showList(view, { status });
     } else if (detail) {
       await showDetail(view, { inquiryId: decodeURIComponent(detail[1]) });
+    } else if (path === "/search") {
+      await showSearch(view);
     } else if (path === "/audit") {
-      await showAudit(view, { inquiryId: params.get("inquiry_id") || undefined });
+      await showAudit(view, { inquiryId: params.get("inquiry_id") || undefined,
+                              reference: params.get("reference") || undefined });
     } else {
-      goTo("#/inquiries");
+      goTo("#/queue");
     }
   } catch (error) {
     view.fail(error);
@@ -76,12 +111,15 @@ async function show({ message } = {}) {
 }
 
 function newView() {
+  for (const leave of leaving) leave();
+  leaving = [];
   const mine = ++generation;
   const view = {
     main,
     session: currentSession(),
     isCurrent: () => mine === generation,
     title: setTitle,
+    onLeave: (leave) => { if (mine === generation) leaving.push(leave); else leave(); },
     fail: (error) => {
       if (!view.isCurrent()) return;
       if (error instanceof SignInRequired) {
@@ -97,19 +135,26 @@ function newView() {
 
 function showProblem(error) {
   setTitle("Something went wrong");
-  const heading = h("h1", { tabindex: "-1" }, error instanceof ApiError && error.status === 403
-    ? "You don't have access to this" : "Something went wrong");
-  const text = error instanceof ApiError ? error.message : "Something went wrong on this page. Reload it and try again.";
-  main.replaceChildren(heading, h("p", {}, text), h("p", {}, h("a", { href: "#/inquiries" }, "Go to new inquiries")));
+  const denied = error instanceof ApiError && error.status === 403;
+  const heading = h("h1", { tabindex: "-1" }, denied ? "You don't have access to this" : "Something went wrong");
+  const text = error instanceof ApiError ? error.message : "Something went wrong on this page. Try again.";
+  // A failure on our side (or the network) is often brief: the view can be asked for again in place.
+  const retry = denied ? null : h("button", { type: "button", class: "button" }, "Try again");
+  retry?.addEventListener("click", () => show());
+  main.replaceChildren(heading, h("p", {}, text), retry,
+    h("p", {}, h("a", { href: "#/queue" }, "Go to the queue")));
   heading.focus();
 }
 
-async function signOut(message) {
+async function signOut(message, { onPurpose = false, elsewhere = false } = {}) {
   stopIdleWatch();
   // Clear the page at once: no inquiry stays on screen while Cognito revokes the session.
   newView();
   main.replaceChildren();
   showHeader(null);
+  forgetTeam();
+  if (onPurpose) forgetDrafts();
+  if (!elsewhere) announceSignOut();
   await signOutSession();
   await show({ message });
 }
@@ -141,13 +186,14 @@ function showHeader(session) {
   const { path } = readHash();
   for (const link of document.querySelectorAll("#console-nav a")) {
     const target = link.getAttribute("href").slice(1);
-    link.toggleAttribute("aria-current", Boolean(session) && path.startsWith(target));
+    const here = path.startsWith(target) || (target === "/queue" && path.startsWith("/inquiries"));
+    link.toggleAttribute("aria-current", Boolean(session) && here);
     if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
   }
 }
 
 function readHash() {
-  const raw = location.hash.startsWith("#/") ? location.hash.slice(1) : "/inquiries";
+  const raw = location.hash.startsWith("#/") ? location.hash.slice(1) : "/queue";
   const [path, query = ""] = raw.split("?");
   return { path, params: new URLSearchParams(query) };
 }

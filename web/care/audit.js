@@ -1,12 +1,12 @@
 // The audit trail (care-admin only): who listed, opened or changed inquiries, and when. It holds no
 // inquiry field, only ids, so it can be shown in a plain table.
 
-import { readAudit } from "./api.js";
-import { fill, h, when } from "./render.js";
+import { ApiError, readAudit } from "./api.js";
+import { errorSummary, fill, h, showFieldError, when } from "./render.js";
 import { auditActionLabel, humanise } from "./terms.js";
 
-/** Show the audit trail, for one inquiry when `inquiryId` is given. */
-export async function showAudit(view, { inquiryId }) {
+/** Show the audit trail, for one inquiry when `inquiryId` (or its `reference`, INQ-…) is given. */
+export async function showAudit(view, { inquiryId, reference }) {
   const title = "Audit trail";
   view.title(title);
   const heading = h("h1", { tabindex: "-1" }, title);
@@ -17,16 +17,32 @@ export async function showAudit(view, { inquiryId }) {
     return;
   }
   const results = h("div", { "aria-live": "polite", "aria-busy": "true" }, h("p", {}, "Loading…"));
-  fill(view.main, heading,
-    h("p", {}, "Every time someone lists, opens or changes an inquiry, it is recorded here."),
-    filterForm(inquiryId),
+  const summarySlot = h("div");
+  const filter = filterForm(reference ?? inquiryId);
+  fill(view.main, summarySlot, heading,
+    h("p", {}, "Every time someone lists, opens, searches or changes inquiries, it is recorded here."),
+    filter,
     results);
   heading.focus();
 
-  const page = await readAudit({ inquiryId });
+  let page;
+  try {
+    // A reference is what people quote: the API finds its inquiry (without opening it: the admin reads the
+    // trail, not the person's details).
+    page = await readAudit(reference ? { reference: reference.toUpperCase() } : { inquiryId });
+  } catch (error) {
+    // A filter the API refuses is said beside the filter; the page and the filter stay.
+    if (!(error instanceof ApiError && [400, 404, 422].includes(error.status)) || !view.isCurrent()) throw error;
+    results.removeAttribute("aria-busy");
+    results.replaceChildren();
+    filterProblem(filter, summarySlot, error.status === 404
+      ? "No inquiry has that reference or id. Check it and try again."
+      : error.problems[0]?.message ?? error.message);
+    return;
+  }
   if (!view.isCurrent()) return;
   results.removeAttribute("aria-busy");
-  const scope = inquiryId ? "for this inquiry" : "";
+  const scope = inquiryId || reference ? "for this inquiry" : "";
   if (!page.items.length) {
     fill(results, h("p", { class: "empty" }, `Nothing has been recorded ${scope}`.trim() + "."));
     return;
@@ -37,21 +53,30 @@ export async function showAudit(view, { inquiryId }) {
     h("tbody", {}, page.items.map(row)))));
 }
 
-function filterForm(inquiryId) {
+function filterForm(value) {
   const input = h("input", { class: "input", id: "audit-inquiry", name: "inquiry_id", type: "text", autocomplete: "off",
-                             spellcheck: "false", value: inquiryId ?? "", "aria-describedby": "audit-inquiry-hint" });
-  const form = h("form", { class: "form form--inline", role: "search", "aria-label": "Filter the audit trail" },
+                             spellcheck: "false", value: value ?? "", "aria-describedby": "audit-inquiry-hint" });
+  const form = h("form", { class: "form form--inline", role: "search", "aria-label": "Filter the audit trail", novalidate: true },
     h("div", { class: "field" },
-      h("label", { class: "label", for: "audit-inquiry" }, "Inquiry id"),
-      h("p", { class: "hint", id: "audit-inquiry-hint" }, "Leave empty to see everything."),
+      h("label", { class: "label", for: "audit-inquiry" }, "Inquiry id or reference"),
+      h("p", { class: "hint", id: "audit-inquiry-hint" }, "For example INQ-1A2B3C4D. Leave empty to see everything."),
       input),
     h("button", { type: "submit", class: "button" }, "Show"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const id = input.value.trim();
-    location.hash = id ? `#/audit?inquiry_id=${encodeURIComponent(id)}` : "#/audit";
+    const given = input.value.trim();
+    const name = /^INQ-/i.test(given) ? "reference" : "inquiry_id";
+    location.hash = given ? `#/audit?${name}=${encodeURIComponent(given)}` : "#/audit";
   });
   return form;
+}
+
+function filterProblem(form, summarySlot, message) {
+  const input = form.querySelector("#audit-inquiry");
+  showFieldError(input, message);
+  const summary = errorSummary([{ message, fieldId: "audit-inquiry" }]);
+  summarySlot.replaceChildren(summary);
+  summary.focus();
 }
 
 /** What a list showed: its status, page and how many inquiries (their ids are in the entry, not shown). */

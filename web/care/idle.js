@@ -7,19 +7,21 @@ const CHECK_EVERY_MS = 15_000;
 
 /**
  * Call `onIdle` once when nobody has used the page for `minutes`; `onWarn(minutesLeft)` when
- * `warnMinutes` are left, and `onActive` when someone uses the page after a warning. Returns a
- * function that stops watching. Time is read from Date.now() on each check, so a tab the browser
+ * `warnMinutes` are left, `onActive` when someone uses the page after a warning, `onUse` on each use.
+ * Returns a function that stops watching (its `touch()` counts use elsewhere, e.g. in another tab). Time
+ * is read from Date.now() on each check, so a tab the browser
  * put to sleep still signs out as soon as it wakes.
  */
-export function watchForIdle({ minutes, warnMinutes = 2, onWarn, onActive, onIdle, target = document }) {
+export function watchForIdle({ minutes, warnMinutes = 2, onWarn, onActive, onIdle, onUse, target = document }) {
   const limitMs = minutes * 60_000;
   const warnAtMs = Math.max(0, limitMs - warnMinutes * 60_000);
   let lastActive = Date.now();
   let warned = false;
   let stopped = false;
 
-  const touch = () => {
+  const touch = (event) => {
     lastActive = Date.now();
+    if (event) onUse?.();
     if (warned) {
       warned = false;
       onActive?.();
@@ -40,6 +42,9 @@ export function watchForIdle({ minutes, warnMinutes = 2, onWarn, onActive, onIdl
   const onVisible = () => { if (document.visibilityState === "visible") check(); };
   for (const name of ACTIVITY) target.addEventListener(name, touch, { passive: true, capture: true });
   document.addEventListener("visibilitychange", onVisible);
+
+  // Someone used another tab of the console: that counts as use of this one too.
+  stop.touch = touch;
 
   function stop() {
     stopped = true;

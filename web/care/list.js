@@ -2,8 +2,12 @@
 // None) and overdue ones marked, in words.
 
 import { listInquiries } from "./api.js";
-import { fill, h, levelMark, tag, when } from "./render.js";
-import { STATUSES, contactLabel, isOverdue, levelLabel, levelOf, listTitle, statusLabel, topicLabel } from "./terms.js";
+import { dueMark, fill, h, levelMark, tag, when } from "./render.js";
+import { statusNavigation } from "./statusnav.js";
+import { assigneeLabel } from "./team.js";
+import {
+  awaitsContact, contactLabel, isOverdue, languageLabel, levelLabel, levelOf, listTitle, statusLabel, topicLabel,
+} from "./terms.js";
 
 /** Show the inquiries in `status` (one page, then "Show more"). */
 export async function showList(view, { status }) {
@@ -25,18 +29,12 @@ export async function showList(view, { status }) {
   const table = h("table", { class: "table" },
     h("caption", { class: "visually-hidden" }, `${title}, newest first`),
     h("thead", {}, h("tr", {},
-      ["Reference", "Received", "Name", "Topic", "Contact by", "Assigned to", "Respond by", "Triage level", "Attention"]
+      ["Reference", "Received", "Name", "Topic", "Language", "Contact by", "Assigned to", "Respond by", "Triage level",
+        "Attention"]
         .map((name) => h("th", { scope: "col" }, name)))),
     body);
   const more = moreButton(view, status, page.next_cursor, body);
   fill(results, h("div", { class: "table-wrap" }, table), more);
-}
-
-function statusNavigation(current) {
-  return h("nav", { class: "status-nav", "aria-label": "Inquiry status" },
-    h("ul", {}, STATUSES.map((status) => h("li", {},
-      h("a", { href: `#/inquiries?status=${status}`, "aria-current": status === current ? "page" : null },
-        listTitle(status))))));
 }
 
 function row(item) {
@@ -48,9 +46,10 @@ function row(item) {
     h("td", {}, when(item.created_at)),
     h("td", {}, item.name),
     h("td", {}, topicLabel(item.topic)),
+    h("td", {}, languageLabel(item.language ?? "en")),
     h("td", {}, contactLabel(item.preferred_contact)),
-    h("td", {}, item.assignee || "Nobody yet"),
-    h("td", {}, when(item.due_at)),
+    h("td", {}, assigneeLabel(item.assignee)),
+    h("td", {}, dueMark(item.due_at, { running: awaitsContact(item.status) })),
     h("td", { class: "flags level" }, levelMark(level, levelLabel(level))),
     h("td", { class: "flags" }, flags.length ? flags : h("span", { class: "visually-hidden" }, "Nothing")));
 }

@@ -1,6 +1,8 @@
 // Building page content. Text goes in as text (never parsed as HTML): inquiry fields are whatever
 // a member of the public typed.
 
+import { countdown, formatInstant } from "./format.js";
+
 /** An element with attributes (`class`, `for`, `aria-*`, `on<event>` handlers...) and children. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -40,13 +42,53 @@ export function levelMark(level, label) {
   return level === "urgent" || level === "priority" ? tag(label, level) : h("span", { class: "level-none" }, label);
 }
 
-/** A date and time for people, in a <time> element that keeps the exact instant. */
+/**
+ * A date and time for people, in the clinic's time zone with the zone named ("Mon, Dec 7, 2026, 5:00 PM
+ * PST"), in a <time> element that keeps the exact instant.
+ */
 export function when(iso) {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  const text = date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: date.toISOString() }, text);
+  return h("time", { datetime: date.toISOString() }, formatInstant(date));
+}
+
+/** A due time: "due in 52 min" / "overdue 2 h", then the instant in the clinic's zone. */
+export function dueMark(iso, { running = true, now = Date.now() } = {}) {
+  if (!iso) return "—";
+  const left = running ? countdown(iso, now) : null;
+  return h("span", { class: "due" }, left ? h("span", { class: "due__countdown" }, left) : null, left ? " · " : null,
+    when(iso));
+}
+
+/**
+ * A textarea with the GOV.UK character count under it: "You have 1,980 characters remaining", announced
+ * politely once typing pauses; past the limit it says by how much, and the field is marked.
+ */
+export function characterCount(textarea, limit) {
+  const message = h("p", { class: "hint character-count", id: `${textarea.id}-count` });
+  const live = h("p", { class: "visually-hidden", "aria-live": "polite", id: `${textarea.id}-count-live` });
+  let timer = null;
+  const text = () => {
+    const left = limit - textarea.value.length;
+    const n = Math.abs(left).toLocaleString("en-US");
+    const unit = Math.abs(left) === 1 ? "character" : "characters";
+    return left >= 0 ? `You have ${n} ${unit} remaining` : `You have ${n} ${unit} too many`;
+  };
+  const update = () => {
+    const over = textarea.value.length > limit;
+    message.textContent = text();
+    message.classList.toggle("character-count--over", over);
+    clearTimeout(timer);
+    timer = setTimeout(() => { live.textContent = text(); }, 800);
+  };
+  textarea.addEventListener("input", update);
+  const described = new Set((textarea.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean));
+  described.add(message.id);
+  textarea.setAttribute("aria-describedby", [...described].join(" "));
+  message.textContent = text();
+  message.classList.toggle("character-count--over", textarea.value.length > limit);
+  return [message, live];
 }
 
 /**

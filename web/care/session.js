@@ -30,6 +30,25 @@ export function currentSession() {
   }
 }
 
+/** The stored session as it is (tokens and expiry), to hand to another tab of this browser; or null. */
+export function storedSession() {
+  try {
+    const session = JSON.parse(sessionStorage.getItem(KEY) ?? "null");
+    return session?.idToken ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keep a session another tab handed over (its tokens, unchanged). */
+export function adoptSession(session) {
+  const copy = { idToken: String(session.idToken), accessToken: String(session.accessToken ?? ""),
+                 refreshToken: session.refreshToken ? String(session.refreshToken) : null,
+                 expiresAt: Number(session.expiresAt) || 0 };
+  sessionStorage.setItem(KEY, JSON.stringify(copy));
+  return describe(copy);
+}
+
 /** Forget the tokens. */
 export function endSession() {
   sessionStorage.removeItem(KEY);
@@ -59,6 +78,8 @@ function describe(session) {
   return {
     ...session,
     email: claims.email ?? claims["cognito:username"] ?? "",
+    // Who this is to the API (assignee ids, "Assign to me"); read, not verified: the API checks the token.
+    sub: claims.sub ?? "",
     groups,
     isAdmin: groups.includes("care-admin"),
   };

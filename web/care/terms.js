@@ -2,10 +2,11 @@
 // correction needs, and what counts as overdue. Mirrors the "Care-team console" and "Triage levels"
 // sections of DESIGN.md; the API enforces the same rules.
 
-export const STATUSES = ["new", "contacted", "scheduled", "closed", "not_a_fit", "spam"];
+export const STATUSES = ["new", "attempting", "contacted", "scheduled", "closed", "not_a_fit", "spam"];
 
 const LABELS = {
   new: "New",
+  attempting: "Attempting contact",
   contacted: "Contacted",
   scheduled: "Scheduled",
   closed: "Closed",
@@ -16,6 +17,7 @@ const LABELS = {
 // Plural headings for the lists ("New inquiries", "Held-back submissions").
 const LIST_TITLES = {
   new: "New inquiries",
+  attempting: "Attempting contact",
   contacted: "Contacted",
   scheduled: "Scheduled",
   closed: "Closed",
@@ -23,8 +25,10 @@ const LIST_TITLES = {
   spam: "Held-back submissions",
 };
 
-const OPEN = new Set(["new", "contacted", "scheduled"]);
-const NEXT = { new: "contacted", contacted: "scheduled", scheduled: "closed" };
+const OPEN = new Set(["new", "attempting", "contacted", "scheduled"]);
+// The queue's statuses (GET /care/queue): what still needs someone to reach the person.
+export const QUEUE_STATUSES = ["new", "attempting", "contacted"];
+const NEXT = { contacted: "scheduled", scheduled: "closed" };
 
 /** The words shown for a status code (the code itself when it is one we do not know). */
 export function statusLabel(status) {
@@ -44,15 +48,24 @@ export function isStatus(value) {
 /** The statuses an inquiry in `status` may move to, the usual next step first. */
 export function nextStatuses(status) {
   if (status === "spam") return ["new"];  // releasing a held-back submission
+  if (status === "closed" || status === "not_a_fit") return ["attempting"];  // reopening
   if (!OPEN.has(status)) return [];
-  const moves = [NEXT[status], "not_a_fit", "closed"];
-  if (status === "new") moves.push("spam");  // held back: no reminders; released like any spam
+  // Trying without reaching is logged as an attempt (the form moves it to "attempting"); the status
+  // list offers the steps that follow reaching them.
+  const moves = [awaitsContact(status) ? "contacted" : NEXT[status], "not_a_fit", "closed"];
+  // Held back: no reminders; released like any spam.
+  if (status === "new" || status === "attempting") moves.push("spam");
   return moves.filter((s, i) => moves.indexOf(s) === i);
 }
 
-/** Overdue: still new and past its response-time target. */
+/** True for a status the response clock still runs in (nobody has reached the person yet). */
+export function awaitsContact(status) {
+  return status === "new" || status === "attempting";
+}
+
+/** Overdue: nobody has reached the person yet and its response-time target has passed. */
 export function isOverdue(item, now = new Date()) {
-  if (item.status !== "new" || !item.due_at) return false;
+  if (!awaitsContact(item.status) || !item.due_at) return false;
   const due = Date.parse(item.due_at);
   return Number.isFinite(due) && due < now.getTime();
 }
@@ -103,7 +116,48 @@ const TOPICS = {
 const CONTACT = { email: "Email", phone: "Phone call", sms: "Text message" };
 
 const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", update: "Updated an inquiry",
-                        audit_read: "Read the audit trail" };
+                        audit_read: "Read the audit trail", search: "Searched", attempt: "Logged a contact attempt",
+                        reopened: "Reopened an inquiry", bulk: "Changed several inquiries" };
+
+// Closing needs a reason (DESIGN: close_reason); the reopen move is offered from closed and not a fit.
+export const CLOSE_REASONS = ["scheduled", "not_a_fit", "unreachable", "duplicate", "other"];
+const CLOSE_REASON_LABELS = {
+  scheduled: "Scheduled: they have an appointment",
+  not_a_fit: "Not a fit for our care",
+  unreachable: "Unreachable after several attempts",
+  duplicate: "Duplicate of another inquiry",
+  other: "Other (say why in a note)",
+};
+
+// A contact attempt: how, and what happened.
+export const CHANNELS = ["phone", "sms", "email"];
+const CHANNEL_LABELS = { phone: "Phone call", sms: "Text message", email: "Email" };
+export const OUTCOMES = ["reached", "no_answer", "voicemail", "wrong_number", "call_later"];
+const OUTCOME_LABELS = {
+  reached: "Reached them",
+  no_answer: "No answer",
+  voicemail: "Left a voicemail",
+  wrong_number: "Wrong number",
+  call_later: "Asked us to call later",
+};
+
+/** A close reason in words. */
+export function closeReasonLabel(reason) {
+  return CLOSE_REASON_LABELS[reason] ?? humanise(reason);
+}
+
+/** An attempt's channel in words. */
+export function channelLabel(channel) {
+  return CHANNEL_LABELS[channel] ?? humanise(channel);
+}
+
+/** An attempt's outcome in words. */
+export function outcomeLabel(outcome) {
+  return OUTCOME_LABELS[outcome] ?? humanise(outcome);
+}
+
+/** The languages a person may read (the queue filters by them). */
+export const LANGUAGE_CODES = ["en", "es"];
 
 /** What the inquiry is about, in words. */
 export function topicLabel(topic) {

@@ -106,13 +106,10 @@ def lookup_puts(table: str, inquiry_id: str, keys: Iterable[str], ttl: int) -> l
 
 
 def lookup_ttl_updates(table: str, inquiry_id: str, keys: Iterable[str], ttl: int) -> list[TransactWriteItemTypeDef]:
-    """One transaction Update per key: a new ``ttl`` (a released held-back submission's retention). No condition
-    on the item's existence: a missing lookup item (one the backfill has not written yet) is written by it, with
-    its key, the inquiry's id and the ``ttl``, as intake would have; the inquiry's own versioned update in the same
-    transaction keeps an erased inquiry's lookups from coming back."""
+    """One transaction Update per key: a new ``ttl`` (a released held-back submission's retention). Unconditional:
+    an item that went missing is written again, so nothing the inquiry lists can make its change fail."""
     return [{"Update": {"TableName": table, "Key": {"lookup_key": {"S": key}, "inquiry_id": {"S": inquiry_id}},
-                        "UpdateExpression": "SET #ttl = :ttl",
-                        "ExpressionAttributeNames": {"#ttl": "ttl"},
+                        "UpdateExpression": "SET #ttl = :ttl", "ExpressionAttributeNames": {"#ttl": "ttl"},
                         "ExpressionAttributeValues": {":ttl": {"N": str(ttl)}}}} for key in keys]
 
 
