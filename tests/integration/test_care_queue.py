@@ -13,7 +13,7 @@ from inquiries.care.service import CareService
 from inquiries.data.items import iso
 from inquiries.settings import CareApiSettings
 
-from tests.support.care import ADMIN, CARE_MEMBER, OUTSIDER, care_request
+from tests.support.care import CARE_MEMBER, OUTSIDER, TeamPool, care_request
 from tests.support.consumers import put_inquiry, record_of
 from tests.support.events import response_headers, response_json
 from tests.support.stack import Stack
@@ -34,6 +34,14 @@ def at(minutes: int) -> str:
 def person(n: int, **fields: Any) -> str:
     """An inquiry of its own person (a distinct keyed email hash)."""
     return put_inquiry(email_hash=f"person-{n}", created_at=fields.pop("created_at", at(-600 + n)), **fields)
+
+
+def team(stack: Stack) -> tuple[dict[str, str], str, str]:
+    """Two members of the pool (an assignee must be one): the caller's claims as the first, and both subs."""
+    pool = TeamPool(stack)
+    me = pool.add("dana@clinic.local", "Dana", "care-team")
+    other = pool.add("ana@clinic.local", "Ana", "care-admin")
+    return {**CARE_MEMBER, "sub": me}, me, other
 
 
 def assign(stack: Stack, inquiry_id: str, sub: str, version: int = 1) -> None:
@@ -127,8 +135,9 @@ def test_a_matching_if_none_match_is_a_304_that_reads_nothing_beside_the_index_a
 def test_any_change_gives_a_new_etag_and_a_200_audited_with_the_ids_shown(stack: Stack) -> None:
     a = person(1)
     b = person(2)
+    _claims, _me, other = team(stack)
     etag = response_headers(queue(stack))["etag"]
-    assign(stack, a, ADMIN["sub"])
+    assign(stack, a, other)
 
     changed = queue(stack, headers={"If-None-Match": etag})
 
@@ -156,19 +165,20 @@ def test_mine_unassigned_and_someones_queue(stack: Stack) -> None:
     mine = person(1)
     theirs = person(2)
     nobodys = person(3)
-    assign(stack, mine, CARE_MEMBER["sub"])
-    assign(stack, theirs, ADMIN["sub"])
+    claims, me, other = team(stack)
+    assign(stack, mine, me)
+    assign(stack, theirs, other)
 
     def ids(assignee: str | None = None) -> list[str]:
-        body = response_json(queue(stack, assignee=assignee))
+        body = response_json(queue(stack, claims=claims, assignee=assignee))
         return [i["inquiry_id"] for i in body["items"]]
 
     assert ids(assignee="me") == [mine]
     assert ids(assignee="none") == [nobodys]
-    assert ids(assignee=ADMIN["sub"]) == [theirs]
+    assert ids(assignee=other) == [theirs]
     assert sorted(ids()) == sorted([mine, theirs, nobodys])
-    assert response_json(queue(stack, assignee="me"))["counts"]["new"] == 1
-    bad = queue(stack, assignee="bob by")
+    assert response_json(queue(stack, claims=claims, assignee="me"))["counts"]["new"] == 1
+    bad = queue(stack, claims=claims, assignee="bob by")
     assert bad["statusCode"] == 422 and response_json(bad)["errors"][0]["field"] == "assignee"
 
 
@@ -190,18 +200,19 @@ def bulk(stack: Stack, body: object, claims: dict[str, str] | None = CARE_MEMBER
 
 def test_a_bulk_change_goes_through_each_inquiry_alone(stack: Stack) -> None:
     a, b, c = person(1), person(2), person(3)
-    assign(stack, b, ADMIN["sub"])  # b is now at version 2
+    _claims, me, other = team(stack)
+    assign(stack, b, other)  # b is now at version 2
     missing = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
     response = bulk(stack, {"items": [{"inquiry_id": i, "version": 1} for i in (a, b, c, missing)],
-                            "change": {"assignee": CARE_MEMBER["sub"]}})
+                            "change": {"assignee": me}})
 
     assert response["statusCode"] == 200, response
     assert response_json(response)["results"] == [
         {"inquiry_id": a, "status": 200}, {"inquiry_id": b, "status": 412}, {"inquiry_id": c, "status": 200},
         {"inquiry_id": missing, "status": 404}]
-    assert (record_of(a)["assignee"], record_of(a)["version"]) == (CARE_MEMBER["sub"], 2)
-    assert (record_of(b)["assignee"], record_of(b)["version"]) == (ADMIN["sub"], 2)
+    assert (record_of(a)["assignee"], record_of(a)["version"]) == (me, 2)
+    assert (record_of(b)["assignee"], record_of(b)["version"]) == (other, 2)
     updates = [e for e in stack.items("AuditTable") if e["action"] == "update"]
     assert sorted(e["inquiry_id"] for e in updates) == sorted([a, b, c]), "the assign of b, then a and c"
 
