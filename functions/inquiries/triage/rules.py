@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import itertools
 import json
 import re
 import sys
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -76,11 +76,14 @@ class RuleMatch:
 @dataclass(frozen=True)
 class RulesVerdict:
     """What the rules found in one message: danger matches that stand (urgent), those that are risk history
-    or were demoted by a history or denial marker (priority), and the concepts and modifiers present."""
+    or were demoted by a history or denial marker (priority), and the concepts and modifiers present.
+    ``history_sentences``: which sentences (by position) tell a history ("years ago", "in 2016") and do not
+    say *now* ("right now", "again"); the reader weighs a danger told elsewhere without them."""
 
     urgent: tuple[RuleMatch, ...] = ()
     priority: tuple[RuleMatch, ...] = ()
     concepts: frozenset[str] = frozenset()
+    history_sentences: tuple[int, ...] = ()
 
 
 NOTHING_FOUND = RulesVerdict()
@@ -344,25 +347,28 @@ class Triager:
             for pattern_index in sorted(candidates):
                 positions = candidates[pattern_index]
                 rule_index, exact, pattern = self._patterns[pattern_index]
-                kind = self.rules[rule_index].kind
-                line = words if exact else collapsed
-                for span in _matches(pattern(), line, positions):
+                spans = _matches(pattern(), words if exact else collapsed, positions)
+                if not spans:
+                    continue
+                for span in spans:
                     found[bisect_right(starts[exact], span[0]) - 1].setdefault(rule_index, []).append(span)
-                    danger = danger or kind != CONCEPT
+                danger = danger or self.rules[rule_index].kind != CONCEPT
         urgent: dict[int, RuleMatch] = {}
         priority: dict[int, RuleMatch] = {}
         concepts: set[str] = set()
-        for in_sentence in found:
-            self._weigh(in_sentence, urgent, priority, concepts)
+        history = tuple(i for i, in_sentence in enumerate(found)
+                        if self._weigh(in_sentence, urgent, priority, concepts))
         for rule_index in urgent:
             priority.pop(rule_index, None)
         verdict = RulesVerdict(urgent=tuple(urgent[i] for i in sorted(urgent)),
-                               priority=tuple(priority[i] for i in sorted(priority)), concepts=frozenset(concepts))
+                               priority=tuple(priority[i] for i in sorted(priority)), concepts=frozenset(concepts),
+                               history_sentences=history)
         return verdict, words, collapsed
 
     def _weigh(self, found: dict[int, list[tuple[int, int]]], urgent: dict[int, RuleMatch],
-               priority: dict[int, RuleMatch], concepts: set[str]) -> None:
-        """Sort one sentence's matches into urgent, priority and concepts (the modifiers act here)."""
+               priority: dict[int, RuleMatch], concepts: set[str]) -> bool:
+        """Sort one sentence's matches into urgent, priority and concepts (the modifiers act here); True when
+        the sentence tells a history (and does not say "now")."""
         kinds = {self.rules[i].kind for i in found}
         history = HISTORY in kinds and PRESENT not in kinds
         lowering = [span for i, spans in found.items() if self.rules[i].kind in (DENIAL, PRIORITY) for span in spans]
@@ -385,6 +391,7 @@ class Triager:
                 urgent[rule_index] = rule.match
             else:
                 priority[rule_index] = rule.match
+        return history
 
     def _candidates(self, offsets: dict[bool, dict[str, list[int]]], modifiers: bool) -> dict[int, list[int] | None]:
         """The patterns (modifiers, or the others) that could match, each with the offsets of the words it could
@@ -431,18 +438,14 @@ def _word_offsets(line: str) -> dict[str, list[int]]:
     return offsets
 
 
-def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> Iterator[tuple[int, int]]:
+def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> list[tuple[int, int]]:
     """The spans where ``pattern`` matches ``line``, trying only ``positions`` (the offsets of the words its
     matches can start with; None: anywhere). The same matches a search finds, for a fraction of the work:
     every match of a pattern begins with one of its first words."""
     if positions is None:
-        for found in pattern.finditer(line):
-            yield found.span()
-        return
-    for position in positions:
-        hit = pattern.match(line, position)
-        if hit:
-            yield hit.span()
+        return [found.span() for found in pattern.finditer(line)]
+    match = pattern.match
+    return [hit.span() for hit in map(match, itertools.repeat(line), positions) if hit]
 
 
 def _sentence_starts(forms: list[str]) -> list[int]:
