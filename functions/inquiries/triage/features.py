@@ -88,3 +88,8 @@ def values(found: set[str], scale: float) -> dict[str, float]:
     if scale == 1.0:
         return dict.fromkeys(found, 1.0)
     return {f: scale if f.startswith(SCALED_PREFIXES) else 1.0 for f in found}
+
+
+def scaled(found: set[str]) -> list[str]:
+    """The word and pair features among ``found``: those ``word_scale`` weighs."""
+    return [feature for feature in found if feature.startswith(SCALED_PREFIXES)]

@@ -55,17 +55,17 @@ class LinearModel:
         """The score at which ``head`` (``urgent`` or ``risk``) fires for a message in ``language``."""
         return self.thresholds[f"{head}:{language}"]
 
-    def probability(self, head: str, features: Collection[str], scale: float = 1.0) -> float:
+    def probability(self, head: str, features: Collection[str], scale: float = 1.0,
+                    scaled: Collection[str] | None = None) -> float:
         """The binary head's probability for a message's features (features it never saw weigh nothing); the
-        word and pair features weigh ``scale`` (``features.word_scale``), the others 1."""
+        word and pair features weigh ``scale`` (``features.word_scale``), the others 1. ``scaled``: those word
+        and pair features, when the caller has them already (``features.scaled``)."""
         weights = self.weights[head]
-        if scale == 1.0:
-            return _sigmoid(self.bias[head] + sum(filter(None, map(weights.get, features))))
-        total = self.bias[head]
-        for feature in features:
-            weight = weights.get(feature)
-            if weight:
-                total += weight * scale if feature.startswith(SCALED_PREFIXES) else weight
+        total = self.bias[head] + sum(filter(None, map(weights.get, features)))
+        if scale != 1.0:
+            if scaled is None:
+                scaled = [feature for feature in features if feature.startswith(SCALED_PREFIXES)]
+            total += (scale - 1.0) * sum(filter(None, map(weights.get, scaled)))
         return _sigmoid(total)
 
     def category(self, features: Collection[str], scale: float = 1.0) -> str | None:
@@ -76,9 +76,10 @@ class LinearModel:
         for feature in features:
             row = self.category_weights.get(feature)
             if row is not None:
-                value = scale if feature.startswith(SCALED_PREFIXES) else 1.0
+                if scale != 1.0 and feature.startswith(SCALED_PREFIXES):
+                    row = [weight * scale for weight in row]
                 for i, weight in enumerate(row):
-                    sums[i] += weight * value
+                    sums[i] += weight
         return self.categories[max(range(len(sums)), key=sums.__getitem__)]
 
 

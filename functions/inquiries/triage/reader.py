@@ -35,14 +35,15 @@ class Reader:
             return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
         found = features.extract(collapsed, verdict, language, model.parts)
         scale = features.word_scale(collapsed, model.parts)
+        scaled = features.scaled(found) if scale != 1.0 else None
         threshold = model.threshold("urgent", language)
-        if model.probability("urgent", found, scale) >= threshold or (
+        if model.probability("urgent", found, scale, scaled) >= threshold or (
                 model.history_apart and self._urgent_without_history(text, verdict, language, model, threshold)):
             matches = verdict.urgent or (RuleMatch(MODEL_URGENT, model.category(found, scale) or "ideation"),)
             return Triage(level=Level.URGENT, matches=matches, language=language)
         if verdict.priority or verdict.urgent:
             return Triage(level=Level.PRIORITY, matches=verdict.priority + verdict.urgent, language=language)
-        if model.probability("risk", found, scale) >= model.threshold("risk", language):
+        if model.probability("risk", found, scale, scaled) >= model.threshold("risk", language):
             matches = (RuleMatch(MODEL_RISK, model.category(found, scale) or "ideation"),)
             return Triage(level=Level.PRIORITY, matches=matches, language=language)
         return Triage(language=language)

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import itertools
 import json
 import re
 import sys
 import warnings
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -347,12 +347,11 @@ class Triager:
             for pattern_index in sorted(candidates):
                 positions = candidates[pattern_index]
                 rule_index, exact, pattern = self._patterns[pattern_index]
-                spans = _matches(pattern(), words if exact else collapsed, positions)
-                if not spans:
-                    continue
-                for span in spans:
+                kind = self.rules[rule_index].kind
+                line = words if exact else collapsed
+                for span in _matches(pattern(), line, positions):
                     found[bisect_right(starts[exact], span[0]) - 1].setdefault(rule_index, []).append(span)
-                danger = danger or self.rules[rule_index].kind != CONCEPT
+                    danger = danger or kind != CONCEPT
         urgent: dict[int, RuleMatch] = {}
         priority: dict[int, RuleMatch] = {}
         concepts: set[str] = set()
@@ -438,14 +437,18 @@ def _word_offsets(line: str) -> dict[str, list[int]]:
     return offsets
 
 
-def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> list[tuple[int, int]]:
+def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> Iterator[tuple[int, int]]:
     """The spans where ``pattern`` matches ``line``, trying only ``positions`` (the offsets of the words its
     matches can start with; None: anywhere). The same matches a search finds, for a fraction of the work:
     every match of a pattern begins with one of its first words."""
     if positions is None:
-        return [found.span() for found in pattern.finditer(line)]
-    match = pattern.match
-    return [hit.span() for hit in map(match, itertools.repeat(line), positions) if hit]
+        for found in pattern.finditer(line):
+            yield found.span()
+        return
+    for position in positions:
+        hit = pattern.match(line, position)
+        if hit:
+            yield hit.span()
 
 
 def _sentence_starts(forms: list[str]) -> list[int]:
