@@ -1,6 +1,6 @@
 """How well crisis triage does on words it was and was not fitted to, and what it costs per message.
 
-    python -m infra.triage_report [--no-ablation] [--first-try REV]      (or: make triage)
+    python -m infra.triage_report [--no-ablation] [--first-try REV] [--import-cost]      (or: make triage)
 
 Reads the labelled corpus (``infra.triage_corpus``: rounds in tests/data/triage/) and prints, per
 language:
@@ -16,7 +16,9 @@ language:
   removed.
 
 ``--first-try REV`` scores every round with the triage of git revision REV (checked out in a temporary
-worktree): how a round did before anything was changed for it. Nothing leaves the machine.
+worktree): how a round did before anything was changed for it. ``--import-cost`` prints what importing triage
+costs IntakeFunction's cold start (CPU and memory, measured inside the handler's import in fresh
+interpreters) and what its first message then loads. Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from inquiries.record import Level
 from inquiries.triage import Triage, features
@@ -185,15 +187,21 @@ def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Ph
 
 ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("rules alone (concept lexicons, modifiers)", None),
-    ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2)),
-    ("model alone: words, Spanish letters",
-     Settings(parts=(features.WORDS, features.SPANISH_LETTERS), deciding_precision=2)),
-    ("model alone: words, concepts", Settings(parts=(features.WORDS, features.CONCEPTS), deciding_precision=2)),
-    ("model alone: + rule findings", Settings(deciding_precision=2)),
+    ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2, history_apart=False)),
+    ("model alone: words, Spanish letters", Settings(parts=(features.WORDS, features.SPANISH_LETTERS),
+                                                     deciding_precision=2, history_apart=False)),
+    ("model alone: words, concepts", Settings(parts=(features.WORDS, features.CONCEPTS), deciding_precision=2,
+                                              history_apart=False)),
+    ("model alone: + rule findings", Settings(parts=(features.WORDS, features.CONCEPTS, features.RULES),
+                                              deciding_precision=2, history_apart=False)),
     ("every rule decides, model adds", Settings(deciding_precision=0)),
-    ("shipped: the surest rules decide, model weighs the rest", Settings()),
+    ("the surest rules decide, model weighs the rest (as shipped before)",
+     Settings(parts=(features.WORDS, features.CONCEPTS, features.RULES), history_apart=False)),
+    ("+ words weigh less in a long message", Settings(history_apart=False)),
+    ("shipped: + a danger also weighed without the history told beside it", Settings()),
     ("shipped, with Spanish letter pieces",
-     Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS, features.RULES))),
+     Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS, features.RULES,
+                features.SCALED))),
 )
 
 
@@ -245,6 +253,74 @@ def first_try(revision: str) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
+# Run in a fresh interpreter with IntakeFunction's environment: imports the intake handler as its cold start
+# does and measures only the import of ``inquiries.triage`` inside it (CPU time, and with ``--memory`` the memory
+# its import still holds, read by tracemalloc, which slows the import), then what the first message loads.
+IMPORT_COST_SCRIPT = """
+import importlib, importlib.util, json, sys, time, tracemalloc
+memory = "--memory" in sys.argv
+found = {}
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name != "inquiries.triage":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            if memory:
+                tracemalloc.start()
+            start = time.process_time()
+            run(module)
+            found["cpu_ms"] = (time.process_time() - start) * 1000
+            if memory:
+                found["import_kib"] = tracemalloc.get_traced_memory()[0] / 1024
+                tracemalloc.stop()
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Watch())
+importlib.import_module("inquiries.handlers.intake")
+found["modules_at_import"] = sorted(m for m in sys.modules if m.startswith("inquiries.triage"))
+from inquiries.triage import assess
+if memory:
+    tracemalloc.start()
+start = time.process_time()
+found["level"] = assess("i took the whole bottle of my xanax an hour ago").level.value
+found["first_message_cpu_ms"] = (time.process_time() - start) * 1000
+if memory:
+    found["first_message_kib"] = tracemalloc.get_traced_memory()[0] / 1024
+print(json.dumps(found))
+"""
+
+
+def measure_import(*, memory: bool) -> dict[str, Any]:
+    """One fresh interpreter importing the intake handler: what importing triage (and its first message) cost."""
+    from infra.bench.cold_start import function_environment
+    from infra.template import TemplateResources
+
+    argv = [sys.executable, "-c", IMPORT_COST_SCRIPT] + (["--memory"] if memory else [])
+    done = subprocess.run(argv, env=function_environment(TemplateResources(), "IntakeFunction"),  # noqa: S603
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=True)
+    found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def import_cost(runs: int) -> list[str]:
+    """The lines ``--import-cost`` prints: medians over ``runs`` fresh interpreters, and the memory of one."""
+    samples = [measure_import(memory=False) for _ in range(runs)]
+    memory = measure_import(memory=True)
+    return [
+        f"import of inquiries.triage inside IntakeFunction's handler import: "
+        f"{statistics.median(s['cpu_ms'] for s in samples):.2f} ms CPU (median of {runs} fresh interpreters), "
+        f"{memory['import_kib']:.0f} KiB still held (tracemalloc)",
+        f"the first message then loads: {statistics.median(s['first_message_cpu_ms'] for s in samples):.1f} ms CPU, "
+        f"{memory['first_message_kib']:.0f} KiB",
+    ]
+
+
 def _block(title: str, figures: dict[str, Figures]) -> list[str]:
     return [f"{title}:"] + [f"  {language}: {figures[language].line()}" for language in sorted(figures)]
 
@@ -264,8 +340,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50, help="assessments of each message when timing")
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation (the slow part)")
     parser.add_argument("--first-try", metavar="REV", help="score each round with the triage of git revision REV")
+    parser.add_argument("--import-cost", action="store_true",
+                        help="what importing triage costs IntakeFunction's cold start, and its first message")
     args = parser.parse_args(argv)
     out: list[str] = []
+    if args.import_cost:
+        sys.stdout.write("\n".join(import_cost(runs=11)) + "\n")
+        return 0
     if args.first_try:
         out.append(f"first try: each round scored by the triage of {args.first_try}")
         for name, (caught, urgent, alarms, other) in first_try(args.first_try).items():

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inquiries.triage import Reader, features
+from inquiries.triage import features
 from inquiries.triage.language import message_language
 from inquiries.triage.model import BINARY_HEADS, MODEL_FILE, MODEL_FORMAT, LinearModel
+from inquiries.triage.reader import Reader
 from inquiries.triage.rules import Triager, load_shipped_triager
 
 from infra import triage_corpus
@@ -64,6 +65,8 @@ class Settings:
 
     parts: tuple[str, ...] = features.ALL_PARTS
     deciding_precision: float = DECIDING_PRECISION
+    # A danger match is also weighed without the sentences that tell a history (history never lowers it).
+    history_apart: bool = True
 
 
 @dataclass
@@ -90,6 +93,15 @@ class Prepared:
         """Each phrasing's features of the given kinds."""
         return [features.extract(collapsed, verdict, language, parts) for verdict, collapsed, language in self.rows]
 
+    def scales(self, parts: tuple[str, ...]) -> list[float]:
+        """What each phrasing's word and pair features weigh (``features.word_scale``)."""
+        return [features.word_scale(collapsed, parts) for _, collapsed, _ in self.rows]
+
+    def feature_values(self, parts: tuple[str, ...]) -> list[dict[str, float]]:
+        """Each phrasing's features of the given kinds with their values, as the model reads them."""
+        return [features.values(found, scale)
+                for found, scale in zip(self.feature_sets(parts), self.scales(parts), strict=True)]
+
 
 def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True) -> dict[str, Any]:
     """Fit every head on ``prepared``; the model data with every threshold at 0.5. Without ``categories``, the
@@ -98,7 +110,7 @@ def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = DictVectorizer(dtype=float, sort=True)
-    matrix = vectorizer.fit_transform([dict.fromkeys(f, 1.0) for f in prepared.feature_sets(settings.parts)]).tocsr()
+    matrix = vectorizer.fit_transform(prepared.feature_values(settings.parts)).tocsr()
     # A feature seen in one phrasing only is that phrasing's, not a pattern: left out.
     kept = (matrix > 0).sum(axis=0).A1 >= MIN_PHRASINGS
     matrix = matrix[:, kept.nonzero()[0]].tocsr()
@@ -112,7 +124,7 @@ def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True
     }
     data: dict[str, Any] = {
         "format": MODEL_FORMAT, "parts": list(settings.parts), "bias": {},
-        "deciding_rules": deciding_rules(prepared, settings),
+        "deciding_rules": deciding_rules(prepared, settings), "history_apart": settings.history_apart,
         "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
     for head in BINARY_HEADS:
         fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
@@ -149,9 +161,9 @@ def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[flo
         held_out = set(test)
         train = [i for i in range(len(prepared.phrasings)) if i not in held_out]
         model = LinearModel(fit_heads(prepared.subset(train), settings, categories=False))
-        test_features = prepared.subset(test).feature_sets(settings.parts)
-        for i, found in zip(test, test_features, strict=True):
-            scores[i] = (model.probability("urgent", found), model.probability("risk", found))
+        held = prepared.subset(test)
+        for i, found, scale in zip(test, held.feature_sets(settings.parts), held.scales(settings.parts), strict=True):
+            scores[i] = (model.probability("urgent", found, scale), model.probability("risk", found, scale))
     return scores
 
 

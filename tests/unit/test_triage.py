@@ -6,11 +6,13 @@ from importlib import resources
 
 import pytest
 from inquiries.record import Level
-from inquiries.triage import MODEL_RISK, MODEL_URGENT, Reader, RuleMatch, Triage, assess, signals_danger
+from inquiries.triage import MODEL_RISK, MODEL_URGENT, Triage, assess, signals_danger
 from inquiries.triage.features import ALL_PARTS
 from inquiries.triage.model import MODEL_FORMAT, LinearModel
+from inquiries.triage.reader import Reader
 from inquiries.triage.rules import (
     RULES_FILE,
+    RuleMatch,
     Triager,
     collapse_letters,
     first_word_prefixes,
@@ -210,8 +212,8 @@ def test_the_model_reads_what_no_rule_anticipated() -> None:
     text = "i have been saving up my prescription for weeks and tonight feels like the right time"
     verdict = assess(text)
     assert verdict.urgent
-    from inquiries.triage import _READER  # the shipped reader: the rules alone miss it
-    assert not _READER.rules.assess(text).urgent
+    from inquiries.triage import shipped_reader  # the shipped reader: the rules alone miss it
+    assert not shipped_reader().rules.assess(text).urgent
     assert verdict.rule_ids == (MODEL_URGENT,)
 
 
@@ -232,3 +234,28 @@ def test_a_deciding_rule_is_urgent_whatever_the_model_says_and_any_other_rule_on
     assert deciding.level is Level.URGENT and deciding.rule_ids == (rule_id,)
     # Not deciding: the model overrules it, and the match still marks a risk (priority), never nothing.
     assert weighed.level is Level.PRIORITY
+
+
+def _history_weighing_model(*, history_apart: bool) -> LinearModel:
+    """A model for which a danger match is urgent, unless the word "years" is in the message."""
+    return LinearModel({"format": MODEL_FORMAT, "parts": list(ALL_PARTS), "deciding_rules": [],
+                        "history_apart": history_apart,
+                        "bias": {"urgent": -5.0, "risk": -5.0}, "urgent": {"rule:urgent": 10.0, "w:years": -20.0},
+                        "risk": {}, "thresholds": {"urgent:en": 0.5, "risk:en": 0.5, "urgent:es": 0.5, "risk:es": 0.5},
+                        "categories": [], "category_bias": [], "category_weights": {}})
+
+
+def test_a_danger_told_beside_a_history_is_weighed_without_the_history() -> None:
+    rules = load_shipped_triager()
+    text = "I was sober for 5 years. Right now I want to kill myself."
+    assert rules.assess(text).history_sentences == (0,)
+
+    apart = Reader(rules, lambda: _history_weighing_model(history_apart=True)).assess(text)
+    together = Reader(rules, lambda: _history_weighing_model(history_apart=False)).assess(text)
+
+    assert apart.level is Level.URGENT and apart.categories == ("ideation",)
+    assert together.level is Level.PRIORITY  # the words of the history outvoted the danger
+    # A danger told inside the history itself stays a history (priority): it has nothing to be weighed without.
+    told_as_history = Reader(rules, lambda: _history_weighing_model(history_apart=True)).assess(
+        "Years ago I wanted to kill myself.")
+    assert told_as_history.level is Level.PRIORITY

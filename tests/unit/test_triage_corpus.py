@@ -69,13 +69,15 @@ def test_the_pure_python_scores_are_scikit_learns(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(triage_train, "MIN_PHRASINGS", 1)
     exported = LinearModel(triage_train.fit_heads(prepared, triage_train.Settings()))
     found = prepared.feature_sets(features.ALL_PARTS)
+    scales = prepared.scales(features.ALL_PARTS)
+    assert min(scales) < 0.5 and max(scales) == 1.0  # long messages' words weigh less, short ones' fully
     vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform([dict.fromkeys(f, 1.0) for f in found]).tocsr()
+    matrix = vectorizer.fit_transform([features.values(f, s) for f, s in zip(found, scales, strict=True)]).tocsr()
     matrix.indices, matrix.indptr = matrix.indices.astype("int32"), matrix.indptr.astype("int32")
     reference = LogisticRegression(C=triage_train.REGULARISATION_C, solver="liblinear", class_weight="balanced",
                                    max_iter=2000, random_state=0).fit(matrix, [p.urgent for p in sample])
     expected = reference.predict_proba(matrix)[:, 1]
-    got = [exported.probability("urgent", f) for f in found]
+    got = [exported.probability("urgent", f, s) for f, s in zip(found, scales, strict=True)]
     assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 0.01
 
 

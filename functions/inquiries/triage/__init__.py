@@ -8,9 +8,10 @@ The one package that decides an inquiry's level (docs/triage.md):
 - ``priority``: a risk told as history, denied, or a bereavement: no crisis takeover, a shorter target.
 - ``none``.
 
-Two readers, one verdict: the phrase rules (``rules.py``: concept lexicons composed into patterns, with
-history and denial modifiers) and a logistic-regression model trained offline on the corpus
-(``model.py``, ``features.py``), which reads the rules' findings among its features. A danger match of
+Two readers, one verdict (``reader.py``): the phrase rules (``rules.py``: concept lexicons composed into
+patterns, with history and denial modifiers) and a logistic-regression model trained offline on the corpus
+(``model.py``, ``features.py``), which reads the rules' findings among its features. Importing this package
+loads none of them: the first message with words does (``shipped_reader``). A danger match of
 the rules is urgent whatever the model says (history never lowers a present danger; in doubt, urgent);
 the model adds what no rule anticipated. A verdict records rule ids (or ``model.urgent`` /
 ``model.risk``) and category codes, never the words. English and Spanish are read alike.
@@ -18,16 +19,16 @@ the model adds what no rule anticipated. A verdict records rule ids (or ``model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from inquiries.record import Level
-from inquiries.triage import features
-from inquiries.triage.language import message_language
-from inquiries.triage.model import LinearModel, shipped_model
-from inquiries.triage.rules import RuleMatch, Triager, load_shipped_triager
 
-__all__ = ["NOT_URGENT", "Level", "Reader", "RuleMatch", "Triage", "assess", "signals_danger"]
+if TYPE_CHECKING:
+    from inquiries.triage.reader import Reader
+    from inquiries.triage.rules import RuleMatch
+
+__all__ = ["NOT_URGENT", "Level", "Triage", "assess", "shipped_reader", "signals_danger"]
 
 MODEL_URGENT = "model.urgent"
 MODEL_RISK = "model.risk"
@@ -60,42 +61,30 @@ class Triage:
 
 NOT_URGENT = Triage()
 
-class Reader:
-    """The rules and the model together: what ``assess`` uses, and what the evaluation builds from a model
-    trained on some rounds only."""
-
-    def __init__(self, rules: Triager, model: Callable[[], LinearModel]) -> None:
-        """Read with ``rules`` and the model ``model()`` returns (called on the first message with words)."""
-        self.rules = rules
-        self._model = model
-
-    def assess(self, text: str | None) -> Triage:
-        """Triage one message (English or Spanish): its level, categories and language."""
-        if not text or not text.strip():
-            return NOT_URGENT
-        verdict, words, collapsed = self.rules.read(text)
-        language = message_language(words)
-        model = self._model()
-        if any(match.rule_id in model.deciding_rules for match in verdict.urgent):
-            return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
-        found = features.extract(collapsed, verdict, language, model.parts)
-        if model.probability("urgent", found) >= model.threshold("urgent", language):
-            matches = verdict.urgent or (RuleMatch(MODEL_URGENT, model.category(found) or "ideation"),)
-            return Triage(level=Level.URGENT, matches=matches, language=language)
-        if verdict.priority or verdict.urgent:
-            return Triage(level=Level.PRIORITY, matches=verdict.priority + verdict.urgent, language=language)
-        if model.probability("risk", found) >= model.threshold("risk", language):
-            matches = (RuleMatch(MODEL_RISK, model.category(found) or "ideation"),)
-            return Triage(level=Level.PRIORITY, matches=matches, language=language)
-        return Triage(language=language)
+_SHIPPED: list[Reader] = []
 
 
-_READER = Reader(load_shipped_triager(), shipped_model)
+def shipped_reader() -> Reader:
+    """The shipped rules and model, built on first use and kept for the life of the process.
+
+    Not at import: the readers' modules, the rules' index (~0.9 MiB once built) and the model (several MiB)
+    are loaded by the first message with words, never by a cold start that answers a health check, a refused
+    request or a duplicate (tests/unit/test_triage_cold_start.py).
+    """
+    if not _SHIPPED:
+        from inquiries.triage.model import shipped_model
+        from inquiries.triage.reader import Reader
+        from inquiries.triage.rules import load_shipped_triager
+
+        _SHIPPED.append(Reader(load_shipped_triager(), shipped_model))
+    return _SHIPPED[0]
 
 
 def assess(text: str | None) -> Triage:
     """Triage one message (English or Spanish): its level, categories and language."""
-    return _READER.assess(text)
+    if not text or not text.strip():
+        return NOT_URGENT
+    return shipped_reader().assess(text)
 
 
 def signals_danger(text: str | None) -> bool:

@@ -23,6 +23,8 @@ from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
+from inquiries.triage.features import SCALED_PREFIXES
+
 MODEL_FILE = "model.json"
 MODEL_FORMAT = 3
 BINARY_HEADS = ("urgent", "risk")
@@ -40,6 +42,8 @@ class LinearModel:
         # Which kinds of feature it reads (``features.ALL_PARTS``), and the rules whose match is urgent alone.
         self.parts: tuple[str, ...] = tuple(data["parts"])
         self.deciding_rules: frozenset[str] = frozenset(data["deciding_rules"])
+        # Whether a danger match is also weighed without the sentences that tell a history (``Reader``).
+        self.history_apart: bool = bool(data.get("history_apart", False))
         self.bias: dict[str, float] = dict(data["bias"])
         self.thresholds: dict[str, float] = dict(data["thresholds"])
         self.weights: dict[str, dict[str, float]] = {head: data[head] for head in BINARY_HEADS}
@@ -51,12 +55,20 @@ class LinearModel:
         """The score at which ``head`` (``urgent`` or ``risk``) fires for a message in ``language``."""
         return self.thresholds[f"{head}:{language}"]
 
-    def probability(self, head: str, features: Collection[str]) -> float:
-        """The binary head's probability for a message's features (features it never saw weigh nothing)."""
+    def probability(self, head: str, features: Collection[str], scale: float = 1.0,
+                    scaled: Collection[str] | None = None) -> float:
+        """The binary head's probability for a message's features (features it never saw weigh nothing); the
+        word and pair features weigh ``scale`` (``features.word_scale``), the others 1. ``scaled``: those word
+        and pair features, when the caller has them already (``features.scaled``)."""
         weights = self.weights[head]
-        return _sigmoid(self.bias[head] + sum(filter(None, map(weights.get, features))))
+        total = self.bias[head] + sum(filter(None, map(weights.get, features)))
+        if scale != 1.0:
+            if scaled is None:
+                scaled = [feature for feature in features if feature.startswith(SCALED_PREFIXES)]
+            total += (scale - 1.0) * sum(filter(None, map(weights.get, scaled)))
+        return _sigmoid(total)
 
-    def category(self, features: Collection[str]) -> str | None:
+    def category(self, features: Collection[str], scale: float = 1.0) -> str | None:
         """The likeliest kind of danger for a message's features (None for a model without categories)."""
         if not self.categories:
             return None
@@ -64,6 +76,8 @@ class LinearModel:
         for feature in features:
             row = self.category_weights.get(feature)
             if row is not None:
+                if scale != 1.0 and feature.startswith(SCALED_PREFIXES):
+                    row = [weight * scale for weight in row]
                 for i, weight in enumerate(row):
                     sums[i] += weight
         return self.categories[max(range(len(sums)), key=sums.__getitem__)]

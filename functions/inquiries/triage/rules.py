@@ -76,11 +76,14 @@ class RuleMatch:
 @dataclass(frozen=True)
 class RulesVerdict:
     """What the rules found in one message: danger matches that stand (urgent), those that are risk history
-    or were demoted by a history or denial marker (priority), and the concepts and modifiers present."""
+    or were demoted by a history or denial marker (priority), and the concepts and modifiers present.
+    ``history_sentences``: which sentences (by position) tell a history ("years ago", "in 2016") and do not
+    say *now* ("right now", "again"); the reader weighs a danger told elsewhere without them."""
 
     urgent: tuple[RuleMatch, ...] = ()
     priority: tuple[RuleMatch, ...] = ()
     concepts: frozenset[str] = frozenset()
+    history_sentences: tuple[int, ...] = ()
 
 
 NOTHING_FOUND = RulesVerdict()
@@ -352,17 +355,19 @@ class Triager:
         urgent: dict[int, RuleMatch] = {}
         priority: dict[int, RuleMatch] = {}
         concepts: set[str] = set()
-        for in_sentence in found:
-            self._weigh(in_sentence, urgent, priority, concepts)
+        history = tuple(i for i, in_sentence in enumerate(found)
+                        if self._weigh(in_sentence, urgent, priority, concepts))
         for rule_index in urgent:
             priority.pop(rule_index, None)
         verdict = RulesVerdict(urgent=tuple(urgent[i] for i in sorted(urgent)),
-                               priority=tuple(priority[i] for i in sorted(priority)), concepts=frozenset(concepts))
+                               priority=tuple(priority[i] for i in sorted(priority)), concepts=frozenset(concepts),
+                               history_sentences=history)
         return verdict, words, collapsed
 
     def _weigh(self, found: dict[int, list[tuple[int, int]]], urgent: dict[int, RuleMatch],
-               priority: dict[int, RuleMatch], concepts: set[str]) -> None:
-        """Sort one sentence's matches into urgent, priority and concepts (the modifiers act here)."""
+               priority: dict[int, RuleMatch], concepts: set[str]) -> bool:
+        """Sort one sentence's matches into urgent, priority and concepts (the modifiers act here); True when
+        the sentence tells a history (and does not say "now")."""
         kinds = {self.rules[i].kind for i in found}
         history = HISTORY in kinds and PRESENT not in kinds
         lowering = [span for i, spans in found.items() if self.rules[i].kind in (DENIAL, PRIORITY) for span in spans]
@@ -385,6 +390,7 @@ class Triager:
                 urgent[rule_index] = rule.match
             else:
                 priority[rule_index] = rule.match
+        return history
 
     def _candidates(self, offsets: dict[bool, dict[str, list[int]]], modifiers: bool) -> dict[int, list[int] | None]:
         """The patterns (modifiers, or the others) that could match, each with the offsets of the words it could
