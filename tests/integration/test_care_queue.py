@@ -261,3 +261,16 @@ def test_a_refused_caller_changes_nothing_in_bulk(stack: Stack) -> None:
     assert bulk(stack, body, claims=None)["statusCode"] == 401
     assert bulk(stack, body, claims=OUTSIDER)["statusCode"] == 403
     assert record_of(inquiry_id)["status"] == "new" and stack.items("AuditTable") == []
+
+
+def test_a_queue_item_names_its_triage_categories_so_the_card_says_why_it_is_urgent(stack: Stack) -> None:
+    """Issue 19, item 1: "the level and category shown". Codes only (never the words that matched)."""
+    urgent = put_inquiry(urgent=True, level="urgent", triage_categories=["self_harm", "overdose"],
+                         triage_rules=["r1"], due_at=at(30))
+    ordinary = put_inquiry(due_at=at(600))
+
+    items = {i["inquiry_id"]: i for i in response_json(queue(stack))["items"]}
+
+    assert items[urgent]["triage_categories"] == ["self_harm", "overdose"]
+    assert items[ordinary]["triage_categories"] == []
+    assert "triage_rules" not in items[urgent]

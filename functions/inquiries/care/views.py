@@ -99,10 +99,11 @@ class CareListItem(InquiryRow):
 class CareQueueItem(CareListItem):
     """One row of the queue: a list row, the first characters of the message (``preview``) and, when the
     same person's urgent open inquiry lifts this newer one to the top, that inquiry's reference
-    (``lifted_by``)."""
+    (``lifted_by``); its triage category codes (``triage_categories``: why it is urgent or priority)."""
 
     preview: str | None = None
     lifted_by: str | None = None
+    triage_categories: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -379,7 +380,8 @@ def queue_item(values: Mapping[str, Any], lifted_by: str | None) -> CareQueueIte
     ``attempt_count``, ``next_attempt_at``). Raises ``UnreadableRecord``."""
     read = StoredValues(values)
     return CareQueueItem(**_list_fields(read), attempts=read.whole_number("attempt_count", default=0),
-                         preview=preview_of(read.optional_text("message")), lifted_by=lifted_by)
+                         preview=preview_of(read.optional_text("message")), lifted_by=lifted_by,
+                         triage_categories=read.codes("triage_categories"))
 
 
 def related_inquiry(values: Mapping[str, Any]) -> RelatedInquiry:

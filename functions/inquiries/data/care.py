@@ -40,7 +40,8 @@ _NEW = InquiryStatus.NEW.value
 _ATTEMPTING = InquiryStatus.ATTEMPTING.value
 # What the queue reads of each shown inquiry beside the index (BatchGetItem with this projection, and no
 # other attribute: CareApiFunction's policy allows BatchGetItem for these alone, ``dynamodb:Attributes``).
-QUEUE_DETAILS = ("inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash")
+QUEUE_DETAILS = ("inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash",
+                 "triage_categories")
 # BatchGetItem takes at most 100 keys a request; unprocessed ones are asked again a bounded number of times.
 _BATCH_KEYS = 100
 _BATCH_ROUNDS = 5
