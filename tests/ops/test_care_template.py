@@ -71,7 +71,7 @@ def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_delete
     [batch] = [s for s in statements("CareApiFunction") if "dynamodb:BatchGetItem" in s["Action"]]
     assert batch["Action"] == "dynamodb:BatchGetItem"
     assert set(batch["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]) == {
-        "inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash"}
+        "inquiry_id", "message", "attempt_count", "next_attempt_at", "email_hash", "phone_hash", "triage_categories"}
     assert batch["Condition"]["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
     managed = [next(iter(p)) for p in RESOURCES.properties("CareApiFunction")["Policies"] if "Statement" not in p]
     assert set(managed) == {"SQSSendMessagePolicy"}
