@@ -341,3 +341,22 @@ def test_the_ops_command_refuses_what_it_cannot_do(stack: Stack, argv: list[str]
     assert webhooks.main(argv, out) == 2
     assert out.getvalue() == ""
     assert stack.items("WebhookDestinationsTable") == []
+
+
+def test_a_status_change_and_an_erasure_are_events_in_order(
+        stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver) -> None:
+    add(hooks, "crm", receiver.url)
+    inquiry_id = put_inquiry()
+    ddb = aws.dynamodb()
+    key = {"inquiry_id": {"S": inquiry_id}}
+    ddb.update_item(TableName="InquiriesTable", Key=key, UpdateExpression="SET #s = :s",
+                    ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "contacted"}})
+    ddb.update_item(TableName="InquiriesTable", Key=key, UpdateExpression="SET confirmation_sent_at = :t",
+                    ExpressionAttributeValues={":t": {"S": "2026-12-05T10:00:00.000Z"}})
+    ddb.delete_item(TableName="InquiriesTable", Key=key)  # what an erasure does
+    assert publish(stack, stream_records(stack)) == {"batchItemFailures": []}
+    logged = list(EventLog(ddb, "InquiryEventLogTable").since(datetime.now(UTC) - timedelta(hours=1)))
+    assert [(e.type.value, e.data.get("status"), e.data.get("reason")) for e in logged] == [
+        ("inquiry.received", "new", None), ("inquiry.status_changed", "contacted", None),
+        ("inquiry.erased", None, "request")]
+    assert submitted_by_this_test().leaks(json.dumps([e.body() for e in logged])) == []
