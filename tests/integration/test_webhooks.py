@@ -178,9 +178,15 @@ def test_a_record_whose_event_is_not_taken_is_retried(
     assert receive(stack) == []
 
 
-def test_a_delivery_is_signed_and_verifies(stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver) -> None:
+def test_a_delivery_is_signed_and_verifies(stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     secret, inquiry_id = one_event_queued(stack, hooks, receiver)
+    capsys.readouterr()
     assert deliver(stack, receive(stack)) == {"batchItemFailures": []}
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    [delivered] = [m for m in metrics if "WebhookDelivered" in m]
+    assert delivered["destination"] == "crm"  # per destination, by its id
+    assert "127.0.0.1" not in json.dumps(metrics)  # never its URL
     [(_path, headers, body)] = receiver.received
     payload = Webhook(secret).verify(body, headers)
     assert payload["data"]["inquiry_id"] == inquiry_id
