@@ -13,8 +13,9 @@ import { AUDIT_ACTION_CODES, auditActionLabel, auditKindOf, humanise } from "./t
 const PAGE_SIZE = 50;
 const FIELDS = { reference: "audit-inquiry", inquiry_id: "audit-inquiry", actor: "audit-actor", action: "audit-action",
                  from: "audit-from", to: "audit-to", cursor: "audit-inquiry" };
-// List views: the entries that name no one person's record (grouped, so the others stand out).
-const LIST_KINDS = new Set(["list"]);
+// List views: the entries that name no one person's record (a status list or the queue, a page of the trail
+// itself, the reports), grouped so the others stand out.
+const LIST_KINDS = new Set(["list", "audit", "report"]);
 
 /**
  * Show the audit trail for the filters the address names: `inquiryId` or `reference` (INQ-…), `actor` (a
@@ -259,8 +260,8 @@ function row(entry) {
   const kind = auditKindOf(entry);
   const record = ["read", "change", "export", "erasure"].includes(kind);
   const target = entry.reference ?? entry.inquiry_id;
-  const many = !target && entry.inquiry_ids?.length && !LIST_KINDS.has(kind)
-    ? `${entry.inquiry_ids.length} ${entry.inquiry_ids.length === 1 ? "inquiry" : "inquiries"}` : null;
+  const references = entry.references ?? entry.inquiry_ids ?? [];
+  const many = !target && references.length && !LIST_KINDS.has(kind) ? references.join(", ") : null;
   return h("tr", { class: record ? `audit__record audit__record--${kind}` : null },
     h("td", {}, when(entry.at)),
     h("td", {}, who(entry)),
@@ -268,6 +269,7 @@ function row(entry) {
       entry.fields?.length ? ` (${entry.fields.map(humanise).join(", ").toLowerCase()})` : null,
       entry.filters?.length ? ` (by ${entry.filters.map(humanise).join(", ").toLowerCase()})` : null,
       entry.reason ? ` (reason: ${humanise(entry.reason).toLowerCase()})` : null,
+      entry.counts ? ` (${Object.entries(entry.counts).map(([name, n]) => `${n} ${humanise(name).toLowerCase()}`).join(", ")})` : null,
       listed(entry)),
     h("td", {}, target && entry.inquiry_id
       ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, target)

@@ -80,7 +80,7 @@ export async function showPeople(view) {
 function termOf(text) {
   if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return { email: text };
   const digits = text.replace(/[\s().-]/g, "");
-  if (/^\+?\d{7,15}$/.test(digits)) return { phone: digits };
+  if (/^\+?\d{7,15}$/.test(digits)) return { phone: text };
   return null;
 }
 

@@ -109,6 +109,11 @@ function weekText(value) {
   return WEEK.test(text) ? text.replace("-W", ", week ") : text;
 }
 
+/** A week in a table or a chart: its ISO name (2026-W49), which the range above says in words. */
+function weekCell(value) {
+  return String(value ?? "—");
+}
+
 // The words for what a figure is broken down by, and for each measure a point of it carries.
 const BY_LABELS = { level: "triage level", language: "language", topic: "topic", referral_source: "referral source",
                     direction: "direction", category: "first triage category" };
@@ -180,7 +185,7 @@ function barsOf(figure) {
     const measure = figure.measures.includes("median_minutes") ? "median_minutes"
       : figure.measures.includes("value") ? "value" : figure.measures[0];
     return { measure: `${measureLabel(measure, figure)}, per week`,
-             bars: figure.series[0].points.map((p) => ({ label: weekText(p.week), value: p[measure],
+             bars: figure.series[0].points.map((p) => ({ label: weekCell(p.week), value: p[measure],
                                                           text: numberText(measure, p[measure]) })) };
   }
   if (figure.additive) {
@@ -272,14 +277,14 @@ function numbersTable(figure) {
     table = h("table", { class: "table table--numbers" }, caption,
       headRow(["Week", ...figure.measures.map((m) => measureLabel(m, figure))]),
       h("tbody", {}, figure.series[0].points.map((p) => h("tr", {},
-        h("th", { scope: "row" }, weekText(p.week)), figure.measures.map((m) => cell(m, p[m]))))));
+        h("th", { scope: "row" }, weekCell(p.week)), figure.measures.map((m) => cell(m, p[m]))))));
   } else if (figure.additive) {
     const weeks = figure.series[0].points.map((p) => p.week);
     const total = (s) => s.points.reduce((n, p) => n + (isNumber(p.value) ? p.value : 0), 0);
     table = h("table", { class: "table table--numbers" }, caption,
       headRow(["Week", ...figure.series.map((s) => keyLabel(figure.by, s.key))]),
       h("tbody", {}, weeks.map((week, w) => h("tr", {},
-        h("th", { scope: "row" }, weekText(week)), figure.series.map((s) => cell("value", s.points[w]?.value))))),
+        h("th", { scope: "row" }, weekCell(week)), figure.series.map((s) => cell("value", s.points[w]?.value))))),
       h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, "All weeks"),
         figure.series.map((s) => cell("value", total(s))))));
   } else {
@@ -287,7 +292,7 @@ function numbersTable(figure) {
     for (const s of figure.series) {
       for (const p of s.points) {
         if (isNumber(p.count) && p.count === 0) continue;
-        rows.push(h("tr", {}, h("th", { scope: "row" }, `${keyLabel(figure.by, s.key)}, ${weekText(p.week)}`),
+        rows.push(h("tr", {}, h("th", { scope: "row" }, `${keyLabel(figure.by, s.key)}, ${weekCell(p.week)}`),
           figure.measures.map((m) => cell(m, p[m]))));
       }
     }

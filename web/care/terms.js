@@ -127,13 +127,13 @@ const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", upd
 export const AUDIT_ACTION_CODES = Object.keys(AUDIT_ACTIONS);
 
 // What kind of act an entry is, when the API does not say (`kind`): list views name no one record.
-const AUDIT_KINDS = { list: "list", audit_read: "list", report_read: "list", read: "read", search: "search",
+const AUDIT_KINDS = { list: "list", audit_read: "audit", report_read: "report", read: "read", search: "search",
                       update: "change", attempt: "change", reopened: "change", bulk: "change",
                       audit_export: "export", report_export: "export", person_export: "export",
                       erasure: "erasure", erasure_requested: "erasure", erasure_approved: "erasure",
                       erasure_rejected: "erasure" };
 
-/** An audit entry's kind: list, read, search, change, export or erasure (the API's `kind` when it gives one). */
+/** An audit entry's kind: list, audit, report, read, search, change, export or erasure (the API's `kind` when given). */
 export function auditKindOf(entry) {
   return entry.kind ?? AUDIT_KINDS[entry.action] ?? "other";
 }
