@@ -38,6 +38,7 @@ from inquiries.data.care import UNASSIGNED
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
+from inquiries.reports.api import add_report_routes
 from inquiries.settings import CareApiSettings
 
 DEFAULT_PAGE_SIZE = 25
@@ -159,7 +160,7 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
 def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
     """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id or reference}, POST
     /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/search, GET /care/team,
-    GET /care/audit."""
+    GET /care/audit, GET /care/reports."""
     app = APIGatewayRestResolver(cors=_cors(settings))
 
     @lru_cache(maxsize=1)
@@ -244,6 +245,9 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
         if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 500:
             raise Refused(422, _one("limit", "Give limit as a whole number from 1 to 500."))
         return _json(care().audit_trail(actor, raw_id, int(limit_text)))
+
+    # ---- reports (reports/api.py): aggregates only, for care-admin and clinic-manager -------------------------
+    add_report_routes(app, settings)
 
     @app.not_found
     def not_found(_exc: Exception) -> Response[str]:
