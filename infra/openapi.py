@@ -38,7 +38,7 @@ from pydantic import TypeAdapter
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
                              pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-",  # noqa: S106
-                             inquiry_lookup_table="-")
+                             inquiry_lookup_table="-", inquiry_stats_table="-")
 
 
 def _no_service() -> IntakeService:

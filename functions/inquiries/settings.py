@@ -209,6 +209,8 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     rate_limit_table: str = required()
     # Where each inquiry's lookup items go, in the transaction that stores it (``data.lookups``).
     inquiry_lookup_table: str = required()
+    # The weekly counters reports read: each new inquiry's, in the transaction that stores it (``data.stats``).
+    inquiry_stats_table: str = required()
     # The Secrets Manager secret (ARN or name) whose value keys every hash of a personal value.
     pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
@@ -250,6 +252,8 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     member_name_cache_seconds: int = setting(default=300, ge=0)
     # Search by reference, phone and name, and the same person's other inquiries (``data.lookups``).
     inquiry_lookup_table: str = required()
+    # The weekly counters reports read, kept in the same transaction as each change (``data.stats``).
+    inquiry_stats_table: str = required()
 
 
 class UrgentTextSettings(_Settings):

@@ -39,6 +39,7 @@ from inquiries.data.care import UNASSIGNED
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
+from inquiries.reports.api import add_report_routes
 from inquiries.settings import CareApiSettings
 
 DEFAULT_PAGE_SIZE = 25
@@ -161,7 +162,7 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
 def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
     """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id or reference}, POST
     /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/search, GET /care/team,
-    GET /care/audit."""
+    GET /care/audit, GET /care/reports."""
     app = APIGatewayRestResolver(cors=_cors(settings))
 
     @lru_cache(maxsize=1)
@@ -246,6 +247,9 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
     @lru_cache(maxsize=1)
     def audit_search() -> AuditTrailSearch:
         return AuditTrailSearch(care())
+
+    # ---- reports (reports/api.py): aggregates only, for care-admin and clinic-manager -------------------------
+    add_report_routes(app, settings)
 
     @app.not_found
     def not_found(_exc: Exception) -> Response[str]:

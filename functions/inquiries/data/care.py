@@ -210,13 +210,16 @@ class CareRecords:
         removes: tuple[str, ...] = (),
         append: Mapping[str, list[dict[str, Any]]] | None = None,
         also: list[TransactWriteItemTypeDef] | None = None,
+        counted: bool = False,
     ) -> None:
         """Write one change if the inquiry is still at ``expected_version``; bump the version.
 
         ``sets`` are attributes to set, ``removes`` to remove, ``append`` lists to extend (notes,
         history). ``also`` are writes that must happen together with it (the audit entry), in one
         transaction. Raises ``VersionConflict`` when the inquiry moved on, ``InquiryNotFound`` when it
-        is gone.
+        is gone. ``counted`` says whether the inquiry was read with ``stats_counted`` (its change then adds to
+        the weekly counters in ``also``): the write holds only while that is still so, or a rebuild that
+        counted it meanwhile would miss this change (then it is a ``VersionConflict``: read it again).
         """
         names: dict[str, str] = {"#version": "version"}
         values: dict[str, AttributeValueTypeDef] = {":expected": {"N": str(expected_version)},
@@ -239,7 +242,9 @@ class CareRecords:
                 names[f"#r{i}"] = name
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
         # Records stored before versions existed count as version 1.
+        names["#counted"] = "stats_counted"
         condition = "attribute_exists(inquiry_id) AND "
+        condition += "attribute_exists(#counted) AND " if counted else "attribute_not_exists(#counted) AND "
         condition += ("(attribute_not_exists(#version) OR #version = :expected)" if expected_version == 1
                       else "#version = :expected")
         update: TransactWriteItemTypeDef = {"Update": {
