@@ -147,7 +147,8 @@ function filterForm(filters, team) {
     codes.map((code) => h("option", { value: code, selected: code === filters.action }, auditActionLabel(code))));
   const date = (id, label, given) => h("div", { class: "field" },
     h("label", { class: "label", for: id }, label),
-    h("input", { class: "input input--medium", id, name: id, type: "date", value: given ?? "" }));
+    h("input", { class: "input input--medium", id, name: id, type: "date", value: given ?? "",
+                 "aria-describedby": "audit-dates-hint" }));
   const form = h("form", { class: "form audit-filter", role: "search", "aria-label": "Search the audit trail", novalidate: true },
     h("div", { class: "form--inline" },
       h("div", { class: "field" },
@@ -156,6 +157,8 @@ function filterForm(filters, team) {
         inquiry),
       h("div", { class: "field" }, h("label", { class: "label", for: "audit-actor" }, "Who"), actor),
       h("div", { class: "field" }, h("label", { class: "label", for: "audit-action" }, "What they did"), action)),
+    h("p", { class: "hint", id: "audit-dates-hint" }, "Days run from midnight to midnight UTC (the times below are "
+      + "in the clinic's time zone). Leave the dates empty to search the whole six years."),
     h("div", { class: "form--inline" },
       date("audit-from", "From (date)", filters.from),
       date("audit-to", "To (date, included)", filters.to),
@@ -237,12 +240,16 @@ function groupRows(run) {
   const oldest = run[run.length - 1];
   const shownCount = run.reduce((n, e) => n + (e.inquiry_ids?.length ?? 0), 0);
   const head = h("tr", { class: "audit__group" },
-    h("td", {}, when(oldest.at), " to ", when(newest.at)),
+    h("td", {}, when(oldest.at), sameMinute(oldest.at, newest.at) ? null : [" to ", when(newest.at)]),
     h("td", {}, who(newest)),
     h("td", {}, `${auditActionLabel(newest.action)}: ${run.length} times`,
       shownCount ? ` (${shownCount} inquiries shown in lists)` : null),
     h("td", {}, toggle));
   return [head, ...members];
+}
+
+function sameMinute(a, b) {
+  return String(a).slice(0, 16) === String(b).slice(0, 16);
 }
 
 /** What a list showed: its status, page and how many inquiries (their ids are in the entry, not shown). */
@@ -272,6 +279,6 @@ function row(entry) {
       entry.counts ? ` (${Object.entries(entry.counts).map(([name, n]) => `${n} ${humanise(name).toLowerCase()}`).join(", ")})` : null,
       listed(entry)),
     h("td", {}, target && entry.inquiry_id
-      ? h("a", { href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, target)
+      ? h("a", { class: "reference", href: `#/inquiries/${encodeURIComponent(entry.inquiry_id)}` }, target)
       : target ?? many ?? "—"));
 }
