@@ -178,11 +178,58 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def report_paths() -> dict[str, Any]:
+    """``GET /care/reports`` (functions/inquiries/reports/api.py): care-admin and clinic-manager; docs/reports.md
+    defines every figure."""
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    week_or_date = {"type": "string", "pattern": "^([0-9]{4}-W[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$"}
+    point = {"type": "object", "required": ["week"], "properties": {
+        "week": {"type": "string"}, "value": {"type": ["number", "null"]}, "share": {"type": ["number", "null"]},
+        "count": {"type": "integer"}, "median_minutes": {"type": ["number", "null"]},
+        "p90_minutes": {"type": ["number", "null"]}, "within_target_share": {"type": ["number", "null"]},
+        "reached": {"type": "integer"}, "attempts": {"type": "integer"}}}
+    figure = {"type": "object", "required": ["id", "by", "title", "unit", "definition", "source", "series"],
+              "properties": {"id": {"type": "string", "enum": ["time_to_first_contact", "volume", "reached_scheduled",
+                                                                "attempts_per_reached", "triage_corrections"]},
+                             "by": {"type": "string"}, "title": {"type": "string"}, "unit": {"type": "string"},
+                             "definition": {"type": "string"}, "source": {"type": "string"},
+                             "series": {"type": "array", "items": {"type": "object", "properties": {
+                                 "key": {"type": "string"}, "points": {"type": "array", "items": point}}}}}}
+    report = {"type": "object", "required": ["from", "to", "weeks", "time_zone", "bucket_edges_minutes", "figures"],
+              "properties": {"from": {"type": "string"}, "to": {"type": "string"},
+                             "weeks": {"type": "array", "items": {"type": "string"}},
+                             "time_zone": {"type": "string"},
+                             "bucket_edges_minutes": {"type": "array", "items": {"type": "integer"}},
+                             "figures": {"type": "array", "items": figure}}}
+    answers = _answers({"type": "object"}, {
+        401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
+        403: "A valid token outside care-admin and clinic-manager.",
+        422: "from/to name no ISO week or date, from is after to, more than 53 weeks, or format is not json/csv.",
+        503: "The audit trail is unavailable: nothing was shown."}, error)
+    answers["200"] = {"description": "The report (JSON), or its aggregates as a CSV download",
+                      "content": {"application/json": {"schema": report}, "text/csv": {"schema": {"type": "string"}}}}
+    return {"/care/reports": {"get": {
+        "summary": "Response-time and intake reports: weekly aggregates only, no inquiry data "
+                   "(care-admin, clinic-manager)", "tags": ["care"], "operationId": "care_reports",
+        "security": [{"CognitoIdToken": []}],
+        "parameters": [
+            {"name": "from", "in": "query", "required": False, "schema": week_or_date,
+             "description": "First ISO week (2026-W49) or a date in it; default 11 weeks before to"},
+            {"name": "to", "in": "query", "required": False, "schema": week_or_date,
+             "description": "Last ISO week or a date in it; default this week (the clinic's time zone)"},
+            {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "csv"]},
+             "description": "csv (or Accept: text/csv): the aggregates as a download"},
+        ],
+        "responses": answers,
+    }}}
+
+
 def render() -> str:
     """The OpenAPI document as stable, pretty JSON (what docs/openapi.json must hold)."""
     doc: dict[str, Any] = openapi_document(IntakeApp(_DOCUMENTED, service=_no_service))
     components = doc.setdefault("components", {})
     doc["paths"].update(care_paths(components.setdefault("schemas", {})))
+    doc["paths"].update(report_paths())
     components.setdefault("securitySchemes", {})["CognitoIdToken"] = {
         "type": "apiKey", "in": "header", "name": "Authorization",
         "description": "The Cognito ID token of a care-team member (a 'Bearer ' prefix is accepted)."}

@@ -35,8 +35,8 @@ def submit(stack: Stack, **overrides: Any) -> str:
     return inquiry_id
 
 
-def report(stack: Stack, claims: dict[str, str] = ADMIN, **query: str) -> dict[str, Any]:
-    response = care_request(stack, "GET", "/care/reports", claims=claims, query=query or None)
+def report(stack: Stack, claims: dict[str, str] = ADMIN, query: dict[str, str] | None = None) -> dict[str, Any]:
+    response = care_request(stack, "GET", "/care/reports", claims=claims, query=query)
     assert response["statusCode"] == 200, response
     assert response_headers(response)["cache-control"] == "no-store"
     body: dict[str, Any] = response_json(response)
@@ -179,7 +179,7 @@ def test_the_report_is_read_from_the_counters_alone_and_audited_without_data(sta
         calls.append((model.name, str(params.get("TableName") or "transaction")))
 
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
-    report(stack, claims=MANAGER, **{"from": "2026-W01", "to": "2026-W03"})
+    report(stack, claims=MANAGER, query={"from": "2026-W01", "to": "2026-W03"})
     assert sorted(set(calls)) == [("PutItem", "AuditTable"), ("Query", "InquiryStatsTable")]
     assert calls.count(("Query", "InquiryStatsTable")) == 3, "one Query a week, never a Scan of inquiries"
     entries = [e for e in stack.items("AuditTable") if e["action"] == "report_read"]
@@ -189,10 +189,10 @@ def test_the_report_is_read_from_the_counters_alone_and_audited_without_data(sta
 
 
 def test_the_range_names_weeks_or_dates(stack: Stack) -> None:
-    body = report(stack, **{"from": "2026-11-30", "to": "2026-12-13"})
+    body = report(stack, query={"from": "2026-11-30", "to": "2026-12-13"})
     assert body["weeks"] == ["2026-W49", "2026-W50"]
-    assert report(stack, **{"from": "2025-W52", "to": "2026-W01"})["weeks"] == ["2025-W52", "2026-W01"]
-    assert len(report(stack, **{"from": "2026-W01", "to": "2026-W53"})["weeks"]) == 53
+    assert report(stack, query={"from": "2025-W52", "to": "2026-W01"})["weeks"] == ["2025-W52", "2026-W01"]
+    assert len(report(stack, query={"from": "2026-W01", "to": "2026-W53"})["weeks"]) == 53
 
 
 @pytest.mark.parametrize("query", [{"from": "last week"}, {"to": "2026-W54"}, {"from": "2026-02-30"},
