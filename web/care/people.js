@@ -7,6 +7,7 @@
 // anything stored; the API's own audit entries hold ids and counts, not the term.
 
 import { ApiError, decideErasure, pendingErasures, readPerson, requestErasure } from "./api.js";
+import { describeChange } from "./detail.js";
 import { saveFile } from "./files.js";
 import { formatPhone } from "./format.js";
 import { banner, errorSummary, fill, h, levelMark, showFieldError, tag, when } from "./render.js";
@@ -16,13 +17,20 @@ import {
   topicLabel,
 } from "./terms.js";
 
-// Why an erasure is made: a code kept in the audit trail (never a free-text account of the person).
-export const ERASURE_REASONS = {
+// Why an erasure is made: a code kept in the audit trail (never a free-text account of the person). The API
+// lists the codes it takes (GET /care/erasures: `reasons`); these are their words.
+const REASON_LABELS = {
   person_request: "The person asked us to erase their data",
-  submitted_in_error: "Sent in error or by someone else on their behalf",
-  legal_requirement: "A legal or regulatory requirement",
-  other: "Another reason agreed with the compliance officer",
+  representative_request: "Their legal representative asked us to",
+  legal_obligation: "A legal obligation requires it",
+  entered_in_error: "It was entered in error (not this person's, or a test)",
 };
+let reasonCodes = Object.keys(REASON_LABELS);
+let secondApproval = false;
+
+function reasonLabel(code) {
+  return REASON_LABELS[code] ?? humanise(code);
+}
 
 const PERSON_FIELDS = [["name", "Name"], ["email", "Email address"], ["phone", "Phone number"],
   ["preferred_contact", "Contact by"], ["topic", "Topic"], ["referral_source", "How they heard of us"],
@@ -154,26 +162,16 @@ function inquirySection(inquiry) {
       h("p", { class: "note__meta" }, note.author ?? note.actor ?? assigneeLabel(note.actor_id), ", ", when(note.at)))),
     "No notes."),
     h("h4", {}, "Contact attempts"),
-    listOrNone((inquiry.attempts_log ?? inquiry.attempt_log ?? (Array.isArray(inquiry.attempts) ? inquiry.attempts : []))
+    listOrNone((Array.isArray(inquiry.attempts) ? inquiry.attempts : [])
       .map((attempt) => h("li", { class: "note" },
-        h("p", { class: "note__text" }, `${channelLabel(attempt.channel)}: ${outcomeLabel(attempt.outcome)}`,
-          attempt.note ? ` (${attempt.note})` : ""),
+        h("p", { class: "note__text" }, `${channelLabel(attempt.channel)}: ${outcomeLabel(attempt.outcome)}`),
         h("p", { class: "note__meta" }, attempt.actor ?? assigneeLabel(attempt.actor_id), ", ", when(attempt.at)))),
     "No contact attempts."),
     h("h4", {}, "History"),
     listOrNone((inquiry.history ?? []).map((entry) => h("li", { class: "note" },
-      h("p", { class: "note__text" }, historyText(entry)),
+      h("p", { class: "note__text" }, describeChange(entry)),
       h("p", { class: "note__meta" }, entry.actor ?? assigneeLabel(entry.actor_id), ", ", when(entry.at)))),
     "No history."));
-}
-
-function historyText(entry) {
-  if (entry.to_status || entry.status) {
-    const from = entry.from_status ? `${statusLabel(entry.from_status)} → ` : "";
-    return `Status: ${from}${statusLabel(entry.to_status ?? entry.status)}`;
-  }
-  if (entry.field) return `${humanise(entry.field)} changed`;
-  return humanise(entry.action ?? entry.change ?? "Changed");
 }
 
 function fieldText(name, value) {
@@ -204,9 +202,9 @@ function erasureSection(view, term, inquiries, results, refreshPending) {
   const reasons = h("fieldset", { class: "fieldset", id: "erasure-reason", "aria-describedby": "erasure-reason-hint" },
     h("legend", { class: "label" }, "Why are you erasing it?"),
     h("p", { class: "hint", id: "erasure-reason-hint" }, "The reason is kept in the audit trail with your name."),
-    h("div", { class: "radios" }, Object.entries(ERASURE_REASONS).map(([code, label]) => h("div", { class: "radio" },
+    h("div", { class: "radios" }, reasonCodes.map((code) => h("div", { class: "radio" },
       h("input", { class: "radio__input", type: "radio", name: "erasure-reason", id: `erasure-reason-${code}`, value: code }),
-      h("label", { class: "radio__label", for: `erasure-reason-${code}` }, label)))));
+      h("label", { class: "radio__label", for: `erasure-reason-${code}` }, reasonLabel(code))))));
   const confirm = h("input", { class: "checkbox__input", type: "checkbox", id: "erasure-confirm" });
   const button = h("button", { type: "submit", class: "button button--warning" }, `Erase ${count} ${noun}`);
   const form = h("form", { class: "form erasure no-print", novalidate: true, "aria-labelledby": "erasure-title" },
@@ -218,6 +216,8 @@ function erasureSection(view, term, inquiries, results, refreshPending) {
       h("li", {}, "the search keys, idempotency records and rate-limit counters that lead to them")),
     h("p", {}, "The audit trail keeps its entries, and a new one records that an erasure happened, by whom, why and "
       + "how much went: not what was erased. Download their data first if they also asked for a copy."),
+    secondApproval ? h("p", { class: "banner__text" }, h("strong", {}, "A second administrator must approve it: "),
+      "nothing is erased until then.") : null,
     h("div", { class: "field" }, reasons),
     h("div", { class: "field" }, h("div", { class: "checkbox" }, confirm,
       h("label", { for: "erasure-confirm" }, `I have checked that ${count === 1 ? "this inquiry is" : "these inquiries are"} `
@@ -228,7 +228,7 @@ function erasureSection(view, term, inquiries, results, refreshPending) {
     const reason = form.querySelector("input[name='erasure-reason']:checked")?.value;
     const problems = [];
     const group = reasons;
-    if (!reason) problems.push({ message: "Choose why you are erasing it.", fieldId: `erasure-reason-${Object.keys(ERASURE_REASONS)[0]}` });
+    if (!reason) problems.push({ message: "Choose why you are erasing it.", fieldId: `erasure-reason-${reasonCodes[0]}` });
     if (!confirm.checked) problems.push({ message: "Confirm that you have checked these inquiries.", fieldId: "erasure-confirm" });
     group.closest(".field").classList.toggle("field--error", !reason);
     confirm.closest(".field").classList.toggle("field--error", !confirm.checked);
@@ -289,6 +289,12 @@ async function showPending(view, section) {
   }
   if (!view.isCurrent()) return;
   const items = Array.isArray(answer?.items) ? answer.items : [];
+  if (Array.isArray(answer?.reasons) && answer.reasons.length) reasonCodes = answer.reasons.map(String);
+  secondApproval = Boolean(answer?.second_approval);
+  if (!items.length && !secondApproval) {
+    section.replaceChildren();  // erasures happen at once here: there is never anything to approve
+    return;
+  }
   if (!items.length) {
     fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"),
       h("p", { class: "empty" }, "None."));
@@ -329,7 +335,7 @@ function pendingRow(view, item, me, status, refresh) {
   return h("tr", {},
     h("td", {}, when(item.requested_at ?? item.at ?? item.created_at)),
     h("td", {}, item.requester ?? assigneeLabel(item.requester_id)),
-    h("td", {}, ERASURE_REASONS[item.reason] ?? humanise(item.reason)),
+    h("td", {}, reasonLabel(item.reason)),
     h("td", {}, `${item.count ?? references.length}: ${references.join(", ")}`),
     h("td", {}, mine ? h("p", { class: "hint" }, "You asked for this one.") : h("div", { class: "field__row" },
       h("button", { type: "button", class: "button button--small", "aria-label": `Approve ${label}`, onclick: decide("approve") },
