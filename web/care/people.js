@@ -179,7 +179,6 @@ function fieldText(name, value) {
   if (name === "preferred_contact") return contactLabel(value);
   if (name === "topic") return topicLabel(value);
   if (name === "language") return languageLabel(value);
-  if (name === "referral_source") return humanise(value);
   if (name === "message") return h("span", { class: "message" }, String(value));
   return String(value);
 }
