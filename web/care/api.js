@@ -94,7 +94,7 @@ export function readAudit({ inquiryId, reference, actor, action, from, to, curso
                                                   limit } });
 }
 
-/** The same query as CSV (the export is itself audited): {text, filename}. */
+/** The same query as CSV (the export is itself audited): {text, filename, cut}. */
 export function exportAudit({ inquiryId, reference, actor, action, from, to } = {}) {
   return download("/care/audit", { inquiry_id: inquiryId, reference, actor, action, from, to, format: "csv" },
                   "audit-trail.csv");
@@ -175,7 +175,8 @@ async function download(path, query, fallback) {
                                               withResponse: true });
   const disposition = answer.response.headers.get("Content-Disposition") ?? "";
   const named = disposition.match(/filename="?([^";]+)"?/i);
-  return { text: answer.body, filename: named ? named[1] : fallback };
+  // A long export stops at the API's row limit and says where the rest starts (X-Next-Cursor).
+  return { text: answer.body, filename: named ? named[1] : fallback, cut: answer.response.headers.has("X-Next-Cursor") };
 }
 
 async function request(method, path, { query = {}, body, headers = {}, withResponse = false, asText = false } = {}) {

@@ -83,7 +83,8 @@ export async function showAudit(view, filters) {
     try {
       const file = await exportAudit(query);
       saveFile(file.text, file.filename);
-      exported.textContent = `Downloaded ${file.filename}. The download is recorded in the audit trail.`;
+      exported.textContent = `Downloaded ${file.filename}. The download is recorded in the audit trail.`
+        + (file.cut ? " It holds the newest 5,000 entries only: narrow the dates to export the rest." : "");
     } catch (error) {
       view.fail(error);
     } finally {
