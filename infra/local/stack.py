@@ -45,6 +45,7 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         "NotifyCareTeamFunction": {**lease, **console},
         "RemindCareTeamFunction": console,
         "CareApiFunction": {"CONSOLE_ORIGIN": ""},
+        "RightsApiFunction": {"CONSOLE_ORIGIN": ""},
     }
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}

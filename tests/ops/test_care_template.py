@@ -11,6 +11,9 @@ CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET
                ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET"),
                ("/care/inquiries/{inquiry_id}/attempts", "POST"), ("/care/bulk", "POST"), ("/care/queue", "GET"),
                ("/care/search", "GET"), ("/care/team", "GET")}
+# The person's rights: their own function and role (RightsApiFunction), behind the same authorizer.
+RIGHTS_ROUTES = {("/care/people", "GET"), ("/care/erasures", "POST"), ("/care/erasures", "GET"),
+                 ("/care/erasures/{request_id}/approve", "POST"), ("/care/erasures/{request_id}/reject", "POST")}
 
 
 def statements(function: str) -> list[dict[str, Any]]:
@@ -53,13 +56,15 @@ def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquir
 
 def test_every_care_route_is_behind_the_cognito_authorizer_of_the_care_team_pool() -> None:
     guarded = RESOURCES.api_authorizers()
-    assert set(guarded) == CARE_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
+    assert set(guarded) == CARE_ROUTES | RIGHTS_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
     api = RESOURCES.properties("InquiryApi")["Auth"]
     authorizer = api["Authorizers"]["CareTeamAuthorizer"]
     assert authorizer["UserPoolArn"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
     assert authorizer["Identity"]["Header"] == "Authorization"
     care_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "CareApiFunction"]
     assert {r for r in care_events if r[1] != "OPTIONS"} == CARE_ROUTES
+    rights_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "RightsApiFunction"]
+    assert {r for r in rights_events if r[1] != "OPTIONS"} == RIGHTS_ROUTES
     assert "DefaultAuthorizer" not in api, "POST /inquiries and /health stay public"
 
 

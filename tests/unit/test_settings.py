@@ -16,6 +16,7 @@ from inquiries.settings import (
     MissingSetting,
     RedispatchSettings,
     RemindCareTeamSettings,
+    RightsApiSettings,
 )
 
 from infra.template import TemplateResources
@@ -28,6 +29,7 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "CareApiFunction": CareApiSettings,
     "RemindCareTeamFunction": RemindCareTeamSettings,
     "ArchiveAuditFunction": ArchiveAuditSettings,
+    "RightsApiFunction": RightsApiSettings,
 }
 # Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
 LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")
