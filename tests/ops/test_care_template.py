@@ -11,6 +11,7 @@ CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET
                ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET"),
                ("/care/inquiries/{inquiry_id}/attempts", "POST"), ("/care/bulk", "POST"), ("/care/queue", "GET"),
                ("/care/search", "GET"), ("/care/team", "GET")}
+CARE_ROUTES |= {("/care/reports", "GET")}  # reports: care-admin and clinic-manager (issue 21)
 # The person's rights: their own function and role (RightsApiFunction), behind the same authorizer.
 RIGHTS_ROUTES = {("/care/people", "GET"), ("/care/erasures", "POST"), ("/care/erasures", "GET"),
                  ("/care/erasures/{request_id}/approve", "POST"), ("/care/erasures/{request_id}/reject", "POST")}
@@ -120,7 +121,7 @@ def test_the_console_client_has_no_secret_and_short_lived_tokens() -> None:
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
                                                 "ALLOW_REFRESH_TOKEN_AUTH"}
     groups = {RESOURCES.properties(g)["GroupName"] for g in RESOURCES.logical_ids("AWS::Cognito::UserPoolGroup")}
-    assert groups == {"care-team", "care-admin"}
+    assert groups == {"care-team", "care-admin", "clinic-manager"}
 
 
 def test_the_console_bucket_is_private_and_read_only_through_cloudfront() -> None:
