@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import re
-import secrets
 import time
 import uuid
 from pathlib import Path
@@ -42,47 +41,12 @@ from tests.browser.care_support import (  # noqa: F401 (fixtures are used by nam
     sign_in,
     submit_inquiry,
 )
-from tests.support.tokens import sign_in as token_of
+from tests.browser.rights_support import api, manager, person_inquiry, reach, token_of  # noqa: F401 (manager: a fixture)
 
 pytestmark = pytest.mark.browser
 
 # What the console's API answers carry; the console's own static files are served under /care/ too.
 API_PATHS = re.compile(r"/care/(queue|inquiries|search|team|audit|reports|people|erasures)(?![\w.])")
-
-
-@pytest.fixture
-def manager(cognito: Any, console_config: dict[str, str]) -> Person:
-    return add_person(cognito, console_config["userPoolId"], "clinic-manager")
-
-
-def api(stack: LocalStackProcess, token: str, method: str, path: str, body: Any = None,
-        headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    status, raw = http(stack, method, path, body, {"Authorization": f"Bearer {token}", **(headers or {})})
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw.decode()
-
-
-def person_inquiry(stack: LocalStackProcess, **values: Any) -> tuple[Inquiry, dict[str, str]]:
-    """An inquiry with a phone number and a referral in the person's own words: every value is distinctive."""
-    tag = uuid.uuid4().hex[:8]
-    phone = f"+1415555{secrets.randbelow(10_000):04d}"
-    sent = {"name": f"Quillon Rights {tag}", "email": f"quillon.{tag}@example.com", "phone": phone,
-            "preferred_contact": "phone", "referral_source": f"my neighbour Zebedee {tag}",
-            "message": f"Private words about my treatment {tag}.", **values}
-    inquiry = submit_inquiry(stack, **sent)
-    return inquiry, {name: str(sent[name]) for name in ("name", "email", "phone", "referral_source", "message")}
-
-
-def reach(stack: LocalStackProcess, token: str, inquiry: Inquiry, note: str | None = None) -> None:
-    """A care-team member logs a phone call that reached the person (their first contact)."""
-    status, found = api(stack, token, "GET", f"/care/inquiries/{inquiry.inquiry_id}")
-    assert status == 200, found
-    attempt: dict[str, Any] = {"channel": "phone", "outcome": "reached", **({"note": note} if note else {})}
-    status, answer = api(stack, token, "POST", f"/care/inquiries/{inquiry.inquiry_id}/attempts", attempt,
-                         {"If-Match": str(found["version"])})
-    assert status == 201, answer
 
 
 # ---- the clinic manager: the reports, and nothing else ---------------------------------------------------

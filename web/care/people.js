@@ -47,6 +47,7 @@ export async function showPeople(view) {
   }
   const summarySlot = h("div");
   const pending = h("section", { class: "pending", "aria-labelledby": "pending-title" });
+  let pendingShown = Promise.resolve();
   const results = h("div", { class: "person", "aria-live": "polite" });
   const input = h("input", { class: "input", id: "person-term", type: "text", autocomplete: "off", spellcheck: "false",
                              maxlength: "254", "aria-describedby": "person-term-hint" });
@@ -73,6 +74,7 @@ export async function showPeople(view) {
       summary.focus();
       return;
     }
+    await pendingShown;  // whether an erasure needs a second admin, and the reasons, before the form is built
     await findPerson(view, termOf(term), results, summarySlot, input, () => showPending(view, pending));
   });
   fill(view.main, summarySlot, heading,
@@ -81,7 +83,8 @@ export async function showPeople(view) {
     form, pending, results);
   heading.focus();
   loadTeam();  // for the assignees' and authors' names
-  await showPending(view, pending);
+  pendingShown = showPending(view, pending).catch(() => {});
+  await pendingShown;
 }
 
 /** {email} or {phone} for what was typed, or null when it is neither. */
@@ -273,7 +276,7 @@ function erasedCount(report, fallback) {
 }
 
 /** The erasure requests waiting for a second administrator (none shown when the clinic does not need one). */
-async function showPending(view, section) {
+async function showPending(view, section, notice = null) {
   let answer;
   try {
     answer = await pendingErasures();
@@ -294,35 +297,40 @@ async function showPending(view, section) {
     section.replaceChildren();  // erasures happen at once here: there is never anything to approve
     return;
   }
+  // The outcome of the last decision (a banner: it is announced itself), kept above the refreshed list.
+  const notices = h("div", { class: "pending__notice" }, notice);
   if (!items.length) {
-    fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"),
+    fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"), notices,
       h("p", { class: "empty" }, "None."));
+    notice?.focus();
     return;
   }
   const me = view.session.sub;
-  const status = h("div", { role: "status" });
   fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"),
     h("p", {}, "A second administrator must approve each erasure. You cannot approve one you asked for."),
-    status,
+    notices,
     h("div", { class: "table-wrap" }, h("table", { class: "table" },
       h("caption", { class: "visually-hidden" }, "Erasures waiting for approval, oldest first"),
       h("thead", {}, h("tr", {}, ["Asked", "By", "Reason", "Inquiries", "Decision"].map((n) => h("th", { scope: "col" }, n)))),
-      h("tbody", {}, items.map((item) => pendingRow(view, item, me, status, () => showPending(view, section)))))));
+      h("tbody", {}, items.map((item) => pendingRow(view, item, me, notices,
+                                                    (done) => showPending(view, section, done)))))));
+  notice?.focus();
 }
 
-function pendingRow(view, item, me, status, refresh) {
+function pendingRow(view, item, me, notices, refresh) {
   const references = item.references ?? item.inquiry_references ?? [];
   const mine = item.requester_id ? item.requester_id === me : false;
   const decide = (decision) => async (event) => {
-    event.currentTarget.disabled = true;
+    const button = event.currentTarget;
+    button.disabled = true;
     try {
       await decideErasure(item.request_id, decision);
-      status.replaceChildren(banner(decision === "approve" ? "Approved: the data is erased." : "Rejected: nothing was erased.",
-                                    { kind: "success" }));
-      await refresh();
+      await refresh(banner(decision === "approve" ? "Approved: the data is erased." : "Rejected: nothing was erased.",
+                           { kind: "success" }));
     } catch (error) {
-      if (error instanceof ApiError && [403, 409, 422].includes(error.status)) {
-        status.replaceChildren(banner(error.problems[0]?.message ?? (error.status === 403
+      button.disabled = false;
+      if (error instanceof ApiError && [403, 404, 409, 422].includes(error.status)) {
+        notices.replaceChildren(banner(error.problems[0]?.message ?? (error.status === 403
           ? "You can't decide on an erasure you asked for: another administrator must." : error.message),
                                       { kind: "warning" }));
         return;
