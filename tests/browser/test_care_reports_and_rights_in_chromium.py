@@ -25,6 +25,7 @@ from playwright.sync_api import Page, Response, expect
 from infra.local.child import LocalStackProcess
 from tests.browser.care_support import (  # noqa: F401 (fixtures are used by name)
     ARTIFACTS,
+    DESKTOP,
     Inquiry,
     Person,
     add_person,
@@ -88,6 +89,9 @@ def test_a_clinic_manager_sees_the_reports_and_no_persons_details_anywhere(
     assert_accessible(page, "reports-page")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reports-page.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: the charts and tables still fit and read
+    assert_accessible(page, "reports-phone")
+    page.set_viewport_size(DESKTOP)
 
     # The aggregates as CSV: a download, the same figures, no person in it.
     with page.expect_download() as downloading:
@@ -107,6 +111,7 @@ def test_a_clinic_manager_sees_the_reports_and_no_persons_details_anywhere(
     expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     expect(page.locator(".field--error")).to_have_count(1)
     seen_pages.append(page.content())
+    assert_accessible(page, "reports-range-refused")
 
     # Whatever address the manager opens, the console shows the reports and reads no inquiry.
     inquiry = people[0][0]
