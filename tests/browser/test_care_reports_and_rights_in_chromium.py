@@ -347,3 +347,19 @@ def test_an_admin_exports_a_persons_data_then_erases_it_and_only_audit_entries_r
     entry = next(e for e in trail["items"] if first.inquiry_id in (e.get("inquiry_ids") or []))
     assert entry["actor"] == admin.name and entry["reason"] == "person_request"
     assert not [value for value in phi if value.casefold() in json.dumps(entry).casefold()]
+
+
+def test_a_care_team_member_is_offered_neither_the_reports_nor_a_persons_rights(
+        page: Page, local_stack: LocalStackProcess, care_member: Person) -> None:
+    open_console(page, local_stack, "#/reports")
+    sign_in(page, care_member)
+    expect(page.get_by_text("Only care-team administrators and the clinic's managers can see")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Console")
+    expect(nav.get_by_role("link", name="Queue")).to_be_visible()
+    for hidden in ("Reports", "Audit trail", "People"):
+        expect(nav.get_by_role("link", name=hidden, exact=True)).to_be_hidden()
+    open_console(page, local_stack, "#/people")
+    expect(page.get_by_text("Only care-team administrators can export or erase a person's data.")).to_be_visible()
+    token = token_of(local_stack, care_member.email, care_member.password)
+    for path in ("/care/reports", "/care/people?email=someone@example.com", "/care/erasures"):
+        assert api(local_stack, token, "GET", path)[0] == 403, path

@@ -19,6 +19,13 @@ export async function showReports(view, { from, to } = {}) {
   const title = "Reports";
   view.title(title);
   const heading = h("h1", { tabindex: "-1" }, title);
+  if (!view.session.seesReports) {
+    fill(view.main, heading,
+      h("p", {}, "Only care-team administrators and the clinic's managers can see the reports. Ask an administrator "
+        + "if you need them."));
+    heading.focus();
+    return;
+  }
   const summarySlot = h("div");
   const results = h("div", { class: "results", "aria-live": "polite", "aria-busy": "true" }, h("p", {}, "Loading…"));
   const form = rangeForm({ from, to });
