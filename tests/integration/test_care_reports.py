@@ -265,3 +265,46 @@ def test_a_clinic_manager_gets_403_and_no_inquiry_data_from_every_other_care_rou
     stored = record_of(inquiry_id)
     assert stored["version"] == 1 and stored["status"] == "new", "nothing changed"
     assert [e for e in stack.items("AuditTable")] == [], "nothing read, so nothing audited"
+
+
+# ---- two transactions on one counter at once ------------------------------------------------------------------
+def conflicting_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """DynamoDB cancels the next transaction as it would when another one writes the same counter item."""
+    from botocore.exceptions import ClientError
+    from inquiries import aws
+
+    client = aws.dynamodb()
+    real = client.transact_write_items
+    calls: list[int] = []
+
+    def transact(**kwargs: Any) -> Any:
+        calls.append(len(kwargs["TransactItems"]))
+        if len(calls) == 1:
+            reasons: list[Any] = [{"Code": "None"} for _ in kwargs["TransactItems"]]
+            reasons[-1] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+            raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                               "CancellationReasons": reasons}, "TransactWriteItems")
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, "transact_write_items", transact)
+    return calls
+
+
+def test_a_submission_whose_counter_is_busy_is_stored_and_counted_once(stack: Stack) -> None:
+    stack.handler("intake")  # imported (and its clients made) before the conflict is arranged
+    with pytest.MonkeyPatch.context() as patched:
+        calls = conflicting_once(patched)
+        response = stack.intake(json_post(distinctive_inquiry()))
+    assert response["statusCode"] == 202, response
+    assert len(calls) == 2, "tried again"
+    assert figure(report(stack), "volume", "all")["all"]["value"] == 1
+
+
+def test_a_change_whose_counter_is_busy_is_written_and_counted_once(stack: Stack) -> None:
+    inquiry_id = submit(stack)
+    stack.handler("care_api")
+    with pytest.MonkeyPatch.context() as patched:
+        calls = conflicting_once(patched)
+        assert attempt(stack, inquiry_id, "reached", 1)["statusCode"] == 201
+    assert len(calls) == 2, "tried again"
+    assert figure(report(stack), "time_to_first_contact", "all")["all"]["count"] == 1

@@ -28,6 +28,7 @@ from inquiries.data.errors import (
     domain_errors,
 )
 from inquiries.data.items import STATUS_INDEX, attribute_value, plain_values
+from inquiries.data.transactions import transact_write
 from inquiries.record import InquiryStatus
 
 if TYPE_CHECKING:
@@ -256,7 +257,7 @@ class CareRecords:
             "ExpressionAttributeValues": values,
         }}
         try:
-            aws.dynamodb().transact_write_items(TransactItems=[update, *(also or [])])
+            transact_write([update, *(also or [])])  # again when only a counter was busy
         except ClientError as exc:
             reasons = exc.response.get("CancellationReasons", [])
             refused = (exc.response.get("Error", {}).get("Code") == "TransactionCanceledException"

@@ -23,6 +23,7 @@ from inquiries.data.items import (
 )
 from inquiries.data.lookups import lookup_puts
 from inquiries.data.stats import StatsRecords
+from inquiries.data.transactions import transact_write
 from inquiries.record import StoredInquiry
 
 if TYPE_CHECKING:
@@ -57,8 +58,8 @@ class InquiryRepository:
         """
         stored, counted = self._counted(item)
         try:
-            aws.dynamodb().transact_write_items(
-                TransactItems=[
+            transact_write(
+                [
                     {
                         "Put": {
                             "TableName": self._guards_table,

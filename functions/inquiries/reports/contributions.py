@@ -29,8 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from inquiries.reports.vocabulary import (
     CATEGORIES,
@@ -55,8 +54,15 @@ SCHEDULED = "scheduled"
 Counts = dict[tuple[str, str], dict[str, int]]
 
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+
 @lru_cache(maxsize=4)
 def _zone(name: str) -> ZoneInfo:
+    # Imported here: zoneinfo loads sysconfig to find the time-zone data, a cold-start cost (care/response_time.py).
+    from zoneinfo import ZoneInfo
+
     return ZoneInfo(name)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 MAX_WEEKS = 53
 DEFAULT_WEEKS = 12
@@ -43,6 +42,8 @@ def week_name(monday: date) -> str:
 
 def weeks_between(start: str | None, end: str | None, now: datetime, time_zone: str) -> tuple[str, ...]:
     """The ISO weeks from ``start`` to ``end`` inclusive, oldest first. Raises ``InvalidRange``."""
+    from zoneinfo import ZoneInfo  # only when a report is read: a cold-start cost (care/response_time.py)
+
     today = now.astimezone(ZoneInfo(time_zone)).date()
     last = _monday(end, "to") if end else today - timedelta(days=today.weekday())
     first = _monday(start, "from") if start else last - timedelta(weeks=DEFAULT_WEEKS - 1)
