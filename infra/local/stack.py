@@ -47,6 +47,8 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         "CareApiFunction": {"CONSOLE_ORIGIN": ""},
         "RightsApiFunction": {"CONSOLE_ORIGIN": ""},
     }
+    if config.require_second_approval:
+        overrides["RightsApiFunction"]["REQUIRE_SECOND_APPROVAL"] = "true"
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
     if config.chat_webhook_url:
