@@ -32,6 +32,14 @@ from inquiries.care.views import (
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
 from inquiries.record import InquiryStatus
+from inquiries.rights.views import (
+    REASONS,
+    ErasureDone,
+    ErasurePending,
+    ErasureRejected,
+    PendingRequests,
+    PersonExport,
+)
 from inquiries.settings import IntakeSettings
 from pydantic import TypeAdapter
 
@@ -162,18 +170,94 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                                   error),
         }},
         "/care/audit": {"get": {
-            "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",
-            "security": security,
+            "summary": "Search the audit trail over its whole retention, newest first, paged by cursor, as JSON or "
+                       "a CSV download (care-admin only; audited as audit_read or audit_export)",
+            "tags": ["care"], "operationId": "care_audit_trail", "security": security,
             "parameters": [
                 {"name": "inquiry_id", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^([0-9A-HJKMNP-TV-Z]{26})?$"}},
                 {"name": "reference", "in": "query", "required": False,
                  "description": "INQ-XXXXXXXX of an inquiry still kept (422 otherwise); inquiry_id wins",
                  "schema": {"type": "string", "maxLength": 40}},
+                {"name": "actor", "in": "query", "required": False, "description": "A member's sub",
+                 "schema": {"type": "string", "pattern": "^([0-9A-Za-z-]{1,64})?$"}},
+                {"name": "action", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^([a-z_]{1,40})?$"}},
+                {"name": "from", "in": "query", "required": False, "description": "First UTC day, YYYY-MM-DD",
+                 "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "required": False, "description": "Last UTC day, YYYY-MM-DD",
+                 "schema": {"type": "string", "format": "date"}},
+                {"name": "cursor", "in": "query", "required": False,
+                 "description": "next_cursor of the same query (any other is 422)", "schema": {"type": "string"}},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^(0*([1-9]|[1-9][0-9]|[1-4][0-9][0-9]|500))?$"}},
+                {"name": "format", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["", "json", "csv"]}},
             ],
-            "responses": _answers(_schema(AuditTrail, components), refused, error),
+            "responses": {**_answers(_schema(AuditTrail, components), refused, error),
+                          "200": {"description": "OK (text/csv with format=csv: a download, X-Next-Cursor when "
+                                                 "more than 5,000 rows follow)",
+                                  "content": {"application/json": {"schema": {"$ref":
+                                                                              "#/components/schemas/AuditTrail"}},
+                                              "text/csv": {"schema": {"type": "string"}}}}},
+        }},
+    }
+
+
+def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
+    """The person's rights (RightsApiFunction, care-admin only, behind the same authorizer)."""
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    refused = {401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
+               403: "Not a care-admin (or, approving, the admin who made the request).",
+               503: "The inquiries or the audit trail are unavailable: nothing was shown or erased."}
+    security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
+    request_id = {"name": "request_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
+    done = _schema(ErasureDone, components)
+    gone = {404: "No such pending request (expired, decided or never made)."}
+    return {
+        "/care/people": {"get": {
+            "summary": "Every inquiry of one person, by keyed email or phone hash, with notes and history (the "
+                       "right of access; audited as person_export without the term)",
+            "tags": ["rights"], "operationId": "rights_export_person", "security": security,
+            "parameters": [{"name": "email", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "phone", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": _answers(_schema(PersonExport, components),
+                                  {**refused, 422: "Neither or both given, or one the form would refuse."}, error),
+        }},
+        "/care/erasures": {
+            "post": {
+                "summary": "Erase one person's data (the same code as infra.erase), or with RequireSecondApproval "
+                           "store a pending request (202)",
+                "tags": ["rights"], "operationId": "rights_request_erasure", "security": security,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False, "required": ["reason"],
+                    "properties": {"email": {"type": "string"}, "phone": {"type": "string"},
+                                   "reason": {"type": "string", "enum": list(REASONS)}}}}}},
+                "responses": {**_answers(done, {**refused, 400: "The body is not a JSON object.",
+                                                413: "The body is over 16 KiB.",
+                                                415: "The body is not application/json.",
+                                                422: "No email or phone, one the form would refuse, or a reason "
+                                                     "outside the codes."}, error),
+                              "202": {"description": "Pending a different admin's approval",
+                                      "content": {"application/json": {
+                                          "schema": _schema(ErasurePending, components)}}}},
+            },
+            "get": {
+                "summary": "The pending erasure requests (no email or phone)", "tags": ["rights"],
+                "operationId": "rights_pending_erasures", "security": security,
+                "responses": _answers(_schema(PendingRequests, components), refused, error),
+            },
+        },
+        "/care/erasures/{request_id}/approve": {"post": {
+            "summary": "Approve (and carry out) a pending erasure made by another admin", "tags": ["rights"],
+            "operationId": "rights_approve_erasure", "security": security, "parameters": [request_id],
+            "responses": _answers(done, {**refused, **gone}, error),
+        }},
+        "/care/erasures/{request_id}/reject": {"post": {
+            "summary": "Reject (or, by its requester, withdraw) a pending erasure", "tags": ["rights"],
+            "operationId": "rights_reject_erasure", "security": security, "parameters": [request_id],
+            "responses": _answers(_schema(ErasureRejected, components), {**refused, **gone}, error),
         }},
     }
 
@@ -230,6 +314,7 @@ def render() -> str:
     components = doc.setdefault("components", {})
     doc["paths"].update(care_paths(components.setdefault("schemas", {})))
     doc["paths"].update(report_paths())
+    doc["paths"].update(rights_paths(components["schemas"]))
     components.setdefault("securitySchemes", {})["CognitoIdToken"] = {
         "type": "apiKey", "in": "header", "name": "Authorization",
         "description": "The Cognito ID token of a care-team member (a 'Bearer ' prefix is accepted)."}

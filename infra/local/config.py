@@ -41,8 +41,7 @@ class LocalConfig:
     outbox_limit: int = 2000
     # moto's whole-table and quadratic paths replaced (infra.local.moto_shims); off only to measure without.
     moto_shims: bool = True
-    # The template's RequireSecondApproval locally (LOCAL_REQUIRE_SECOND_APPROVAL=1): an erasure from the
-    # console waits for a second admin (docs/care-console.md).
+    # The template's RequireSecondApproval for the console's erasures (LOCAL_REQUIRE_SECOND_APPROVAL=1).
     require_second_approval: bool = False
 
     @classmethod

@@ -47,12 +47,12 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         "CareApiFunction": {"CONSOLE_ORIGIN": ""},
         "RightsApiFunction": {"CONSOLE_ORIGIN": ""},
     }
+    if config.require_second_approval:
+        overrides["RightsApiFunction"]["REQUIRE_SECOND_APPROVAL"] = "true"
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
     if config.chat_webhook_url:
         overrides["NotifyCareTeamFunction"]["CHAT_WEBHOOK_PARAMETER"] = LOCAL_CHAT_WEBHOOK_PARAMETER
-    if config.require_second_approval:  # the template's RequireSecondApproval=true
-        overrides.setdefault("RightsApiFunction", {})["REQUIRE_SECOND_APPROVAL"] = "true"
     if config.urgent_sms_window_seconds is not None:  # a game day's flood: a window of seconds, not minutes
         window = {"URGENT_SMS_WINDOW_SECONDS": str(config.urgent_sms_window_seconds)}
         overrides["NotifyCareTeamFunction"].update(window)

@@ -166,3 +166,13 @@ def test_new_entries_store_the_reference(stack: Stack) -> None:
     care_request(stack, "GET", f"/care/inquiries/{target}", claims=CARE_MEMBER)
     [read] = [i for i in stack.items("AuditTable") if i["action"] == "read"]
     assert read["reference"] == short_reference(target)
+
+
+def test_a_search_over_years_of_quiet_days_is_bounded_per_request_and_still_finds_the_oldest(stack: Stack) -> None:
+    stack.configure(AUDIT_RETENTION_DAYS="400")  # a shorter retention than six years keeps the test quick
+    old_entry(NOW - timedelta(days=390), "attempt")
+
+    pages = every_page(stack, action="attempt")
+
+    assert 2 <= len(pages) <= 4, "each request walks a bounded number of days"
+    assert [item["action"] for page in pages for item in page] == ["attempt"]

@@ -8,8 +8,9 @@ Which key answers a query (never a Scan):
   ``to`` (or today) back to ``from`` (or the oldest day still retained).
 
 A date range is a key condition on ``entry_id`` (``<at>#<random>`` sorts by time); the action, and an
-actor given with an inquiry, are a FilterExpression. Each request reads at most ``MAX_READS`` DynamoDB pages,
-so a page of results may be short (even empty) while ``next_cursor`` says there is more.
+actor given with an inquiry, are a FilterExpression. Each request reads at most ``MAX_READS`` DynamoDB pages
+(and walks at most ``MAX_EMPTY_DAYS`` days without a match), so a page of results may be short (even empty)
+while ``next_cursor`` says there is more.
 
 The cursor is opaque: the partition and the exact key to resume after, bound to the query's filters and
 signed under the keyed-hash pepper (purpose ``audit-cursor``). Anything else, or a cursor of another query,
@@ -35,7 +36,8 @@ from inquiries.peppers import Peppers
 
 ACTOR_INDEX = "ActorIndex"
 CURSOR_PURPOSE = "audit-cursor"
-MAX_READS = 20  # DynamoDB pages per request
+MAX_READS = 20  # DynamoDB pages per request that found something or stopped mid-partition
+MAX_EMPTY_DAYS = 180  # days without a match walked per request (one small Query each), on top
 MAX_CURSOR_CHARS = 600
 _SIGNATURE_CHARS = 32
 _SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,540}\.[A-Za-z0-9_-]{1,64}$")
@@ -148,12 +150,17 @@ class AuditSearch:
         newest, oldest = self._days(query, now)
         current = date.fromisoformat(day) if day else newest
         key = start_key
+        empty_days = 0
         while current >= oldest:
-            if reads >= MAX_READS or len(found) >= limit:
+            if reads >= MAX_READS or empty_days >= MAX_EMPTY_DAYS or len(found) >= limit:
                 return AuditPage(found, self._seal(query, current.isoformat(), key))
             kwargs = self._day(query, current)
+            before = len(found)
             last = self._read(kwargs, key, limit - len(found), found)
-            reads += 1
+            if last is None and len(found) == before:
+                empty_days += 1  # a quiet day: cheap, and a search over years must not page through each one
+            else:
+                reads += 1
             if last is None:
                 current, key = current - timedelta(days=1), None
             else:

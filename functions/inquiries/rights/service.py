@@ -3,8 +3,9 @@ every inquiry of one keyed email or phone hash) and erasure on request, each aud
 
 Audit entries (never the address, number or their hashes; never an inquiry field):
 
-- ``person_export``: the ids of the inquiries exported and the kind of term (``email``/``phone``), written
-  before the export is shown (no entry, nothing shown);
+- ``person_export``: one per inquiry exported (its ``inquiry_id``, so a search by its reference finds it),
+  with the ids of all of them and the kind of term (``email``/``phone``), written before the export is shown
+  (no entry, nothing shown);
 - ``erasure``: who, the reason code, the request id, the counts and the ids of what goes, written before the
   erasure starts (no entry, nothing erased). The trail itself is never erased;
 - with ``RequireSecondApproval``: ``erasure_requested`` (request id, reason, ids), then ``erasure`` by the
@@ -93,7 +94,10 @@ class RightsService:
                                   ConsistentRead=True).get("Item") for i in ids]
         inquiries = tuple(full_inquiry(plain_values(item), self.names.name_of) for item in items if item)
         shown = tuple(i.inquiry_id for i in inquiries)
-        self.audit.record(self._entry(actor, PERSON_EXPORT, inquiry_ids=shown, filters=(kind,)))
+        # One entry per inquiry shown, so a search of the trail by any one of them finds the export too.
+        for inquiry_id in shown or (None,):
+            self.audit.record(self._entry(actor, PERSON_EXPORT, inquiry_id=inquiry_id, inquiry_ids=shown,
+                                          filters=(kind,)))
         return PersonExport(exported_at=iso(self.clock()), count=len(inquiries), inquiries=inquiries)
 
     # ---- erasure -------------------------------------------------------------------------------------------
