@@ -345,7 +345,8 @@ function pendingRow(view, item, me, notices, refresh) {
     h("td", {}, reasonLabel(item.reason)),
     h("td", {}, `${item.count ?? references.length}: ${references.join(", ")}`),
     h("td", {}, mine ? h("p", { class: "hint" }, "You asked for this one.") : h("div", { class: "field__row" },
-      h("button", { type: "button", class: "button button--small", "aria-label": `Approve ${label}`, onclick: decide("approve") },
+      h("button", { type: "button", class: "button button--secondary button--small", "aria-label": `Approve ${label}`,
+                    onclick: decide("approve") },
         "Approve"),
       h("button", { type: "button", class: "button button--secondary button--small", "aria-label": `Reject ${label}`,
                     onclick: decide("reject") }, "Reject"))));
