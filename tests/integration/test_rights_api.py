@@ -255,3 +255,23 @@ def test_an_unknown_request_is_404(approval: Stack, request_id: str) -> None:
     for verb in ("approve", "reject"):
         response = rights_request(approval, "POST", f"/care/erasures/{request_id}/{verb}", claims=SECOND_ADMIN)
         assert response["statusCode"] == 404
+
+
+MANAGER = {**ADMIN, "sub": "0b7e9c1e-0000-4000-8000-0000000a0003", "cognito:groups": "clinic-manager"}
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body"), [
+    ("GET", "/care/people", {"email": PERSON}, None),
+    ("POST", "/care/erasures", None, {"email": PERSON, "reason": "person_request"}),
+    ("GET", "/care/erasures", None, None),
+    ("POST", "/care/erasures/01ARZ3NDEKTSV4RRFFQ69G5FAV/approve", None, None),
+    ("POST", "/care/erasures/01ARZ3NDEKTSV4RRFFQ69G5FAV/reject", None, None),
+])
+@pytest.mark.parametrize("claims", [CARE_MEMBER, MANAGER])
+def test_only_a_care_admin_reaches_any_rights_route(stack: Stack, person: dict[str, Any], claims: dict[str, str],
+                                                    method: str, path: str, query: dict[str, str] | None,
+                                                    body: Any) -> None:
+    response = rights_request(stack, method, path, claims=claims, query=query, body=body)
+    assert response["statusCode"] == 403
+    assert "inquiries" not in response["body"] and "Ana" not in response["body"]
+    assert len(stack.items()) == 3

@@ -17,7 +17,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 
 from inquiries.care.access import CARE_ADMIN, CareActor, NotAllowed, NotSignedIn, actor_from_event
 from inquiries.data.errors import AuditUnavailable, DataUnavailable
-from inquiries.models import InvalidEmailAddress
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
 from inquiries.rights.person import InvalidPhoneNumber, Person
@@ -90,10 +89,10 @@ def person_of(service: RightsService, email: str | None, phone: str | None, *,
         raise Refused(422, None, "Give either an email address or a phone number, not both.")
     try:
         return service.person(email=email, phone=phone), "email" if email else "phone"
-    except InvalidEmailAddress:
-        raise Refused(422, "email", "This is not an email address the inquiry form would accept.") from None
     except InvalidPhoneNumber:
         raise Refused(422, "phone", "This is not a phone number the inquiry form would accept.") from None
+    except ValueError:  # inquiries.models.InvalidEmailAddress (not imported here: it loads pydantic)
+        raise Refused(422, "email", "This is not an email address the inquiry form would accept.") from None
 
 
 def create_rights_app(settings: RightsApiSettings, service: RightsService | None = None) -> APIGatewayRestResolver:

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from inquiries.data.items import email_hashes
 from inquiries.data.lookups import phone_keys
 from inquiries.delivery.address_cap import mailbox_hashes
-from inquiries.models import DEFAULT_PHONE_REGION, InvalidEmailAddress, normalise_email
 from inquiries.peppers import Peppers
+
+# As intake reads a number without a country code (inquiries.models, which loads pydantic: imported only
+# when an address is normalised, so RightsApiFunction's cold start stays without it).
+DEFAULT_PHONE_REGION = "US"
 
 
 class InvalidPhoneNumber(ValueError):
@@ -45,13 +48,15 @@ class Person:
 
     @classmethod
     def of(cls, peppers: Peppers, *, email: str | None = None, phone: str | None = None) -> Person:
-        """The person named by ``email`` and/or ``phone``. Raises ``InvalidEmailAddress`` or
+        """The person named by ``email`` and/or ``phone``. Raises ``inquiries.models.InvalidEmailAddress`` or
         ``InvalidPhoneNumber`` for one intake would have refused, ``ValueError`` for neither given."""
         if not email and not phone:
             raise ValueError("give an email address or a phone number")
         emails: tuple[str, ...] = ()
         mailboxes: tuple[str, ...] = ()
         if email:
+            from inquiries.models import normalise_email  # raises InvalidEmailAddress (a ValueError)
+
             address = normalise_email(email)
             emails = tuple(email_hashes(address, peppers))
             mailboxes = tuple(mailbox_hashes(address, peppers))
@@ -69,4 +74,4 @@ class Person:
                    phone_keys=tuple(stored.get("phone_keys", ())))
 
 
-__all__ = ["InvalidEmailAddress", "InvalidPhoneNumber", "Person", "e164"]
+__all__ = ["InvalidPhoneNumber", "Person", "e164"]
