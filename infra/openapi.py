@@ -32,13 +32,21 @@ from inquiries.care.views import (
 from inquiries.intake.api import IntakeApp, openapi_document
 from inquiries.intake.service import IntakeService
 from inquiries.record import InquiryStatus
+from inquiries.rights.views import (
+    REASONS,
+    ErasureDone,
+    ErasurePending,
+    ErasureRejected,
+    PendingRequests,
+    PersonExport,
+)
 from inquiries.settings import IntakeSettings
 from pydantic import TypeAdapter
 
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
                              pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-",  # noqa: S106
-                             inquiry_lookup_table="-")
+                             inquiry_lookup_table="-", inquiry_stats_table="-")
 
 
 def _no_service() -> IntakeService:
@@ -162,20 +170,142 @@ def care_paths(components: dict[str, Any]) -> dict[str, Any]:
                                   error),
         }},
         "/care/audit": {"get": {
-            "summary": "The audit trail (care-admin only)", "tags": ["care"], "operationId": "care_audit_trail",
-            "security": security,
+            "summary": "Search the audit trail over its whole retention, newest first, paged by cursor, as JSON or "
+                       "a CSV download (care-admin only; audited as audit_read or audit_export)",
+            "tags": ["care"], "operationId": "care_audit_trail", "security": security,
             "parameters": [
                 {"name": "inquiry_id", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^([0-9A-HJKMNP-TV-Z]{26})?$"}},
                 {"name": "reference", "in": "query", "required": False,
                  "description": "INQ-XXXXXXXX of an inquiry still kept (422 otherwise); inquiry_id wins",
                  "schema": {"type": "string", "maxLength": 40}},
+                {"name": "actor", "in": "query", "required": False, "description": "A member's sub",
+                 "schema": {"type": "string", "pattern": "^([0-9A-Za-z-]{1,64})?$"}},
+                {"name": "action", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^([a-z_]{1,40})?$"}},
+                {"name": "from", "in": "query", "required": False, "description": "First UTC day, YYYY-MM-DD",
+                 "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "required": False, "description": "Last UTC day, YYYY-MM-DD",
+                 "schema": {"type": "string", "format": "date"}},
+                {"name": "cursor", "in": "query", "required": False,
+                 "description": "next_cursor of the same query (any other is 422)", "schema": {"type": "string"}},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^(0*([1-9]|[1-9][0-9]|[1-4][0-9][0-9]|500))?$"}},
+                {"name": "format", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["", "json", "csv"]}},
             ],
-            "responses": _answers(_schema(AuditTrail, components), refused, error),
+            "responses": {**_answers(_schema(AuditTrail, components), refused, error),
+                          "200": {"description": "OK (text/csv with format=csv: a download, X-Next-Cursor when "
+                                                 "more than 5,000 rows follow)",
+                                  "content": {"application/json": {"schema": {"$ref":
+                                                                              "#/components/schemas/AuditTrail"}},
+                                              "text/csv": {"schema": {"type": "string"}}}}},
         }},
     }
+
+
+def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
+    """The person's rights (RightsApiFunction, care-admin only, behind the same authorizer)."""
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    refused = {401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
+               403: "Not a care-admin (or, approving, the admin who made the request).",
+               503: "The inquiries or the audit trail are unavailable: nothing was shown or erased."}
+    security: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
+    request_id = {"name": "request_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}}
+    done = _schema(ErasureDone, components)
+    gone = {404: "No such pending request (expired, decided or never made)."}
+    return {
+        "/care/people": {"get": {
+            "summary": "Every inquiry of one person, by keyed email or phone hash, with notes and history (the "
+                       "right of access; audited as person_export without the term)",
+            "tags": ["rights"], "operationId": "rights_export_person", "security": security,
+            "parameters": [{"name": "email", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "phone", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": _answers(_schema(PersonExport, components),
+                                  {**refused, 422: "Neither or both given, or one the form would refuse."}, error),
+        }},
+        "/care/erasures": {
+            "post": {
+                "summary": "Erase one person's data (the same code as infra.erase), or with RequireSecondApproval "
+                           "store a pending request (202)",
+                "tags": ["rights"], "operationId": "rights_request_erasure", "security": security,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False, "required": ["reason"],
+                    "properties": {"email": {"type": "string"}, "phone": {"type": "string"},
+                                   "reason": {"type": "string", "enum": list(REASONS)}}}}}},
+                "responses": {**_answers(done, {**refused, 400: "The body is not a JSON object.",
+                                                413: "The body is over 16 KiB.",
+                                                415: "The body is not application/json.",
+                                                422: "No email or phone, one the form would refuse, or a reason "
+                                                     "outside the codes."}, error),
+                              "202": {"description": "Pending a different admin's approval",
+                                      "content": {"application/json": {
+                                          "schema": _schema(ErasurePending, components)}}}},
+            },
+            "get": {
+                "summary": "The pending erasure requests (no email or phone)", "tags": ["rights"],
+                "operationId": "rights_pending_erasures", "security": security,
+                "responses": _answers(_schema(PendingRequests, components), refused, error),
+            },
+        },
+        "/care/erasures/{request_id}/approve": {"post": {
+            "summary": "Approve (and carry out) a pending erasure made by another admin", "tags": ["rights"],
+            "operationId": "rights_approve_erasure", "security": security, "parameters": [request_id],
+            "responses": _answers(done, {**refused, **gone}, error),
+        }},
+        "/care/erasures/{request_id}/reject": {"post": {
+            "summary": "Reject (or, by its requester, withdraw) a pending erasure", "tags": ["rights"],
+            "operationId": "rights_reject_erasure", "security": security, "parameters": [request_id],
+            "responses": _answers(_schema(ErasureRejected, components), {**refused, **gone}, error),
+        }},
+    }
+
+
+def report_paths() -> dict[str, Any]:
+    """``GET /care/reports`` (functions/inquiries/reports/api.py): care-admin and clinic-manager; docs/reports.md
+    defines every figure."""
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    week_or_date = {"type": "string", "pattern": "^([0-9]{4}-W[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$"}
+    point = {"type": "object", "required": ["week"], "properties": {
+        "week": {"type": "string"}, "value": {"type": ["number", "null"]}, "share": {"type": ["number", "null"]},
+        "count": {"type": "integer"}, "median_minutes": {"type": ["number", "null"]},
+        "p90_minutes": {"type": ["number", "null"]}, "within_target_share": {"type": ["number", "null"]},
+        "reached": {"type": "integer"}, "attempts": {"type": "integer"}}}
+    figure = {"type": "object", "required": ["id", "by", "title", "unit", "definition", "source", "series"],
+              "properties": {"id": {"type": "string", "enum": ["time_to_first_contact", "volume", "reached_scheduled",
+                                                                "attempts_per_reached", "triage_corrections"]},
+                             "by": {"type": "string"}, "title": {"type": "string"}, "unit": {"type": "string"},
+                             "definition": {"type": "string"}, "source": {"type": "string"},
+                             "series": {"type": "array", "items": {"type": "object", "properties": {
+                                 "key": {"type": "string"}, "points": {"type": "array", "items": point}}}}}}
+    report = {"type": "object", "required": ["from", "to", "weeks", "time_zone", "bucket_edges_minutes", "figures"],
+              "properties": {"from": {"type": "string"}, "to": {"type": "string"},
+                             "weeks": {"type": "array", "items": {"type": "string"}},
+                             "time_zone": {"type": "string"},
+                             "bucket_edges_minutes": {"type": "array", "items": {"type": "integer"}},
+                             "figures": {"type": "array", "items": figure}}}
+    answers = _answers({"type": "object"}, {
+        401: "No, or an invalid, expired or wrongly addressed ID token (API Gateway answers).",
+        403: "A valid token outside care-admin and clinic-manager.",
+        422: "from/to name no ISO week or date, from is after to, more than 53 weeks, or format is not json/csv.",
+        503: "The audit trail is unavailable: nothing was shown."}, error)
+    answers["200"] = {"description": "The report (JSON), or its aggregates as a CSV download",
+                      "content": {"application/json": {"schema": report}, "text/csv": {"schema": {"type": "string"}}}}
+    return {"/care/reports": {"get": {
+        "summary": "Response-time and intake reports: weekly aggregates only, no inquiry data "
+                   "(care-admin, clinic-manager)", "tags": ["care"], "operationId": "care_reports",
+        "security": [{"CognitoIdToken": []}],
+        "parameters": [
+            {"name": "from", "in": "query", "required": False, "schema": week_or_date,
+             "description": "First ISO week (2026-W49) or a date in it; default 11 weeks before to"},
+            {"name": "to", "in": "query", "required": False, "schema": week_or_date,
+             "description": "Last ISO week or a date in it; default this week (the clinic's time zone)"},
+            {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "csv"]},
+             "description": "csv (or Accept: text/csv): the aggregates as a download"},
+        ],
+        "responses": answers,
+    }}}
 
 
 def render() -> str:
@@ -183,6 +313,8 @@ def render() -> str:
     doc: dict[str, Any] = openapi_document(IntakeApp(_DOCUMENTED, service=_no_service))
     components = doc.setdefault("components", {})
     doc["paths"].update(care_paths(components.setdefault("schemas", {})))
+    doc["paths"].update(report_paths())
+    doc["paths"].update(rights_paths(components["schemas"]))
     components.setdefault("securitySchemes", {})["CognitoIdToken"] = {
         "type": "apiKey", "in": "header", "name": "Authorization",
         "description": "The Cognito ID token of a care-team member (a 'Bearer ' prefix is accepted)."}

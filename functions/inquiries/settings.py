@@ -209,6 +209,8 @@ class IntakeSettings(DispatchSettings, MessageSettings, ResponseTimeSettings):
     rate_limit_table: str = required()
     # Where each inquiry's lookup items go, in the transaction that stores it (``data.lookups``).
     inquiry_lookup_table: str = required()
+    # The weekly counters reports read: each new inquiry's, in the transaction that stores it (``data.stats``).
+    inquiry_stats_table: str = required()
     # The Secrets Manager secret (ARN or name) whose value keys every hash of a personal value.
     pepper_secret: str = required()
     allowed_origins: tuple[str, ...] = ()
@@ -250,6 +252,33 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     member_name_cache_seconds: int = setting(default=300, ge=0)
     # Search by reference, phone and name, and the same person's other inquiries (``data.lookups``).
     inquiry_lookup_table: str = required()
+    # The weekly counters reports read, kept in the same transaction as each change (``data.stats``).
+    inquiry_stats_table: str = required()
+
+
+class RightsApiSettings(FunctionSettings):
+    """RightsApiFunction: the person's rights from the console (``inquiries.rights``): GET /care/people (the
+    right of access) and the erasure routes, ``care-admin`` only, with its own role (it deletes)."""
+
+    audit_table: str = required()
+    audit_retention_days: int = setting(default=2192, ge=1)
+    idempotency_table: str = required()
+    rate_limit_table: str = required()
+    inquiry_lookup_table: str = required()
+    pepper_secret: str = required()
+    # Pending erasure requests (keyed hashes only) while a second admin's approval is awaited.
+    erasure_request_table: str = required()
+    # The template's RequireSecondApproval: "true" makes an erasure a pending request a different admin approves.
+    require_second_approval: str = setting(default="false", pattern="true|false")
+    erasure_request_days: int = setting(default=7, ge=1)
+    console_origin: str = ""
+    console_client_id: str = required()
+    user_pool_id: str = required()
+    member_name_cache_seconds: int = setting(default=300, ge=0)
+
+    @property
+    def second_approval(self) -> bool:
+        return self.require_second_approval == "true"
 
 
 class UrgentTextSettings(_Settings):

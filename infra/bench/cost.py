@@ -123,6 +123,7 @@ def dynamodb_units(item_bytes: int, guard_bytes: int) -> dict[str, float]:
         "rate-limit counters (2 updates)": 2,
         "idempotency record (put, then complete)": 2,
         "transaction: inquiry + guard (transactional writes cost double)": 2 * (item_wru + guard_wru),
+        "transaction: the week's volume counter (one ADD, docs/reports.md)": 2,
         "dispatch marker removed": item_wru,
         "dispatch-pending index (written, then removed)": 2,
         "status index (new inquiry)": 1,

@@ -1,11 +1,11 @@
 """The care team's sign-in on one machine: users in moto's Cognito pool, and tokens checked as API Gateway does.
 
-``make run`` creates the pool, client and groups from template.yaml (``TemplateResources``), then a
-ready care-team member and an admin with random passwords it prints. Requests to an API route that
-names the Cognito authorizer are let through only with a valid ID token of that pool: an RS256
-signature by a key of the pool's own JWKS, its issuer, the app client as audience, ``token_use`` id,
-not expired. The claims then reach the handler under ``requestContext.authorizer.claims``, every value
-a string, as API Gateway (REST) passes them. PyJWT does the checking; nothing here is cryptography.
+``make run`` creates the pool, client and groups from template.yaml (``TemplateResources``), then a ready
+care-team member, an admin and a clinic manager (reports only) with random passwords it prints. Requests to an
+API route that names the Cognito authorizer are let through only with a valid ID token of that pool: an RS256
+signature by a key of the pool's own JWKS, its issuer, the app client as audience, ``token_use`` id, not
+expired. The claims then reach the handler under ``requestContext.authorizer.claims``, every value a string,
+as API Gateway (REST) passes them. PyJWT does the checking; nothing here is cryptography.
 
 The console's page calls Cognito through ``POST /_local/cognito`` (same origin). That forwarder takes
 only the calls the console makes (``CONSOLE_ACTIONS``: web/care/cognito.js) and refuses every other
@@ -31,9 +31,11 @@ from moto.cognitoidp.models import cognitoidp_backends
 
 CARE_TEAM = "care-team"
 CARE_ADMIN = "care-admin"
+CLINIC_MANAGER = "clinic-manager"
 # (sign-in email, the name an administrator sets, groups)
 LOCAL_USERS = (("care@clinic.local", "Casey Care (local)", (CARE_TEAM,)),
-               ("admin@clinic.local", "Ada Admin (local)", (CARE_TEAM, CARE_ADMIN)))
+               ("admin@clinic.local", "Ada Admin (local)", (CARE_TEAM, CARE_ADMIN)),
+               ("manager@clinic.local", "Morgan Manager (local)", (CLINIC_MANAGER,)))
 # Every Cognito action web/care/cognito.js calls; nothing else is forwarded.
 CONSOLE_ACTIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge", "AssociateSoftwareToken",
                              "VerifySoftwareToken", "RevokeToken"})
@@ -80,7 +82,7 @@ def new_password() -> str:
 
 def create_local_users(session: boto3.Session, endpoint_url: str, region: str, pool_id: str,
                        client_id: str) -> LocalSignIn:
-    """Create the local care-team member and admin (permanent passwords: no new-password step)."""
+    """Create the local care-team member, admin and clinic manager (permanent passwords: no new-password step)."""
     idp = session.client("cognito-idp", endpoint_url=endpoint_url)
     users = []
     for username, name, groups in LOCAL_USERS:

@@ -41,6 +41,8 @@ class LocalConfig:
     outbox_limit: int = 2000
     # moto's whole-table and quadratic paths replaced (infra.local.moto_shims); off only to measure without.
     moto_shims: bool = True
+    # The template's RequireSecondApproval for the console's erasures (LOCAL_REQUIRE_SECOND_APPROVAL=1).
+    require_second_approval: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -59,6 +61,7 @@ class LocalConfig:
             chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
             outbox_limit=max(1, int(env.get("LOCAL_OUTBOX_LIMIT", "2000"))),
             moto_shims=env.get("LOCAL_MOTO_SHIMS", "1") != "0",
+            require_second_approval=env.get("LOCAL_REQUIRE_SECOND_APPROVAL", "") == "1",
         )
 
     @property

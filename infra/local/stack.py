@@ -47,7 +47,10 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         "CareApiFunction": {"CONSOLE_ORIGIN": ""},
         # Local only: a receiver on this machine (http://127.0.0.1:<port>); template.yaml never sets it.
         "DeliverWebhookFunction": {"WEBHOOK_ALLOW_LOOPBACK_HTTP": "1"},
+        "RightsApiFunction": {"CONSOLE_ORIGIN": ""},
     }
+    if config.require_second_approval:
+        overrides["RightsApiFunction"]["REQUIRE_SECOND_APPROVAL"] = "true"
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}
     if config.chat_webhook_url:

@@ -30,6 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.e2e
 CARE = "care@clinic.local"
 ADMIN = "admin@clinic.local"
+MANAGER = "manager@clinic.local"
 CARE_NAME = "Casey Care (local)"
 OUTSIDER = "visitor@clinic.local"
 OUTSIDER_PASSWORD = "Visitor-Password-2026!"
@@ -48,7 +49,8 @@ def cognito(stack: LocalStackProcess) -> Any:
 
 @pytest.fixture(scope="module")
 def tokens(local_stack: LocalStackProcess) -> dict[str, str]:
-    """ID tokens: the care-team member, the admin, a member of no group, and one for another app client."""
+    """ID tokens: the care-team member, the admin, the clinic manager, a member of no group, and one for another
+    app client."""
     pool = local_stack.sign_in()["userPoolId"]
     idp = cognito(local_stack)
     idp.admin_create_user(UserPoolId=pool, Username=OUTSIDER, MessageAction="SUPPRESS",
@@ -61,6 +63,7 @@ def tokens(local_stack: LocalStackProcess) -> dict[str, str]:
     return {
         "care": sign_in(local_stack, CARE, care_password),
         "admin": sign_in(local_stack, ADMIN, local_stack.password_of(ADMIN)),
+        "manager": sign_in(local_stack, MANAGER, local_stack.password_of(MANAGER)),
         "outsider": sign_in(local_stack, OUTSIDER, OUTSIDER_PASSWORD),
         "other_audience": sign_in(local_stack, CARE, care_password,
                                   client_id=other_client["UserPoolClient"]["ClientId"]),
@@ -122,12 +125,12 @@ def test_config_json_tells_the_console_where_to_sign_in_and_the_clinics_time_zon
                       "timeZone": "America/Los_Angeles"}
 
 
-def test_make_run_prints_the_two_local_users_and_their_passwords(local_stack: LocalStackProcess) -> None:
+def test_make_run_prints_the_three_local_users_and_their_passwords(local_stack: LocalStackProcess) -> None:
     log = local_stack.log_text()
     for user in local_stack.sign_in()["users"]:
         assert f"sign in as {user['username']}" in log and user["password"] in log
     groups = {u["username"]: u["groups"] for u in local_stack.sign_in()["users"]}
-    assert groups == {CARE: ["care-team"], ADMIN: ["care-team", "care-admin"]}
+    assert groups == {CARE: ["care-team"], ADMIN: ["care-team", "care-admin"], MANAGER: ["clinic-manager"]}
 
 
 def test_the_pool_client_and_groups_are_the_templates(local_stack: LocalStackProcess) -> None:
@@ -144,7 +147,7 @@ def test_the_pool_client_and_groups_are_the_templates(local_stack: LocalStackPro
     assert "ClientSecret" not in client
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
                                                 "ALLOW_REFRESH_TOKEN_AUTH"}
-    assert groups == {"care-team", "care-admin"}
+    assert groups == {"care-team", "care-admin", "clinic-manager"}
 
 
 # ---- the auth matrix: each refused case is answered before anything is read or audited ---------------------
@@ -373,4 +376,28 @@ def test_a_revoked_refresh_token_renews_nothing(local_stack: LocalStackProcess) 
 def test_local_users_have_an_admin_set_name(local_stack: LocalStackProcess) -> None:
     users = cognito(local_stack).list_users(UserPoolId=local_stack.sign_in()["userPoolId"])["Users"]
     names = {a["Value"] for u in users for a in u["Attributes"] if a["Name"] == "name"}
-    assert {"Casey Care (local)", "Ada Admin (local)"} <= names
+    assert {"Casey Care (local)", "Ada Admin (local)", "Morgan Manager (local)"} <= names
+
+
+def test_the_clinic_manager_reads_the_reports_and_nothing_else(local_stack: LocalStackProcess,
+                                                              tokens: dict[str, str]) -> None:
+    """The local manager signs in, sees a new inquiry counted in the report (JSON and CSV), no PHI in either,
+    and 403 from the queue, the list and the inquiry itself."""
+    tag = uuid.uuid4().hex[:8]
+    inquiry_id = submit(local_stack, topic="chronic_pain", referral_source=f"Quillfeather {tag}")
+    status, headers, body = http(local_stack, "GET", "/care/reports", f"Bearer {tokens['manager']}")
+    assert status == 200 and headers["Cache-Control"] == "no-store", body
+    [topics] = [f for f in body["figures"] if f["id"] == "volume" and f["by"] == "topic"]
+    assert next(s for s in topics["series"] if s["key"] == "chronic_pain")["points"][-1]["value"] >= 1
+    request = urllib.request.Request(local_stack.base_url + "/care/reports?format=csv",
+                                     headers={"Authorization": tokens["manager"]})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        csv_text = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+    for text in (json.dumps(body), csv_text):
+        assert tag not in text and inquiry_id not in text and "Ines Probe" not in text
+    for path in ("/care/queue", "/care/inquiries", f"/care/inquiries/{inquiry_id}", "/care/audit"):
+        status, _headers, refused = http(local_stack, "GET", path, f"Bearer {tokens['manager']}")
+        assert status == 403 and inquiry_id not in json.dumps(refused), path
+    assert http(local_stack, "GET", "/care/reports", f"Bearer {tokens['care']}")[0] == 403

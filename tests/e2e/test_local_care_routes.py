@@ -77,7 +77,8 @@ def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> N
                        ("/care/bulk", "POST"): "CareTeamAuthorizer",
                        ("/care/queue", "GET"): "CareTeamAuthorizer",
                        ("/care/search", "GET"): "CareTeamAuthorizer",
-                       ("/care/team", "GET"): "CareTeamAuthorizer"}
+                       ("/care/team", "GET"): "CareTeamAuthorizer",
+                       ("/care/reports", "GET"): "CareTeamAuthorizer"}
 
 
 def test_a_path_parameter_and_the_verified_claims_reach_the_function(api: ApiGatewayEmulator,

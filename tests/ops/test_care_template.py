@@ -11,6 +11,10 @@ CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET
                ("/care/inquiries/{inquiry_id}", "PATCH"), ("/care/audit", "GET"),
                ("/care/inquiries/{inquiry_id}/attempts", "POST"), ("/care/bulk", "POST"), ("/care/queue", "GET"),
                ("/care/search", "GET"), ("/care/team", "GET")}
+CARE_ROUTES |= {("/care/reports", "GET")}  # reports: care-admin and clinic-manager (issue 21)
+# The person's rights: their own function and role (RightsApiFunction), behind the same authorizer.
+RIGHTS_ROUTES = {("/care/people", "GET"), ("/care/erasures", "POST"), ("/care/erasures", "GET"),
+                 ("/care/erasures/{request_id}/approve", "POST"), ("/care/erasures/{request_id}/reject", "POST")}
 
 
 def statements(function: str) -> list[dict[str, Any]]:
@@ -53,13 +57,15 @@ def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquir
 
 def test_every_care_route_is_behind_the_cognito_authorizer_of_the_care_team_pool() -> None:
     guarded = RESOURCES.api_authorizers()
-    assert set(guarded) == CARE_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
+    assert set(guarded) == CARE_ROUTES | RIGHTS_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
     api = RESOURCES.properties("InquiryApi")["Auth"]
     authorizer = api["Authorizers"]["CareTeamAuthorizer"]
     assert authorizer["UserPoolArn"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
     assert authorizer["Identity"]["Header"] == "Authorization"
     care_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "CareApiFunction"]
     assert {r for r in care_events if r[1] != "OPTIONS"} == CARE_ROUTES
+    rights_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "RightsApiFunction"]
+    assert {r for r in rights_events if r[1] != "OPTIONS"} == RIGHTS_ROUTES
     assert "DefaultAuthorizer" not in api, "POST /inquiries and /health stay public"
 
 
@@ -115,7 +121,7 @@ def test_the_console_client_has_no_secret_and_short_lived_tokens() -> None:
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
                                                 "ALLOW_REFRESH_TOKEN_AUTH"}
     groups = {RESOURCES.properties(g)["GroupName"] for g in RESOURCES.logical_ids("AWS::Cognito::UserPoolGroup")}
-    assert groups == {"care-team", "care-admin"}
+    assert groups == {"care-team", "care-admin", "clinic-manager"}
 
 
 def test_the_console_bucket_is_private_and_read_only_through_cloudfront() -> None:

@@ -257,3 +257,37 @@ def test_an_empty_stdin_erases_nothing(stored: Stored) -> None:
     with pytest.raises(SystemExit):
         erase_module.main(["--region", "us-east-1"], stdin=io.StringIO(""))
     assert everything_stored(stored.ddb) == before
+
+
+PHONE = "(415) 555-0177"
+
+
+def test_erasure_by_phone_removes_the_inquiries_with_that_number_and_nothing_else(stack: Stack) -> None:
+    """Issue 21: a person known by their phone number only (the one implementation the console uses too)."""
+    with_phone = submit(stack, "first.person@example.com", "key-p1", "private words")
+    stack.intake(json_post(distinctive_inquiry(email="phone.person@example.com", phone=PHONE, name="Pat Phone"),
+                           headers={"Idempotency-Key": "key-p2"}))
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    [phoned] = [i["inquiry_id"] for i in stack.items() if i.get("phone") == "+14155550177"]
+
+    report = erase(None, ddb, Tables.from_environ(), stack_peppers(), phone="+1 415 555 0177")
+
+    assert report.inquiry_ids == [phoned]
+    assert {i["inquiry_id"] for i in stack.items()} == {with_phone}
+    assert report.lookup_items >= 4  # its reference, phone, two name tokens and the whole name
+    left = everything_stored(ddb)
+    assert "pat phone" not in left and "+14155550177" not in left
+
+
+def test_the_command_erases_by_phone_and_refuses_a_number_intake_would_refuse(
+        stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    stack.intake(json_post(distinctive_inquiry(phone=PHONE), headers={"Idempotency-Key": "key-p3"}))
+    capsys.readouterr()  # intake's own log lines
+
+    assert erase_module.main(["--phone", "--region", "us-east-1"], stdin=io.StringIO(PHONE + "\n")) == 0
+
+    out = capsys.readouterr()
+    assert json.loads(out.out)["inquiries"] == 1 and stack.items() == []
+    assert "555" not in out.err
+    with pytest.raises(SystemExit):
+        erase_module.main(["--phone", "--region", "us-east-1"], stdin=io.StringIO("12\n"))

@@ -80,8 +80,20 @@ def test_no_function_can_scan_or_batch_read_the_phi_tables(function: str) -> Non
                if not (function == "CareApiFunction" and a == "dynamodb:BatchGetItem"
                        and "dynamodb:Attributes" in s.get("Condition", {}).get("ForAllValues:StringEquals", {}))
                and not (a == "dynamodb:Scan"
-                        and as_list(s["Resource"]) == [{"Fn::GetAtt": ["WebhookDestinationsTable", "Arn"]}])}
+                        and as_list(s["Resource"]) == [{"Fn::GetAtt": ["WebhookDestinationsTable", "Arn"]}])
+               and not (function == "RightsApiFunction" and a == "dynamodb:Scan" and _erasure_scan(s))}
     assert not granted & PHI_READS_NOT_NEEDED, function
+
+
+def _erasure_scan(statement: dict[str, Any]) -> bool:
+    """Erasure's one Scan: the idempotency and rate-limit tables only (keyed by request or hash, not by person),
+    for a projection of their keys, the guard's inquiry id and the stored response - never whole items."""
+    condition = statement.get("Condition", {})
+    return (actions(statement) == ["dynamodb:Scan"]
+            and {_logical(r) for r in as_list(statement["Resource"])} == {"IdempotencyTable", "RateLimitTable"}
+            and set(condition.get("ForAllValues:StringEquals", {}).get("dynamodb:Attributes", []))
+            == {"id", "inquiry_id", "data"}
+            and condition.get("StringEquals", {}).get("dynamodb:Select") == "SPECIFIC_ATTRIBUTES")
 
 
 def test_intake_reads_only_single_items() -> None:
@@ -102,8 +114,9 @@ def test_sending_email_is_limited_to_the_sender_identity_and_the_configuration_s
 def test_only_the_functions_that_hash_personal_values_or_sign_cursors_read_the_pepper() -> None:
     readers = {f for f in FUNCTIONS for s in role_statements(f) if "secretsmanager:GetSecretValue" in actions(s)
                and {"Ref": "PepperSecret"} in as_list(s["Resource"])}
-    # CareApiFunction signs the list cursor with it (a forged or oversized cursor is a 422, never a 503).
-    assert readers == {"IntakeFunction", "SendConfirmationFunction", "CareApiFunction"}
+    # CareApiFunction signs the list cursor with it (a forged or oversized cursor is a 422, never a 503);
+    # RightsApiFunction keys the email or phone a person's rights request names.
+    assert readers == {"IntakeFunction", "SendConfirmationFunction", "CareApiFunction", "RightsApiFunction"}
 
 
 def test_every_service_may_use_the_data_key_only_for_this_accounts_resources() -> None:
@@ -365,8 +378,12 @@ def _grants_on(resource: str) -> dict[str, set[str]]:
 
 def test_only_intake_writes_lookup_items_and_only_the_care_api_reads_them_or_moves_their_ttl() -> None:
     assert _grants_on("InquiryLookupTable") == {"IntakeFunction": {"dynamodb:PutItem"},
-                                                "CareApiFunction": {"dynamodb:Query", "dynamodb:UpdateItem"}}
-    assert _grants_on("InquiriesTable/index/EmailHashIndex") == {"CareApiFunction": {"dynamodb:Query"}}
+                                                "CareApiFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
+                                                # Erasure: a person's inquiries by phone, and their items deleted.
+                                                "RightsApiFunction": {"dynamodb:Query", "dynamodb:GetItem",
+                                                                      "dynamodb:DeleteItem"}}
+    assert _grants_on("InquiriesTable/index/EmailHashIndex") == {"CareApiFunction": {"dynamodb:Query"},
+                                                                 "RightsApiFunction": {"dynamodb:Query"}}
 
 
 def test_the_care_api_may_change_nothing_of_a_lookup_item_but_its_ttl() -> None:

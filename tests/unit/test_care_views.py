@@ -171,10 +171,12 @@ def test_the_audit_trail_is_written_with_null_for_a_list_entry() -> None:
     assert as_json(AuditTrail(items=tuple(audit_item(e) for e in entries))) == (
         '{"items":[{"at":"2026-11-20T10:00:00.000Z","actor":"care@clinic.local","actor_id":"sub-1",'
         '"action":"update","inquiry_id":"01J9Z3V6Q0W1X2Y3Z4A5B6C7D8","fields":["status","note"],'
-        '"status":null,"page":null,"inquiry_ids":null,"filters":[]},'
+        '"status":null,"page":null,"inquiry_ids":null,"filters":[],"reference":"INQ-A5B6C7D8",'
+        '"kind":"change","references":null,"counts":null,"reason":null,"request_id":null},'
         '{"at":"2026-11-20T09:00:00.000Z","actor":"care@clinic.local","actor_id":"sub-1","action":"list",'
         '"inquiry_id":null,"fields":[],"status":"new","page":2,"inquiry_ids":["01J9Z3V6Q0W1X2Y3Z4A5B6C7D8"],'
-        '"filters":[]}]}'
+        '"filters":[],"reference":null,"kind":"list","references":["INQ-A5B6C7D8"],"counts":null,"reason":null,'
+        '"request_id":null}],"next_cursor":null}'
     )
 
 

@@ -125,7 +125,8 @@ def test_normalisation_is_idempotent(data: dict[str, Any]) -> None:
 SETTINGS = IntakeSettings(inquiries_table="InquiriesTable", idempotency_table="IdempotencyTable",
                           rate_limit_table="RateLimitTable", confirmation_queue_url="c", care_team_queue_url="t",
                           pepper_secret="PepperSecret", allowed_origins=("https://www.example.org",),
-                          rate_limit_per_client_per_hour=1_000_000, inquiry_lookup_table="InquiryLookupTable")
+                          rate_limit_per_client_per_hour=1_000_000, inquiry_lookup_table="InquiryLookupTable",
+                          inquiry_stats_table="InquiryStatsTable")
 PEPPERS = Peppers(current=b"property-test pepper of 32 bytes")
 
 

@@ -26,7 +26,7 @@ SETTINGS = IntakeSettings(inquiries_table="InquiriesTable", idempotency_table="I
                           rate_limit_table="RateLimitTable", confirmation_queue_url="confirmations",
                           care_team_queue_url="care-team", rate_limit_per_client_per_hour=20,
                           pepper_secret="PepperSecret", spam_retention_days=7, retention_days=365,
-                          inquiry_lookup_table="InquiryLookupTable")
+                          inquiry_lookup_table="InquiryLookupTable", inquiry_stats_table="InquiryStatsTable")
 PEPPERS = Peppers(current=b"unit-test pepper, 32 bytes long!")
 NOON = 1_767_268_800.0  # 2026-01-01T12:00:00Z
 

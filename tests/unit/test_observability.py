@@ -20,7 +20,7 @@ os.environ.update(LAMBDA_TASK_ROOT="/var/task", AWS_LAMBDA_FUNCTION_NAME="probe"
 os.environ.update({{name: "x" for name in (
     "INQUIRIES_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "CONFIRMATION_QUEUE_URL", "CARE_TEAM_QUEUE_URL",
     "SENDER_EMAIL", "CARE_TEAM_TOPIC_ARN", "AUDIT_TABLE", "PEPPER_SECRET", "CONSOLE_CLIENT_ID",
-    "USER_POOL_ID", "INQUIRY_LOOKUP_TABLE")}})
+    "USER_POOL_ID", "INQUIRY_LOOKUP_TABLE", "INQUIRY_STATS_TABLE")}})
 import inquiries.handlers.{module}
 print(sorted(name for name in sys.modules if name.split(".")[0] in ("aws_xray_sdk", "wrapt")))
 """

@@ -18,6 +18,7 @@ from inquiries.settings import (
     PublishEventsSettings,
     RedispatchSettings,
     RemindCareTeamSettings,
+    RightsApiSettings,
 )
 
 from infra.template import TemplateResources
@@ -32,6 +33,7 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "ArchiveAuditFunction": ArchiveAuditSettings,
     "PublishEventsFunction": PublishEventsSettings,
     "DeliverWebhookFunction": DeliverWebhookSettings,
+    "RightsApiFunction": RightsApiSettings,
 }
 # Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
 LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")

@@ -84,9 +84,54 @@ export function updateInquiry(inquiryId, version, changes) {
   });
 }
 
-/** The audit trail (care-admin only), newest first, optionally for one inquiry (id or reference): {items}. */
-export function readAudit({ inquiryId, reference } = {}) {
-  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId, reference } });
+/**
+ * One page of the audit trail (care-admin only), newest first, over the whole retention:
+ * {items: [{at, actor, actor_id, action, kind, inquiry_id, reference, ...}], next_cursor}. Filters:
+ * inquiryId or reference, actor (a member's sub), action (a code), from/to (dates, YYYY-MM-DD).
+ */
+export function readAudit({ inquiryId, reference, actor, action, from, to, cursor, limit } = {}) {
+  return request("GET", "/care/audit", { query: { inquiry_id: inquiryId, reference, actor, action, from, to, cursor,
+                                                  limit } });
+}
+
+/** The same query as CSV (the export is itself audited): {text, filename, cut}. */
+export function exportAudit({ inquiryId, reference, actor, action, from, to } = {}) {
+  return download("/care/audit", { inquiry_id: inquiryId, reference, actor, action, from, to, format: "csv" },
+                  "audit-trail.csv");
+}
+
+/** The reports (care-admin, clinic-manager): aggregates only, each figure with its definition. */
+export function readReports({ from, to } = {}) {
+  return request("GET", "/care/reports", { query: { from, to } });
+}
+
+/** The reports' aggregates as CSV: {text, filename}. */
+export function exportReports({ from, to } = {}) {
+  return download("/care/reports", { from, to, format: "csv" }, "reports.csv");
+}
+
+/**
+ * Every inquiry of one person (care-admin: the right of access), found by the keyed hash of an exact
+ * email address or phone number. The term goes in the query of this one request and nowhere else.
+ */
+export function readPerson({ email, phone }) {
+  return request("GET", "/care/people", { query: { email, phone } });
+}
+
+/** Erase one person's inquiries ({email?, phone?, reason}): the erasure report, or {status: "pending", request_id}. */
+export function requestErasure(erasure) {
+  return request("POST", "/care/erasures", { body: erasure });
+}
+
+/** Erasure requests waiting for a second administrator: {items: [{request_id, requester, reason, ...}]}. */
+export function pendingErasures() {
+  return request("GET", "/care/erasures");
+}
+
+/** Approve (a different administrator than the one who asked) or reject a pending erasure. */
+export function decideErasure(requestId, decision) {
+  return request("POST", `/care/erasures/${encodeURIComponent(requestId)}/${decision === "approve" ? "approve" : "reject"}`,
+                 { body: {} });
 }
 
 /**
@@ -124,7 +169,17 @@ export function changeMany(items, change) {
   return request("POST", "/care/bulk", { body: { items, change } });
 }
 
-async function request(method, path, { query = {}, body, headers = {}, withResponse = false } = {}) {
+/** A CSV answer, as text with the file name the API gave it (Content-Disposition) or `fallback`. */
+async function download(path, query, fallback) {
+  const answer = await request("GET", path, { query, headers: { Accept: "text/csv" }, asText: true,
+                                              withResponse: true });
+  const disposition = answer.response.headers.get("Content-Disposition") ?? "";
+  const named = disposition.match(/filename="?([^";]+)"?/i);
+  // A long export stops at the API's row limit and says where the rest starts (X-Next-Cursor).
+  return { text: answer.body, filename: named ? named[1] : fallback, cut: answer.response.headers.has("X-Next-Cursor") };
+}
+
+async function request(method, path, { query = {}, body, headers = {}, withResponse = false, asText = false } = {}) {
   const session = await freshSession();
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
@@ -151,6 +206,10 @@ async function request(method, path, { query = {}, body, headers = {}, withRespo
     throw new ApiError(0, [], "We couldn't reach the server. Check your connection and try again.");
   }
   if (response.status === 304 && withResponse) return { response, body: null };
+  if (response.ok && asText) {
+    const text = await response.text();
+    return withResponse ? { response, body: text } : text;
+  }
   const answer = await response.json().catch(() => null);
   if (response.ok) return withResponse ? { response, body: answer } : answer;
   const problems = Array.isArray(answer?.errors) ? answer.errors : [];
@@ -164,6 +223,9 @@ async function request(method, path, { query = {}, body, headers = {}, withRespo
       throw new ApiError(403, problems, "You don't have access to this. Ask a care-team administrator if you need it.");
     case 404:
       throw new ApiError(404, problems, "There is no inquiry with this id or reference. It may have been erased.");
+    case 409:
+      throw new ApiError(409, problems, problems[0]?.message ?? "That can't be done now: someone else acted on it first.");
+    case 400:
     case 422:
     case 428:
       throw new ApiError(response.status, problems, problems[0]?.message ?? "That change could not be made.");

@@ -2,7 +2,9 @@
 // (by hand or after 15 idle minutes), shares the sign-in with the browser's other console tabs and shows
 // the view the hash names. Routes hold ids and codes only, never a search term or a person's details:
 //   #/queue?view=mine&language=es   #/inquiries?status=new   #/inquiries/<inquiry_id>   #/search
-//   #/audit?inquiry_id=<inquiry_id>
+//   #/audit?inquiry_id=<inquiry_id>&actor=<sub>&action=<code>&from=<date>&to=<date>   #/reports?from=&to=
+//   #/people (the email or phone searched stays in the page's memory)
+// A clinic manager (reports only) is shown the reports whatever the address names: no queue, no inquiry.
 
 import { ApiError, SignInRequired, loadConfig } from "./api.js";
 import { showAudit } from "./audit.js";
@@ -13,8 +15,10 @@ import { setClinicTimeZone } from "./format.js";
 import { watchForIdle } from "./idle.js";
 import { installKeys } from "./keys.js";
 import { showList } from "./list.js";
+import { showPeople } from "./people.js";
 import { showQueue } from "./queue.js";
 import { h } from "./render.js";
+import { showReports } from "./reports.js";
 import { showSearch } from "./search.js";
 import { adoptSession, currentSession, signOutSession, startSession, storedSession } from "./session.js";
 import { announceActivity, announceSignOut, askOtherTabs, shareSession } from "./sharing.js";
@@ -86,7 +90,17 @@ async function show({ message } = {}) {
   const { path, params } = readHash();
   const detail = path.match(/^\/inquiries\/([^/]+)$/);
   try {
-    if (path === "/queue") {
+    if (!session.worksInquiries) {
+      // Reports only (clinic-manager), or no console group at all: nothing that reads an inquiry is asked for.
+      if (path !== "/reports") return goTo("#/reports");
+      await showReports(view, { from: params.get("from") || undefined, to: params.get("to") || undefined });
+      return;
+    }
+    if (path === "/reports") {
+      await showReports(view, { from: params.get("from") || undefined, to: params.get("to") || undefined });
+    } else if (path === "/people") {
+      await showPeople(view);
+    } else if (path === "/queue") {
       const which = params.get("view") || "all";
       const language = params.get("language") || "";
       if (!["all", "mine", "unassigned"].includes(which) || !["", "en", "es"].includes(language)) return goTo("#/queue");
@@ -101,7 +115,9 @@ async function show({ message } = {}) {
       await showSearch(view);
     } else if (path === "/audit") {
       await showAudit(view, { inquiryId: params.get("inquiry_id") || undefined,
-                              reference: params.get("reference") || undefined });
+                              reference: params.get("reference") || undefined,
+                              actor: params.get("actor") || undefined, action: params.get("action") || undefined,
+                              from: params.get("from") || undefined, to: params.get("to") || undefined });
     } else {
       goTo("#/queue");
     }
@@ -141,8 +157,9 @@ function showProblem(error) {
   // A failure on our side (or the network) is often brief: the view can be asked for again in place.
   const retry = denied ? null : h("button", { type: "button", class: "button" }, "Try again");
   retry?.addEventListener("click", () => show());
-  main.replaceChildren(heading, h("p", {}, text), retry,
-    h("p", {}, h("a", { href: "#/queue" }, "Go to the queue")));
+  const home = currentSession()?.worksInquiries === false
+    ? h("a", { href: "#/reports" }, "Go to the reports") : h("a", { href: "#/queue" }, "Go to the queue");
+  main.replaceChildren(heading, h("p", {}, text), retry, h("p", {}, home));
   heading.focus();
 }
 
@@ -181,7 +198,9 @@ function clearIdleWarning() {
 function showHeader(session) {
   document.getElementById("account").hidden = !session;
   document.getElementById("console-nav").hidden = !session;
-  document.getElementById("nav-audit").hidden = !session?.isAdmin;
+  const offered = { inquiries: Boolean(session?.worksInquiries), reports: Boolean(session?.seesReports),
+                    admin: Boolean(session?.isAdmin) };
+  for (const item of document.querySelectorAll("#console-nav [data-for]")) item.hidden = !offered[item.dataset.for];
   document.getElementById("account-email").textContent = session?.email ?? "";
   const { path } = readHash();
   for (const link of document.querySelectorAll("#console-nav a")) {

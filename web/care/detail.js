@@ -502,7 +502,8 @@ function historySection(inquiry) {
       : h("p", {}, "Nothing has happened to this inquiry yet."));
 }
 
-function describeChange(entry) {
+/** One history entry in words (also the People page's export). */
+export function describeChange(entry) {
   switch (entry.action) {
     case "status":
       return `Status: ${statusLabel(entry.from)} → ${statusLabel(entry.to)}`

@@ -82,6 +82,9 @@ function describe(session) {
     sub: claims.sub ?? "",
     groups,
     isAdmin: groups.includes("care-admin"),
+    // A clinic manager sees the reports (aggregates) only: no queue, no inquiry, no audit trail.
+    seesReports: groups.includes("care-admin") || groups.includes("clinic-manager"),
+    worksInquiries: groups.includes("care-team") || groups.includes("care-admin"),
   };
 }
 

@@ -117,7 +117,25 @@ const CONTACT = { email: "Email", phone: "Phone call", sms: "Text message" };
 
 const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", update: "Updated an inquiry",
                         audit_read: "Read the audit trail", search: "Searched", attempt: "Logged a contact attempt",
-                        reopened: "Reopened an inquiry", bulk: "Changed several inquiries" };
+                        reopened: "Reopened an inquiry", bulk: "Changed several inquiries",
+                        audit_export: "Exported the audit trail", report_read: "Read the reports",
+                        report_export: "Exported the reports", person_export: "Exported a person's data",
+                        erasure: "Erased a person's data", erasure_requested: "Asked to erase a person's data",
+                        erasure_rejected: "Rejected an erasure" };
+
+/** The audit actions the trail can be searched by, in the order the filter offers them. */
+export const AUDIT_ACTION_CODES = Object.keys(AUDIT_ACTIONS);
+
+// What kind of act an entry is, when the API does not say (`kind`): list views name no one record.
+const AUDIT_KINDS = { list: "list", audit_read: "audit", report_read: "report", read: "read", search: "search",
+                      update: "change", attempt: "change", reopened: "change", bulk: "change",
+                      audit_export: "export", report_export: "export", person_export: "export",
+                      erasure: "erasure", erasure_requested: "erasure", erasure_rejected: "erasure" };
+
+/** An audit entry's kind: list, audit, report, read, search, change, export or erasure (the API's `kind` when given). */
+export function auditKindOf(entry) {
+  return entry.kind ?? AUDIT_KINDS[entry.action] ?? "other";
+}
 
 // Closing needs a reason (DESIGN: close_reason); the reopen move is offered from closed and not a fit.
 export const CLOSE_REASONS = ["scheduled", "not_a_fit", "unreachable", "duplicate", "other"];

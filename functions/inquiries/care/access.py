@@ -17,6 +17,8 @@ from typing import Any
 
 CARE_TEAM = "care-team"
 CARE_ADMIN = "care-admin"
+# Reports only (aggregates, no PHI): every other care route answers 403 to this group alone.
+CLINIC_MANAGER = "clinic-manager"
 
 
 class NotSignedIn(Exception):
@@ -73,4 +75,13 @@ def actor_of_care_team(event: Mapping[str, Any], audience: str) -> CareActor:
     actor = actor_from_event(event, audience)
     if not actor.groups & {CARE_TEAM, CARE_ADMIN}:
         raise NotAllowed(CARE_TEAM)
+    return actor
+
+
+def actor_for_reports(event: Mapping[str, Any], audience: str) -> CareActor:
+    """The actor (see ``actor_from_event``), who must be in ``care-admin`` or ``clinic-manager``: the reports
+    route's groups. A care-team member who is neither gets 403."""
+    actor = actor_from_event(event, audience)
+    if not actor.groups & {CARE_ADMIN, CLINIC_MANAGER}:
+        raise NotAllowed(CLINIC_MANAGER)
     return actor

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
+from inquiries.care.audit_search import AuditTrailSearch, audit_request
 from inquiries.care.search import InvalidSearch
 from inquiries.care.service import CareService, InvalidChange
 from inquiries.care.views import (
@@ -38,6 +39,7 @@ from inquiries.data.care import UNASSIGNED
 from inquiries.data.errors import AuditUnavailable, DataUnavailable, InquiryNotFound, InvalidCursor, VersionConflict
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, InquiryStatus, error_body
+from inquiries.reports.api import add_report_routes
 from inquiries.settings import CareApiSettings
 
 DEFAULT_PAGE_SIZE = 25
@@ -64,7 +66,8 @@ def _cors(settings: CareApiSettings) -> CORSConfig | None:
         return None  # locally the console and the API share one origin
     return CORSConfig(allow_origin=settings.console_origin, allow_headers=["Authorization", "Content-Type", "If-Match",
                                                                               "If-None-Match"],
-                      expose_headers=["ETag"], max_age=600, allow_credentials=False)
+                      expose_headers=["ETag", "Content-Disposition", "X-Next-Cursor"], max_age=600,
+                      allow_credentials=False)
 
 
 def _answer(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
@@ -159,7 +162,7 @@ def _page_query(event: APIGatewayProxyEvent) -> tuple[InquiryStatus, int, str | 
 def create_care_app(settings: CareApiSettings, service: CareService | None = None) -> APIGatewayRestResolver:
     """The resolver for GET /care/inquiries, GET and PATCH /care/inquiries/{inquiry_id or reference}, POST
     /care/inquiries/{inquiry_id}/attempts, POST /care/bulk, GET /care/queue, GET /care/search, GET /care/team,
-    GET /care/audit."""
+    GET /care/audit, GET /care/reports."""
     app = APIGatewayRestResolver(cors=_cors(settings))
 
     @lru_cache(maxsize=1)
@@ -226,24 +229,27 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
             return Response(status_code=304, body="", headers={"Cache-Control": "no-store", "ETag": answer.etag})
         return _json(answer.view, headers={"ETag": answer.etag})
 
+    # ---- the audit trail, searchable (care/audit_search.py) ----------------------------------------------------
     @app.get("/care/audit")
     def audit_trail() -> Response[str]:
         actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
         actor.require(CARE_ADMIN)
-        query = app.current_event.query_string_parameters or {}
-        raw_id = query.get("inquiry_id") or None
-        if raw_id is not None and not _INQUIRY_ID.match(raw_id):
-            raise Refused(422, _one("inquiry_id", "Give an inquiry id, or none for everyone's entries."))
-        if query.get("reference") and raw_id is None:  # INQ-XXXXXXXX of an inquiry still kept
-            try:
-                raw_id = care().inquiry_id_for(query["reference"])
-            except InquiryNotFound:
-                raise Refused(422, _one("reference", "No inquiry has this reference; an erased inquiry's "
-                                                     "entries are found by its id.")) from None
-        limit_text = query.get("limit") or "100"
-        if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 500:
-            raise Refused(422, _one("limit", "Give limit as a whole number from 1 to 500."))
-        return _json(care().audit_trail(actor, raw_id, int(limit_text)))
+        request = audit_request(app.current_event.query_string_parameters or {},
+                                app.current_event.headers.get("accept"), care())
+        if not request.csv:
+            return _json(audit_search().page(actor, request))
+        body, rest = audit_search().export(actor, request)
+        headers = {"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="audit-trail.csv"'}
+        if rest:
+            headers["X-Next-Cursor"] = rest
+        return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers=headers)
+
+    @lru_cache(maxsize=1)
+    def audit_search() -> AuditTrailSearch:
+        return AuditTrailSearch(care())
+
+    # ---- reports (reports/api.py): aggregates only, for care-admin and clinic-manager -------------------------
+    add_report_routes(app, settings)
 
     @app.not_found
     def not_found(_exc: Exception) -> Response[str]:

@@ -76,6 +76,7 @@ from inquiries.data.errors import InquiryNotFound, VersionConflict
 from inquiries.data.inquiries import InquiryRepository
 from inquiries.data.items import DISPATCH_PENDING, iso
 from inquiries.data.lookups import LookupRecords, lookup_ttl_updates
+from inquiries.data.stats import StatsRecords
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.observability import (
     MetricUnit,
@@ -87,6 +88,7 @@ from inquiries.observability import (
 )
 from inquiries.peppers import peppers
 from inquiries.record import InquiryStatus, Language, Level, StoredValues, read_level
+from inquiries.reports.contributions import changed_values, contributions, difference
 from inquiries.settings import CareApiSettings
 
 if TYPE_CHECKING:
@@ -320,10 +322,11 @@ class CareService:
         related = self._related(current)  # the same person's other inquiries, shown with the answer
         entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields),
                             inquiry_ids=tuple(r.inquiry_id for r in related) or None)
+        append = {"history": write.history, "notes": write.notes, "attempts": write.attempts}
         self.records.apply_change(inquiry_id, expected_version, sets=write.sets, removes=tuple(write.removes),
-                                  append={"history": write.history, "notes": write.notes,
-                                          "attempts": write.attempts},
-                                  also=[self.audit.write_with(entry), *self._lookup_ttls(current, write)])
+                                  append=append, counted=bool(current.get("stats_counted")),
+                                  also=[self.audit.write_with(entry), *self._lookup_ttls(current, write),
+                                        *self._counters(current, write, append)])
         logger.info("inquiry updated", extra={"inquiry_id": inquiry_id, "fields": write.fields})
         if "dispatch_pending_since" in write.sets:
             self._dispatch_released(inquiry_id, write.sets["dispatch_pending_since"], current)
@@ -410,6 +413,8 @@ class CareService:
         write.history.append(entry)
         if is_first_contact(status, target) and not current.get("first_contact_at"):
             write.sets["first_contact_at"] = at
+            # Kept as it was then (a reopen later moves due_at): the reports' share within target.
+            write.sets["first_contact_on_time"] = bool(current.get("due_at")) and at <= str(current["due_at"])
         at_level = level if level is not None else read_level(StoredValues(current))
         if is_release(status, target):
             self._release(current, now, at_level, write)
@@ -512,6 +517,22 @@ class CareService:
     def team(self) -> CareTeam:
         """The care team's enabled members (no inquiry is read: not audited)."""
         return self.directory.team()
+
+    def _counters(self, current: dict[str, Any], write: _Write,
+                  append: dict[str, list[dict[str, Any]]]) -> list[TransactWriteItemTypeDef]:
+        """What the change adds to the weekly counters reports read (``reports.contributions``), written in its
+        transaction: counted once, or not at all when the change fails. An inquiry stored before the counters
+        existed (no ``stats_counted``) adds nothing: the rebuild command counts it whole."""
+        if not current.get("stats_counted"):
+            return []
+        zone = self.settings.clinic_time_zone
+        after = changed_values(current, write.sets, write.removes, append)
+        return self.stats.updates(difference(contributions(after, zone), contributions(current, zone)))
+
+    @cached_property
+    def stats(self) -> StatsRecords:
+        """The weekly counters (InquiryStatsTable)."""
+        return StatsRecords(self.settings.inquiry_stats_table)
 
     def _lookup_ttls(self, current: dict[str, Any], write: _Write) -> list[TransactWriteItemTypeDef]:
         """A change of the inquiry's ``ttl`` (a released held-back submission) moves its lookup items' too, in

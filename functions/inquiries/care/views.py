@@ -272,15 +272,29 @@ class AuditItem:
     page: int | None = None
     inquiry_ids: tuple[str, ...] | None = None
     filters: tuple[str, ...] = field(default_factory=tuple)
+    reference: str | None = None
+    """The inquiry's reference (``INQ-XXXXXXXX``): stored on newer entries, derived from the id on older ones."""
+    kind: str = "other"
+    """What sort of act, for grouping: ``list``, ``read``, ``search``, ``change``, ``audit``, ``export``,
+    ``erasure`` or ``other``."""
+    references: tuple[str, ...] | None = None
+    """The references of ``inquiry_ids`` (a list, a search, an export, an erasure)."""
+    counts: dict[str, int] | None = None
+    """An erasure's counts of what was removed (never what it was)."""
+    reason: str | None = None
+    """An erasure's reason code."""
+    request_id: str | None = None
+    """The erasure request an entry belongs to."""
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class AuditTrail:
-    """``GET /care/audit``: newest first."""
+    """``GET /care/audit``: newest first; ``next_cursor`` continues the same query (null at its end)."""
 
     __pydantic_config__ = _DOCUMENTED
 
     items: tuple[AuditItem, ...]
+    next_cursor: str | None = None
 
 
 def as_json(view: CarePage | CareInquiry | AuditTrail | CareQueue | BulkResults | SearchResults | CareTeam) -> str:
@@ -420,12 +434,31 @@ def audit_item(values: Mapping[str, Any], name_of: NameOf = _no_names) -> AuditI
     ``UnreadableRecord``."""
     read = StoredValues(values)
     actor, _actor_id = shown_actor(read, name_of)
+    inquiry_id = read.optional_text("inquiry_id")
+    inquiry_ids = read.codes("inquiry_ids") if values.get("inquiry_ids") is not None else None
+    counts = values.get("counts")
     return AuditItem(at=read.text("at"), actor=actor, actor_id=read.text("actor_id"),
-                     action=read.text("action"), inquiry_id=read.optional_text("inquiry_id"),
+                     action=read.text("action"), inquiry_id=inquiry_id,
                      fields=read.codes("fields"), status=read.optional_text("status"),
                      page=read.whole_number("page") if values.get("page") is not None else None,
-                     inquiry_ids=read.codes("inquiry_ids") if values.get("inquiry_ids") is not None else None,
-                     filters=read.codes("filters"))
+                     inquiry_ids=inquiry_ids, filters=read.codes("filters"),
+                     reference=read.optional_text("reference") or (short_reference(inquiry_id) if inquiry_id else None),
+                     kind=audit_kind(read.text("action")),
+                     references=tuple(short_reference(i) for i in inquiry_ids) if inquiry_ids is not None else None,
+                     counts={str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else None,
+                     reason=read.optional_text("reason"), request_id=read.optional_text("request_id"))
+
+
+# What sort of act each action is, so list views can be grouped (reads of one record stand out).
+AUDIT_KINDS = {"list": "list", "read": "read", "search": "search", "update": "change", "attempt": "change",
+               "audit_read": "audit", "audit_export": "export", "person_export": "export",
+               "erasure": "erasure", "erasure_requested": "erasure", "erasure_approved": "erasure",
+               "erasure_rejected": "erasure", "report_read": "report", "report_export": "export"}
+
+
+def audit_kind(action: str) -> str:
+    """The kind of an action (``other`` for one this version does not know)."""
+    return AUDIT_KINDS.get(action, "other")
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)

@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiries import aws
 from inquiries.data.errors import AuditUnavailable, domain_errors
 from inquiries.data.items import iso, serialize
+from inquiries.ids import short_reference
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
@@ -54,6 +55,10 @@ class AuditEntry:
     inquiry_ids: tuple[str, ...] | None = None
     # A read of the trail: the kinds of filter given (``inquiry_id``; the id itself is the entry's inquiry_id).
     filters: tuple[str, ...] = field(default=())
+    # An erasure (rights): what was removed as counts, the reason code and the request it carried out.
+    counts: dict[str, int] | None = None
+    reason: str | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class AuditRecords:
         }
         if entry.inquiry_id:
             values["inquiry_id"] = entry.inquiry_id
+            values["reference"] = short_reference(entry.inquiry_id)  # shown by audit search (not PHI)
         if entry.fields:
             values["fields"] = list(entry.fields)
         if entry.status is not None:
@@ -91,6 +97,12 @@ class AuditRecords:
             values["inquiry_ids"] = list(entry.inquiry_ids)
         if entry.filters:
             values["filters"] = list(entry.filters)
+        if entry.counts is not None:
+            values["counts"] = dict(entry.counts)
+        if entry.reason is not None:
+            values["reason"] = entry.reason
+        if entry.request_id is not None:
+            values["request_id"] = entry.request_id
         return serialize(values)
 
     def record(self, entry: AuditEntry) -> None:

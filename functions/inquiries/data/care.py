@@ -28,6 +28,7 @@ from inquiries.data.errors import (
     domain_errors,
 )
 from inquiries.data.items import STATUS_INDEX, attribute_value, plain_values
+from inquiries.data.transactions import transact_write
 from inquiries.record import InquiryStatus
 
 if TYPE_CHECKING:
@@ -210,13 +211,16 @@ class CareRecords:
         removes: tuple[str, ...] = (),
         append: Mapping[str, list[dict[str, Any]]] | None = None,
         also: list[TransactWriteItemTypeDef] | None = None,
+        counted: bool = False,
     ) -> None:
         """Write one change if the inquiry is still at ``expected_version``; bump the version.
 
         ``sets`` are attributes to set, ``removes`` to remove, ``append`` lists to extend (notes,
         history). ``also`` are writes that must happen together with it (the audit entry), in one
         transaction. Raises ``VersionConflict`` when the inquiry moved on, ``InquiryNotFound`` when it
-        is gone.
+        is gone. ``counted`` says whether the inquiry was read with ``stats_counted`` (its change then adds to
+        the weekly counters in ``also``): the write holds only while that is still so, or a rebuild that
+        counted it meanwhile would miss this change (then it is a ``VersionConflict``: read it again).
         """
         names: dict[str, str] = {"#version": "version"}
         values: dict[str, AttributeValueTypeDef] = {":expected": {"N": str(expected_version)},
@@ -239,7 +243,9 @@ class CareRecords:
                 names[f"#r{i}"] = name
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
         # Records stored before versions existed count as version 1.
+        names["#counted"] = "stats_counted"
         condition = "attribute_exists(inquiry_id) AND "
+        condition += "attribute_exists(#counted) AND " if counted else "attribute_not_exists(#counted) AND "
         condition += ("(attribute_not_exists(#version) OR #version = :expected)" if expected_version == 1
                       else "#version = :expected")
         update: TransactWriteItemTypeDef = {"Update": {
@@ -251,7 +257,7 @@ class CareRecords:
             "ExpressionAttributeValues": values,
         }}
         try:
-            aws.dynamodb().transact_write_items(TransactItems=[update, *(also or [])])
+            transact_write([update, *(also or [])])  # again when only a counter was busy
         except ClientError as exc:
             reasons = exc.response.get("CancellationReasons", [])
             refused = (exc.response.get("Error", {}).get("Code") == "TransactionCanceledException"

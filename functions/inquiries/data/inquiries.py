@@ -22,10 +22,12 @@ from inquiries.data.items import (
     plain_values,
 )
 from inquiries.data.lookups import lookup_puts
+from inquiries.data.stats import StatsRecords
+from inquiries.data.transactions import transact_write
 from inquiries.record import StoredInquiry
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class InquiryRepository:
     # in InquiryLookupTable (``data.lookups``).
     idempotency_table: str | None = None
     lookup_table: str | None = None
+    # And with them their contributions to the weekly counters reports read (``data.stats``), weeks in this zone.
+    stats_table: str | None = None
+    time_zone: str = "UTC"
 
     @property
     def _guards_table(self) -> str:
@@ -45,14 +50,16 @@ class InquiryRepository:
         return self.idempotency_table
 
     def put_new(self, item: InquiryItem, guard: SubmissionGuardItem, *, now: int) -> None:
-        """Store a new inquiry, its submission guard and its lookup items atomically.
+        """Store a new inquiry, its submission guard, its lookup items and its contributions to the weekly
+        counters (marked ``stats_counted``, so the rebuild command never counts it again) atomically.
 
         Raises ``DuplicateSubmission`` when a live guard exists (an earlier attempt stored it). A guard
         past its ``expiration`` counts as gone: DynamoDB's TTL sweep can lag by a day or two.
         """
+        stored, counted = self._counted(item)
         try:
-            aws.dynamodb().transact_write_items(
-                TransactItems=[
+            transact_write(
+                [
                     {
                         "Put": {
                             "TableName": self._guards_table,
@@ -64,11 +71,12 @@ class InquiryRepository:
                     {
                         "Put": {
                             "TableName": self.inquiries_table,
-                            "Item": item.to_item(),
+                            "Item": stored,
                             "ConditionExpression": "attribute_not_exists(inquiry_id)",
                         }
                     },
                     *self._lookup_puts(item),
+                    *counted,
                 ]
             )
         except ClientError as exc:
@@ -82,6 +90,15 @@ class InquiryRepository:
             raise as_domain_error(exc) from None
         except BotoCoreError as exc:
             raise as_domain_error(exc) from None
+
+    def _counted(self, item: InquiryItem) -> tuple[dict[str, AttributeValueTypeDef], list[TransactWriteItemTypeDef]]:
+        stored = item.to_item()
+        if not self.stats_table:
+            return stored, []
+        from inquiries.reports.contributions import contributions  # only intake counts new inquiries
+
+        stored["stats_counted"] = {"BOOL": True}
+        return stored, StatsRecords(self.stats_table).updates(contributions(plain_values(stored), self.time_zone))
 
     def _lookup_puts(self, item: InquiryItem) -> list[TransactWriteItemTypeDef]:
         if not item.lookup_keys:

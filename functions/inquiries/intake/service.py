@@ -171,7 +171,8 @@ class IntakeService:
         return cls(
             settings,
             inquiries=InquiryRepository(settings.inquiries_table, settings.idempotency_table,
-                                        settings.inquiry_lookup_table),
+                                        settings.inquiry_lookup_table, settings.inquiry_stats_table,
+                                        settings.clinic_time_zone),
             dispatcher=Dispatcher(settings),
             limiter=RateLimiter(RateLimitCounters(settings.rate_limit_table),
                                 per_client_per_hour=settings.rate_limit_per_client_per_hour, peppers=read),

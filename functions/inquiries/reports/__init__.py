@@ -1,0 +1,1 @@
+"""Reports for the clinic's manager and admins: aggregates kept as inquiries change, never PHI."""

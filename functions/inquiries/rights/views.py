@@ -1,0 +1,95 @@
+"""What the rights routes answer: plain dataclasses, written as compact JSON. No view holds an email address or
+a phone number except the person's own inquiries in an export (which is what the right of access returns)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any
+
+from inquiries.care.views import CareInquiry, json_name
+
+REASONS = ("person_request", "representative_request", "legal_obligation", "entered_in_error")
+"""Why an erasure is made: a closed set of codes, so the audit entry that keeps it can hold no free text."""
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class PersonExport:
+    """``GET /care/people``: every inquiry of the person (found by the keyed email or phone hash), oldest first,
+    each with its attempts, notes and history: the right of access."""
+
+    exported_at: str
+    count: int
+    inquiries: tuple[CareInquiry, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class ErasureDone:
+    """``POST /care/erasures`` (or an approval): what was removed. Ids and counts only."""
+
+    status: str  # "erased"
+    request_id: str
+    inquiry_ids: tuple[str, ...]
+    references: tuple[str, ...]
+    inquiries: int
+    lookup_items: int
+    idempotency_records: int
+    rate_limit_counters: int
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class ErasurePending:
+    """``POST /care/erasures`` with ``RequireSecondApproval``: ``202``, waiting for a different admin."""
+
+    status: str  # "pending"
+    request_id: str
+    expires_at: str
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class PendingRequest:
+    """One pending request as listed: who asked, why, when, which inquiries. Never the email or phone."""
+
+    request_id: str
+    requester: str
+    requester_id: str
+    reason: str
+    requested_at: str
+    expires_at: str
+    references: tuple[str, ...]
+    inquiry_ids: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class PendingRequests:
+    """``GET /care/erasures``: the pending requests, newest first; whether approval is required at all."""
+
+    second_approval: bool
+    reasons: tuple[str, ...]
+    items: tuple[PendingRequest, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class ErasureRejected:
+    """``POST /care/erasures/{request_id}/reject``."""
+
+    status: str  # "rejected"
+    request_id: str
+
+
+RightsView = PersonExport | ErasureDone | ErasurePending | PendingRequests | ErasureRejected
+
+
+def rights_json(view: RightsView) -> str:
+    return json.dumps(_plain(view), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {json_name(f.name): _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,277 @@
+"""Issue 21 item 3: the person's rights from the console. RightsApiFunction against moto, tables built from
+template.yaml: the right of access (GET /care/people) and erasure on request (POST /care/erasures), directly or,
+with RequireSecondApproval, as a pending request a different admin approves or rejects."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import boto3
+import pytest
+from inquiries.data.audit import AuditEntry, AuditRecords
+from inquiries.data.errors import AuditUnavailable
+from inquiries.ids import short_reference
+
+from tests.support.care import ADMIN, CARE_MEMBER, care_request
+from tests.support.events import json_post, response_json
+from tests.support.phi import distinctive_inquiry
+from tests.support.rights import rights_request
+from tests.support.stack import Stack
+
+SECOND_ADMIN = {**ADMIN, "sub": "0b7e9c1e-0000-4000-8000-0000000a0002", "email": "second-admin@clinic.local"}
+PERSON = "Ana.Person@Example.COM"
+PHONE = "(415) 555-0199"
+
+
+def submit(stack: Stack, email: str, key: str, **fields: Any) -> str:
+    inquiry = distinctive_inquiry(email=email, **{"name": "Ana Person", **fields})
+    response = stack.intake(json_post(inquiry, headers={"Idempotency-Key": key}))
+    assert response["statusCode"] == 202
+    inquiry_id: str = response_json(response)["inquiry_id"]
+    return inquiry_id
+
+
+@pytest.fixture
+def person(stack: Stack) -> dict[str, Any]:
+    """Two inquiries of PERSON (two spellings; one with the phone), a note on one, and someone else's."""
+    first = submit(stack, PERSON, "k1", phone=PHONE)
+    second = submit(stack, PERSON.lower(), "k2", phone=None, preferred_contact="email")
+    other = submit(stack, "someone.else@example.org", "k3", name="Other Human")
+    noted = care_request(stack, "PATCH", f"/care/inquiries/{first}", claims=CARE_MEMBER,
+                         body={"note": "Called, left a message"}, headers={"If-Match": "1"})
+    assert noted["statusCode"] == 200
+    return {"ids": sorted([first, second]), "first": first, "other": other}
+
+
+def audit(stack: Stack, action: str) -> list[dict[str, Any]]:
+    return [i for i in stack.items("AuditTable") if i["action"] == action]
+
+
+def everything(stack: Stack, *tables: str) -> str:
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    names = tables or ("InquiriesTable", "InquiryLookupTable", "IdempotencyTable", "RateLimitTable")
+    return json.dumps([ddb.scan(TableName=t)["Items"] for t in names]).casefold()
+
+
+# ---- the right of access ---------------------------------------------------------------------------------------
+def test_an_export_holds_every_inquiry_of_the_person_with_notes_and_history_and_is_audited(
+        stack: Stack, person: dict[str, Any]) -> None:
+    response = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"email": " ana.person@example.com"})
+
+    assert response["statusCode"] == 200
+    body = response_json(response)
+    assert body["count"] == 2
+    assert sorted(i["inquiry_id"] for i in body["inquiries"]) == person["ids"]
+    [first] = [i for i in body["inquiries"] if i["inquiry_id"] == person["first"]]
+    assert [n["text"] for n in first["notes"]] == ["Called, left a message"]
+    assert first["history"] and first["email"] == PERSON.split("@")[0] + "@example.com"
+    entries = audit(stack, "person_export")
+    assert sorted(e["inquiry_id"] for e in entries) == person["ids"], "one entry per inquiry shown"
+    for entry in entries:
+        assert sorted(entry["inquiry_ids"]) == person["ids"] and entry["filters"] == ["email"]
+        assert "ana.person" not in json.dumps(entry, default=str).casefold()
+    # The admin's export is found by searching the trail for one inquiry's reference.
+    found = response_json(care_request(stack, "GET", "/care/audit", claims=ADMIN,
+                                       query={"reference": short_reference(person["first"])}))["items"]
+    assert [(i["action"], i["kind"]) for i in found if i["actor_id"] == ADMIN["sub"]] == [("person_export", "export")]
+
+
+def test_an_export_by_phone_finds_the_inquiry_with_that_number(stack: Stack, person: dict[str, Any]) -> None:
+    response = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"phone": "+1 415-555-0199"})
+    assert response["statusCode"] == 200
+    assert [i["inquiry_id"] for i in response_json(response)["inquiries"]] == [person["first"]]
+    assert audit(stack, "person_export")[0]["filters"] == ["phone"]
+
+
+@pytest.mark.parametrize(("claims", "query", "status"), [
+    (None, {"email": PERSON}, 401),
+    (CARE_MEMBER, {"email": PERSON}, 403),
+    (ADMIN, {}, 422),
+    (ADMIN, {"email": PERSON, "phone": PHONE}, 422),
+    (ADMIN, {"email": "not an address"}, 422),
+    (ADMIN, {"phone": "12"}, 422),
+])
+def test_a_refused_export_shows_nothing_echoes_nothing_and_audits_nothing(
+        stack: Stack, person: dict[str, Any], claims: dict[str, str] | None, query: dict[str, str],
+        status: int) -> None:
+    response = rights_request(stack, "GET", "/care/people", claims=claims, query=query)
+    assert response["statusCode"] == status
+    assert "inquiries" not in response_json(response)
+    for value in query.values():
+        assert value not in response["body"]
+    assert audit(stack, "person_export") == []
+
+
+# ---- erasure, directly -----------------------------------------------------------------------------------------
+def test_an_erasure_removes_the_persons_data_keeps_the_trail_and_says_it_happened(
+        stack: Stack, person: dict[str, Any]) -> None:
+    reads_before = audit(stack, "update")
+
+    response = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
+                              body={"email": PERSON, "reason": "person_request"})
+
+    assert response["statusCode"] == 200
+    report = response_json(response)
+    assert report["status"] == "erased" and sorted(report["inquiry_ids"]) == person["ids"]
+    assert report["inquiries"] == 2 and report["references"] == [short_reference(i) for i in report["inquiry_ids"]]
+    assert [i["inquiry_id"] for i in stack.items()] == [person["other"]]
+    left = everything(stack)
+    assert "ana.person" not in left and "ana person" not in left
+    # The trail is kept, and a new entry says an erasure happened: who, why, counts, request; not what.
+    assert audit(stack, "update") == reads_before
+    [entry] = audit(stack, "erasure")
+    assert entry["actor_id"] == ADMIN["sub"] and entry["reason"] == "person_request"
+    assert entry["request_id"] == report["request_id"] and int(entry["counts"]["inquiries"]) == 2
+    assert "ana.person" not in json.dumps(entry, default=str).casefold()
+
+
+def test_an_erasure_by_phone_removes_the_inquiry_with_that_number(stack: Stack, person: dict[str, Any]) -> None:
+    response = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
+                              body={"phone": PHONE, "reason": "person_request"})
+    assert response["statusCode"] == 200
+    assert response_json(response)["inquiry_ids"] == [person["first"]]
+    assert person["first"] not in {i["inquiry_id"] for i in stack.items()}
+    assert "4155550199" not in everything(stack, "InquiriesTable", "InquiryLookupTable").replace("+1", "")
+
+
+@pytest.mark.parametrize("body", [
+    {"email": PERSON}, {"email": PERSON, "reason": "because I said so"}, {"reason": "person_request"},
+    {"email": PERSON, "reason": "person_request", "name": "Ana"}, {"email": "nope", "reason": "person_request"},
+    "[]", "not json",
+])
+def test_a_bad_erasure_request_is_a_4xx_that_erases_nothing(stack: Stack, person: dict[str, Any], body: Any) -> None:
+    before = everything(stack)
+    response = rights_request(stack, "POST", "/care/erasures", claims=ADMIN, body=body)
+    assert 400 <= response["statusCode"] < 500
+    assert PERSON not in response["body"]
+    assert everything(stack) == before
+    assert audit(stack, "erasure") == []
+
+
+def test_a_care_team_member_may_not_erase(stack: Stack, person: dict[str, Any]) -> None:
+    response = rights_request(stack, "POST", "/care/erasures", claims=CARE_MEMBER,
+                              body={"email": PERSON, "reason": "person_request"})
+    assert response["statusCode"] == 403
+    assert len(stack.items()) == 3
+
+
+def test_no_audit_entry_no_erasure(stack: Stack, person: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: AuditRecords, entry: AuditEntry) -> None:
+        raise AuditUnavailable("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(AuditRecords, "record", refuse)
+    response = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
+                              body={"email": PERSON, "reason": "person_request"})
+    assert response["statusCode"] == 503
+    assert len(stack.items()) == 3
+
+
+# ---- erasure with a second admin's approval ----------------------------------------------------------------------
+@pytest.fixture
+def approval(stack: Stack) -> Stack:
+    stack.configure(REQUIRE_SECOND_APPROVAL="true")
+    return stack
+
+
+def request_erasure(stack: Stack) -> str:
+    response = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
+                              body={"email": PERSON, "phone": PHONE, "reason": "representative_request"})
+    assert response["statusCode"] == 202, response
+    body = response_json(response)
+    assert body["status"] == "pending"
+    request_id: str = body["request_id"]
+    return request_id
+
+
+def test_a_pending_request_erases_nothing_and_is_listed_without_the_address(
+        approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_erasure(approval)
+
+    assert len(approval.items()) == 3
+    listed = rights_request(approval, "GET", "/care/erasures", claims=SECOND_ADMIN)
+    assert listed["statusCode"] == 200
+    body = response_json(listed)
+    [item] = body["items"]
+    assert body["second_approval"] is True
+    assert item["request_id"] == request_id and item["requester_id"] == ADMIN["sub"]
+    assert item["reason"] == "representative_request" and item["count"] == 2
+    assert sorted(item["references"]) == sorted(short_reference(i) for i in person["ids"])
+    stored = everything(approval, "ErasureRequestTable")
+    for text in (listed["body"].casefold(), stored):
+        assert "ana.person" not in text and "555" not in text and "4155550199" not in text
+    [requested] = audit(approval, "erasure_requested")
+    assert requested["request_id"] == request_id
+
+
+def test_the_requester_may_not_approve_their_own_request(approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_erasure(approval)
+    response = rights_request(approval, "POST", f"/care/erasures/{request_id}/approve", claims=ADMIN)
+    assert response["statusCode"] == 403
+    assert len(approval.items()) == 3
+    assert len(response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"]) == 1
+
+
+def test_a_different_admin_approves_and_the_erasure_happens_once(approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_erasure(approval)
+
+    response = rights_request(approval, "POST", f"/care/erasures/{request_id}/approve", claims=SECOND_ADMIN)
+
+    assert response["statusCode"] == 200
+    assert sorted(response_json(response)["inquiry_ids"]) == person["ids"]
+    assert [i["inquiry_id"] for i in approval.items()] == [person["other"]]
+    [entry] = audit(approval, "erasure")
+    assert entry["actor_id"] == SECOND_ADMIN["sub"] and entry["request_id"] == request_id
+    again = rights_request(approval, "POST", f"/care/erasures/{request_id}/approve", claims=SECOND_ADMIN)
+    assert again["statusCode"] == 404
+    assert response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"] == []
+
+
+def test_a_rejected_request_erases_nothing_and_is_gone(approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_erasure(approval)
+    response = rights_request(approval, "POST", f"/care/erasures/{request_id}/reject", claims=SECOND_ADMIN)
+    assert response["statusCode"] == 200
+    assert len(approval.items()) == 3
+    assert audit(approval, "erasure_rejected")[0]["request_id"] == request_id
+    assert rights_request(approval, "POST", f"/care/erasures/{request_id}/approve",
+                          claims=SECOND_ADMIN)["statusCode"] == 404
+
+
+def test_an_expired_request_is_neither_listed_nor_approved(approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_erasure(approval)
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    ddb.update_item(TableName="ErasureRequestTable", Key={"kind": {"S": "erasure"}, "request_id": {"S": request_id}},
+                    UpdateExpression="SET #t = :t", ExpressionAttributeNames={"#t": "ttl"},
+                    ExpressionAttributeValues={":t": {"N": str(int(time.time()) - 1)}})
+    assert response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"] == []
+    assert rights_request(approval, "POST", f"/care/erasures/{request_id}/approve",
+                          claims=SECOND_ADMIN)["statusCode"] == 404
+    assert len(approval.items()) == 3
+
+
+@pytest.mark.parametrize("request_id", ["nope", "01ARZ3NDEKTSV4RRFFQ69G5FAV"])
+def test_an_unknown_request_is_404(approval: Stack, request_id: str) -> None:
+    for verb in ("approve", "reject"):
+        response = rights_request(approval, "POST", f"/care/erasures/{request_id}/{verb}", claims=SECOND_ADMIN)
+        assert response["statusCode"] == 404
+
+
+MANAGER = {**ADMIN, "sub": "0b7e9c1e-0000-4000-8000-0000000a0003", "cognito:groups": "clinic-manager"}
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body"), [
+    ("GET", "/care/people", {"email": PERSON}, None),
+    ("POST", "/care/erasures", None, {"email": PERSON, "reason": "person_request"}),
+    ("GET", "/care/erasures", None, None),
+    ("POST", "/care/erasures/01ARZ3NDEKTSV4RRFFQ69G5FAV/approve", None, None),
+    ("POST", "/care/erasures/01ARZ3NDEKTSV4RRFFQ69G5FAV/reject", None, None),
+])
+@pytest.mark.parametrize("claims", [CARE_MEMBER, MANAGER])
+def test_only_a_care_admin_reaches_any_rights_route(stack: Stack, person: dict[str, Any], claims: dict[str, str],
+                                                    method: str, path: str, query: dict[str, str] | None,
+                                                    body: Any) -> None:
+    response = rights_request(stack, method, path, claims=claims, query=query, body=body)
+    assert response["statusCode"] == 403
+    assert "inquiries" not in response["body"] and "Ana" not in response["body"]
+    assert len(stack.items()) == 3
