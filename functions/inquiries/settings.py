@@ -250,6 +250,10 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     member_name_cache_seconds: int = setting(default=300, ge=0)
     # Search by reference, phone and name, and the same person's other inquiries (``data.lookups``).
     inquiry_lookup_table: str = required()
+    # The integration's app client (OAuth 2.0 client credentials) and the name its reads are audited under;
+    # none configured: no access token is an integration's (docs/integrations.md).
+    integration_client_id: str = ""
+    integration_name: str = "integration"
 
 
 class UrgentTextSettings(_Settings):
