@@ -39,7 +39,14 @@ class LocalStackProcess:
         self.log_path = log_path
         # The local care-team users and their passwords (see ``sign_in``).
         self.sign_in_path = log_path.with_name(f"{log_path.stem}-sign-in.json")
-        self.extra_env = {"LOCAL_SIGN_IN_FILE": str(self.sign_in_path), **(extra_env or {})}
+        # The integration's client id and secret, token URL and API URL (see ``integration``).
+        self.integration_path = log_path.with_name(f"{log_path.stem}-integration.json")
+        self.integration_port = free_port()
+        self.receiver_port = free_port()
+        self.extra_env = {"LOCAL_SIGN_IN_FILE": str(self.sign_in_path),
+                          "LOCAL_INTEGRATION_FILE": str(self.integration_path),
+                          "LOCAL_INTEGRATION_PORT": str(self.integration_port),
+                          "LOCAL_RECEIVER_PORT": str(self.receiver_port), **(extra_env or {})}
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.returncode: int | None = None
@@ -96,6 +103,11 @@ class LocalStackProcess:
         """The console's sign-in settings and the local users: ``{"region", "userPoolId", "clientId",
         "users": [{"username", "password", "groups", "name"}]}``."""
         data: dict[str, Any] = json.loads(self.sign_in_path.read_text(encoding="utf-8"))
+        return data
+
+    def integration(self) -> dict[str, Any]:
+        """The integration's access: ``{"api_url", "token_url", "client_id", "client_secret", "scopes"}``."""
+        data: dict[str, Any] = json.loads(self.integration_path.read_text(encoding="utf-8"))
         return data
 
     def password_of(self, username: str) -> str:

@@ -41,6 +41,13 @@ class LocalConfig:
     outbox_limit: int = 2000
     # moto's whole-table and quadratic paths replaced (infra.local.moto_shims); off only to measure without.
     moto_shims: bool = True
+    # The integration's API (IntegrationApi) and the pool's token endpoint (infra.local.integration).
+    integration_port: int = 3001
+    # Where the integration's client id and secret, token URL and API URL are written; empty: not written.
+    integration_file: str = ""
+    # LOCAL_WEBHOOK=1: the example CRM receiver (examples/crm_receiver) runs on this port, as a destination.
+    local_webhook: bool = False
+    receiver_port: int = 3002
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -59,6 +66,10 @@ class LocalConfig:
             chat_webhook_url=env.get("LOCAL_CHAT_WEBHOOK_URL", ""),
             outbox_limit=max(1, int(env.get("LOCAL_OUTBOX_LIMIT", "2000"))),
             moto_shims=env.get("LOCAL_MOTO_SHIMS", "1") != "0",
+            integration_port=int(env.get("LOCAL_INTEGRATION_PORT", "3001")),
+            integration_file=env.get("LOCAL_INTEGRATION_FILE", ""),
+            local_webhook=env.get("LOCAL_WEBHOOK", "") == "1",
+            receiver_port=int(env.get("LOCAL_RECEIVER_PORT", "3002")),
         )
 
     @property
