@@ -226,6 +226,8 @@ class TemplateResources:
             self.create_secret(session, lid, endpoint_url)
         for lid in self.function_buckets():
             self.create_bucket(session, lid, endpoint_url)
+        for lid in self.logical_ids("AWS::Events::EventBus"):
+            self.create_event_bus(session, lid, endpoint_url)
         return self.names
 
     def function_buckets(self) -> list[str]:
@@ -394,6 +396,21 @@ class TemplateResources:
         arn = client.create_secret(**kwargs)["ARN"]
         self.names.refs[logical_id] = arn
         self.names.attrs[(logical_id, "Id")] = arn
+        return arn
+
+    def create_event_bus(self, session: boto3.Session, logical_id: str, endpoint_url: str | None = None) -> str:
+        """Create an EventBridge bus named by its logical ID, and its archive when the template declares one
+        (``AWS::Events::Archive`` whose SourceArn is the bus); Ref resolves to its name."""
+        events = session.client("events", endpoint_url=endpoint_url)
+        arn = events.create_event_bus(Name=logical_id)["EventBusArn"]
+        self.names.refs[logical_id] = logical_id
+        self.names.attrs[(logical_id, "Arn")] = arn
+        self.names.attrs[(logical_id, "Name")] = logical_id
+        for archive in self.logical_ids("AWS::Events::Archive"):
+            props = self.properties(archive)
+            if props.get("SourceArn") == {"Fn::GetAtt": [logical_id, "Arn"]}:
+                events.create_archive(ArchiveName=archive, EventSourceArn=arn,
+                                      RetentionDays=int(props.get("RetentionDays", 0)))
         return arn
 
     # ---- event sources -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
@@ -78,10 +79,16 @@ def cognito_idp() -> CognitoIdentityProviderClient:
     return boto3.client("cognito-idp", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def events() -> EventBridgeClient:
+    """The EventBridge client (domain events on InquiryEventBus)."""
+    return boto3.client("events", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget cached clients and what was read through them (tests that switch AWS endpoints call this)."""
     from inquiries.peppers import peppers
 
-    for factory in (dynamodb, sqs, sns, sesv2, ssm, s3, secretsmanager, cloudwatch, cognito_idp):
+    for factory in (dynamodb, sqs, sns, sesv2, ssm, s3, secretsmanager, cloudwatch, cognito_idp, events):
         factory.cache_clear()
     peppers.cache_clear()

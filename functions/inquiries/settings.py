@@ -309,3 +309,26 @@ class ArchiveAuditSettings(FunctionSettings):
     """ArchiveAuditFunction: copies every audit entry from AuditTable's stream to the object-locked bucket."""
 
     audit_archive_bucket: str = required()
+
+
+class PublishEventsSettings(FunctionSettings):
+    """PublishEventsFunction: InquiriesTable's stream -> the event log, InquiryEventBus, the delivery queue."""
+
+    event_bus_name: str = required()
+    webhook_destinations_table: str = required()
+    inquiry_event_log_table: str = required()
+    webhook_delivery_queue_url: str = required()
+    # How long events are kept for a replay (days).
+    event_log_days: int = setting(default=35, ge=1)
+
+
+class DeliverWebhookSettings(FunctionSettings):
+    """DeliverWebhookFunction: one signed POST per delivery message, on the Standard Webhooks schedule."""
+
+    webhook_destinations_table: str = required()
+    webhook_delivery_queue_url: str = required()
+    # The whole exchange with a destination (connect, send, answer), in seconds.
+    webhook_timeout_seconds: float = setting(default=10.0, gt=0)
+    # Local stack only (infra/local/stack.py): "1" lets plain http://127.0.0.1:<port> through. template.yaml
+    # never sets it (tests/ops check), so a deployed function sends over https to public addresses only.
+    webhook_allow_loopback_http: str = ""

@@ -46,6 +46,8 @@ def local_overrides(config: LocalConfig) -> dict[str, dict[str, str]]:
         "NotifyCareTeamFunction": {**lease, **console},
         "RemindCareTeamFunction": console,
         "CareApiFunction": {"CONSOLE_ORIGIN": ""},
+        # Local only: a receiver on this machine (http://127.0.0.1:<port>); template.yaml never sets it.
+        "DeliverWebhookFunction": {"WEBHOOK_ALLOW_LOOPBACK_HTTP": "1"},
     }
     if config.redispatch_grace_seconds is not None:
         overrides[SCHEDULED_FUNCTION] = {"REDISPATCH_GRACE_SECONDS": str(config.redispatch_grace_seconds)}

@@ -75,9 +75,12 @@ def test_the_star_resource_check_would_catch_a_wildcard_grant() -> None:
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_no_function_can_scan_or_batch_read_the_phi_tables(function: str) -> None:
     # The care queue's BatchGetItem is granted only for a projection of its own attributes (below).
+    # PublishEventsFunction lists the webhook destinations (ids, URLs, secret ARNs: no PHI) with a Scan.
     granted = {a for s in role_statements(function) for a in actions(s)
                if not (function == "CareApiFunction" and a == "dynamodb:BatchGetItem"
-                       and "dynamodb:Attributes" in s.get("Condition", {}).get("ForAllValues:StringEquals", {}))}
+                       and "dynamodb:Attributes" in s.get("Condition", {}).get("ForAllValues:StringEquals", {}))
+               and not (a == "dynamodb:Scan"
+                        and as_list(s["Resource"]) == [{"Fn::GetAtt": ["WebhookDestinationsTable", "Arn"]}])}
     assert not granted & PHI_READS_NOT_NEEDED, function
 
 
@@ -97,7 +100,8 @@ def test_sending_email_is_limited_to_the_sender_identity_and_the_configuration_s
 
 
 def test_only_the_functions_that_hash_personal_values_or_sign_cursors_read_the_pepper() -> None:
-    readers = {f for f in FUNCTIONS for s in role_statements(f) if "secretsmanager:GetSecretValue" in actions(s)}
+    readers = {f for f in FUNCTIONS for s in role_statements(f) if "secretsmanager:GetSecretValue" in actions(s)
+               and {"Ref": "PepperSecret"} in as_list(s["Resource"])}
     # CareApiFunction signs the list cursor with it (a forged or oversized cursor is a 422, never a 503).
     assert readers == {"IntakeFunction", "SendConfirmationFunction", "CareApiFunction"}
 
@@ -435,3 +439,21 @@ def test_the_lookup_table_is_encrypted_recoverable_retained_and_expires_with_its
     assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
     assert [k["AttributeName"] for k in props["KeySchema"]] == ["lookup_key", "inquiry_id"]
     assert "GlobalSecondaryIndexes" not in props
+
+
+def test_the_webhook_sender_reads_only_destination_secrets_and_never_a_phi_table() -> None:
+    statements = role_statements("DeliverWebhookFunction")
+    secrets = [s for s in statements if "secretsmanager:GetSecretValue" in actions(s)]
+    assert [RESOURCES.resolve(s["Resource"]) for s in secrets] == [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:inquiry-intake/dev/webhooks/*"]
+    tables = {str(r) for s in statements for r in as_list(s["Resource"]) if "dynamodb:GetItem" in actions(s)}
+    assert tables == {str({"Fn::GetAtt": ["WebhookDestinationsTable", "Arn"]})}
+    assert "sqs:ChangeMessageVisibility" in {a for s in statements for a in actions(s)}
+
+
+def test_the_event_publisher_reads_no_inquiry_by_key_and_puts_only_on_its_own_bus() -> None:
+    statements = role_statements("PublishEventsFunction")
+    granted = {a for s in statements for a in actions(s)}
+    assert not granted & {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    [put] = [s for s in statements if "events:PutEvents" in actions(s)]
+    assert put["Resource"] == {"Fn::GetAtt": ["InquiryEventBus", "Arn"]}

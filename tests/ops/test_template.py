@@ -57,7 +57,8 @@ def test_expanded_resources_inherit_the_skips_of_their_sam_resource() -> None:
 
 def test_every_queue_dlq_and_function_is_alarmed_to_the_ops_topic() -> None:
     dlqs = [lid for lid in RESOURCES.logical_ids("AWS::SQS::Queue") if "RedrivePolicy" not in RESOURCES.properties(lid)]
-    assert sorted(dlqs) == ["AuditArchiveDLQ", "CareTeamDLQ", "ConfirmationDLQ"]
+    assert sorted(dlqs) == ["AuditArchiveDLQ", "CareTeamDLQ", "ConfirmationDLQ", "PublishEventsDLQ",
+                            "WebhookDeliveryDLQ"]
     depth = alarm_targets("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert sorted(d["Fn::GetAtt"][0] for d in depth) == sorted(dlqs)
     for metric in ("Errors", "Throttles"):
