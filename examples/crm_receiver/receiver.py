@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import queue
 import sys
 import threading
 import urllib.parse
@@ -51,7 +52,10 @@ class CrmClient:
 
 
 class CrmReceiver(ThreadingHTTPServer):
-    """Receives deliveries on ``host:port``; keeps each FHIR Bundle it produced in ``produced``."""
+    """Receives deliveries on ``host:port``; keeps each FHIR Bundle it produced in ``produced``.
+
+    A delivery is acknowledged as soon as it is verified; the fetch and the mapping happen after, in a worker
+    (a receiver answers quickly, as Standard Webhooks asks: the sender's deadline is short)."""
 
     def __init__(self, host: str, port: int, secret: str, client: CrmClient, out: TextIO = sys.stdout) -> None:
         super().__init__((host, port), _Handler)
@@ -59,6 +63,8 @@ class CrmReceiver(ThreadingHTTPServer):
         self.seen: set[str] = set()
         self.produced: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.pending: queue.Queue[tuple[str, str]] = queue.Queue()
+        threading.Thread(target=self._work, name="crm-receiver-worker", daemon=True).start()
 
     def handle_event(self, headers: dict[str, str], body: bytes) -> int:
         """The HTTP status for one delivery: 401 unverified, 200 a repeat, 204 taken."""
@@ -71,11 +77,26 @@ class CrmReceiver(ThreadingHTTPServer):
                 return 200  # a retry of one already taken: acknowledged, not taken twice
             self.seen.add(headers["webhook-id"])
         if event.get("type") in ("inquiry.received", "inquiry.status_changed"):
-            bundle = to_fhir(self.client.inquiry(str(event["data"]["inquiry_id"])))
-            with self.lock:
-                self.produced.append(bundle)
-                print(json.dumps(bundle, indent=2), file=self.out, flush=True)
+            self.pending.put((headers["webhook-id"], str(event["data"]["inquiry_id"])))
         return 204
+
+    def _work(self) -> None:
+        while True:
+            event_id, inquiry_id = self.pending.get()
+            try:
+                bundle = to_fhir(self.client.inquiry(inquiry_id))
+            except (OSError, ValueError, KeyError):  # not fetched: a replay of the event is taken again
+                with self.lock:
+                    self.seen.discard(event_id)
+            else:
+                self.took(bundle)
+            self.pending.task_done()
+
+    def took(self, bundle: dict[str, Any]) -> None:
+        """What the CRM does with the FHIR: here, keep it and print it."""
+        with self.lock:
+            self.produced.append(bundle)
+            print(json.dumps(bundle, indent=2), file=self.out, flush=True)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -48,6 +48,8 @@ class LocalConfig:
     # LOCAL_WEBHOOK=1: the example CRM receiver (examples/crm_receiver) runs on this port, as a destination.
     local_webhook: bool = False
     receiver_port: int = 3002
+    # Where the local receiver appends each delivery it got and the FHIR it made; empty: not written.
+    receiver_file: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -70,6 +72,7 @@ class LocalConfig:
             integration_file=env.get("LOCAL_INTEGRATION_FILE", ""),
             local_webhook=env.get("LOCAL_WEBHOOK", "") == "1",
             receiver_port=int(env.get("LOCAL_RECEIVER_PORT", "3002")),
+            receiver_file=env.get("LOCAL_RECEIVER_FILE", ""),
         )
 
     @property

@@ -170,12 +170,13 @@ class LocalStack:
                                       gateway_responses=self.resources.gateway_responses(),
                                       on_answer=log_inquiry_answer, authorizer=verifier,
                                       console_config=console_config, cognito_url=f"{config.aws_url}/")
-        self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
-        self._api_thread.start()
-        if "CareApiFunction" in functions:  # the integration API, its token endpoint (docs/integrations.md)
+        # The integration API and its token endpoint (docs/integrations.md), ready before the main API answers.
+        if "CareApiFunction" in functions:
             self.integration = LocalIntegration(config, self.resources, functions, session, sign_in.user_pool_id,
                                                 sign_in.issuer, sign_in.client_id)
             self.integration.start()
+        self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
+        self._api_thread.start()
 
     def start_consumer(self, function_lid: str) -> None:
         """Start feeding a function its queue (as enabling its event source mapping does)."""

@@ -71,6 +71,7 @@ def test_a_signed_delivery_over_http_is_fetched_and_printed_as_valid_fhir(receiv
         conn = http.client.HTTPConnection("127.0.0.1", receiver.server_address[1], timeout=5)
         conn.request("POST", "/hooks", body=body, headers=headers)
         assert conn.getresponse().status == 204
+        receiver.pending.join()  # fetched and mapped after the answer
     assert client_of(receiver).fetched == [INQUIRY_ID]
     [bundle] = receiver.produced
     assert json.loads(receiver.out.getvalue()) == bundle  # type: ignore[attr-defined]
@@ -105,6 +106,7 @@ def test_a_delivery_that_does_not_verify_is_refused_and_fetches_nothing(receiver
         body = b"\xff" + body
 
     assert receiver.handle_event(headers, body) == 401
+    receiver.pending.join()
     assert client_of(receiver).fetched == [] and receiver.produced == []
 
 
@@ -112,14 +114,29 @@ def test_a_retried_delivery_is_taken_once(receiver: CrmReceiver) -> None:
     headers, body = delivery()
 
     assert receiver.handle_event(headers, body) == 204
+    receiver.pending.join()
     assert receiver.handle_event(headers, body) == 200
+    receiver.pending.join()
     assert client_of(receiver).fetched == [INQUIRY_ID]
+
+
+def test_a_failed_fetch_leaves_the_event_to_be_taken_again(receiver: CrmReceiver) -> None:
+    headers, body = delivery()
+
+    def unreachable(inquiry_id: str) -> dict[str, Any]:
+        raise OSError("the API did not answer")
+
+    client_of(receiver).inquiry = unreachable  # type: ignore[method-assign]
+    assert receiver.handle_event(headers, body) == 204
+    receiver.pending.join()
+    assert receiver.produced == [] and "evt_1" not in receiver.seen
 
 
 def test_an_erasure_is_acknowledged_without_a_fetch(receiver: CrmReceiver) -> None:
     headers, body = delivery(event_type="inquiry.erased")
 
     assert receiver.handle_event(headers, body) == 204
+    receiver.pending.join()
     assert client_of(receiver).fetched == []
 
 
