@@ -65,7 +65,9 @@ class LocalIntegration:
         verifier = TokenVerifier(f"{config.aws_url}/{user_pool_id}/.well-known/jwks.json", issuer, console_client_id)
         tokens = ClientCredentialsEndpoint(config.region, user_pool_id)
         api = resources.properties(INTEGRATION_API)
-        self.api = ApiGatewayEmulator(config.integration_port, routes, stage, config.web_root,
+        # An API only: no website, no console, no outbox on this port (a folder that does not exist serves nothing).
+        no_files = config.web_root / ".the-integration-api-serves-no-files"
+        self.api = ApiGatewayEmulator(config.integration_port, routes, stage, no_files,
                                       gateway_responses=dict(api.get("GatewayResponses", {})),
                                       authorizer=verifier, token_endpoint=tokens.answer)
         client_id = resources.names.refs[INTEGRATION_CLIENT]

@@ -81,6 +81,7 @@ def test_the_integration_reads_one_inquiry_and_the_admin_sees_that_read(local_st
     assert call(f"{access['api_url']}/care/inquiries/{inquiry_id}", token=admin)[0] == 401
     assert call(f"{local_stack.base_url}/care/inquiries/{inquiry_id}", token=token)[0] == 401
     assert call(f"{access['api_url']}/care/queue", token=token)[0] in (403, 404)  # no such route there
+    assert call(f"{access['api_url']}/")[0] == 404 and call(f"{access['api_url']}/care/")[0] == 404  # no website
     status, refused = call(f"{access['api_url']}/care/inquiries/{inquiry_id}", "PATCH", token=token,
                            body=b'{"status": "contacted"}',
                            headers={"Content-Type": "application/json", "If-Match": "1"})
