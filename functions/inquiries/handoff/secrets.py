@@ -16,17 +16,18 @@ PREVIOUS = "AWSPREVIOUS"
 
 
 class SecretReader:
-    """Current and (during a rotation) previous secret of each destination; a value is re-read after
-    ``max_age`` seconds, so a rotation reaches a warm function within that time."""
+    """Current and (during a rotation) previous secret of each destination, kept ``max_age`` seconds. The
+    destination's rotation mark is part of what is kept by, so a rotation (which sets a new mark on the
+    destination, read at every attempt) is signed with the new secret from the next attempt on."""
 
     def __init__(self, client: SecretsManagerClient, max_age: float = 300.0) -> None:
         self.client = client
         self.max_age = max_age
-        self._cache: dict[tuple[str, str], tuple[float, str | None]] = {}
+        self._cache: dict[tuple[str, str, int | None], tuple[float, str | None]] = {}
         self._lock = threading.Lock()
 
-    def _read(self, arn: str, stage: str) -> str | None:
-        key = (arn, stage)
+    def _read(self, arn: str, stage: str, mark: int | None) -> str | None:
+        key = (arn, stage, mark)
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(key)
@@ -44,12 +45,13 @@ class SecretReader:
 
     def secrets_for(self, destination: Destination, now: float) -> list[str]:
         """The current secret, and the previous one while the destination's rotation lasts."""
-        current = self._read(destination.secret_arn, CURRENT)
+        mark = destination.previous_valid_until
+        current = self._read(destination.secret_arn, CURRENT, mark)
         if not current:
             raise LookupError("destination secret has no value")
         found = [current]
         if destination.signs_with_previous(now):
-            previous = self._read(destination.secret_arn, PREVIOUS)
+            previous = self._read(destination.secret_arn, PREVIOUS, mark)
             if previous and previous != current:
                 found.append(previous)
         return found
