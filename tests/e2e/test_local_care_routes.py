@@ -68,7 +68,7 @@ def request(api: ApiGatewayEmulator, method: str, path: str,
 
 
 def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> None:
-    guarded = TemplateResources().api_authorizers()
+    guarded = TemplateResources().api_authorizers("InquiryApi")
 
     assert guarded == {("/care/inquiries", "GET"): "CareTeamAuthorizer",
                        ("/care/inquiries/{inquiry_id}", "GET"): "CareTeamAuthorizer",
