@@ -178,9 +178,15 @@ def test_a_record_whose_event_is_not_taken_is_retried(
     assert receive(stack) == []
 
 
-def test_a_delivery_is_signed_and_verifies(stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver) -> None:
+def test_a_delivery_is_signed_and_verifies(stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     secret, inquiry_id = one_event_queued(stack, hooks, receiver)
+    capsys.readouterr()
     assert deliver(stack, receive(stack)) == {"batchItemFailures": []}
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    [delivered] = [m for m in metrics if "WebhookDelivered" in m]
+    assert delivered["destination"] == "crm"  # per destination, by its id
+    assert "127.0.0.1" not in json.dumps(metrics)  # never its URL
     [(_path, headers, body)] = receiver.received
     payload = Webhook(secret).verify(body, headers)
     assert payload["data"]["inquiry_id"] == inquiry_id
@@ -341,3 +347,22 @@ def test_the_ops_command_refuses_what_it_cannot_do(stack: Stack, argv: list[str]
     assert webhooks.main(argv, out) == 2
     assert out.getvalue() == ""
     assert stack.items("WebhookDestinationsTable") == []
+
+
+def test_a_status_change_and_an_erasure_are_events_in_order(
+        stack: Stack, hooks: webhooks.Webhooks, receiver: Receiver) -> None:
+    add(hooks, "crm", receiver.url)
+    inquiry_id = put_inquiry()
+    ddb = aws.dynamodb()
+    key = {"inquiry_id": {"S": inquiry_id}}
+    ddb.update_item(TableName="InquiriesTable", Key=key, UpdateExpression="SET #s = :s",
+                    ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "contacted"}})
+    ddb.update_item(TableName="InquiriesTable", Key=key, UpdateExpression="SET confirmation_sent_at = :t",
+                    ExpressionAttributeValues={":t": {"S": "2026-12-05T10:00:00.000Z"}})
+    ddb.delete_item(TableName="InquiriesTable", Key=key)  # what an erasure does
+    assert publish(stack, stream_records(stack)) == {"batchItemFailures": []}
+    logged = list(EventLog(ddb, "InquiryEventLogTable").since(datetime.now(UTC) - timedelta(hours=1)))
+    assert [(e.type.value, e.data.get("status"), e.data.get("reason")) for e in logged] == [
+        ("inquiry.received", "new", None), ("inquiry.status_changed", "contacted", None),
+        ("inquiry.erased", None, "request")]
+    assert submitted_by_this_test().leaks(json.dumps([e.body() for e in logged])) == []

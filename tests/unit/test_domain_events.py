@@ -40,8 +40,8 @@ def stored(**overrides: Any) -> dict[str, Any]:
 
 
 def record(name: str, new: dict[str, Any] | None = None, old: dict[str, Any] | None = None,
-           stream_id: str = "a1b2c3", deleter: dict[str, str] | None = None) -> dict[str, Any]:
-    dynamodb: dict[str, Any] = {"Keys": serialize({"inquiry_id": INQUIRY_ID}), "SequenceNumber": "100",
+           stream_id: str = "a1b2c3", deleter: dict[str, str] | None = None, sequence: str = "100") -> dict[str, Any]:
+    dynamodb: dict[str, Any] = {"Keys": serialize({"inquiry_id": INQUIRY_ID}), "SequenceNumber": sequence,
                                 "ApproximateCreationDateTime": 1796508000.0}
     if new is not None:
         dynamodb["NewImage"] = serialize(new)
@@ -117,3 +117,25 @@ def test_a_value_outside_its_vocabulary_is_left_out() -> None:
     assert event is not None
     assert "topic" not in event.data
     assert "555" not in event.body()
+
+
+def test_one_inquirys_changes_in_the_same_second_keep_their_order_in_the_log() -> None:
+    """Stream times are whole seconds in AWS: the log's sort key must order by the stream's sequence, not the id."""
+    from inquiries.data.webhooks import EventLog
+
+    written: list[str] = []
+
+    class Table:
+        def put_item(self, **kwargs: Any) -> None:
+            written.append(kwargs["Item"]["event_key"]["S"])
+
+    # Stream ids chosen so that the first change's event id sorts after the second's.
+    first = event_from_stream_record(record("INSERT", new=stored(), stream_id="aaa", sequence="9"))
+    second = event_from_stream_record(record("MODIFY", new=stored(status="closed"), old=stored(), stream_id="zzz",
+                                             sequence="10"))
+    assert first is not None and second is not None
+    assert first.occurred_at == second.occurred_at and first.event_id > second.event_id
+    log = EventLog(Table(), "InquiryEventLogTable")  # type: ignore[arg-type]
+    log.put(first, 35)
+    log.put(second, 35)
+    assert written == sorted(written)

@@ -10,10 +10,12 @@ from inquiries.settings import (
     CareApiSettings,
     CareTeamSettings,
     ConfirmationSettings,
+    DeliverWebhookSettings,
     FunctionSettings,
     IntakeSettings,
     InvalidSetting,
     MissingSetting,
+    PublishEventsSettings,
     RedispatchSettings,
     RemindCareTeamSettings,
 )
@@ -28,6 +30,8 @@ SETTINGS_OF: dict[str, type[FunctionSettings]] = {
     "CareApiFunction": CareApiSettings,
     "RemindCareTeamFunction": RemindCareTeamSettings,
     "ArchiveAuditFunction": ArchiveAuditSettings,
+    "PublishEventsFunction": PublishEventsSettings,
+    "DeliverWebhookFunction": DeliverWebhookSettings,
 }
 # Read by the libraries themselves (Powertools' Logger and Metrics, pydantic), not by our settings.
 LIBRARY_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")

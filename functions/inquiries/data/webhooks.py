@@ -6,9 +6,10 @@ WebhookDestinationsTable, key ``destination_id`` (a short name ops choose): ``ur
 ``previous_valid_until`` (epoch seconds: until then deliveries are also signed with the previous secret).
 
 InquiryEventLogTable, key ``day`` (``YYYY-MM-DD`` of the event, UTC) and ``event_key``
-(``<occurred_at>#<event_id>``): each event's exact body, kept ``ttl`` (EventLogDays), so a replay from a
-time sends the same ids and bytes. Writing an event again (a retried stream batch) overwrites it with
-the same values. Neither table holds PHI: events carry ids, codes and times only.
+(``<occurred_at>#<stream sequence number, 40 digits>#<event_id>``): each event's exact body, kept ``ttl``
+(EVENT_LOG_DAYS), so a replay from a time sends the same ids and bytes, in the order they
+happened. Writing an event again (a retried stream batch) overwrites it with the same values.
+Neither table holds PHI: events carry ids, codes and times only.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class EventLog:
     def put(self, event: InquiryEvent, keep_days: int) -> None:
         """Keep an event's body (the same event again writes the same item)."""
         self.ddb.put_item(TableName=self.table, Item=serialize({
-            "day": event.occurred_at[:10], "event_key": f"{event.occurred_at}#{event.event_id}",
+            "day": event.occurred_at[:10], "event_key": event_key(event),
             "event_id": event.event_id, "type": event.type.value, "body": event.body(),
             "ttl": int(time.time()) + keep_days * 86400}))
 
@@ -152,6 +153,12 @@ class EventLog:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             day += timedelta(days=1)
+
+
+def event_key(event: InquiryEvent) -> str:
+    """The log's sort key: time, then the stream's sequence number (zero-padded: one inquiry's changes within the
+    same second keep their order), then the id."""
+    return f"{event.occurred_at}#{event.sequence.zfill(40)}#{event.event_id}"
 
 
 def _now_iso() -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -62,6 +62,8 @@ class InquiryEvent:
     type: EventType
     occurred_at: str
     data: dict[str, Any]
+    # The stream record's sequence number: orders one inquiry's events within a second (not sent).
+    sequence: str = field(default="", compare=False)
 
     def payload(self) -> dict[str, Any]:
         """The event as sent: the Standard Webhooks payload shape, with the event's id."""
@@ -153,5 +155,6 @@ def event_from_stream_record(record: Mapping[str, Any]) -> InquiryEvent | None:
         return None
     data["inquiry_id"] = inquiry_id
     data["reference"] = short_reference(inquiry_id)
+    sequence = str(stream.get("SequenceNumber") or "")
     return InquiryEvent(event_id=event_id_for(stream_id), type=event_type, occurred_at=_occurred_at(stream),
-                        data=data)
+                        data=data, sequence=sequence if sequence.isdigit() else "")
