@@ -434,23 +434,38 @@ class TemplateResources:
                     found.append((lid, str(event["Properties"]["Stream"]["Fn::GetAtt"][0]), event["Properties"]))
         return found
 
-    def api_routes(self) -> list[tuple[str, str, str]]:
-        """(function logical ID, path, HTTP method) for each Api event in the template."""
+    def api_routes(self, api: str | None = None) -> list[tuple[str, str, str]]:
+        """(function logical ID, path, HTTP method) for each Api event in the template (of the API ``api``
+        only, when given)."""
         found = []
         for lid in self.logical_ids("AWS::Serverless::Function"):
             for event in self.properties(lid).get("Events", {}).values():
-                if event.get("Type") == "Api":
+                if event.get("Type") == "Api" and (api is None or _rest_api_of(event) == api):
                     props = event["Properties"]
                     found.append((lid, str(props["Path"]), str(props["Method"]).upper()))
         return found
 
-    def api_authorizers(self) -> dict[tuple[str, str], str]:
-        """The authorizer each guarded Api event names, by (path, HTTP method)."""
+    def api_scopes(self, api: str) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The OAuth scopes (``Auth.AuthorizationScopes``) each method of the API ``api`` asks of an access
+        token, by (path, HTTP method); a method without them takes an ID token."""
+        found = {}
+        for lid in self.logical_ids("AWS::Serverless::Function"):
+            for event in self.properties(lid).get("Events", {}).values():
+                scopes = (event.get("Properties", {}).get("Auth") or {}).get("AuthorizationScopes")
+                if event.get("Type") == "Api" and _rest_api_of(event) == api and scopes:
+                    props = event["Properties"]
+                    found[(str(props["Path"]), str(props["Method"]).upper())] = tuple(str(s) for s in scopes)
+        return found
+
+    def api_authorizers(self, api: str | None = None) -> dict[tuple[str, str], str]:
+        """The authorizer each guarded Api event names, by (path, HTTP method) (of the API ``api`` only, when
+        given)."""
         found = {}
         for lid in self.logical_ids("AWS::Serverless::Function"):
             for event in self.properties(lid).get("Events", {}).values():
                 authorizer = (event.get("Properties", {}).get("Auth") or {}).get("Authorizer")
-                if event.get("Type") == "Api" and authorizer and authorizer != "NONE":
+                if (event.get("Type") == "Api" and authorizer and authorizer != "NONE"
+                        and (api is None or _rest_api_of(event) == api)):
                     props = event["Properties"]
                     found[(str(props["Path"]), str(props["Method"]).upper())] = str(authorizer)
         return found
@@ -481,9 +496,16 @@ class TemplateResources:
             self.names.attrs[(lid, "Arn")] = pool["Arn"]
             self.names.attrs[(lid, "ProviderName")] = f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"
             created[lid] = pool["Id"]
+        for lid in self.logical_ids("AWS::Cognito::UserPoolResourceServer"):  # before the clients using its scopes
+            props = self.resolve_keeping_types(self.properties(lid))
+            idp.create_resource_server(UserPoolId=str(props["UserPoolId"]), Identifier=str(props["Identifier"]),
+                                       Name=str(props.get("Name", lid)), Scopes=list(props.get("Scopes", [])))
+            self.names.refs[lid] = str(props["Identifier"])
         for lid in self.logical_ids("AWS::Cognito::UserPoolClient"):
             props = self.resolve_keeping_types(self.properties(lid))
             args = {key: props[key] for key in ("ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
+                                                "AllowedOAuthFlows", "AllowedOAuthScopes",
+                                                "AllowedOAuthFlowsUserPoolClient",
                                                 "EnableTokenRevocation", "ReadAttributes", "WriteAttributes",
                                                 "AuthSessionValidity",
                                                 "IdTokenValidity",
@@ -510,3 +532,9 @@ class TemplateResources:
             self.names.refs[lid] = lid
             created.append(lid)
         return created
+
+
+def _rest_api_of(event: Mapping[str, Any]) -> str | None:
+    """The logical ID of the API an Api event's ``RestApiId`` refers to."""
+    ref = (event.get("Properties") or {}).get("RestApiId")
+    return str(ref["Ref"]) if isinstance(ref, dict) and "Ref" in ref else None

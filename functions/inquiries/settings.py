@@ -254,6 +254,10 @@ class CareApiSettings(DispatchSettings, ResponseTimeSettings):
     inquiry_lookup_table: str = required()
     # The weekly counters reports read, kept in the same transaction as each change (``data.stats``).
     inquiry_stats_table: str = required()
+    # The integration's app client (OAuth 2.0 client credentials) and the name its reads are audited under;
+    # none configured: no access token is an integration's (docs/integrations.md).
+    integration_client_id: str = ""
+    integration_name: str = "integration"
 
 
 class RightsApiSettings(FunctionSettings):

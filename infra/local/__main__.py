@@ -47,6 +47,14 @@ def main() -> int:
     log.info("  Outbox:  %s  (JSON: %s)", urls["outbox"], urls["outbox_json"])
     log.info("  Health:  %s", urls["health"])
     log.info("  AWS emulator (moto): %s", urls["aws"])
+    if stack.integration is not None:  # docs/integrations.md
+        access = stack.integration.access
+        log.info("  Integration API: %s/care/inquiries/{id}  (token: POST %s)", access.api_url, access.token_url)
+        if config.local_webhook:
+            log.info("    client id %s, client secret %s, scopes %s", access.client_id, access.client_secret,
+                     " ".join(access.scopes))
+            log.info("  Example CRM receiver (destination crm-local): %s, secret %s", access.receiver_url,
+                     access.webhook_secret)
     stop.wait()
     log.info("Stopping...")
     stack.stop()

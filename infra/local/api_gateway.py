@@ -63,6 +63,8 @@ class ApiRoute:
     method: str
     function: LocalFunction
     authorizer: str | None = None
+    # The method's AuthorizationScopes: an access token bearing one of them, instead of an ID token.
+    scopes: tuple[str, ...] = ()
 
     def path_parameters(self, path: str) -> dict[str, str] | None:
         """The path parameters when ``path`` is this resource (empty for a plain path), else None."""
@@ -76,8 +78,9 @@ class ApiRoute:
 class Authorizer(Protocol):
     """Checks the Authorization header of a request to a guarded route (``infra.local.cognito``)."""
 
-    def claims(self, authorization: str | None) -> dict[str, str] | None:
-        """The verified claims, or None (API Gateway answers 401)."""
+    def claims(self, authorization: str | None, scopes: tuple[str, ...] = ()) -> dict[str, str] | None:
+        """The verified claims (of an access token bearing one of ``scopes``, when there are any), or None
+        (API Gateway answers 401)."""
 
 
 # Production's headers for the console (template.yaml ConsoleResponseHeadersPolicy), the API and
@@ -233,7 +236,9 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         authorizer: Authorizer | None = None,
         console_config: Mapping[str, str] | None = None,
         cognito_url: str | None = None,
+        token_endpoint: Callable[[dict[str, str], bytes], HttpAnswer] | None = None,
     ) -> None:
+        self.token_endpoint = token_endpoint
         self.gateway_responses = dict(gateway_responses or {})
         self.authorizer = authorizer
         self.console_config = dict(console_config) if console_config is not None else None
@@ -270,7 +275,7 @@ class ApiGatewayEmulator(ThreadingHTTPServer):
         """The verified claims for a guarded route; None means API Gateway's 401."""
         if self.authorizer is None:
             return None
-        return self.authorizer.claims(authorization)
+        return self.authorizer.claims(authorization, route.scopes)
 
     def sign_in_call(self, target: str, body: bytes) -> HttpAnswer:
         """Forward one Cognito API call the console makes (``cognito.CONSOLE_ACTIONS``) to moto, keeping its
@@ -442,6 +447,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(method, HttpAnswer(HTTPStatus.FORBIDDEN, [("Content-Type", "text/plain; charset=utf-8")],
                                           b"The local pages answer only to 127.0.0.1 and localhost on this port.\n"))
             return
+        if method == "POST" and path == "/oauth2/token" and self.server.token_endpoint is not None:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            self._send(method, self.server.token_endpoint(headers, body))
+            return
         if method == "POST" and path == "/_local/cognito":
             self._send(method, self.server.sign_in_call(self.headers.get("X-Amz-Target") or "", body))
             return
@@ -485,8 +494,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 def routes_from_template(functions: Mapping[str, LocalFunction], api_routes: list[tuple[str, str, str]],
-                         authorizers: Mapping[tuple[str, str], str] | None = None) -> list[ApiRoute]:
+                         authorizers: Mapping[tuple[str, str], str] | None = None,
+                         scopes: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> list[ApiRoute]:
     """ApiRoutes for the template's Api events, served by the given local functions; ``authorizers`` names
-    the authorizer of each guarded (path, method)."""
-    return [ApiRoute(path, method, functions[lid], (authorizers or {}).get((path, method)))
+    the authorizer of each guarded (path, method), ``scopes`` the OAuth scopes it asks of an access token."""
+    return [ApiRoute(path, method, functions[lid], (authorizers or {}).get((path, method)),
+                     (scopes or {}).get((path, method), ()))
             for lid, path, method in api_routes if lid in functions]

@@ -39,7 +39,18 @@ class LocalStackProcess:
         self.log_path = log_path
         # The local care-team users and their passwords (see ``sign_in``).
         self.sign_in_path = log_path.with_name(f"{log_path.stem}-sign-in.json")
-        self.extra_env = {"LOCAL_SIGN_IN_FILE": str(self.sign_in_path), **(extra_env or {})}
+        # The integration's client id and secret, token URL and API URL (see ``integration``).
+        self.integration_path = log_path.with_name(f"{log_path.stem}-integration.json")
+        self.integration_port = free_port()
+        self.receiver_port = free_port()
+        # What the example receiver got and made, with LOCAL_WEBHOOK=1 (see ``receiver_record``).
+        self.receiver_path = log_path.with_name(f"{log_path.stem}-receiver.jsonl")
+        self.receiver_path.unlink(missing_ok=True)
+        self.extra_env = {"LOCAL_SIGN_IN_FILE": str(self.sign_in_path),
+                          "LOCAL_INTEGRATION_FILE": str(self.integration_path),
+                          "LOCAL_INTEGRATION_PORT": str(self.integration_port),
+                          "LOCAL_RECEIVER_PORT": str(self.receiver_port),
+                          "LOCAL_RECEIVER_FILE": str(self.receiver_path), **(extra_env or {})}
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.returncode: int | None = None
@@ -97,6 +108,19 @@ class LocalStackProcess:
         "users": [{"username", "password", "groups", "name"}]}``."""
         data: dict[str, Any] = json.loads(self.sign_in_path.read_text(encoding="utf-8"))
         return data
+
+    def integration(self) -> dict[str, Any]:
+        """The integration's access: ``{"api_url", "token_url", "client_id", "client_secret", "scopes"}``."""
+        data: dict[str, Any] = json.loads(self.integration_path.read_text(encoding="utf-8"))
+        return data
+
+    def receiver_record(self) -> list[dict[str, Any]]:
+        """What the example receiver did (LOCAL_WEBHOOK=1), in order: ``{"delivery": {"status", "headers",
+        "body"}}`` for each delivery it got, ``{"fhir": bundle}`` for each FHIR Bundle it made."""
+        if not self.receiver_path.exists():
+            return []
+        lines = self.receiver_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
 
     def password_of(self, username: str) -> str:
         """The password of one local care-team user (``care@clinic.local``, ``admin@clinic.local``)."""

@@ -140,17 +140,20 @@ def _claim_text(name: str, value: Any) -> str:
 
 
 class TokenVerifier:
-    """Checks a Cognito ID token the way API Gateway's COGNITO_USER_POOLS authorizer does."""
+    """Checks a Cognito ID token (or, on a method with scopes, an access token) the way API Gateway's
+    COGNITO_USER_POOLS authorizer does."""
 
     def __init__(self, jwks_url: str, issuer: str, audience: str) -> None:
         self.issuer = issuer
         self.audience = audience
         self._keys = jwt.PyJWKClient(jwks_url, cache_keys=True)
 
-    def claims(self, authorization: str | None) -> dict[str, str] | None:
+    def claims(self, authorization: str | None, scopes: tuple[str, ...] = ()) -> dict[str, str] | None:
         """The token's claims as API Gateway passes them, or None when it must be refused (401).
 
-        A ``Bearer `` prefix is accepted, as the design says.
+        A ``Bearer `` prefix is accepted, as the design says. A method without ``scopes`` takes an ID token of
+        the console's client; a method with them (``AuthorizationScopes``) takes an access token of any client
+        of the pool that bears one of them, and no ID token: what API Gateway's Cognito authorizer does.
         """
         if not authorization:
             return None
@@ -159,12 +162,20 @@ class TokenVerifier:
             token = token[7:].strip()
         try:
             key = self._keys.get_signing_key_from_jwt(token)
-            decoded: Mapping[str, Any] = jwt.decode(
-                token, key.key, algorithms=["RS256"], audience=self.audience, issuer=self.issuer,
-                options={"require": ["exp", "iss", "aud", "sub", "token_use"]},
-            )
+            if scopes:
+                decoded: Mapping[str, Any] = jwt.decode(
+                    token, key.key, algorithms=["RS256"], issuer=self.issuer,
+                    options={"require": ["exp", "iss", "sub", "token_use", "scope", "client_id"],
+                             "verify_aud": False})
+            else:
+                decoded = jwt.decode(
+                    token, key.key, algorithms=["RS256"], audience=self.audience, issuer=self.issuer,
+                    options={"require": ["exp", "iss", "aud", "sub", "token_use"]},
+                )
         except jwt.PyJWTError:
             return None
-        if decoded.get("token_use") != "id":
+        if decoded.get("token_use") != ("access" if scopes else "id"):
+            return None
+        if scopes and not set(str(decoded.get("scope", "")).split()) & set(scopes):
             return None
         return {name: _claim_text(name, value) for name, value in decoded.items()}

@@ -43,6 +43,15 @@ class LocalConfig:
     moto_shims: bool = True
     # The template's RequireSecondApproval for the console's erasures (LOCAL_REQUIRE_SECOND_APPROVAL=1).
     require_second_approval: bool = False
+    # The integration's API (IntegrationApi) and the pool's token endpoint (infra.local.integration).
+    integration_port: int = 3001
+    # Where the integration's client id and secret, token URL and API URL are written; empty: not written.
+    integration_file: str = ""
+    # LOCAL_WEBHOOK=1: the example CRM receiver (examples/crm_receiver) runs on this port, as a destination.
+    local_webhook: bool = False
+    receiver_port: int = 3002
+    # Where the local receiver appends each delivery it got and the FHIR it made; empty: not written.
+    receiver_file: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -62,6 +71,11 @@ class LocalConfig:
             outbox_limit=max(1, int(env.get("LOCAL_OUTBOX_LIMIT", "2000"))),
             moto_shims=env.get("LOCAL_MOTO_SHIMS", "1") != "0",
             require_second_approval=env.get("LOCAL_REQUIRE_SECOND_APPROVAL", "") == "1",
+            integration_port=int(env.get("LOCAL_INTEGRATION_PORT", "3001")),
+            integration_file=env.get("LOCAL_INTEGRATION_FILE", ""),
+            local_webhook=env.get("LOCAL_WEBHOOK", "") == "1",
+            receiver_port=int(env.get("LOCAL_RECEIVER_PORT", "3002")),
+            receiver_file=env.get("LOCAL_RECEIVER_FILE", ""),
         )
 
     @property

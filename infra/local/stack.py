@@ -16,6 +16,7 @@ from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session,
 from infra.local.cognito import LocalSignIn, TokenVerifier, create_local_users
 from infra.local.config import LocalConfig
 from infra.local.event_sources import ScheduleTick, SqsPoller, StreamPoller
+from infra.local.integration import LocalIntegration
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
 from infra.local.metrics import EmfRecorder
 from infra.local.outbox import LocalOutbox
@@ -96,6 +97,7 @@ class LocalStack:
         self.session = aws_session(config.region)
         self.metrics: EmfRecorder | None = None
         self._api_thread: threading.Thread | None = None
+        self.integration: LocalIntegration | None = None
         self._sqs_sources: dict[str, tuple[str, str, int]] = {}  # function -> queue URL, ARN, batch size
 
     @property
@@ -156,7 +158,8 @@ class LocalStack:
         self.outbox = LocalOutbox(config.region, self.moto.sent_email_content, sqs, created.outbox_queue_url,
                                   topic_names, created.texts_queue_url, config.outbox_limit)
         stage = str(self.resources.parameter_defaults().get("Stage") or "dev")
-        routes = routes_from_template(functions, self.resources.api_routes(), self.resources.api_authorizers())
+        routes = routes_from_template(functions, self.resources.api_routes("InquiryApi"),
+                                      self.resources.api_authorizers("InquiryApi"))
         verifier = TokenVerifier(f"{config.aws_url}/{sign_in.user_pool_id}/.well-known/jwks.json", sign_in.issuer,
                                  sign_in.client_id)
         # The clinic's time zone, as the handlers read it (CLINIC_TIME_ZONE from ClinicTimeZone): the console
@@ -170,6 +173,11 @@ class LocalStack:
                                       gateway_responses=self.resources.gateway_responses(),
                                       on_answer=log_inquiry_answer, authorizer=verifier,
                                       console_config=console_config, cognito_url=f"{config.aws_url}/")
+        # The integration API and its token endpoint (docs/integrations.md), ready before the main API answers.
+        if "CareApiFunction" in functions:
+            self.integration = LocalIntegration(config, self.resources, functions, session, sign_in.user_pool_id,
+                                                sign_in.issuer, sign_in.client_id)
+            self.integration.start()
         self._api_thread = threading.Thread(target=self.api.serve_forever, name="api-gateway", daemon=True)
         self._api_thread.start()
 
@@ -215,6 +223,8 @@ class LocalStack:
         if self.api is not None:
             self.api.shutdown()
             self.api.server_close()
+        if self.integration is not None:
+            self.integration.stop()
         for tick in (self.schedule, self.reminders):
             if tick is not None:
                 tick.stop()

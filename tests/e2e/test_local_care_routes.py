@@ -30,7 +30,7 @@ class StandInCareApi:
 class OneTokenAuthorizer:
     """Accepts exactly one token, as the real verifier accepts only the pool's valid ones."""
 
-    def claims(self, authorization: str | None) -> dict[str, str] | None:
+    def claims(self, authorization: str | None, scopes: tuple[str, ...] = ()) -> dict[str, str] | None:
         return {"sub": "abc", "cognito:groups": "care-team"} if authorization == "Bearer good" else None
 
 
@@ -45,7 +45,8 @@ def api(care_api: StandInCareApi, tmp_path: Path) -> Iterator[ApiGatewayEmulator
     (tmp_path / "care" / "index.html").write_text("<!doctype html><title>Care console</title>")
     resources = TemplateResources()
     functions = {"CareApiFunction": LocalFunction.from_template(resources, "CareApiFunction", care_api)}
-    routes = routes_from_template(functions, resources.api_routes(), resources.api_authorizers())
+    routes = routes_from_template(functions, resources.api_routes("InquiryApi"),
+                                  resources.api_authorizers("InquiryApi"))
     server = ApiGatewayEmulator(0, routes, "dev", tmp_path, gateway_responses=resources.gateway_responses(),
                                 authorizer=OneTokenAuthorizer())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -67,7 +68,7 @@ def request(api: ApiGatewayEmulator, method: str, path: str,
 
 
 def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> None:
-    guarded = TemplateResources().api_authorizers()
+    guarded = TemplateResources().api_authorizers("InquiryApi")
 
     assert guarded == {("/care/inquiries", "GET"): "CareTeamAuthorizer",
                        ("/care/inquiries/{inquiry_id}", "GET"): "CareTeamAuthorizer",

@@ -56,17 +56,44 @@ def test_the_audit_trail_is_encrypted_recoverable_and_kept_as_long_as_the_inquir
 
 
 def test_every_care_route_is_behind_the_cognito_authorizer_of_the_care_team_pool() -> None:
-    guarded = RESOURCES.api_authorizers()
+    guarded = RESOURCES.api_authorizers("InquiryApi")
     assert set(guarded) == CARE_ROUTES | RIGHTS_ROUTES and set(guarded.values()) == {"CareTeamAuthorizer"}
     api = RESOURCES.properties("InquiryApi")["Auth"]
     authorizer = api["Authorizers"]["CareTeamAuthorizer"]
     assert authorizer["UserPoolArn"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
     assert authorizer["Identity"]["Header"] == "Authorization"
-    care_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "CareApiFunction"]
+    care_events = [(path, method) for lid, path, method in RESOURCES.api_routes("InquiryApi")
+                   if lid == "CareApiFunction"]
     assert {r for r in care_events if r[1] != "OPTIONS"} == CARE_ROUTES
     rights_events = [(path, method) for lid, path, method in RESOURCES.api_routes() if lid == "RightsApiFunction"]
     assert {r for r in rights_events if r[1] != "OPTIONS"} == RIGHTS_ROUTES
     assert "DefaultAuthorizer" not in api, "POST /inquiries and /health stay public"
+    assert not RESOURCES.api_scopes("InquiryApi"), "the console's routes take its ID token (no scopes)"
+
+
+def test_the_integration_api_has_one_inquirys_read_and_change_each_asking_its_scope() -> None:
+    """The integration's access token works only where an access token with the method's scope is asked for:
+    the integration API's GET and PATCH /care/inquiries/{inquiry_id} (docs/integrations.md)."""
+    one = "/care/inquiries/{inquiry_id}"
+    assert RESOURCES.api_routes("IntegrationApi") == [("CareApiFunction", one, "GET"),
+                                                      ("CareApiFunction", one, "PATCH")]
+    assert RESOURCES.api_scopes("IntegrationApi") == {(one, "GET"): ("inquiries/read",),
+                                                      (one, "PATCH"): ("inquiries/write",)}
+    assert set(RESOURCES.api_authorizers("IntegrationApi").values()) == {"IntegrationAuthorizer"}
+    authorizer = RESOURCES.properties("IntegrationApi")["Auth"]["Authorizers"]["IntegrationAuthorizer"]
+    assert authorizer["UserPoolArn"] == {"Fn::GetAtt": ["CareTeamUserPool", "Arn"]}
+    assert "DefaultAuthorizer" not in RESOURCES.properties("IntegrationApi")["Auth"]
+    server = RESOURCES.properties("CareApiResourceServer")
+    assert server["Identifier"] == "inquiries"
+    assert {s["ScopeName"] for s in server["Scopes"]} == {"read", "write"}
+    client = RESOURCES.properties("CareIntegrationClient")
+    assert client["GenerateSecret"] is True and client["AllowedOAuthFlows"] == ["client_credentials"]
+    assert client["AllowedOAuthScopes"] == {"Fn::If": ["IntegrationMayWrite", ["inquiries/read", "inquiries/write"],
+                                                       ["inquiries/read"]]}
+    assert RESOURCES.properties("CareTeamUserPoolDomain")["UserPoolId"] == {"Ref": "CareTeamUserPool"}
+    env = RESOURCES.properties("CareApiFunction")["Environment"]["Variables"]
+    assert env["INTEGRATION_CLIENT_ID"] == {"Ref": "CareIntegrationClient"}
+    assert env["INTEGRATION_NAME"] == {"Ref": "IntegrationName"}
 
 
 def test_the_care_api_role_reads_by_key_and_index_only_and_never_scans_or_deletes() -> None:

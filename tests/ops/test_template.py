@@ -150,16 +150,18 @@ def of_type(resources: dict[str, Any], resource_type: str) -> dict[str, dict[str
     return {lid: res for lid, res in resources.items() if res["Type"] == resource_type}
 
 
-def test_the_api_has_exactly_one_stage_the_waf_protects() -> None:
-    """SAM's implicit "Stage" stage would be a second, unprotected copy of the API."""
+def test_each_api_has_exactly_one_stage_the_waf_protects() -> None:
+    """SAM's implicit "Stage" stage would be a second, unprotected copy of an API. There are two APIs: the
+    form's and console's (InquiryApi) and the integration's (IntegrationApi, docs/integrations.md)."""
     stages = of_type(EXPANDED, "AWS::ApiGateway::Stage")
-    assert len(stages) == 1
-    [stage] = stages.values()
-    assert stage["Properties"]["StageName"] == {"Ref": "Stage"}
+    assert sorted(stages) == ["InquiryApiStage", "IntegrationApiStage"]
+    for stage in stages.values():
+        assert stage["Properties"]["StageName"] == {"Ref": "Stage"}
     for lid, deployment in of_type(EXPANDED, "AWS::ApiGateway::Deployment").items():
         assert "StageName" not in deployment["Properties"], f"{lid} would create another stage"
-    association = RESOURCES.properties("InquiryWebAclAssociation")
-    assert "${InquiryApi.Stage}" in association["ResourceArn"]["Fn::Sub"]
+    for api, association in (("InquiryApi", "InquiryWebAclAssociation"),
+                             ("IntegrationApi", "IntegrationWebAclAssociation")):
+        assert f"${{{api}.Stage}}" in RESOURCES.properties(association)["ResourceArn"]["Fn::Sub"]
 
 
 def test_every_function_deploys_through_its_alias_by_canary_with_rollback_alarms() -> None:

@@ -6,6 +6,11 @@ module does: an ID token (``token_use`` id) of the console's app client (``aud``
 verified, else 401. Identity is the ``sub``: the ``email`` claim is the user's own to change and is never
 used. API Gateway (REST) passes every claim as a string, a list such as ``cognito:groups`` as ``"a,b"``
 or ``"[a b]"``.
+
+An integration (a clinic's CRM or EHR) signs in with OAuth 2.0 client credentials and sends an access token
+(``token_use`` access) of its own app client: ``integration_of`` makes it an actor named by configuration,
+its ``sub`` the client id. It may read one inquiry with scope ``inquiries/read`` and change one with
+``inquiries/write`` (``integration_may``); every other route answers it 403 (docs/integrations.md).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ CARE_TEAM = "care-team"
 CARE_ADMIN = "care-admin"
 # Reports only (aggregates, no PHI): every other care route answers 403 to this group alone.
 CLINIC_MANAGER = "clinic-manager"
+READ_SCOPE = "inquiries/read"
+WRITE_SCOPE = "inquiries/write"
+_ONE_INQUIRY = re.compile(r"^/care/inquiries/[^/]+$")
 
 
 class NotSignedIn(Exception):
@@ -35,6 +43,9 @@ class CareActor:
 
     sub: str
     groups: frozenset[str]
+    # An integration's configured name (shown in the audit trail and history); None for a person.
+    name: str | None = None
+    scopes: frozenset[str] = frozenset()
 
     def require(self, group: str) -> None:
         """Raise ``NotAllowed`` unless the person is in ``group``."""
@@ -85,3 +96,22 @@ def actor_for_reports(event: Mapping[str, Any], audience: str) -> CareActor:
     if not actor.groups & {CARE_ADMIN, CLINIC_MANAGER}:
         raise NotAllowed(CLINIC_MANAGER)
     return actor
+def integration_of(event: Mapping[str, Any], client_id: str, name: str) -> CareActor | None:
+    """The integration acting, when the request carries an access token of its app client ``client_id``;
+    None for any other token (a person's ID token is checked by ``actor_from_event``)."""
+    context = event.get("requestContext") or {}
+    claims = (context.get("authorizer") or {}).get("claims") or {}
+    if not client_id or claims.get("token_use") != "access" or claims.get("client_id") != client_id:
+        return None
+    scope = claims.get("scope")
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+    return CareActor(sub=client_id, groups=frozenset(), name=name or client_id, scopes=scopes)
+
+
+def integration_may(actor: CareActor, method: str, path: str) -> bool:
+    """Whether the integration ``actor`` may make this request: ``GET /care/inquiries/{id}`` with
+    ``inquiries/read``, ``PATCH`` of it with ``inquiries/write``; nothing else."""
+    if not _ONE_INQUIRY.match(path):
+        return False
+    needed = {"GET": READ_SCOPE, "PATCH": WRITE_SCOPE}.get(method.upper())
+    return needed is not None and needed in actor.scopes

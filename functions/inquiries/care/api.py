@@ -15,9 +15,18 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from inquiries.care.access import CARE_ADMIN, NotAllowed, NotSignedIn, actor_of_care_team
+from inquiries.care.access import (
+    CARE_ADMIN,
+    CareActor,
+    NotAllowed,
+    NotSignedIn,
+    actor_of_care_team,
+    integration_may,
+    integration_of,
+)
 from inquiries.care.audit_search import AuditTrailSearch, audit_request
 from inquiries.care.search import InvalidSearch
 from inquiries.care.service import CareService, InvalidChange
@@ -169,6 +178,26 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
     def care() -> CareService:
         return service or CareService(settings)
 
+    def integration() -> CareActor | None:
+        return integration_of(app.current_event.raw_event, settings.integration_client_id, settings.integration_name)
+
+    def integration_guard(resolver: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+        # An integration's token reaches one inquiry's GET (and PATCH with the write scope), nothing else:
+        # refused before any route reads anything, whichever route it is.
+        acting = integration()
+        if acting is not None and not integration_may(acting, resolver.current_event.http_method,
+                                                      resolver.current_event.path):
+            count_by_reason("CareRequestRefused", "403")
+            return _error(403, _one(None, "This integration is not allowed to do this."))
+        answer: Response[str] = next_middleware(resolver)
+        return answer
+
+    app.use([integration_guard])
+
+    def one_inquiry_actor() -> CareActor:
+        """Who reads or changes one inquiry: an integration (its scope checked by the guard) or a person."""
+        return integration() or actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+
     @app.get("/care/inquiries")
     def list_inquiries() -> Response[str]:
         actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
@@ -177,7 +206,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
 
     @app.get("/care/inquiries/<inquiry_id>")
     def read_inquiry(inquiry_id: str) -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        actor = one_inquiry_actor()
         inquiry = care().read(actor, care().inquiry_id_for(inquiry_id))  # an id, or a reference INQ-XXXXXXXX
         return _json(inquiry, headers={"ETag": f'"{inquiry.version}"'})
 
@@ -198,7 +227,7 @@ def create_care_app(settings: CareApiSettings, service: CareService | None = Non
 
     @app.patch("/care/inquiries/<inquiry_id>")
     def change_inquiry(inquiry_id: str) -> Response[str]:
-        actor = actor_of_care_team(app.current_event.raw_event, settings.console_client_id)
+        actor = one_inquiry_actor()
         target = inquiry_id_of(inquiry_id)
         version = expected_version(app.current_event)
         inquiry = care().change(actor, target, version, change_of(app.current_event))

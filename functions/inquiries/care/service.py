@@ -344,13 +344,13 @@ class CareService:
                inquiry_ids: tuple[str, ...] | None = None, filters: tuple[str, ...] = ()) -> AuditEntry:
         """An audit entry by ``actor``: their sub, and the pool's name for them at the time (kept for when
         they have left the pool; the sub when the pool has no name for them)."""
-        return AuditEntry(at=at, actor=self.names.shown(actor.sub), actor_id=actor.sub, action=action,
+        return AuditEntry(at=at, actor=actor.name or self.names.shown(actor.sub), actor_id=actor.sub, action=action,
                           inquiry_id=inquiry_id, fields=fields, status=status, page=page, inquiry_ids=inquiry_ids,
                           filters=filters)
 
     def _by(self, actor: CareActor, at: str) -> dict[str, Any]:
         """Who and when, as a note or history entry stores them: the sub, and the name at the time."""
-        return {"at": at, "actor_id": actor.sub, "actor": self.names.shown(actor.sub)}
+        return {"at": at, "actor_id": actor.sub, "actor": actor.name or self.names.shown(actor.sub)}
 
     def _plan(self, actor: CareActor, current: dict[str, Any], requested: RequestedChange, now: datetime) -> _Write:
         at = iso(now)
