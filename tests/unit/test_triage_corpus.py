@@ -54,6 +54,7 @@ def test_a_malformed_line_is_refused_with_its_place_never_its_text(tmp_path: Pat
     assert "die" not in str(refused.value)
 
 
+@pytest.mark.timeout(600)  # the whole training (five fits per head): about a minute of CPU, far more on a busy machine
 def test_the_committed_model_is_what_training_gives() -> None:
     assert triage_train.build() == (triage_train.MODEL_PATH.read_text("utf-8")), (
         "model.json is stale: the corpus, the rules or the features changed. Run `make train-triage`.")
