@@ -1,6 +1,8 @@
 """How well crisis triage does on words it was and was not fitted to, and what it costs per message.
 
-    python -m infra.triage_report [--no-ablation] [--first-try REV] [--import-cost]      (or: make triage)
+    python -m infra.triage_report [--no-ablation | --ablation-rows N,M] [--first-try REV] [--import-cost]
+
+(``make triage`` runs it with no option.)
 
 Reads the labelled corpus (``infra.triage_corpus``: rounds in tests/data/triage/) and prints, per
 language:
@@ -185,23 +187,27 @@ def rules_only(rules: Triager, training: Sequence[Phrasing], frozen: Sequence[Ph
                       frozen=score(reader, frozen))
 
 
+# The kinds of feature shipped before pairs of words one apart (``features.SKIPS``) were added.
+_BEFORE_SKIPS = (features.WORDS, features.CONCEPTS, features.RULES, features.SCALED)
 ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("rules alone (concept lexicons, modifiers)", None),
-    ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2, history_apart=False)),
+    ("model alone: words", Settings(parts=(features.WORDS,), deciding_precision=2, history_apart=False,
+                                    nb_scaling=False)),
     ("model alone: words, Spanish letters", Settings(parts=(features.WORDS, features.SPANISH_LETTERS),
-                                                     deciding_precision=2, history_apart=False)),
+                                                     deciding_precision=2, history_apart=False, nb_scaling=False)),
     ("model alone: words, concepts", Settings(parts=(features.WORDS, features.CONCEPTS), deciding_precision=2,
-                                              history_apart=False)),
+                                              history_apart=False, nb_scaling=False)),
     ("model alone: + rule findings", Settings(parts=(features.WORDS, features.CONCEPTS, features.RULES),
-                                              deciding_precision=2, history_apart=False)),
-    ("every rule decides, model adds", Settings(deciding_precision=0)),
-    ("the surest rules decide, model weighs the rest (as shipped before)",
-     Settings(parts=(features.WORDS, features.CONCEPTS, features.RULES), history_apart=False)),
-    ("+ words weigh less in a long message", Settings(history_apart=False)),
-    ("shipped: + a danger also weighed without the history told beside it", Settings()),
-    ("shipped, with Spanish letter pieces",
-     Settings(parts=(features.WORDS, features.SPANISH_LETTERS, features.CONCEPTS, features.RULES,
-                features.SCALED))),
+                                              deciding_precision=2, history_apart=False, nb_scaling=False)),
+    ("every rule decides, model adds", Settings(parts=_BEFORE_SKIPS, deciding_precision=0, nb_scaling=False)),
+    ("the surest rules decide, model weighs the rest",
+     Settings(parts=(features.WORDS, features.CONCEPTS, features.RULES), history_apart=False, nb_scaling=False)),
+    ("+ words weigh less in a long message", Settings(parts=_BEFORE_SKIPS, history_apart=False, nb_scaling=False)),
+    ("+ a danger also weighed without the history told beside it (shipped before)",
+     Settings(parts=_BEFORE_SKIPS, nb_scaling=False)),
+    ("+ naive Bayes log-count ratios scale the features", Settings(parts=_BEFORE_SKIPS)),
+    ("shipped: + pairs of words one word apart", Settings()),
+    ("shipped, with Spanish letter pieces", Settings(parts=(*features.ALL_PARTS, features.SPANISH_LETTERS))),
 )
 
 
@@ -339,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=50, help="assessments of each message when timing")
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation (the slow part)")
+    parser.add_argument("--ablation-rows", metavar="N,M",
+                        help="only these rows of the ablation (0-based, comma-separated)")
     parser.add_argument("--first-try", metavar="REV", help="score each round with the triage of git revision REV")
     parser.add_argument("--import-cost", action="store_true",
                         help="what importing triage costs IntakeFunction's cold start, and its first message")
@@ -373,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
                f"{MAX_MESSAGE_LENGTH}-character message")
     if not args.no_ablation:
         out.append("ablation (held out by round | frozen rounds), urgent caught / false alarms:")
-        for label, settings in ABLATION:
+        rows = (list(ABLATION) if not args.ablation_rows
+                else [ABLATION[int(n)] for n in args.ablation_rows.split(",")])
+        for label, settings in rows:
             result = (rules_only(rules, training_rounds, frozen) if settings is None
                       else evaluate(settings, rules, training, frozen, with_training=False))
             cells = []

@@ -4,7 +4,8 @@
 
 Fits logistic regression (scikit-learn, a dev dependency only) on the corpus's training rounds, never
 on the frozen ones (``infra.triage_corpus.FROZEN_ROUNDS``), over the features ``inquiries.triage.features``
-extracts, and writes ``functions/inquiries/triage/model.json``: per feature its weight in each head, a
+extracts (each scaled by its naive Bayes log-count ratio for the head, ``naive_bayes_ratios``), and writes
+``functions/inquiries/triage/model.json``: per feature its weight in each head (the ratio folded in), a
 bias and a threshold per binary head and language. The thresholds are chosen on out-of-fold scores (the
 training rounds split into ``THRESHOLD_FOLDS`` groups of whole rounds, each group scored by a model fitted
 on the others): per language, the lowest ``urgent`` threshold whose false alarms stay within its budget
@@ -67,6 +68,8 @@ class Settings:
     deciding_precision: float = DECIDING_PRECISION
     # A danger match is also weighed without the sentences that tell a history (history never lowers it).
     history_apart: bool = True
+    # Each feature scaled by its naive Bayes log-count ratio before the fit (``naive_bayes_ratios``).
+    nb_scaling: bool = True
 
 
 @dataclass
@@ -103,6 +106,32 @@ class Prepared:
                 for found, scale in zip(self.feature_sets(parts), self.scales(parts), strict=True)]
 
 
+def naive_bayes_ratios(matrix: Any, labels: Sequence[bool]) -> Any:
+    """Per feature (column of ``matrix``) its naive Bayes log-count ratio for ``labels``: the log of how much
+    likelier the feature is in a positive phrasing than in a negative one (presence counts, add-one smoothed).
+
+    The regression is fitted on the features scaled by these ratios (NBSVM: Wang and Manning, "Baselines and
+    Bigrams", ACL 2012); the exported weight of a feature is its fitted coefficient times its ratio, so the
+    model stays a plain weight per feature, scored as before. A rare word that leans one way starts out
+    weighted by its evidence rather than at zero, which held out by round raised recall at the same
+    false-alarm rate (docs/triage.md, ablation).
+    """
+    import numpy as np
+
+    present = (matrix > 0).astype(float).tocsr()
+    positive = np.asarray(labels, dtype=bool)
+    in_positive = np.asarray(present[positive].sum(axis=0)).ravel() + 1.0
+    in_negative = np.asarray(present[~positive].sum(axis=0)).ravel() + 1.0
+    return np.log((in_positive / in_positive.sum()) / (in_negative / in_negative.sum()))
+
+
+def _scaled_by(matrix: Any, ratios: Any) -> Any:
+    scaled = matrix.multiply(ratios).tocsr()
+    scaled.indices = scaled.indices.astype("int32")
+    scaled.indptr = scaled.indptr.astype("int32")
+    return scaled
+
+
 def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True) -> dict[str, Any]:
     """Fit every head on ``prepared``; the model data with every threshold at 0.5. Without ``categories``, the
     category heads are left out (out-of-fold scoring and the evaluation's folds need only the levels)."""
@@ -127,10 +156,13 @@ def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True
         "deciding_rules": deciding_rules(prepared, settings), "history_apart": settings.history_apart,
         "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
     for head in BINARY_HEADS:
+        ratios = naive_bayes_ratios(matrix, labels[head]) if settings.nb_scaling else None
         fitted = LogisticRegression(C=REGULARISATION_C, solver="liblinear", class_weight="balanced",
-                                    max_iter=2000, random_state=0).fit(matrix, labels[head])
+                                    max_iter=2000, random_state=0).fit(
+            matrix if ratios is None else _scaled_by(matrix, ratios), labels[head])
+        weights = fitted.coef_[0] if ratios is None else fitted.coef_[0] * ratios
         data["bias"][head] = round(float(fitted.intercept_[0]), 4)
-        data[head] = {name: round(float(w), 4) for name, w in zip(names, fitted.coef_[0], strict=True)
+        data[head] = {name: round(float(w), 4) for name, w in zip(names, weights, strict=True)
                       if abs(w) >= MIN_WEIGHT}
     risky = [i for i, p in enumerate(prepared.phrasings) if p.level != "none"]
     kinds = sorted({prepared.phrasings[i].category for i in risky})

@@ -54,6 +54,7 @@ def test_a_malformed_line_is_refused_with_its_place_never_its_text(tmp_path: Pat
     assert "die" not in str(refused.value)
 
 
+@pytest.mark.timeout(600)  # the whole training (five fits per head): about a minute of CPU, far more on a busy machine
 def test_the_committed_model_is_what_training_gives() -> None:
     assert triage_train.build() == (triage_train.MODEL_PATH.read_text("utf-8")), (
         "model.json is stale: the corpus, the rules or the features changed. Run `make train-triage`.")
@@ -74,9 +75,15 @@ def test_the_pure_python_scores_are_scikit_learns(monkeypatch: pytest.MonkeyPatc
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform([features.values(f, s) for f, s in zip(found, scales, strict=True)]).tocsr()
     matrix.indices, matrix.indptr = matrix.indices.astype("int32"), matrix.indptr.astype("int32")
+    # The fit reads each feature scaled by its naive Bayes ratio; the export folds the ratio into the weight.
+    labels = [p.urgent for p in sample]
+    ratios = triage_train.naive_bayes_ratios(matrix, labels)
+    assert triage_train.Settings().nb_scaling and ratios.min() < 0 < ratios.max()
+    scaled = matrix.multiply(ratios).tocsr()
+    scaled.indices, scaled.indptr = scaled.indices.astype("int32"), scaled.indptr.astype("int32")
     reference = LogisticRegression(C=triage_train.REGULARISATION_C, solver="liblinear", class_weight="balanced",
-                                   max_iter=2000, random_state=0).fit(matrix, [p.urgent for p in sample])
-    expected = reference.predict_proba(matrix)[:, 1]
+                                   max_iter=2000, random_state=0).fit(scaled, labels)
+    expected = reference.predict_proba(scaled)[:, 1]
     got = [exported.probability("urgent", f, s) for f, s in zip(found, scales, strict=True)]
     assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 0.01
 

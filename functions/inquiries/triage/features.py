@@ -1,7 +1,8 @@
 """What the triage model reads of a message: the same features when it is trained (offline, with
 scikit-learn) and when it scores (in the Lambda, in pure Python), from one function.
 
-- ``w:`` each word and ``b:`` each pair of neighbouring words of the collapsed, normalised text;
+- ``w:`` each word and ``b:`` each pair of neighbouring words of the collapsed, normalised text, and ``s:``
+  each pair of words one word apart (``SKIPS``: "took ~ pills", "want ~ die" whatever stands between);
 - ``c:`` the three- and four-letter pieces of each word (misspellings and Spanish word forms share them):
   not shipped, since held out they added nothing the words did not (the ablation in docs/triage.md);
 - what the rules found: each concept lexicon present (``lexicon:SUBSTANCE``), each pair of concepts
@@ -26,12 +27,12 @@ from inquiries.triage.rules import RulesVerdict
 # The kinds of feature; a model records which it was trained with (the ablation in docs/triage.md
 # trains without some of them).
 WORDS, LETTERS, SPANISH_LETTERS, CONCEPTS, RULES = "words", "letters", "spanish_letters", "concepts", "rules"
-SCALED = "scaled"
-ALL_PARTS = (WORDS, CONCEPTS, RULES, SCALED)
+SCALED, SKIPS = "scaled", "skips"
+ALL_PARTS = (WORDS, SKIPS, CONCEPTS, RULES, SCALED)
 # Above this many words (sentence breaks count as one), a message's word and pair features weigh less.
 SCALE_WORDS = 20
-# The features ``SCALED`` weighs by a message's length: its words and pairs of words.
-SCALED_PREFIXES = ("w:", "b:")
+# The features ``SCALED`` weighs by a message's length: its words and pairs of words (neighbours or one apart).
+SCALED_PREFIXES = ("w:", "b:", "s:")
 # A message of at most this many words (sentence breaks count as one) is short.
 SHORT_MESSAGE_WORDS = 12
 
@@ -44,6 +45,8 @@ def extract(collapsed: str, verdict: RulesVerdict, language: str,
     if WORDS in parts:
         found.update("w:" + token for token in tokens)
         found.update("b:" + first + " " + second for first, second in pairwise(tokens))
+    if SKIPS in parts:
+        found.update("s:" + first + " " + third for first, third in zip(tokens, tokens[2:], strict=False))
     if LETTERS in parts or (SPANISH_LETTERS in parts and language == "es"):
         for token in set(tokens):
             padded = "<" + token + ">"
