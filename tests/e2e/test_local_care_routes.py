@@ -79,7 +79,12 @@ def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> N
                        ("/care/queue", "GET"): "CareTeamAuthorizer",
                        ("/care/search", "GET"): "CareTeamAuthorizer",
                        ("/care/team", "GET"): "CareTeamAuthorizer",
-                       ("/care/reports", "GET"): "CareTeamAuthorizer"}
+                       ("/care/reports", "GET"): "CareTeamAuthorizer",
+                       ("/care/people", "GET"): "CareTeamAuthorizer",
+                       ("/care/erasures", "GET"): "CareTeamAuthorizer",
+                       ("/care/erasures", "POST"): "CareTeamAuthorizer",
+                       ("/care/erasures/{request_id}/approve", "POST"): "CareTeamAuthorizer",
+                       ("/care/erasures/{request_id}/reject", "POST"): "CareTeamAuthorizer"}
 
 
 def test_a_path_parameter_and_the_verified_claims_reach_the_function(api: ApiGatewayEmulator,

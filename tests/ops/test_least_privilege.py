@@ -471,6 +471,9 @@ def test_the_webhook_sender_reads_only_destination_secrets_and_never_a_phi_table
 def test_the_event_publisher_reads_no_inquiry_by_key_and_puts_only_on_its_own_bus() -> None:
     statements = role_statements("PublishEventsFunction")
     granted = {a for s in statements for a in actions(s)}
-    assert not granted & {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert not granted & {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    # Query and DeleteItem only on its own event log (an erasure removes the erased inquiry's earlier events).
+    reads_or_deletes = [s for s in statements if set(actions(s)) & {"dynamodb:Query", "dynamodb:DeleteItem"}]
+    assert [s["Resource"] for s in reads_or_deletes] == [{"Fn::GetAtt": ["InquiryEventLogTable", "Arn"]}]
     [put] = [s for s in statements if "events:PutEvents" in actions(s)]
     assert put["Resource"] == {"Fn::GetAtt": ["InquiryEventBus", "Arn"]}

@@ -56,7 +56,7 @@ class AuditRequest:
 
 
 def _date(params: Mapping[str, str], name: str) -> date | None:
-    value = params.get(name) or None
+    value = params.get(name)  # given but empty (``?to=``) is not a date: 422, like any other malformed one
     if value is None:
         return None
     try:

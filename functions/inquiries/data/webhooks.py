@@ -8,7 +8,9 @@ WebhookDestinationsTable, key ``destination_id`` (a short name ops choose): ``ur
 InquiryEventLogTable, key ``day`` (``YYYY-MM-DD`` of the event, UTC) and ``event_key``
 (``<occurred_at>#<stream sequence number, 40 digits>#<event_id>``): each event's exact body, kept ``ttl``
 (EVENT_LOG_DAYS), so a replay from a time sends the same ids and bytes, in the order they
-happened. Writing an event again (a retried stream batch) overwrites it with the same values.
+happened. Writing an event again (a retried stream batch) overwrites it with the same values. Each item also
+names its ``inquiry_id``: an ``inquiry.erased`` event deletes that inquiry's earlier events (``forget``), so
+after an erasure the log holds only the event that says it happened.
 Neither table holds PHI: events carry ids, codes and times only.
 """
 
@@ -131,7 +133,33 @@ class EventLog:
         self.ddb.put_item(TableName=self.table, Item=serialize({
             "day": event.occurred_at[:10], "event_key": event_key(event),
             "event_id": event.event_id, "type": event.type.value, "body": event.body(),
-            "ttl": int(time.time()) + keep_days * 86400}))
+            "inquiry_id": str(event.data.get("inquiry_id", "")), "ttl": int(time.time()) + keep_days * 86400}))
+
+    def forget(self, erasure: InquiryEvent, keep_days: int) -> int:
+        """Delete the erased inquiry's other events (all the log can hold: its last ``keep_days`` days),
+        keeping the erasure itself, so a replay tells a receiver to erase and never resends what was erased.
+        Repeatable: a retried erasure finds nothing more. How many were deleted."""
+        inquiry_id = str(erasure.data["inquiry_id"])
+        today = datetime.now(UTC).date()
+        deleted = 0
+        for back in range(keep_days + 1):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table, "KeyConditionExpression": "#d = :d",
+                "FilterExpression": "inquiry_id = :i AND event_id <> :e",
+                "ProjectionExpression": "#d, event_key",
+                "ExpressionAttributeNames": {"#d": "day"},
+                "ExpressionAttributeValues": {":d": {"S": (today - timedelta(days=back)).isoformat()},
+                                              ":i": {"S": inquiry_id}, ":e": {"S": erasure.event_id}}}
+            while True:
+                page = self.ddb.query(**kwargs)
+                for item in page.get("Items", []):
+                    self.ddb.delete_item(TableName=self.table,
+                                         Key={"day": item["day"], "event_key": item["event_key"]})
+                    deleted += 1
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return deleted
 
     def since(self, start: datetime, until: datetime | None = None) -> Iterator[InquiryEvent]:
         """Every kept event from ``start`` (to ``until``), oldest first, one day partition at a time."""

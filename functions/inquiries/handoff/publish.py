@@ -2,9 +2,10 @@
 
 Three writes, each repeatable with the same result, in this order: the event log (replay reads it), the
 EventBridge bus (the clinic's own AWS targets), one delivery message per enabled destination (the
-webhook queue). They follow the committed change (the stream), never the request that made it, so no
-request can succeed without its event; a failure fails the record, and the stream mapping retries it
-from there (an event sent twice carries one id, which receivers drop repeats by).
+webhook queue). An erasure's event also deletes the erased inquiry's earlier events from the log. They
+follow the committed change (the stream), never the request that made it, so no request can succeed
+without its event; a failure fails the record, and the stream mapping retries it from there (an event
+sent twice carries one id, which receivers drop repeats by).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from inquiries.data.webhooks import Destinations, EventLog
-from inquiries.handoff.events import SOURCE, InquiryEvent
+from inquiries.handoff.events import SOURCE, EventType, InquiryEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -74,6 +75,8 @@ class Publisher:
     def publish(self, event: InquiryEvent) -> int:
         """Keep and send one event; how many destinations it was queued for."""
         self.log.put(event, self.keep_days)
+        if event.type is EventType.ERASED:
+            self.log.forget(event, self.keep_days)
         entry: Any = {"Source": SOURCE, "DetailType": event.type.value, "Detail": event.body(),
                       "EventBusName": self.bus_name,
                       "Time": datetime.fromisoformat(event.occurred_at.replace("Z", "+00:00"))}
