@@ -92,7 +92,8 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
     waiting = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"phone": str(submitted["phone"])})
     assert waiting["statusCode"] == 202
     export_id = response_json(waiting)["request_id"]
-    assert rights_request(stack, "POST", f"/care/erasures/{export_id}/approve", claims=SECOND_ADMIN)["statusCode"] == 200
+    approved = rights_request(stack, "POST", f"/care/erasures/{export_id}/approve", claims=SECOND_ADMIN)
+    assert approved["statusCode"] == 200
     assert rights_request(stack, "GET", f"/care/exports/{export_id}", claims=ADMIN)["statusCode"] == 200
     stack.configure(REQUIRE_SECOND_APPROVAL="false")
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
