@@ -283,6 +283,7 @@ def request_export(stack: Stack) -> str:
     assert response["statusCode"] == 202, response
     body = response_json(response)
     assert body["status"] == "pending" and body["kind"] == "export" and "inquiries" not in body
+    assert body["count"] == 2 and len(body["references"]) == 2, "references only: what an erasure would name"
     request_id: str = body["request_id"]
     return request_id
 

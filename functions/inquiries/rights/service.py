@@ -109,7 +109,8 @@ class RightsService:
                                          requester=self.names.shown(actor.sub), reason="", requested_at=iso(now),
                                          expires_at=int(expires.timestamp()), inquiry_ids=ids, person=person,
                                          action=EXPORT, term=kind))
-        return ExportPending(status="pending", kind=EXPORT, request_id=request_id, expires_at=iso(expires))
+        return ExportPending(status="pending", kind=EXPORT, request_id=request_id, expires_at=iso(expires),
+                             count=len(ids), references=tuple(short_reference(i) for i in ids))
 
     def open_export(self, actor: CareActor, request_id: str) -> PersonExport:
         """An approved export, for the admin who asked (once). Raises ``RequestGone``, ``NotRequester``."""

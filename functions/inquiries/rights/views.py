@@ -55,6 +55,8 @@ class ExportPending:
     kind: str  # "export"
     request_id: str
     expires_at: str
+    count: int  # how many inquiries it will show, and their references (so an erasure can still be asked for)
+    references: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
