@@ -19,8 +19,10 @@ What goes, found from the address alone:
   the address's mailbox (``delivery.address_cap.mailbox``: ``+tag`` dropped, Gmail's dots dropped), and the
   address's own hash as counters written before mailboxes were keyed used it.
 
-The per-domain counters (``domain#...``) are shared by everyone at a domain and hold only inquiry ids: they
-are left to expire (a day).
+- the erased inquiry ids in the per-domain counters ``domain#<domain hash>#<window>``, shared by everyone at a
+  domain: only those ids are taken out (a conditional update; a counter left empty is deleted), for the given
+  address's domain and each erased inquiry's stored address's (and, for an erasure by phone, the same for the
+  stored addresses' mailbox counters).
 
 It prints a JSON report of the counts, and logs the act to stderr with inquiry ids and counts only:
 never the address, nor its hash (which identifies the person as well as the address does).

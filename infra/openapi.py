@@ -37,6 +37,8 @@ from inquiries.rights.views import (
     ErasureDone,
     ErasurePending,
     ErasureRejected,
+    ExportApproved,
+    ExportPending,
     PendingRequests,
     PersonExport,
 )
@@ -62,7 +64,7 @@ def _schema(model: type[Any], components: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _answers(ok: dict[str, str], statuses: dict[int, str], error: dict[str, str]) -> dict[str, Any]:
+def _answers(ok: dict[str, Any], statuses: dict[int, str], error: dict[str, str]) -> dict[str, Any]:
     answers: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
     for status, text in statuses.items():
         answers[str(status)] = {"description": text, "content": {"application/json": {"schema": error}}}
@@ -222,8 +224,21 @@ def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
             "tags": ["rights"], "operationId": "rights_export_person", "security": security,
             "parameters": [{"name": "email", "in": "query", "required": False, "schema": {"type": "string"}},
                            {"name": "phone", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": {**_answers(_schema(PersonExport, components),
+                                     {**refused, 422: "Neither or both given, or one the form would refuse."}, error),
+                          "202": {"description": "RequireSecondApproval: a pending export request (kind export), "
+                                                 "listed at GET /care/erasures until a different admin approves it",
+                                  "content": {"application/json": {
+                                      "schema": _schema(ExportPending, components)}}}},
+        }},
+        "/care/exports/{request_id}": {"get": {
+            "summary": "An export approved by a different admin, for the admin who asked, once (audited as "
+                       "person_export)", "tags": ["rights"], "operationId": "rights_open_export",
+            "security": security, "parameters": [request_id],
             "responses": _answers(_schema(PersonExport, components),
-                                  {**refused, 422: "Neither or both given, or one the form would refuse."}, error),
+                                  {**refused, 403: "Not a care-admin, or not the admin who asked for it.",
+                                   404: "No such approved export (not yet approved, opened already, rejected or "
+                                        "expired)."}, error),
         }},
         "/care/erasures": {
             "post": {
@@ -250,9 +265,10 @@ def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
             },
         },
         "/care/erasures/{request_id}/approve": {"post": {
-            "summary": "Approve (and carry out) a pending erasure made by another admin", "tags": ["rights"],
+            "summary": "Approve a pending request made by another admin: an erasure is carried out; an export "
+                       "(ExportApproved) opens to its requester for 15 minutes", "tags": ["rights"],
             "operationId": "rights_approve_erasure", "security": security, "parameters": [request_id],
-            "responses": _answers(done, {**refused, **gone}, error),
+            "responses": _answers({"oneOf": [done, _schema(ExportApproved, components)]}, {**refused, **gone}, error),
         }},
         "/care/erasures/{request_id}/reject": {"post": {
             "summary": "Reject (or, by its requester, withdraw) a pending erasure", "tags": ["rights"],

@@ -1,7 +1,8 @@
 """Erasure with a second admin's approval (the template's RequireSecondApproval), in Debian's headless Chromium
 against a local stack started with LOCAL_REQUIRE_SECOND_APPROVAL=1: one admin asks, the page says it waits;
 they cannot approve their own request; a different admin sees it pending (who, why, which references, never
-the address) and approves it, or rejects another, which then erases nothing."""
+the address) and approves it, or rejects another, which then erases nothing. An export (the right of access)
+waits the same way, and once approved only the admin who asked opens it."""
 # ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
 
     # The requester sees both waiting, and is not offered to approve them; nothing is erased yet.
     pending = page.locator("section.pending")
-    expect(pending.get_by_role("row").filter(has_text=person.reference)).to_contain_text("You asked for this one.")
+    # (Each search asked for an export as well: that waits in its own row, kind "Export".)
+    mine = pending.get_by_role("row").filter(has_text=person.reference).filter(has_text="Erasure")
+    expect(mine).to_contain_text("You asked for this one.")
     expect(pending.get_by_role("button", name=f"Approve request {request_id}")).to_have_count(0)
     for value in (*sent.values(), *other_sent.values()):
         expect(pending).not_to_contain_text(value)
@@ -93,7 +96,8 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
     try:
         open_console(other_page, local_stack, "#/people")
         sign_in(other_page, second_admin)
-        row = other_page.locator("section.pending").get_by_role("row").filter(has_text=person.reference)
+        row = other_page.locator("section.pending").get_by_role("row").filter(
+            has_text=person.reference).filter(has_text="Erasure")
         expect(row).to_contain_text(admin.name)
         expect(row).to_contain_text("The person asked us to erase their data")
         assert_accessible(other_page, "erasure-to-approve")
@@ -102,14 +106,14 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
         other_page.locator("section.pending").get_by_role(
             "button", name=f"Reject request {rejected_id}").click()
         expect(other_page.get_by_role("status").filter(has_text="Rejected")).to_be_visible()
-        expect(other_page.locator("section.pending")).to_contain_text("None.")
+        expect(other_page.locator("section.pending").get_by_role("row").filter(has_text="Erasure")).to_have_count(0)
     finally:
         context.close()
 
     # Approved: the person's inquiry is gone. Rejected: the other is kept.
     assert api(local_stack, admin_token, "GET", f"/care/inquiries/{person.inquiry_id}")[0] == 404
     status, found = api(local_stack, admin_token, "GET", f"/care/people?email={sent['email']}")
-    assert status == 200 and found["count"] == 0
+    assert status == 202 and found["count"] == 0  # an export waits for approval too; it would find nothing
     assert api(local_stack, admin_token, "GET", f"/care/inquiries/{other.inquiry_id}")[0] == 200
     # The trail: asked by one admin, erased by the other (the approver) under the same request; the rejection.
     status, trail = api(local_stack, admin_token, "GET", "/care/audit?action=erasure")
@@ -121,3 +125,58 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
     assert [e["actor"] for e in trail["items"] if e.get("request_id") == request_id] == [admin.name]
     status, trail = api(local_stack, admin_token, "GET", "/care/audit?action=erasure_rejected")
     assert [e["actor"] for e in trail["items"] if e.get("request_id") == rejected_id] == [second_admin.name]
+
+
+def test_an_export_waits_for_a_different_admin_then_the_admin_who_asked_opens_it(
+        browser: Browser, page: Page, local_stack: LocalStackProcess, admin: Person, second_admin: Person) -> None:
+    person, sent = person_inquiry(local_stack)
+    admin_token = token_of(local_stack, admin.email, admin.password)
+
+    open_console(page, local_stack, "#/people")
+    sign_in(page, admin)
+    page.get_by_label("Email address or phone number").fill(sent["email"])
+    with page.expect_response(lambda r: "/care/people" in r.url and r.request.method == "GET") as asked:
+        page.get_by_role("button", name="Find their inquiries").click()
+    assert asked.value.status == 202, asked.value.text()
+    request_id: str = asked.value.json()["request_id"]
+    expect(page.get_by_role("alert").filter(has_text="Export requested")).to_be_visible()
+    expect(page.locator(".person")).to_contain_text(person.reference)
+    expect(page.get_by_text(sent["message"])).to_have_count(0)
+    row = page.locator("section.pending").get_by_role("row").filter(has_text=person.reference)
+    expect(row).to_contain_text("Export")
+    expect(row).to_contain_text("You asked for this one.")
+    expect(page.get_by_role("button", name=f"Approve request {request_id}")).to_have_count(0)
+    assert_accessible(page, "export-pending")
+    status, _ = api(local_stack, admin_token, "POST", f"/care/erasures/{request_id}/approve", {})
+    assert status == 403
+
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    other_page = context.new_page()
+    try:
+        open_console(other_page, local_stack, "#/people")
+        sign_in(other_page, second_admin)
+        other_row = other_page.locator("section.pending").get_by_role("row").filter(has_text=person.reference)
+        expect(other_row).to_contain_text("Export")
+        expect(other_row).to_contain_text(admin.name)
+        for value in sent.values():
+            expect(other_page.locator("section.pending")).not_to_contain_text(value)
+        other_row.get_by_role("button", name=f"Approve request {request_id}").click()
+        expect(other_page.get_by_role("status").filter(has_text="Approved")).to_be_visible()
+        # The approver may not open it.
+        expect(other_page.get_by_role("button", name=f"Open the export of request {request_id}")).to_have_count(0)
+    finally:
+        context.close()
+
+    # The admin who asked opens it (once): the person's data, as after a search without approval.
+    page.reload()
+    open_button = page.get_by_role("button", name=f"Open the export of request {request_id}")
+    open_button.click()
+    expect(page.get_by_role("heading", name="1 inquiry found")).to_be_visible()
+    expect(page.get_by_text(sent["message"])).to_be_visible()
+    expect(page.get_by_role("button", name="Download as JSON")).to_be_visible()
+    assert_accessible(page, "export-opened")
+    status, trail = api(local_stack, admin_token, "GET", "/care/audit?action=person_export")
+    assert status == 200
+    assert [e["actor"] for e in trail["items"] if e.get("inquiry_id") == person.inquiry_id] == [admin.name]
+    assert api(local_stack, admin_token, "GET", f"/care/exports/{request_id}")[0] == 404

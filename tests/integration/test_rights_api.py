@@ -275,3 +275,70 @@ def test_only_a_care_admin_reaches_any_rights_route(stack: Stack, person: dict[s
     assert response["statusCode"] == 403
     assert "inquiries" not in response["body"] and "Ana" not in response["body"]
     assert len(stack.items()) == 3
+
+
+# ---- the right of access with a second admin's approval ------------------------------------------------------------
+def request_export(stack: Stack) -> str:
+    response = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"email": PERSON})
+    assert response["statusCode"] == 202, response
+    body = response_json(response)
+    assert body["status"] == "pending" and body["kind"] == "export" and "inquiries" not in body
+    assert body["count"] == 2 and len(body["references"]) == 2, "references only: what an erasure would name"
+    request_id: str = body["request_id"]
+    return request_id
+
+
+def test_with_second_approval_an_export_waits_for_a_different_admin_then_the_requester_opens_it_once(
+        approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_export(approval)
+    assert audit(approval, "person_export") == []
+    [item] = response_json(rights_request(approval, "GET", "/care/erasures", claims=SECOND_ADMIN))["items"]
+    assert (item["request_id"], item["kind"], item["count"], item["approved"]) == (request_id, "export", 2, False)
+    stored = everything(approval, "ErasureRequestTable")
+    assert "ana.person" not in stored and "example.com" not in stored
+    assert rights_request(approval, "GET", f"/care/exports/{request_id}", claims=ADMIN)["statusCode"] == 404
+    assert rights_request(approval, "POST", f"/care/erasures/{request_id}/approve",
+                          claims=ADMIN)["statusCode"] == 403
+
+    approved = rights_request(approval, "POST", f"/care/erasures/{request_id}/approve", claims=SECOND_ADMIN)
+
+    assert approved["statusCode"] == 200
+    assert response_json(approved)["status"] == "approved" and "inquiries" not in approved["body"]
+    assert len(approval.items()) == 3, "an approved export erases nothing"
+    [listed] = response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"]
+    assert listed["approved"] is True
+    # Only the admin who asked may open it, once.
+    assert rights_request(approval, "GET", f"/care/exports/{request_id}", claims=SECOND_ADMIN)["statusCode"] == 403
+    opened = rights_request(approval, "GET", f"/care/exports/{request_id}", claims=ADMIN)
+    assert opened["statusCode"] == 200
+    assert sorted(i["inquiry_id"] for i in response_json(opened)["inquiries"]) == person["ids"]
+    entries = audit(approval, "person_export")
+    assert sorted(e["inquiry_id"] for e in entries) == person["ids"]
+    assert {e["actor_id"] for e in entries} == {ADMIN["sub"]}
+    assert [e["request_id"] for e in audit(approval, "export_approved")] == [request_id]
+    assert rights_request(approval, "GET", f"/care/exports/{request_id}", claims=ADMIN)["statusCode"] == 404
+    assert response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"] == []
+
+
+def test_a_rejected_export_request_is_never_shown(approval: Stack, person: dict[str, Any]) -> None:
+    request_id = request_export(approval)
+    rejected = rights_request(approval, "POST", f"/care/erasures/{request_id}/reject", claims=SECOND_ADMIN)
+    assert rejected["statusCode"] == 200
+    assert [e["request_id"] for e in audit(approval, "export_rejected")] == [request_id]
+    assert rights_request(approval, "GET", f"/care/exports/{request_id}", claims=ADMIN)["statusCode"] == 404
+    assert rights_request(approval, "POST", f"/care/erasures/{request_id}/approve",
+                          claims=SECOND_ADMIN)["statusCode"] == 404
+    assert audit(approval, "person_export") == []
+
+
+def test_an_approved_export_is_an_export_not_an_erasure_and_an_erasure_request_is_not_an_export(
+        approval: Stack, person: dict[str, Any]) -> None:
+    erasure = request_erasure(approval)
+    assert rights_request(approval, "GET", f"/care/exports/{erasure}", claims=ADMIN)["statusCode"] == 404
+    assert len(approval.items()) == 3 and audit(approval, "person_export") == []
+
+
+@pytest.mark.parametrize("claims", [CARE_MEMBER, MANAGER])
+def test_only_a_care_admin_opens_an_export(stack: Stack, claims: dict[str, str]) -> None:
+    response = rights_request(stack, "GET", "/care/exports/01ARZ3NDEKTSV4RRFFQ69G5FAV", claims=claims)
+    assert response["statusCode"] == 403

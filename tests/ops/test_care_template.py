@@ -14,7 +14,8 @@ CARE_ROUTES = {("/care/inquiries", "GET"), ("/care/inquiries/{inquiry_id}", "GET
 CARE_ROUTES |= {("/care/reports", "GET")}  # reports: care-admin and clinic-manager (issue 21)
 # The person's rights: their own function and role (RightsApiFunction), behind the same authorizer.
 RIGHTS_ROUTES = {("/care/people", "GET"), ("/care/erasures", "POST"), ("/care/erasures", "GET"),
-                 ("/care/erasures/{request_id}/approve", "POST"), ("/care/erasures/{request_id}/reject", "POST")}
+                 ("/care/erasures/{request_id}/approve", "POST"), ("/care/erasures/{request_id}/reject", "POST"),
+                 ("/care/exports/{request_id}", "GET")}
 
 
 def statements(function: str) -> list[dict[str, Any]]:

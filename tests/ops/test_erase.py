@@ -109,8 +109,10 @@ def test_erase_removes_the_persons_data_and_nothing_else(stored: Stored) -> None
     assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {stored.other}
     after = {t: stored.ddb.scan(TableName=t)["Count"] for t in TABLES}
     # Each inquiry's lookup items: its reference, phone, two name tokens and the whole name.
+    # The mailbox's counter, and the domain's, left empty once the person's ids are taken out of it.
+    assert report.domain_counters == 1
     assert after == {"InquiriesTable": 1, "IdempotencyTable": before["IdempotencyTable"] - 5,
-                     "RateLimitTable": before["RateLimitTable"] - 1,
+                     "RateLimitTable": before["RateLimitTable"] - 2,
                      "InquiryLookupTable": before["InquiryLookupTable"] - 2 * 5}
     assert report.lookup_items == 2 * 5
     assert {item["inquiry_id"]["S"] for item in stored.ddb.scan(TableName="InquiryLookupTable")["Items"]} == {
@@ -291,3 +293,48 @@ def test_the_command_erases_by_phone_and_refuses_a_number_intake_would_refuse(
     assert "555" not in out.err
     with pytest.raises(SystemExit):
         erase_module.main(["--phone", "--region", "us-east-1"], stdin=io.StringIO("12\n"))
+
+
+def domain_counters(ddb: DynamoDBClient) -> dict[str, set[str]]:
+    """The per-domain confirmation counters and the inquiry ids each lists."""
+    return {item["id"]["S"]: set(item.get("members", {}).get("SS", []))
+            for item in ddb.scan(TableName="RateLimitTable")["Items"] if item["id"]["S"].startswith("domain#")}
+
+
+@pytest.mark.parametrize("door", ["email", "phone"])
+def test_erasure_takes_the_persons_ids_out_of_the_shared_domain_counters_and_leaves_the_neighbours(
+        stack: Stack, door: str) -> None:
+    """A domain counter is shared by everyone at the domain: the person's ids go, a neighbour's stay."""
+    phone = "(415) 555-0199"
+
+    def sent(email: str, key: str) -> str:
+        event = json_post(distinctive_inquiry(email=email, phone=phone, message=f"words {key}"),
+                          headers={"Idempotency-Key": key})
+        inquiry_id: str = response_json(stack.intake(event))["inquiry_id"]
+        return inquiry_id
+
+    mine = [sent(PERSON, "key-d1"), sent(PERSON.lower(), "key-d2")]
+    neighbour = submit(stack, "a.neighbour@example.com", "key-d3", "a neighbour's words")
+    by_phone = sent("ana.work@example.net", "key-d4")  # the person's number, another address and domain
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    prepare_email(stack)
+    run_consumer(stack, "send_confirmation", "ConfirmationQueue")
+    listed = set().union(*domain_counters(ddb).values())
+    assert {*mine, neighbour, by_phone} <= listed
+
+    if door == "email":
+        report = erase(PERSON, ddb, Tables(), stack_peppers())
+        gone, kept = set(mine), {neighbour, by_phone}
+    else:  # by phone: every inquiry with that number, whatever its address's domain
+        report = erase(None, ddb, Tables(), stack_peppers(), phone=phone)
+        gone, kept = {*mine, by_phone}, {neighbour}
+
+    assert set(report.inquiry_ids) == gone
+    counters = domain_counters(ddb)
+    assert not gone & set().union(*counters.values())
+    assert kept <= set().union(*counters.values())
+    assert not any(i in json.dumps(ddb.scan(TableName="RateLimitTable")["Items"]) for i in gone)
+    assert report.domain_counters == (1 if door == "email" else 2)
+    again = erase(PERSON, ddb, Tables(), stack_peppers()) if door == "email" else erase(
+        None, ddb, Tables(), stack_peppers(), phone=phone)
+    assert (again.domain_counters, again.rate_limit_counters) == (0, 0)

@@ -87,12 +87,13 @@ def test_no_function_can_scan_or_batch_read_the_phi_tables(function: str) -> Non
 
 def _erasure_scan(statement: dict[str, Any]) -> bool:
     """Erasure's one Scan: the idempotency and rate-limit tables only (keyed by request or hash, not by person),
-    for a projection of their keys, the guard's inquiry id and the stored response - never whole items."""
+    for a projection of their keys, the guard's inquiry id, the stored response and a counter's members (inquiry
+    ids) - never whole items."""
     condition = statement.get("Condition", {})
     return (actions(statement) == ["dynamodb:Scan"]
             and {_logical(r) for r in as_list(statement["Resource"])} == {"IdempotencyTable", "RateLimitTable"}
             and set(condition.get("ForAllValues:StringEquals", {}).get("dynamodb:Attributes", []))
-            == {"id", "inquiry_id", "data"}
+            == {"id", "inquiry_id", "data", "members"}
             and condition.get("StringEquals", {}).get("dynamodb:Select") == "SPECIFIC_ATTRIBUTES")
 
 

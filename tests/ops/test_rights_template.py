@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.ops.test_least_privilege import RESOURCES, _as_iam_sees, _grants_on, actions, allowed, role_statements
 from tests.support.care import ADMIN, CARE_MEMBER, care_request
+from tests.support.consumers import prepare_email, run_consumer
 from tests.support.events import json_post, response_json
 from tests.support.phi import distinctive_inquiry
 from tests.support.rights import rights_request
@@ -63,6 +64,8 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
     submitted = distinctive_inquiry(name="Policy Person", email="policy.person@example.com")
     first = response_json(stack.intake(json_post(submitted)))["inquiry_id"]
     assert care_request(stack, "GET", f"/care/inquiries/{first}", claims=CARE_MEMBER)["statusCode"] == 200
+    prepare_email(stack)  # a confirmation: the person's ids in their mailbox's and their domain's counters
+    run_consumer(stack, "send_confirmation", "ConfirmationQueue")
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
 
     day = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -86,6 +89,12 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
     assert rights_request(stack, "POST", f"/care/erasures/{ids[0]}/approve", claims=ADMIN)["statusCode"] == 403
     assert rights_request(stack, "POST", f"/care/erasures/{ids[1]}/reject", claims=ADMIN)["statusCode"] == 200
     assert rights_request(stack, "POST", f"/care/erasures/{ids[0]}/approve", claims=SECOND_ADMIN)["statusCode"] == 200
+    waiting = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"phone": str(submitted["phone"])})
+    assert waiting["statusCode"] == 202
+    export_id = response_json(waiting)["request_id"]
+    approved = rights_request(stack, "POST", f"/care/erasures/{export_id}/approve", claims=SECOND_ADMIN)
+    assert approved["statusCode"] == 200
+    assert rights_request(stack, "GET", f"/care/exports/{export_id}", claims=ADMIN)["statusCode"] == 200
     stack.configure(REQUIRE_SECOND_APPROVAL="false")
     aws.dynamodb().meta.events.register("provide-client-params.dynamodb", record)
     answer = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
@@ -100,5 +109,22 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
                                              "AuditTable", "ErasureRequestTable"})):
         checked = [seen for operation, params in made for seen in _as_iam_sees(operation, params)]
         assert {resource for _action, resource, _params in checked} >= needed, function
+        if function == "RightsApiFunction":  # the erased ids taken out of the shared domain counters
+            assert {("UpdateItem", "RateLimitTable"), ("UpdateItem", "ErasureRequestTable")} <= {
+                (action, resource) for action, resource, _ in checked}
         for action, resource, params in checked:
             assert allowed(function, action, resource, params), (function, action, resource, params)
+
+
+def test_the_rights_function_may_only_take_ids_out_of_the_rate_limit_counters() -> None:
+    """Erasure removes the erased inquiry ids from the shared per-domain counters: an update of ``members``
+    only, conditional, never another attribute, never another table."""
+    take_out = {"Key": {"id": {"S": "domain#x#1"}}, "UpdateExpression": "DELETE members :ids",
+                "ConditionExpression": "attribute_exists(members)"}
+    assert allowed("RightsApiFunction", "UpdateItem", "RateLimitTable", take_out)
+    assert not allowed("RightsApiFunction", "UpdateItem", "RateLimitTable",
+                       {**take_out, "UpdateExpression": "SET expires_at = :e"})
+    assert not allowed("RightsApiFunction", "UpdateItem", "RateLimitTable", {**take_out, "ReturnValues": "ALL_OLD"})
+    assert not allowed("RightsApiFunction", "UpdateItem", "IdempotencyTable", take_out)
+    assert _grants_on("RateLimitTable")["RightsApiFunction"] == {"dynamodb:Scan", "dynamodb:DeleteItem",
+                                                                 "dynamodb:UpdateItem"}

@@ -118,6 +118,11 @@ export function readPerson({ email, phone }) {
   return request("GET", "/care/people", { query: { email, phone } });
 }
 
+/** An export approved by a second administrator, for the administrator who asked (once): as readPerson's answer. */
+export function openExport(requestId) {
+  return request("GET", `/care/exports/${encodeURIComponent(requestId)}`);
+}
+
 /** Erase one person's inquiries ({email?, phone?, reason}): the erasure report, or {status: "pending", request_id}. */
 export function requestErasure(erasure) {
   return request("POST", "/care/erasures", { body: erasure });

@@ -1,12 +1,13 @@
 // A person's rights (care-admin only): the right of access (every inquiry of one person, found by the keyed
 // hash of their exact email address or phone number, with notes, attempts and history, downloaded as JSON
 // or printed from this readable page) and erasure on request (a confirmation naming what will go, a reason,
-// then the same erasure `infra.erase` performs). With second approval configured, an erasure waits as a
-// pending request until a different administrator approves it.
+// then the same erasure `infra.erase` performs). With second approval configured, an erasure and an export
+// each wait as a pending request until a different administrator approves it; an approved export is then
+// opened (once) by the administrator who asked, from the pending requests.
 // The address or number searched stays in this page's memory: never in the page address, the title or
 // anything stored; the API's own audit entries hold ids and counts, not the term.
 
-import { ApiError, decideErasure, pendingErasures, readPerson, requestErasure } from "./api.js";
+import { ApiError, decideErasure, openExport, pendingErasures, readPerson, requestErasure } from "./api.js";
 import { describeChange } from "./detail.js";
 import { saveFile } from "./files.js";
 import { formatPhone } from "./format.js";
@@ -27,6 +28,8 @@ const REASON_LABELS = {
 };
 let reasonCodes = Object.keys(REASON_LABELS);
 let secondApproval = false;
+// Where an approved export opens (the page's results), set by showPeople.
+let exportResults = null;
 
 function reasonLabel(code) {
   return REASON_LABELS[code] ?? humanise(code);
@@ -49,6 +52,7 @@ export async function showPeople(view) {
   const pending = h("section", { class: "pending", "aria-labelledby": "pending-title" });
   let pendingShown = Promise.resolve();
   const results = h("div", { class: "person", "aria-live": "polite" });
+  exportResults = results;
   const input = h("input", { class: "input", id: "person-term", type: "text", autocomplete: "off", spellcheck: "false",
                              maxlength: "254", "aria-describedby": "person-term-hint" });
   const form = h("form", { class: "form form--inline no-print", role: "search", "aria-label": "Find a person's inquiries",
@@ -114,6 +118,51 @@ async function findPerson(view, term, results, summarySlot, input, refreshPendin
     return;
   }
   if (!view.isCurrent()) return;
+  if (answer?.status === "pending") {
+    showExportPending(answer, term, view, results, refreshPending);
+    await refreshPending();
+    return;
+  }
+  showFound(view, answer, results, (inquiries) => erasureSection(view, term, inquiries, results, refreshPending));
+}
+
+/** A search with second approval: the export waits for another administrator; an erasure can still be asked for. */
+function showExportPending(answer, term, view, results, refreshPending) {
+  const references = Array.isArray(answer.references) ? answer.references.map(String) : [];
+  const count = Number.isInteger(answer.count) ? answer.count : references.length;
+  const heading = h("h2", { tabindex: "-1", id: "person-found" },
+    count === 1 ? "1 inquiry found" : `${count} inquiries found`);
+  const notice = banner("Another administrator must approve the export before you can see this person's data. "
+    + `It waits in the pending requests above (request ${answer.request_id ?? ""}); once approved, open it there.`,
+                        { kind: "warning", title: "Export requested" });
+  fill(results, heading, notice,
+    count ? h("p", {}, `Their inquiries: ${references.join(", ")}.`) : null,
+    count ? erasureSection(view, term, references.map((reference) => ({ reference })), results, refreshPending)
+      : null);
+  heading.focus();
+}
+
+/** An approved export, opened by the administrator who asked (once). */
+async function openApprovedExport(view, requestId, notices, refresh) {
+  let answer;
+  try {
+    answer = await openExport(requestId);
+  } catch (error) {
+    if (error instanceof ApiError && [403, 404].includes(error.status)) {
+      notices.replaceChildren(banner(error.problems[0]?.message ?? error.message, { kind: "warning" }));
+      return;
+    }
+    view.fail(error);
+    return;
+  }
+  if (!view.isCurrent() || !exportResults) return;
+  showFound(view, answer, exportResults, () => null);
+  await refresh(null);
+  exportResults.querySelector("#person-found")?.focus();
+}
+
+/** What a search (or an opened export) finds: every inquiry, downloadable and printable; then `extra` (erasure). */
+function showFound(view, answer, results, extra) {
   const inquiries = inquiriesOf(answer);
   const heading = h("h2", { tabindex: "-1", id: "person-found" },
     inquiries.length === 1 ? "1 inquiry found" : `${inquiries.length} inquiries found`);
@@ -132,7 +181,7 @@ async function findPerson(view, term, results, summarySlot, input, refreshPendin
   });
   const print = h("button", { type: "button", class: "button button--secondary" }, "Print this page");
   print.addEventListener("click", () => window.print());
-  const erasure = erasureSection(view, term, inquiries, results, refreshPending);
+  const erasure = extra(inquiries);
   fill(results, heading,
     h("p", {}, "Everything we hold about this person: their inquiries as they sent them, with notes, contact "
       + "attempts and history. Reading it is recorded in the audit trail."),
@@ -300,18 +349,19 @@ async function showPending(view, section, notice = null) {
   // The outcome of the last decision (a banner: it is announced itself), kept above the refreshed list.
   const notices = h("div", { class: "pending__notice" }, notice);
   if (!items.length) {
-    fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"), notices,
+    fill(section, h("h2", { id: "pending-title" }, "Requests waiting for approval"), notices,
       h("p", { class: "empty" }, "None."));
     notice?.focus();
     return;
   }
   const me = view.session.sub;
-  fill(section, h("h2", { id: "pending-title" }, "Erasures waiting for approval"),
-    h("p", {}, "A second administrator must approve each erasure. You cannot approve one you asked for."),
+  fill(section, h("h2", { id: "pending-title" }, "Requests waiting for approval"),
+    h("p", {}, "A second administrator must approve each erasure and each export. You cannot approve one you asked "
+      + "for; an approved export is opened once, by the administrator who asked, within 15 minutes."),
     notices,
     h("div", { class: "table-wrap" }, h("table", { class: "table" },
-      h("caption", { class: "visually-hidden" }, "Erasures waiting for approval, oldest first"),
-      h("thead", {}, h("tr", {}, ["Asked", "By", "Reason", "Inquiries", "Decision"].map((n) => h("th", { scope: "col" }, n)))),
+      h("caption", { class: "visually-hidden" }, "Requests waiting for approval, oldest first"),
+      h("thead", {}, h("tr", {}, ["Asked", "By", "Request", "Reason", "Inquiries", "Decision"].map((n) => h("th", { scope: "col" }, n)))),
       h("tbody", {}, items.map((item) => pendingRow(view, item, me, notices,
                                                     (done) => showPending(view, section, done)))))));
   notice?.focus();
@@ -325,8 +375,10 @@ function pendingRow(view, item, me, notices, refresh) {
     button.disabled = true;
     try {
       await decideErasure(item.request_id, decision);
-      await refresh(banner(decision === "approve" ? "Approved: the data is erased." : "Rejected: nothing was erased.",
-                           { kind: "success" }));
+      const exported = item.kind === "export";
+      await refresh(banner(decision === "approve"
+        ? (exported ? "Approved: the administrator who asked can now open the export." : "Approved: the data is erased.")
+        : (exported ? "Rejected: nothing was shown." : "Rejected: nothing was erased."), { kind: "success" }));
     } catch (error) {
       button.disabled = false;
       if (error instanceof ApiError && [403, 404, 409, 422].includes(error.status)) {
@@ -339,12 +391,23 @@ function pendingRow(view, item, me, notices, refresh) {
     }
   };
   const label = `request ${item.request_id}`;
+  const exported = item.kind === "export";
+  let decision;
+  if (exported && item.approved) {
+    decision = mine
+      ? h("button", { type: "button", class: "button button--small", "aria-label": `Open the export of ${label}`,
+                      onclick: () => openApprovedExport(view, item.request_id, notices, refresh) }, "Open the export")
+      : h("p", { class: "hint" }, "Approved: waiting for the administrator who asked to open it.");
+  } else if (mine) {
+    decision = h("p", { class: "hint" }, "You asked for this one.");
+  }
   return h("tr", {},
     h("td", {}, when(item.requested_at ?? item.at ?? item.created_at)),
     h("td", {}, item.requester ?? assigneeLabel(item.requester_id)),
-    h("td", {}, reasonLabel(item.reason)),
+    h("td", {}, exported ? "Export (right of access)" : "Erasure"),
+    h("td", {}, exported ? "—" : reasonLabel(item.reason)),
     h("td", {}, `${item.count ?? references.length}: ${references.join(", ")}`),
-    h("td", {}, mine ? h("p", { class: "hint" }, "You asked for this one.") : h("div", { class: "field__row" },
+    h("td", {}, decision ?? h("div", { class: "field__row" },
       h("button", { type: "button", class: "button button--secondary button--small", "aria-label": `Approve ${label}`,
                     onclick: decide("approve") },
         "Approve"),

@@ -121,7 +121,8 @@ const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", upd
                         audit_export: "Exported the audit trail", report_read: "Read the reports",
                         report_export: "Exported the reports", person_export: "Exported a person's data",
                         erasure: "Erased a person's data", erasure_requested: "Asked to erase a person's data",
-                        erasure_rejected: "Rejected an erasure" };
+                        erasure_rejected: "Rejected an erasure", export_requested: "Asked to export a person's data",
+                        export_approved: "Approved an export", export_rejected: "Rejected an export" };
 
 /** The audit actions the trail can be searched by, in the order the filter offers them. */
 export const AUDIT_ACTION_CODES = Object.keys(AUDIT_ACTIONS);
@@ -130,7 +131,8 @@ export const AUDIT_ACTION_CODES = Object.keys(AUDIT_ACTIONS);
 const AUDIT_KINDS = { list: "list", audit_read: "audit", report_read: "report", read: "read", search: "search",
                       update: "change", attempt: "change", reopened: "change", bulk: "change",
                       audit_export: "export", report_export: "export", person_export: "export",
-                      erasure: "erasure", erasure_requested: "erasure", erasure_rejected: "erasure" };
+                      erasure: "erasure", erasure_requested: "erasure", erasure_rejected: "erasure",
+                      export_requested: "export", export_approved: "export", export_rejected: "export" };
 
 /** An audit entry's kind: list, audit, report, read, search, change, export or erasure (the API's `kind` when given). */
 export function auditKindOf(entry) {

@@ -453,7 +453,8 @@ def audit_item(values: Mapping[str, Any], name_of: NameOf = _no_names) -> AuditI
 AUDIT_KINDS = {"list": "list", "read": "read", "search": "search", "update": "change", "attempt": "change",
                "audit_read": "audit", "audit_export": "export", "person_export": "export",
                "erasure": "erasure", "erasure_requested": "erasure", "erasure_approved": "erasure",
-               "erasure_rejected": "erasure", "report_read": "report", "report_export": "export"}
+               "erasure_rejected": "erasure", "export_requested": "export", "export_approved": "export",
+               "export_rejected": "export", "report_read": "report", "report_export": "export"}
 
 
 def audit_kind(action: str) -> str:

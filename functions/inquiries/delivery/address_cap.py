@@ -58,6 +58,11 @@ def mailbox_hashes(address: str, peppers: Peppers) -> list[str]:
     return peppers.all_keyed_hashes(keyed.EMAIL, mailbox(address))
 
 
+def domain_hashes(address: str, peppers: Peppers) -> list[str]:
+    """The domain counter's key under every valid pepper (what erasure looks for)."""
+    return peppers.all_keyed_hashes(keyed.DOMAIN, mail_domain(address))
+
+
 class Counters(Protocol):
     """Count-once counters (``data.rate_limits.RateLimitCounters``, or an in-memory fake)."""
 

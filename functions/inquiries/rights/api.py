@@ -1,5 +1,6 @@
-"""RightsApiFunction's HTTP edge: ``GET /care/people``, ``POST /care/erasures``, ``GET /care/erasures``,
-``POST /care/erasures/{request_id}/approve`` and ``/reject``; ``care-admin`` only (401/403 before anything is
+"""RightsApiFunction's HTTP edge: ``GET /care/people``, ``GET /care/exports/{request_id}``,
+``POST /care/erasures``, ``GET /care/erasures``, ``POST /care/erasures/{request_id}/approve`` and ``/reject``;
+``care-admin`` only (401/403 before anything is
 read). Answers are JSON and ``Cache-Control: no-store``; error bodies are fixed texts that echo nothing sent
 (the address or number asked for is never in an answer, a log or a metric).
 """
@@ -20,9 +21,9 @@ from inquiries.data.errors import AuditUnavailable, DataUnavailable
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
 from inquiries.rights.person import InvalidPhoneNumber, Person
-from inquiries.rights.requests import RequestGone, SameAdmin
+from inquiries.rights.requests import NotRequester, RequestGone, SameAdmin
 from inquiries.rights.service import RightsService
-from inquiries.rights.views import REASONS, RightsView, rights_json
+from inquiries.rights.views import REASONS, ExportPending, RightsView, rights_json
 from inquiries.settings import RightsApiSettings
 
 _REQUEST_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -118,7 +119,13 @@ def create_rights_app(settings: RightsApiSettings, service: RightsService | None
         actor = admin()
         query = app.current_event.query_string_parameters or {}
         person, kind = person_of(rights(), _term(query.get("email"), "email"), _term(query.get("phone"), "phone"))
-        return _json(rights().export(actor, person, kind))
+        answer = rights().export_or_request(actor, person, kind)
+        return _json(answer, 202 if isinstance(answer, ExportPending) else 200)
+
+    @app.get("/care/exports/<request_id>")
+    def open_export(request_id: str) -> Response[str]:
+        actor = admin()
+        return _json(rights().open_export(actor, request_id_of(request_id)))
 
     @app.post("/care/erasures")
     def request_erasure() -> Response[str]:
@@ -180,6 +187,7 @@ def create_rights_app(settings: RightsApiSettings, service: RightsService | None
         (RequestGone, lambda _e: fail(404, "There is no such pending request (it may have expired or been "
                                            "decided).")),
         (SameAdmin, lambda _e: fail(403, "A different admin must approve this request.")),
+        (NotRequester, lambda _e: fail(403, "Only the admin who asked for this export may open it.")),
         (AuditUnavailable, audit_failed), (DataUnavailable, data_unavailable), (Exception, unexpected),
     ]
     for exc_type, handle in handlers:

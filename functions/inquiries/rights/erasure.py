@@ -13,8 +13,14 @@ What goes, found from the person's keyed hashes alone (``rights.person.Person``)
   mailbox (``+tag`` and Gmail's dots dropped), and the address's own hash as counters written before mailboxes
   were keyed used it.
 
-The per-domain counters (``domain#...``) are shared by everyone at a domain and hold only inquiry ids: they are
-left to expire (a day). The audit trail is never touched: its entries hold no inquiry field, and the caller
+- the person's inquiry ids in the per-domain confirmation counters ``domain#<domain hash>#<window>``
+  (RateLimitTable): these are shared by everyone at a domain, so only the erased ids are taken out of them (a
+  conditional update of ``members``; other people's ids stay), and a counter left with no member is deleted.
+  The domains are the given address's and those of every erased inquiry's stored address (read before the
+  inquiry goes, so an erasure by phone finds them too). The mailbox counters of a stored address the request
+  did not name (an erasure by phone) are treated the same way: the erased ids taken out, nothing else.
+
+The audit trail is never touched: its entries hold no inquiry field, and the caller
 records that an erasure happened. Nothing here logs: the report holds ids and counts only.
 """
 
@@ -28,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from inquiries.data.items import EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix
+from inquiries.data.items import DOMAIN_SCOPE, EMAIL_HASH_INDEX, EMAIL_SCOPE, counter_prefix
 from inquiries.data.lookups import full_name, full_name_keys, name_token_keys, name_tokens, phone_keys, reference_key
+from inquiries.delivery.address_cap import domain_hashes, mailbox_hashes
 from inquiries.peppers import Peppers
 from inquiries.rights.person import Person
 
@@ -88,6 +95,7 @@ class ErasureReport:
     idempotency_records: int = 0
     rate_limit_counters: int = 0
     lookup_items: int = 0
+    domain_counters: int = 0  # shared per-domain counters the erased ids were taken out of
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,12 +195,61 @@ def _delete(ddb: DynamoDBClient, table: str, key: dict[str, Any], dry_run: bool)
     return True
 
 
+def _stored_counter_keys(ddb: DynamoDBClient, table: str, inquiry_id: str, peppers: Peppers) -> tuple[list[str],
+                                                                                                       list[str]]:
+    """The keyed hashes of an inquiry's stored address's mailbox and of its mail domain (its counters' keys)."""
+    item = ddb.get_item(TableName=table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True,
+                        ProjectionExpression="email")
+    email = item.get("Item", {}).get("email", {}).get("S")
+    return (mailbox_hashes(email, peppers), domain_hashes(email, peppers)) if email else ([], [])
+
+
+def _take_out_of_counters(ddb: DynamoDBClient, table: str, scope: str, hashes: list[str], inquiry_ids: set[str],
+                          dry_run: bool) -> int:
+    """Remove ``inquiry_ids`` from every counter of ``scope`` and ``hashes`` (other members stay); delete a counter
+    left empty. Returns how many counters held one of them."""
+    changed = 0
+    for hashed in hashes:
+        prefix = counter_prefix(scope, hashed)
+        for item in _scan(ddb, table, ProjectionExpression="#id, members", ExpressionAttributeNames={"#id": "id"},
+                          FilterExpression="begins_with(#id, :p)", ExpressionAttributeValues={":p": {"S": prefix}}):
+            held = sorted(inquiry_ids & set(item.get("members", {}).get("SS", [])))
+            if not held:
+                continue
+            changed += 1
+            if dry_run:
+                continue
+            try:
+                ddb.update_item(TableName=table, Key={"id": item["id"]}, UpdateExpression="DELETE members :ids",
+                                ConditionExpression="attribute_exists(members)",
+                                ExpressionAttributeValues={":ids": {"SS": held}})
+                # DynamoDB removes a set left empty: the counter would hold nothing but its expiry.
+                ddb.delete_item(TableName=table, Key={"id": item["id"]},
+                                ConditionExpression="attribute_not_exists(members)")
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise  # else: expired, or another inquiry counted meanwhile (it stays)
+    return changed
+
+
 def erase_person(person: Person, ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *,
                  dry_run: bool = False) -> ErasureReport:
     """Remove (or with ``dry_run`` only count) everything stored about one person. Idempotent: a second run
     finds nothing; a run cut short is finished by the next."""
     report = ErasureReport(dry_run=dry_run)
     inquiry_ids = inquiry_ids_of(person, ddb, tables)
+    # The shared domain counters (and the mailbox counters of stored addresses the request did not name) first,
+    # while each inquiry still holds its address: a run cut short after this is finished by the next.
+    domains, mailboxes = list(person.domain_hashes), []
+    for inquiry_id in inquiry_ids:
+        boxes, stored_domains = _stored_counter_keys(ddb, tables.inquiries, inquiry_id, peppers)
+        mailboxes += [box for box in boxes if box not in person.mailbox_hashes]
+        domains += stored_domains
+    if inquiry_ids:
+        report.domain_counters = _take_out_of_counters(ddb, tables.rate_limit, DOMAIN_SCOPE,
+                                                       list(dict.fromkeys(domains)), set(inquiry_ids), dry_run)
+        report.rate_limit_counters += _take_out_of_counters(ddb, tables.rate_limit, EMAIL_SCOPE,
+                                                            list(dict.fromkeys(mailboxes)), set(inquiry_ids), dry_run)
     for inquiry_id in inquiry_ids:
         report.lookup_items += _erase_lookups(ddb, tables, inquiry_id, peppers, dry_run)
         if _delete(ddb, tables.inquiries, {"inquiry_id": {"S": inquiry_id}}, dry_run):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from inquiries.data.items import email_hashes
 from inquiries.data.lookups import phone_keys
-from inquiries.delivery.address_cap import mailbox_hashes
+from inquiries.delivery.address_cap import domain_hashes, mailbox_hashes
 from inquiries.peppers import Peppers
 
 # As intake reads a number without a country code (inquiries.models, which loads pydantic: imported only
@@ -40,11 +40,13 @@ def e164(text: str) -> str:
 @dataclass(frozen=True)
 class Person:
     """One person as keyed hashes: the email hashes (EmailHashIndex), the mailbox hashes (confirmation
-    counters) and the phone's lookup keys (InquiryLookupTable). Empty tuples for what was not given."""
+    counters), the mail domain's hashes (the shared per-domain counters) and the phone's lookup keys
+    (InquiryLookupTable). Empty tuples for what was not given."""
 
     email_hashes: tuple[str, ...] = ()
     mailbox_hashes: tuple[str, ...] = ()
     phone_keys: tuple[str, ...] = ()
+    domain_hashes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, peppers: Peppers, *, email: str | None = None, phone: str | None = None) -> Person:
@@ -54,24 +56,27 @@ class Person:
             raise ValueError("give an email address or a phone number")
         emails: tuple[str, ...] = ()
         mailboxes: tuple[str, ...] = ()
+        domains: tuple[str, ...] = ()
         if email:
             from inquiries.models import normalise_email  # raises InvalidEmailAddress (a ValueError)
 
             address = normalise_email(email)
             emails = tuple(email_hashes(address, peppers))
             mailboxes = tuple(mailbox_hashes(address, peppers))
+            domains = tuple(domain_hashes(address, peppers))
         phones = tuple(phone_keys(e164(phone), peppers)) if phone else ()
-        return cls(email_hashes=emails, mailbox_hashes=mailboxes, phone_keys=phones)
+        return cls(email_hashes=emails, mailbox_hashes=mailboxes, phone_keys=phones, domain_hashes=domains)
 
     def as_dict(self) -> dict[str, list[str]]:
         return {"email_hashes": list(self.email_hashes), "mailbox_hashes": list(self.mailbox_hashes),
-                "phone_keys": list(self.phone_keys)}
+                "phone_keys": list(self.phone_keys), "domain_hashes": list(self.domain_hashes)}
 
     @classmethod
     def from_dict(cls, stored: dict[str, list[str]]) -> Person:
         return cls(email_hashes=tuple(stored.get("email_hashes", ())),
                    mailbox_hashes=tuple(stored.get("mailbox_hashes", ())),
-                   phone_keys=tuple(stored.get("phone_keys", ())))
+                   phone_keys=tuple(stored.get("phone_keys", ())),
+                   domain_hashes=tuple(stored.get("domain_hashes", ())))
 
 
 __all__ = ["InvalidPhoneNumber", "Person", "e164"]

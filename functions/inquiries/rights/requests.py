@@ -1,4 +1,5 @@
-"""Pending erasure requests (ErasureRequestTable), while a second admin's approval is awaited.
+"""Pending rights requests (ErasureRequestTable), while a second admin's approval is awaited: erasures and, the
+same way, exports (``action``: ``erasure`` or ``export``).
 
 A request keeps only what carrying it out needs and what the approver is shown: the person's keyed hashes
 (``rights.person.Person``: never the address or number in clear), the requester's ``sub`` and name, the reason
@@ -7,13 +8,15 @@ an expired request is neither listed nor approved, and DynamoDB's TTL removes it
 
 Item: key ``kind`` (always ``erasure``: one partition, read with a Query, never a Scan) + ``request_id`` (a
 ULID, so the partition sorts by time). Taking a request to approve or reject it is a conditional delete: of two
-admins acting at once, one gets it and the other finds nothing.
+admins acting at once, one gets it and the other finds nothing. An export is not taken when approved: it is
+marked (``approved_by``) and its ``ttl`` cut to a short window, and the admin who asked takes it (a conditional
+delete: once) to see the export.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,6 +26,8 @@ from inquiries.data.errors import domain_errors
 from inquiries.rights.person import Person
 
 KIND = "erasure"
+ERASURE = "erasure"
+EXPORT = "export"
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,20 @@ class ErasureRequest:
     expires_at: int  # epoch seconds (its ttl)
     inquiry_ids: tuple[str, ...]
     person: Person
+    action: str = ERASURE  # or EXPORT
+    term: str = ""  # an export: the kind of term it was asked by (email/phone), for its audit entries
+    approved_by: str | None = None  # an export approved by a different admin, waiting for its requester
 
     def to_item(self) -> dict[str, Any]:
+        item = self._item()
+        item["action"] = {"S": self.action}
+        if self.term:
+            item["term"] = {"S": self.term}
+        if self.approved_by:
+            item["approved_by"] = {"S": self.approved_by}
+        return item
+
+    def _item(self) -> dict[str, Any]:
         return {"kind": {"S": KIND}, "request_id": {"S": self.request_id}, "requester_id": {"S": self.requester_id},
                 "requester": {"S": self.requester}, "reason": {"S": self.reason},
                 "requested_at": {"S": self.requested_at}, "ttl": {"N": str(self.expires_at)},
@@ -51,7 +68,9 @@ class ErasureRequest:
                    requester=item["requester"]["S"], reason=item["reason"]["S"],
                    requested_at=item["requested_at"]["S"], expires_at=int(item["ttl"]["N"]),
                    inquiry_ids=tuple(i["S"] for i in item["inquiry_ids"]["L"]),
-                   person=Person.from_dict(json.loads(item["person"]["S"])))
+                   person=Person.from_dict(json.loads(item["person"]["S"])),
+                   action=item.get("action", {}).get("S", ERASURE), term=item.get("term", {}).get("S", ""),
+                   approved_by=item.get("approved_by", {}).get("S"))
 
 
 class RequestGone(Exception):
@@ -60,6 +79,10 @@ class RequestGone(Exception):
 
 class SameAdmin(Exception):
     """The admin who made the request may not approve it."""
+
+
+class NotRequester(Exception):
+    """Only the admin who asked for an export may open it."""
 
 
 @dataclass(frozen=True)
@@ -89,18 +112,27 @@ class ErasureRequests:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return found[:limit]
 
-    def take(self, request_id: str, now: int, *, not_by: str | None = None) -> ErasureRequest:
-        """Remove and return a pending request (``not_by``: unless that admin made it). Raises ``RequestGone``,
-        ``SameAdmin``."""
+    def take(self, request_id: str, now: int, *, not_by: str | None = None,
+             action: str | None = None) -> ErasureRequest:
+        """Remove and return a pending request (``not_by``: unless that admin made it; ``action``: only one of
+        that kind). Raises ``RequestGone``, ``SameAdmin``."""
         condition = "attribute_exists(request_id) AND #ttl > :now"
         values: dict[str, Any] = {":now": {"N": str(now)}}
+        names = {"#ttl": "ttl"}
         if not_by is not None:
             condition += " AND requester_id <> :me"
             values[":me"] = {"S": not_by}
+        if action == ERASURE:  # requests stored before exports were gated carry no action
+            condition += " AND (attribute_not_exists(#a) OR #a = :action)"
+        elif action is not None:
+            condition += " AND #a = :action"
+        if action is not None:
+            names["#a"] = "action"
+            values[":action"] = {"S": action}
         try:
             answer = aws.dynamodb().delete_item(
                 TableName=self.table, Key=self._key(request_id), ConditionExpression=condition,
-                ExpressionAttributeNames={"#ttl": "ttl"}, ExpressionAttributeValues=values, ReturnValues="ALL_OLD")
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values, ReturnValues="ALL_OLD")
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 with domain_errors():
@@ -108,6 +140,56 @@ class ErasureRequests:
             if not_by is not None and (still := self._get(request_id)) is not None \
                     and still.requester_id == not_by and still.expires_at > now:
                 raise SameAdmin(request_id) from None
+            raise RequestGone(request_id) from None
+        return ErasureRequest.from_item(dict(answer["Attributes"]))
+
+    def current(self, request_id: str, now: int) -> ErasureRequest:
+        """The pending request, not expired. Raises ``RequestGone``."""
+        found = self._get(request_id)
+        if found is None or found.expires_at <= now:
+            raise RequestGone(request_id)
+        return found
+
+    def approve_export(self, request: ErasureRequest, now: int, by: str, until: int) -> ErasureRequest:
+        """Mark an export approved by ``by`` (not its requester), open to its requester until ``until``. Raises
+        ``RequestGone``, ``SameAdmin``."""
+        if request.requester_id == by:
+            raise SameAdmin(request.request_id)
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table, Key=self._key(request.request_id),
+                UpdateExpression="SET approved_by = :me, #ttl = :until",
+                ConditionExpression="#ttl > :now AND #a = :export AND requester_id <> :me "
+                                    "AND attribute_not_exists(approved_by)",
+                ExpressionAttributeNames={"#ttl": "ttl", "#a": "action"},
+                ExpressionAttributeValues={":me": {"S": by}, ":until": {"N": str(until)},
+                                           ":now": {"N": str(now)}, ":export": {"S": EXPORT}})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                with domain_errors():
+                    raise
+            raise RequestGone(request.request_id) from None
+        return replace(request, approved_by=by, expires_at=until)
+
+    def take_export(self, request_id: str, now: int, requester: str) -> ErasureRequest:
+        """Remove and return an approved export for the admin who asked for it (once). Raises ``RequestGone``,
+        ``NotRequester``."""
+        try:
+            answer = aws.dynamodb().delete_item(
+                TableName=self.table, Key=self._key(request_id),
+                ConditionExpression="#ttl > :now AND #a = :export AND attribute_exists(approved_by) "
+                                    "AND requester_id = :me",
+                ExpressionAttributeNames={"#ttl": "ttl", "#a": "action"},
+                ExpressionAttributeValues={":me": {"S": requester}, ":now": {"N": str(now)},
+                                           ":export": {"S": EXPORT}}, ReturnValues="ALL_OLD")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                with domain_errors():
+                    raise
+            still = self._get(request_id)
+            if still is not None and still.action == EXPORT and still.approved_by and still.expires_at > now \
+                    and still.requester_id != requester:
+                raise NotRequester(request_id) from None
             raise RequestGone(request_id) from None
         return ErasureRequest.from_item(dict(answer["Attributes"]))
 

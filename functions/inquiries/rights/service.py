@@ -9,7 +9,9 @@ Audit entries (never the address, number or their hashes; never an inquiry field
 - ``erasure``: who, the reason code, the request id, the counts and the ids of what goes, written before the
   erasure starts (no entry, nothing erased). The trail itself is never erased;
 - with ``RequireSecondApproval``: ``erasure_requested`` (request id, reason, ids), then ``erasure`` by the
-  approving admin or ``erasure_rejected``.
+  approving admin or ``erasure_rejected``; for an export ``export_requested`` (request id, ids), then
+  ``export_approved`` by a different admin or ``export_rejected``, and ``person_export`` when the admin who
+  asked opens it (once, within ``EXPORT_OPEN_SECONDS`` of the approval).
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.peppers import peppers
 from inquiries.rights.erasure import ErasureReport, Tables, erase_person, inquiry_ids_of
 from inquiries.rights.person import Person
-from inquiries.rights.requests import ErasureRequest, ErasureRequests
+from inquiries.rights.requests import ERASURE as ERASURE_KIND
+from inquiries.rights.requests import EXPORT, ErasureRequest, ErasureRequests, RequestGone
 from inquiries.rights.views import (
     REASONS,
     ErasureDone,
     ErasurePending,
     ErasureRejected,
+    ExportApproved,
+    ExportPending,
     PendingRequest,
     PendingRequests,
     PersonExport,
@@ -49,6 +54,10 @@ PERSON_EXPORT = "person_export"
 ERASURE = "erasure"
 ERASURE_REQUESTED = "erasure_requested"
 ERASURE_REJECTED = "erasure_rejected"
+EXPORT_REQUESTED = "export_requested"
+EXPORT_APPROVED = "export_approved"
+EXPORT_REJECTED = "export_rejected"
+EXPORT_OPEN_SECONDS = 15 * 60  # an approved export waits this long for the admin who asked to open it
 MAX_EXPORTED = 200  # inquiries of one person in one export (far above any real person's)
 
 
@@ -84,6 +93,35 @@ class RightsService:
                           **values)
 
     # ---- the right of access -------------------------------------------------------------------------------
+    def export_or_request(self, actor: CareActor, person: Person, kind: str) -> PersonExport | ExportPending:
+        """The export now, or (``RequireSecondApproval``) a pending request for a different admin to approve."""
+        actor.require(CARE_ADMIN)
+        if not self.settings.second_approval:
+            return self.export(actor, person, kind)
+        request_id = new_inquiry_id()
+        with domain_errors():
+            ids = tuple(inquiry_ids_of(person, aws.dynamodb(), self.tables))
+        now = self.clock()
+        expires = now + timedelta(days=self.settings.erasure_request_days)
+        self.audit.record(self._entry(actor, EXPORT_REQUESTED, inquiry_ids=ids, request_id=request_id,
+                                      filters=(kind,)))
+        self.requests.put(ErasureRequest(request_id=request_id, requester_id=actor.sub,
+                                         requester=self.names.shown(actor.sub), reason="", requested_at=iso(now),
+                                         expires_at=int(expires.timestamp()), inquiry_ids=ids, person=person,
+                                         action=EXPORT, term=kind))
+        return ExportPending(status="pending", kind=EXPORT, request_id=request_id, expires_at=iso(expires),
+                             count=len(ids), references=tuple(short_reference(i) for i in ids))
+
+    def open_export(self, actor: CareActor, request_id: str) -> PersonExport:
+        """An approved export, for the admin who asked (once). Raises ``RequestGone``, ``NotRequester``."""
+        actor.require(CARE_ADMIN)
+        request = self.requests.take_export(request_id, int(self.clock().timestamp()), actor.sub)
+        try:
+            return self.export(actor, request.person, request.term or "email")
+        except Exception:
+            self.requests.restore(request)  # not shown: it can be opened again
+            raise
+
     def export(self, actor: CareActor, person: Person, kind: str) -> PersonExport:
         """Every stored inquiry of ``person``, oldest first, audited (``person_export``) before it is shown."""
         actor.require(CARE_ADMIN)
@@ -127,26 +165,46 @@ class RightsService:
             requester_id=r.requester_id, reason=r.reason, requested_at=r.requested_at,
             expires_at=iso(datetime.fromtimestamp(r.expires_at, UTC)),
             references=tuple(short_reference(i) for i in r.inquiry_ids), inquiry_ids=r.inquiry_ids,
-            count=len(r.inquiry_ids)) for r in found)
+            count=len(r.inquiry_ids), kind=r.action, approved=bool(r.approved_by)) for r in found)
         return PendingRequests(second_approval=self.settings.second_approval, reasons=REASONS, items=items)
 
-    def approve(self, actor: CareActor, request_id: str) -> ErasureDone:
-        """Carry out a pending request made by another admin. Raises ``RequestGone``, ``SameAdmin``."""
+    def approve(self, actor: CareActor, request_id: str) -> ErasureDone | ExportApproved:
+        """Carry out (an erasure) or open to its requester (an export) a pending request made by another admin.
+        Raises ``RequestGone``, ``SameAdmin``."""
         actor.require(CARE_ADMIN)
-        request = self.requests.take(request_id, int(self.clock().timestamp()), not_by=actor.sub)
+        now = int(self.clock().timestamp())
+        if self.requests.current(request_id, now).action == EXPORT:
+            return self._approve_export(actor, request_id, now)
+        request = self.requests.take(request_id, now, not_by=actor.sub, action=ERASURE_KIND)
         try:
             return self._erase(actor, request.person, request.reason, request.request_id)
         except Exception:
             self.requests.restore(request)  # nothing was lost: it can be approved again
             raise
 
+    def _approve_export(self, actor: CareActor, request_id: str, now: int) -> ExportApproved:
+        request = self.requests.current(request_id, now)
+        if request.approved_by:
+            raise RequestGone(request_id)  # decided already: it waits for its requester
+        until = now + EXPORT_OPEN_SECONDS
+        approved = self.requests.approve_export(request, now, actor.sub, until)
+        try:
+            self.audit.record(self._entry(actor, EXPORT_APPROVED, inquiry_ids=request.inquiry_ids,
+                                          request_id=request_id))
+        except Exception:
+            self.requests.restore(request)  # back to pending: no approval without its entry
+            raise
+        return ExportApproved(status="approved", kind=EXPORT, request_id=approved.request_id,
+                              expires_at=iso(datetime.fromtimestamp(until, UTC)))
+
     def reject(self, actor: CareActor, request_id: str) -> ErasureRejected:
         """Drop a pending request (any admin, the requester too: a withdrawal). Raises ``RequestGone``."""
         actor.require(CARE_ADMIN)
         request = self.requests.take(request_id, int(self.clock().timestamp()))
         try:
-            self.audit.record(self._entry(actor, ERASURE_REJECTED, inquiry_ids=request.inquiry_ids,
-                                          reason=request.reason, request_id=request.request_id))
+            self.audit.record(self._entry(actor, EXPORT_REJECTED if request.action == EXPORT else ERASURE_REJECTED,
+                                          inquiry_ids=request.inquiry_ids, reason=request.reason or None,
+                                          request_id=request.request_id))
         except Exception:
             self.requests.restore(request)
             raise

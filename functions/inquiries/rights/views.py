@@ -47,6 +47,29 @@ class ErasurePending:
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class ExportPending:
+    """``GET /care/people`` with ``RequireSecondApproval``: ``202``, waiting for a different admin; once approved,
+    the admin who asked opens it (once) at ``GET /care/exports/{request_id}``."""
+
+    status: str  # "pending"
+    kind: str  # "export"
+    request_id: str
+    expires_at: str
+    count: int  # how many inquiries it will show, and their references (so an erasure can still be asked for)
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class ExportApproved:
+    """``POST /care/erasures/{request_id}/approve`` of an export: open to its requester until ``expires_at``."""
+
+    status: str  # "approved"
+    kind: str  # "export"
+    request_id: str
+    expires_at: str
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class PendingRequest:
     """One pending request as listed: who asked, why, when, which inquiries. Never the email or phone."""
 
@@ -59,6 +82,8 @@ class PendingRequest:
     references: tuple[str, ...]
     inquiry_ids: tuple[str, ...]
     count: int
+    kind: str  # "erasure" or "export"
+    approved: bool  # an export approved, waiting for its requester to open it
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -78,7 +103,8 @@ class ErasureRejected:
     request_id: str
 
 
-RightsView = PersonExport | ErasureDone | ErasurePending | PendingRequests | ErasureRejected
+RightsView = (PersonExport | ErasureDone | ErasurePending | PendingRequests | ErasureRejected | ExportPending
+              | ExportApproved)
 
 
 def rights_json(view: RightsView) -> str:
