@@ -84,7 +84,8 @@ def test_every_care_route_but_the_preflights_names_the_cognito_authorizer() -> N
                        ("/care/erasures", "GET"): "CareTeamAuthorizer",
                        ("/care/erasures", "POST"): "CareTeamAuthorizer",
                        ("/care/erasures/{request_id}/approve", "POST"): "CareTeamAuthorizer",
-                       ("/care/erasures/{request_id}/reject", "POST"): "CareTeamAuthorizer"}
+                       ("/care/erasures/{request_id}/reject", "POST"): "CareTeamAuthorizer",
+                       ("/care/exports/{request_id}", "GET"): "CareTeamAuthorizer"}
 
 
 def test_a_path_parameter_and_the_verified_claims_reach_the_function(api: ApiGatewayEmulator,
