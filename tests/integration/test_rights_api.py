@@ -49,6 +49,11 @@ def audit(stack: Stack, action: str) -> list[dict[str, Any]]:
     return [i for i in stack.items("AuditTable") if i["action"] == action]
 
 
+def summaries(stack: Stack, action: str) -> list[dict[str, Any]]:
+    """The entries of ``action`` about several inquiries (an erasure also writes one per erased inquiry)."""
+    return [i for i in audit(stack, action) if "inquiry_id" not in i]
+
+
 def everything(stack: Stack, *tables: str) -> str:
     ddb = boto3.client("dynamodb", region_name="us-east-1")
     names = tables or ("InquiriesTable", "InquiryLookupTable", "IdempotencyTable", "RateLimitTable")
@@ -121,7 +126,7 @@ def test_an_erasure_removes_the_persons_data_keeps_the_trail_and_says_it_happene
     assert "ana.person" not in left and "ana person" not in left
     # The trail is kept, and a new entry says an erasure happened: who, why, counts, request; not what.
     assert audit(stack, "update") == reads_before
-    [entry] = audit(stack, "erasure")
+    [entry] = summaries(stack, "erasure")
     assert entry["actor_id"] == ADMIN["sub"] and entry["reason"] == "person_request"
     assert entry["request_id"] == report["request_id"] and int(entry["counts"]["inquiries"]) == 2
     assert "ana.person" not in json.dumps(entry, default=str).casefold()
@@ -134,6 +139,30 @@ def test_an_erasure_by_phone_removes_the_inquiry_with_that_number(stack: Stack, 
     assert response_json(response)["inquiry_ids"] == [person["first"]]
     assert person["first"] not in {i["inquiry_id"] for i in stack.items()}
     assert "4155550199" not in everything(stack, "InquiriesTable", "InquiryLookupTable").replace("+1", "")
+
+
+def test_a_search_of_the_trail_by_an_erased_inquirys_id_or_reference_finds_its_erasure(
+        stack: Stack, person: dict[str, Any]) -> None:
+    """What happened to this record: after the erasure, its id and its reference (whose lookup item went with
+    it) still find the inquiry's earlier entries and the erasure itself: who, when, why; nothing erased."""
+    erased = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
+                            body={"email": PERSON, "reason": "person_request"})
+    assert erased["statusCode"] == 200
+    request_id = response_json(erased)["request_id"]
+
+    for inquiry_id in person["ids"]:
+        for query in ({"inquiry_id": inquiry_id}, {"reference": short_reference(inquiry_id)}):
+            response = care_request(stack, "GET", "/care/audit", claims=ADMIN, query=query)
+            assert response["statusCode"] == 200, (query, response["body"])
+            items = response_json(response)["items"]
+            [erasure] = [i for i in items if i["action"] == "erasure"]
+            assert (erasure["inquiry_id"], erasure["reference"]) == (inquiry_id, short_reference(inquiry_id))
+            assert (erasure["actor_id"], erasure["reason"], erasure["request_id"]) == (
+                ADMIN["sub"], "person_request", request_id)
+            assert erasure["at"] and {i["inquiry_id"] for i in items} == {inquiry_id}
+            assert "ana" not in response["body"].casefold() and "example.com" not in response["body"].casefold()
+    noted = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": short_reference(person["first"])})
+    assert "update" in {i["action"] for i in response_json(noted)["items"]}, "the earlier entries are found too"
 
 
 @pytest.mark.parametrize("body", [
@@ -221,7 +250,7 @@ def test_a_different_admin_approves_and_the_erasure_happens_once(approval: Stack
     assert response["statusCode"] == 200
     assert sorted(response_json(response)["inquiry_ids"]) == person["ids"]
     assert [i["inquiry_id"] for i in approval.items()] == [person["other"]]
-    [entry] = audit(approval, "erasure")
+    [entry] = summaries(approval, "erasure")
     assert entry["actor_id"] == SECOND_ADMIN["sub"] and entry["request_id"] == request_id
     again = rights_request(approval, "POST", f"/care/erasures/{request_id}/approve", claims=SECOND_ADMIN)
     assert again["statusCode"] == 404

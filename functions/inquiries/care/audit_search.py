@@ -68,8 +68,8 @@ def _date(params: Mapping[str, str], name: str) -> date | None:
 
 
 def audit_request(params: Mapping[str, str], accept: str | None, care: CareService) -> AuditRequest:
-    """The request's filters. Raises ``InvalidFields`` (422) for a malformed one, or a reference no stored
-    inquiry has (an erased inquiry's entries are found by its id: ``inquiry_id``)."""
+    """The request's filters. Raises ``InvalidFields`` (422) for a malformed one, or a reference no inquiry,
+    stored or erased, has (an erased inquiry's reference is found through its erasure entry)."""
     given: list[str] = []
     inquiry_id = params.get("inquiry_id") or None
     if inquiry_id is not None:
@@ -83,8 +83,11 @@ def audit_request(params: Mapping[str, str], accept: str | None, care: CareServi
             try:
                 inquiry_id = care.inquiry_id_for(reference)  # through the lookup table's ref# item
             except InquiryNotFound:
-                raise _refuse("reference", "No inquiry has this reference; an erased inquiry's entries are found "
-                                           "by its id.") from None
+                # Erased: its ref# item went with it, its erasure entry (kept under the reference) names the id.
+                erased = care.audit.erased_inquiry_ids(reference)
+                if not erased:
+                    raise _refuse("reference", "No inquiry, stored or erased, has this reference.") from None
+                inquiry_id = erased[0]
     actor = params.get("actor") or None
     if actor is not None:
         if not _SUB.match(actor):

@@ -10,10 +10,17 @@ years by default: 45 CFR 164.316(b)(2)), beyond the inquiries themselves.
 
 Item: key ``day`` (YYYY-MM-DD, UTC) + ``entry_id`` (``<at>#<random>``, sorts by time); ``InquiryIndex``
 (``inquiry_id`` + ``entry_id``) finds one inquiry's entries without a Scan.
+
+An erasure writes, beside its summary entry (under its day), one entry per erased inquiry under the partition
+``erased#<reference>`` instead of a day: the inquiry's reference item goes with the inquiry, and this partition
+is what still turns the reference into the id afterwards (``erased_inquiry_ids``). Like every entry it carries
+``inquiry_id`` (so ``InquiryIndex`` finds it), ``actor_id`` (``ActorIndex``), the reason code and the request id;
+a walk of the days does not see it, so an action or date search shows each erasure once (its summary).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +44,9 @@ WRITE_ONCE = "attribute_not_exists(entry_id)"
 # Actions (what an entry's ``action`` says).
 LIST = "list"
 AUDIT_READ = "audit_read"
+# The partition of an erased inquiry's own erasure entry: ``erased#INQ-XXXXXXXX``.
+ERASED_PARTITION = "erased#"
+_REFERENCE = re.compile(r"^INQ-[0-9A-HJKMNP-TV-Z]{8}$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,8 @@ class AuditEntry:
     counts: dict[str, int] | None = None
     reason: str | None = None
     request_id: str | None = None
+    # An erased inquiry's own entry: stored under ``erased#<reference>`` rather than its day (see above).
+    by_reference: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,11 @@ class AuditRecords:
 
     def _item(self, entry: AuditEntry) -> dict[str, AttributeValueTypeDef]:
         at = iso(entry.at)
+        if entry.by_reference and not entry.inquiry_id:
+            raise ValueError("an entry kept by reference names its inquiry")
         values: dict[str, Any] = {
-            "day": at[:10],
+            "day": ERASED_PARTITION + short_reference(entry.inquiry_id) if entry.by_reference and entry.inquiry_id
+            else at[:10],
             "entry_id": f"{at}#{secrets.token_hex(6)}",
             "at": at,
             "actor": entry.actor,
@@ -117,6 +132,19 @@ class AuditRecords:
     def write_with(self, entry: AuditEntry) -> TransactWriteItemTypeDef:
         """The entry as one write of a transaction (a change and its audit entry commit together)."""
         return {"Put": {"TableName": self._table, "Item": self._item(entry), "ConditionExpression": WRITE_ONCE}}
+
+    def erased_inquiry_ids(self, reference: str) -> list[str]:
+        """The ids of the erased inquiries with this reference (``INQ-XXXXXXXX``, any case), newest erasure first:
+        what the reference meant once its lookup item went with the inquiry. Raises ``DataUnavailable``."""
+        wanted = reference.strip().upper()
+        if not _REFERENCE.match(wanted):
+            return []
+        found: list[str] = []
+        for item in self._pages({"KeyConditionExpression": "#day = :key", "ExpressionAttributeNames": {"#day": "day"},
+                                 "ExpressionAttributeValues": {":key": {"S": ERASED_PARTITION + wanted}}}):
+            if item["inquiry_id"] and item["inquiry_id"] not in found:
+                found.append(item["inquiry_id"])
+        return found
 
     def entries(self, *, inquiry_id: str | None, now: datetime, limit: int, days: int = 31) -> list[dict[str, Any]]:
         """The newest ``limit`` entries: one inquiry's, or everyone's over the last ``days`` days."""

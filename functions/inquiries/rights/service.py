@@ -218,6 +218,11 @@ class RightsService:
             planned = erase_person(person, ddb, self.tables, peppers_now, dry_run=True)
             self.audit.record(self._entry(actor, ERASURE, inquiry_ids=tuple(planned.inquiry_ids),
                                           counts=_counts(planned), reason=reason, request_id=request_id))
+            # And one per inquiry, kept under its reference: a search of the trail by the erased inquiry's id or
+            # reference then finds that it was erased, by whom, when and why (data.audit).
+            for inquiry_id in planned.inquiry_ids:
+                self.audit.record(self._entry(actor, ERASURE, inquiry_id=inquiry_id, reason=reason,
+                                              request_id=request_id, by_reference=True))
             report = erase_person(person, ddb, self.tables, peppers_now)
         except (ClientError, BotoCoreError) as exc:
             raise as_domain_error(exc) from None
