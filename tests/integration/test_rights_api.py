@@ -161,7 +161,8 @@ def test_a_search_of_the_trail_by_an_erased_inquirys_id_or_reference_finds_its_e
                 ADMIN["sub"], "person_request", request_id)
             assert erasure["at"] and {i["inquiry_id"] for i in items} == {inquiry_id}
             assert "ana" not in response["body"].casefold() and "example.com" not in response["body"].casefold()
-    noted = care_request(stack, "GET", "/care/audit", claims=ADMIN, query={"reference": short_reference(person["first"])})
+    noted = care_request(stack, "GET", "/care/audit", claims=ADMIN,
+                         query={"reference": short_reference(person["first"])})
     assert "update" in {i["action"] for i in response_json(noted)["items"]}, "the earlier entries are found too"
 
 
