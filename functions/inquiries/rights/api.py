@@ -21,7 +21,7 @@ from inquiries.data.errors import AuditUnavailable, DataUnavailable
 from inquiries.observability import count_by_reason, log_unhandled, logger
 from inquiries.record import MAX_BODY_BYTES, FieldError, error_body
 from inquiries.rights.person import InvalidPhoneNumber, Person
-from inquiries.rights.requests import NotRequester, RequestGone, SameAdmin
+from inquiries.rights.requests import NotRequester, RequestGone, SameAdmin, StaleRequest
 from inquiries.rights.service import RightsService
 from inquiries.rights.views import REASONS, ExportPending, RightsView, rights_json
 from inquiries.settings import RightsApiSettings
@@ -187,6 +187,8 @@ def create_rights_app(settings: RightsApiSettings, service: RightsService | None
         (RequestGone, lambda _e: fail(404, "There is no such pending request (it may have expired or been "
                                            "decided).")),
         (SameAdmin, lambda _e: fail(403, "A different admin must approve this request.")),
+        (StaleRequest, lambda _e: fail(409, "The keys that find a person's data were rotated after this request "
+                                            "was made, so it could miss some of it. Reject it and ask again.")),
         (NotRequester, lambda _e: fail(403, "Only the admin who asked for this export may open it.")),
         (AuditUnavailable, audit_failed), (DataUnavailable, data_unavailable), (Exception, unexpected),
     ]

@@ -3,7 +3,8 @@ same way, exports (``action``: ``erasure`` or ``export``).
 
 A request keeps only what carrying it out needs and what the approver is shown: the person's keyed hashes
 (``rights.person.Person``: never the address or number in clear), the requester's ``sub`` and name, the reason
-code, when, and the ids of the inquiries found when it was made. It expires (``ttl``, ``erasure_request_days``):
+code, when, the ids of the inquiries found when it was made, and which pepper keyed the hashes (``keys_id``: a
+request made before a rotation is refused, ``StaleRequest``, and must be asked again). It expires (``ttl``, ``erasure_request_days``):
 an expired request is neither listed nor approved, and DynamoDB's TTL removes it.
 
 Item: key ``kind`` (always ``erasure``: one partition, read with a Query, never a Scan) + ``request_id`` (a
@@ -45,10 +46,15 @@ class ErasureRequest:
     action: str = ERASURE  # or EXPORT
     term: str = ""  # an export: the kind of term it was asked by (email/phone), for its audit entries
     approved_by: str | None = None  # an export approved by a different admin, waiting for its requester
+    # Which pepper keyed ``person`` (a keyed hash of a fixed text under the pepper current then: it names the
+    # pepper without revealing it). '' for a request stored before it was kept: taken as current.
+    keys_id: str = ""
 
     def to_item(self) -> dict[str, Any]:
         item = self._item()
         item["action"] = {"S": self.action}
+        if self.keys_id:
+            item["keys_id"] = {"S": self.keys_id}
         if self.term:
             item["term"] = {"S": self.term}
         if self.approved_by:
@@ -70,11 +76,16 @@ class ErasureRequest:
                    inquiry_ids=tuple(i["S"] for i in item["inquiry_ids"]["L"]),
                    person=Person.from_dict(json.loads(item["person"]["S"])),
                    action=item.get("action", {}).get("S", ERASURE), term=item.get("term", {}).get("S", ""),
-                   approved_by=item.get("approved_by", {}).get("S"))
+                   approved_by=item.get("approved_by", {}).get("S"), keys_id=item.get("keys_id", {}).get("S", ""))
 
 
 class RequestGone(Exception):
     """No pending request has this id (never made, expired, or already approved or rejected)."""
+
+
+class StaleRequest(Exception):
+    """The pepper was rotated after the request was made: its keyed hashes could miss what the person sent
+    since (keyed under the new pepper), so it is not carried out. Reject it and ask again."""
 
 
 class SameAdmin(Exception):

@@ -34,7 +34,7 @@ from inquiries.peppers import peppers
 from inquiries.rights.erasure import ErasureReport, Tables, erase_person, inquiry_ids_of
 from inquiries.rights.person import Person
 from inquiries.rights.requests import ERASURE as ERASURE_KIND
-from inquiries.rights.requests import EXPORT, ErasureRequest, ErasureRequests, RequestGone
+from inquiries.rights.requests import EXPORT, ErasureRequest, ErasureRequests, RequestGone, StaleRequest
 from inquiries.rights.views import (
     REASONS,
     ErasureDone,
@@ -59,6 +59,7 @@ EXPORT_APPROVED = "export_approved"
 EXPORT_REJECTED = "export_rejected"
 EXPORT_OPEN_SECONDS = 15 * 60  # an approved export waits this long for the admin who asked to open it
 MAX_EXPORTED = 200  # inquiries of one person in one export (far above any real person's)
+KEYS_ID_PURPOSE = "keys-id"
 
 
 def _utcnow() -> datetime:
@@ -88,6 +89,19 @@ class RightsService:
         """The person named (keyed hashes only). Raises ``InvalidEmailAddress``/``InvalidPhoneNumber``."""
         return Person.of(peppers(self.settings.pepper_secret), email=email, phone=phone)
 
+    def _keys_id(self) -> str:
+        """Which pepper is current (a keyed hash of a fixed text: it names the pepper, reveals nothing)."""
+        return peppers(self.settings.pepper_secret).keyed_hash(KEYS_ID_PURPOSE, "rights-request")[:16]
+
+    def _is_stale(self, request: ErasureRequest) -> bool:
+        return bool(request.keys_id) and request.keys_id != self._keys_id()
+
+    def _fresh(self, request: ErasureRequest) -> ErasureRequest:
+        """``request``, unless the pepper was rotated since it was made. Raises ``StaleRequest``."""
+        if self._is_stale(request):
+            raise StaleRequest(request.request_id)
+        return request
+
     def _entry(self, actor: CareActor, action: str, **values: Any) -> AuditEntry:
         return AuditEntry(at=self.clock(), actor=self.names.shown(actor.sub), actor_id=actor.sub, action=action,
                           **values)
@@ -108,7 +122,7 @@ class RightsService:
         self.requests.put(ErasureRequest(request_id=request_id, requester_id=actor.sub,
                                          requester=self.names.shown(actor.sub), reason="", requested_at=iso(now),
                                          expires_at=int(expires.timestamp()), inquiry_ids=ids, person=person,
-                                         action=EXPORT, term=kind))
+                                         action=EXPORT, term=kind, keys_id=self._keys_id()))
         return ExportPending(status="pending", kind=EXPORT, request_id=request_id, expires_at=iso(expires),
                              count=len(ids), references=tuple(short_reference(i) for i in ids))
 
@@ -116,6 +130,9 @@ class RightsService:
         """An approved export, for the admin who asked (once). Raises ``RequestGone``, ``NotRequester``."""
         actor.require(CARE_ADMIN)
         request = self.requests.take_export(request_id, int(self.clock().timestamp()), actor.sub)
+        if self._is_stale(request):
+            self.requests.restore(request)  # still listed, marked: to be rejected and asked again
+            raise StaleRequest(request_id)
         try:
             return self.export(actor, request.person, request.term or "email")
         except Exception:
@@ -153,7 +170,8 @@ class RightsService:
                                       request_id=request_id))
         self.requests.put(ErasureRequest(request_id=request_id, requester_id=actor.sub,
                                          requester=self.names.shown(actor.sub), reason=reason, requested_at=iso(now),
-                                         expires_at=int(expires.timestamp()), inquiry_ids=ids, person=person))
+                                         expires_at=int(expires.timestamp()), inquiry_ids=ids, person=person,
+                                         keys_id=self._keys_id()))
         return ErasurePending(status="pending", request_id=request_id, expires_at=iso(expires))
 
     def pending(self, actor: CareActor) -> PendingRequests:
@@ -165,17 +183,21 @@ class RightsService:
             requester_id=r.requester_id, reason=r.reason, requested_at=r.requested_at,
             expires_at=iso(datetime.fromtimestamp(r.expires_at, UTC)),
             references=tuple(short_reference(i) for i in r.inquiry_ids), inquiry_ids=r.inquiry_ids,
-            count=len(r.inquiry_ids), kind=r.action, approved=bool(r.approved_by)) for r in found)
+            count=len(r.inquiry_ids), kind=r.action, approved=bool(r.approved_by), stale=self._is_stale(r))
+            for r in found)
         return PendingRequests(second_approval=self.settings.second_approval, reasons=REASONS, items=items)
 
     def approve(self, actor: CareActor, request_id: str) -> ErasureDone | ExportApproved:
         """Carry out (an erasure) or open to its requester (an export) a pending request made by another admin.
-        Raises ``RequestGone``, ``SameAdmin``."""
+        Raises ``RequestGone``, ``SameAdmin``, ``StaleRequest`` (made before a pepper rotation)."""
         actor.require(CARE_ADMIN)
         now = int(self.clock().timestamp())
-        if self.requests.current(request_id, now).action == EXPORT:
+        if self._fresh(self.requests.current(request_id, now)).action == EXPORT:
             return self._approve_export(actor, request_id, now)
         request = self.requests.take(request_id, now, not_by=actor.sub, action=ERASURE_KIND)
+        if self._is_stale(request):  # rotated between the read and the take
+            self.requests.restore(request)
+            raise StaleRequest(request_id)
         try:
             return self._erase(actor, request.person, request.reason, request.request_id)
         except Exception:

@@ -84,6 +84,7 @@ class PendingRequest:
     count: int
     kind: str  # "erasure" or "export"
     approved: bool  # an export approved, waiting for its requester to open it
+    stale: bool  # made before a pepper rotation: it can only be rejected, and asked again
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
