@@ -4,8 +4,8 @@ same way, exports (``action``: ``erasure`` or ``export``).
 A request keeps only what carrying it out needs and what the approver is shown: the person's keyed hashes
 (``rights.person.Person``: never the address or number in clear), the requester's ``sub`` and name, the reason
 code, when, the ids of the inquiries found when it was made, and which pepper keyed the hashes (``keys_id``: a
-request made before a rotation is refused, ``StaleRequest``, and must be asked again). It expires (``ttl``, ``erasure_request_days``):
-an expired request is neither listed nor approved, and DynamoDB's TTL removes it.
+request made before a rotation is refused, ``StaleRequest``, and must be asked again). It expires (``ttl``,
+``erasure_request_days``): an expired request is neither listed nor approved, and DynamoDB's TTL removes it.
 
 Item: key ``kind`` (always ``erasure``: one partition, read with a Query, never a Scan) + ``request_id`` (a
 ULID, so the partition sorts by time). Taking a request to approve or reject it is a conditional delete: of two
