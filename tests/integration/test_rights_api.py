@@ -413,6 +413,46 @@ def test_with_second_approval_an_export_waits_for_a_different_admin_then_the_req
     assert response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"] == []
 
 
+@pytest.mark.parametrize("second_approval", ["true", "false"])
+def test_a_search_for_which_inquiries_match_needs_no_second_admin_and_shows_no_contents(
+        stack: Stack, person: dict[str, Any], second_approval: str) -> None:
+    """Which inquiries are the person's (how many, their references: what an erasure names) is a search, not the
+    export of their contents: it needs no second admin, creates no pending request, and shows no field."""
+    stack.configure(REQUIRE_SECOND_APPROVAL=second_approval)
+
+    response = rights_request(stack, "GET", "/care/people", claims=ADMIN,
+                              query={"email": PERSON, "only": "references"})
+
+    assert response["statusCode"] == 200, response["body"]
+    body = response_json(response)
+    assert body["status"] == "found" and body["count"] == 2 and "inquiries" not in body
+    assert sorted(body["references"]) == sorted(short_reference(i) for i in person["ids"])
+    text = response["body"].casefold()
+    assert "ana" not in text and "example.com" not in text and "called, left" not in text
+    assert response_json(rights_request(stack, "GET", "/care/erasures", claims=ADMIN))["items"] == []
+    assert audit(stack, "export_requested") == [] and audit(stack, "person_export") == []
+    # Audited as a search of the person (one entry per inquiry found, so the trail of each shows it).
+    entries = audit(stack, "person_search")
+    assert sorted(e["inquiry_id"] for e in entries) == person["ids"]
+    assert all(e["actor_id"] == ADMIN["sub"] and e["filters"] == ["email"] for e in entries)
+    assert "ana.person" not in json.dumps(entries, default=str).casefold()
+    # The export of the contents is still gated.
+    export = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"email": PERSON})
+    assert export["statusCode"] == (202 if second_approval == "true" else 200)
+
+
+@pytest.mark.parametrize("query", [{"email": PERSON, "only": "everything"}, {"email": PERSON, "only": ""}])
+def test_a_search_with_an_unknown_only_is_a_422_that_records_nothing(
+        approval: Stack, person: dict[str, Any], query: dict[str, str]) -> None:
+    response = rights_request(approval, "GET", "/care/people", claims=ADMIN, query=query)
+    if query["only"] == "":
+        assert response["statusCode"] == 202  # given empty: not given, the export (gated)
+        return
+    assert response["statusCode"] == 422 and PERSON not in response["body"]
+    assert response_json(rights_request(approval, "GET", "/care/erasures", claims=ADMIN))["items"] == []
+    assert audit(approval, "person_search") == [] and audit(approval, "export_requested") == []
+
+
 def test_a_rejected_export_request_is_never_shown(approval: Stack, person: dict[str, Any]) -> None:
     request_id = request_export(approval)
     rejected = rights_request(approval, "POST", f"/care/erasures/{request_id}/reject", claims=SECOND_ADMIN)

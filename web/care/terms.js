@@ -120,6 +120,7 @@ const AUDIT_ACTIONS = { list: "Listed inquiries", read: "Opened an inquiry", upd
                         reopened: "Reopened an inquiry", bulk: "Changed several inquiries",
                         audit_export: "Exported the audit trail", report_read: "Read the reports",
                         report_export: "Exported the reports", person_export: "Exported a person's data",
+                        person_search: "Found a person's inquiries (references only)",
                         erasure: "Erased a person's data", erasure_requested: "Asked to erase a person's data",
                         erasure_rejected: "Rejected an erasure", export_requested: "Asked to export a person's data",
                         export_approved: "Approved an export", export_rejected: "Rejected an export" };
@@ -130,7 +131,7 @@ export const AUDIT_ACTION_CODES = Object.keys(AUDIT_ACTIONS);
 // What kind of act an entry is, when the API does not say (`kind`): list views name no one record.
 const AUDIT_KINDS = { list: "list", audit_read: "audit", report_read: "report", read: "read", search: "search",
                       update: "change", attempt: "change", reopened: "change", bulk: "change",
-                      audit_export: "export", report_export: "export", person_export: "export",
+                      audit_export: "export", report_export: "export", person_export: "export", person_search: "search",
                       erasure: "erasure", erasure_requested: "erasure", erasure_rejected: "erasure",
                       export_requested: "export", export_approved: "export", export_rejected: "export" };
 

@@ -1,4 +1,5 @@
-"""RightsApiFunction's HTTP edge: ``GET /care/people``, ``GET /care/exports/{request_id}``,
+"""RightsApiFunction's HTTP edge: ``GET /care/people`` (``&only=references``: which inquiries, never gated),
+``GET /care/exports/{request_id}``,
 ``POST /care/erasures``, ``GET /care/erasures``, ``POST /care/erasures/{request_id}/approve`` and ``/reject``;
 ``care-admin`` only (401/403 before anything is
 read). Answers are JSON and ``Cache-Control: no-store``; error bodies are fixed texts that echo nothing sent
@@ -29,6 +30,7 @@ from inquiries.settings import RightsApiSettings
 _REQUEST_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 _BODY_FIELDS = {"email", "phone", "reason"}
 MAX_TERM_CHARS = 320
+ONLY_REFERENCES = "references"  # GET /care/people?…&only=references: which inquiries, not their contents
 
 
 class Refused(Exception):
@@ -118,7 +120,12 @@ def create_rights_app(settings: RightsApiSettings, service: RightsService | None
     def export_person() -> Response[str]:
         actor = admin()
         query = app.current_event.query_string_parameters or {}
+        only = query.get("only") or None
+        if only not in (None, ONLY_REFERENCES):
+            raise Refused(422, "only", "Give only as references (which inquiries), or leave it out (the export).")
         person, kind = person_of(rights(), _term(query.get("email"), "email"), _term(query.get("phone"), "phone"))
+        if only == ONLY_REFERENCES:
+            return _json(rights().matches(actor, person, kind))
         answer = rights().export_or_request(actor, person, kind)
         return _json(answer, 202 if isinstance(answer, ExportPending) else 200)
 

@@ -3,6 +3,8 @@ every inquiry of one keyed email or phone hash) and erasure on request, each aud
 
 Audit entries (never the address, number or their hashes; never an inquiry field):
 
+- ``person_search``: one per inquiry a search of the person found (``only=references``: how many and their
+  references, no field), with the ids of all of them and the kind of term;
 - ``person_export``: one per inquiry exported (its ``inquiry_id``, so a search by its reference finds it),
   with the ids of all of them and the kind of term (``email``/``phone``), written before the export is shown
   (no entry, nothing shown);
@@ -45,12 +47,14 @@ from inquiries.rights.views import (
     PendingRequest,
     PendingRequests,
     PersonExport,
+    PersonMatches,
 )
 
 if TYPE_CHECKING:
     from inquiries.settings import RightsApiSettings
 
 PERSON_EXPORT = "person_export"
+PERSON_SEARCH = "person_search"
 ERASURE = "erasure"
 ERASURE_REQUESTED = "erasure_requested"
 ERASURE_REJECTED = "erasure_rejected"
@@ -107,6 +111,18 @@ class RightsService:
                           **values)
 
     # ---- the right of access -------------------------------------------------------------------------------
+    def matches(self, actor: CareActor, person: Person, kind: str) -> PersonMatches:
+        """Which inquiries are the person's: how many and their references, no field of them. A search, not an
+        export, so never gated by a second admin; audited (``person_search``) before it is shown."""
+        actor.require(CARE_ADMIN)
+        ddb = aws.dynamodb()
+        with domain_errors():
+            ids = tuple(inquiry_ids_of(person, ddb, self.tables)[:MAX_EXPORTED])
+        for inquiry_id in ids or (None,):
+            self.audit.record(self._entry(actor, PERSON_SEARCH, inquiry_id=inquiry_id, inquiry_ids=ids,
+                                          filters=(kind,)))
+        return PersonMatches(status="found", count=len(ids), references=tuple(short_reference(i) for i in ids))
+
     def export_or_request(self, actor: CareActor, person: Person, kind: str) -> PersonExport | ExportPending:
         """The export now, or (``RequireSecondApproval``) a pending request for a different admin to approve."""
         actor.require(CARE_ADMIN)

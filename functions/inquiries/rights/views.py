@@ -24,6 +24,16 @@ class PersonExport:
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class PersonMatches:
+    """``GET /care/people?…&only=references``: which inquiries are the person's (how many, their references),
+    never their contents: a search, so no second admin is needed; what an erasure would name."""
+
+    status: str  # "found"
+    count: int
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class ErasureDone:
     """``POST /care/erasures`` (or an approval): what was removed. Ids and counts only."""
 
@@ -104,7 +114,7 @@ class ErasureRejected:
     request_id: str
 
 
-RightsView = (PersonExport | ErasureDone | ErasurePending | PendingRequests | ErasureRejected | ExportPending
+RightsView = (PersonExport | PersonMatches | ErasureDone | ErasurePending | PendingRequests | ErasureRejected | ExportPending
               | ExportApproved)
 
 
