@@ -1,8 +1,10 @@
 """Erasure with a second admin's approval (the template's RequireSecondApproval), in Debian's headless Chromium
 against a local stack started with LOCAL_REQUIRE_SECOND_APPROVAL=1: one admin asks, the page says it waits;
 they cannot approve their own request; a different admin sees it pending (who, why, which references, never
-the address) and approves it, or rejects another, which then erases nothing. An export (the right of access)
-waits the same way, and once approved only the admin who asked opens it."""
+the address) and approves it, or rejects another, which then erases nothing; the audit search by the erased
+inquiry's reference then shows the erasure. Finding which inquiries are the person's needs no approval; the
+export of their contents (the right of access) waits the same way, and once approved only the admin who asked
+opens it."""
 # ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
 
     # The requester sees both waiting, and is not offered to approve them; nothing is erased yet.
     pending = page.locator("section.pending")
-    # (Each search asked for an export as well: that waits in its own row, kind "Export".)
+    # Finding which inquiries are the person's needs no second admin: the searches asked for no export.
+    expect(pending.get_by_role("row").filter(has_text="Export")).to_have_count(0)
     mine = pending.get_by_role("row").filter(has_text=person.reference).filter(has_text="Erasure")
     expect(mine).to_contain_text("You asked for this one.")
     expect(pending.get_by_role("button", name=f"Approve request {request_id}")).to_have_count(0)
@@ -125,6 +128,15 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
     assert [e["actor"] for e in trail["items"] if e.get("request_id") == request_id] == [admin.name]
     status, trail = api(local_stack, admin_token, "GET", "/care/audit?action=erasure_rejected")
     assert [e["actor"] for e in trail["items"] if e.get("request_id") == rejected_id] == [second_admin.name]
+    # The console's audit search by the erased inquiry's reference shows that it was erased, by whom and why.
+    page.evaluate(f"location.hash = '#/audit?reference={person.reference}'")
+    erased_row = page.get_by_role("row").filter(has_text="Erased a person's data")
+    expect(erased_row).to_have_count(1)
+    expect(erased_row).to_contain_text(second_admin.name)
+    expect(erased_row).to_contain_text(person.reference)
+    for value in sent.values():
+        expect(page.locator("main")).not_to_contain_text(value)
+    assert_accessible(page, "audit-erased-inquiry")
 
 
 def test_an_export_waits_for_a_different_admin_then_the_admin_who_asked_opens_it(
@@ -135,8 +147,14 @@ def test_an_export_waits_for_a_different_admin_then_the_admin_who_asked_opens_it
     open_console(page, local_stack, "#/people")
     sign_in(page, admin)
     page.get_by_label("Email address or phone number").fill(sent["email"])
-    with page.expect_response(lambda r: "/care/people" in r.url and r.request.method == "GET") as asked:
+    # The search shows which inquiries (no second admin needed, no request made); the export is asked apart.
+    with page.expect_response(lambda r: "/care/people" in r.url and r.request.method == "GET") as found:
         page.get_by_role("button", name="Find their inquiries").click()
+    assert found.value.status == 200 and found.value.json()["references"] == [person.reference], found.value.text()
+    expect(page.get_by_role("heading", name="1 inquiry found")).to_be_visible()
+    expect(page.locator("section.pending").get_by_role("row").filter(has_text=person.reference)).to_have_count(0)
+    with page.expect_response(lambda r: "/care/people" in r.url and r.request.method == "GET") as asked:
+        page.get_by_role("button", name="Ask for the export").click()
     assert asked.value.status == 202, asked.value.text()
     request_id: str = asked.value.json()["request_id"]
     expect(page.get_by_role("alert").filter(has_text="Export requested")).to_be_visible()

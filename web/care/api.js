@@ -118,6 +118,12 @@ export function readPerson({ email, phone }) {
   return request("GET", "/care/people", { query: { email, phone } });
 }
 
+/** Which inquiries are one person's ({email} or {phone}): {status: "found", count, references}, no field of them.
+ *  A search, never waiting for a second administrator (only the export of their contents does). */
+export function findPersonInquiries({ email, phone }) {
+  return request("GET", "/care/people", { query: { email, phone, only: "references" } });
+}
+
 /** An export approved by a second administrator, for the administrator who asked (once): as readPerson's answer. */
 export function openExport(requestId) {
   return request("GET", `/care/exports/${encodeURIComponent(requestId)}`);

@@ -3,11 +3,14 @@
 // or printed from this readable page) and erasure on request (a confirmation naming what will go, a reason,
 // then the same erasure `infra.erase` performs). With second approval configured, an erasure and an export
 // each wait as a pending request until a different administrator approves it; an approved export is then
-// opened (once) by the administrator who asked, from the pending requests.
+// opened (once) by the administrator who asked, from the pending requests. The search itself (which inquiries,
+// their references) needs no second administrator: only "Ask for the export" of their contents does.
 // The address or number searched stays in this page's memory: never in the page address, the title or
 // anything stored; the API's own audit entries hold ids and counts, not the term.
 
-import { ApiError, decideErasure, openExport, pendingErasures, readPerson, requestErasure } from "./api.js";
+import {
+  ApiError, decideErasure, findPersonInquiries, openExport, pendingErasures, readPerson, requestErasure,
+} from "./api.js";
 import { describeChange } from "./detail.js";
 import { saveFile } from "./files.js";
 import { formatPhone } from "./format.js";
@@ -103,7 +106,8 @@ async function findPerson(view, term, results, summarySlot, input, refreshPendin
   fill(results, h("p", {}, "Searching…"));
   let answer;
   try {
-    answer = await readPerson(term);
+    // With second approval, the search shows which inquiries (references) and the export is asked for apart.
+    answer = secondApproval ? await findPersonInquiries(term) : await readPerson(term);
   } catch (error) {
     if (error instanceof ApiError && [400, 422].includes(error.status)) {
       const message = error.problems[0]?.message ?? error.message;
@@ -118,6 +122,10 @@ async function findPerson(view, term, results, summarySlot, input, refreshPendin
     return;
   }
   if (!view.isCurrent()) return;
+  if (answer?.status === "found") {
+    showMatches(answer, term, view, results, refreshPending);
+    return;
+  }
   if (answer?.status === "pending") {
     showExportPending(answer, term, view, results, refreshPending);
     await refreshPending();
@@ -126,7 +134,48 @@ async function findPerson(view, term, results, summarySlot, input, refreshPendin
   showFound(view, answer, results, (inquiries) => erasureSection(view, term, inquiries, results, refreshPending));
 }
 
-/** A search with second approval: the export waits for another administrator; an erasure can still be asked for. */
+/** A search with second approval: which inquiries (how many, their references), the export of their contents to
+ *  ask for (a second administrator approves it), and the erasure. */
+function showMatches(answer, term, view, results, refreshPending) {
+  const references = Array.isArray(answer.references) ? answer.references.map(String) : [];
+  const count = Number.isInteger(answer.count) ? answer.count : references.length;
+  const heading = h("h2", { tabindex: "-1", id: "person-found" },
+    count === 1 ? "1 inquiry found" : `${count} inquiries found`);
+  if (!count) {
+    fill(results, heading, h("p", {}, "We hold no inquiry with that email address or phone number. Check it with "
+      + "the person: it must be complete and exactly as they gave it. An erased inquiry cannot be found."));
+    heading.focus();
+    return;
+  }
+  const ask = h("button", { type: "button", class: "button button--secondary" }, "Ask for the export");
+  ask.addEventListener("click", async () => {
+    ask.disabled = true;
+    let pending;
+    try {
+      pending = await readPerson(term);
+    } catch (error) {
+      ask.disabled = false;
+      view.fail(error);
+      return;
+    }
+    if (!view.isCurrent()) return;
+    if (pending?.status === "pending") {
+      showExportPending(pending, term, view, results, refreshPending);
+      await refreshPending();
+    } else {
+      showFound(view, pending, results, (inquiries) => erasureSection(view, term, inquiries, results, refreshPending));
+    }
+  });
+  fill(results, heading,
+    h("p", {}, `Their inquiries: ${references.join(", ")}.`),
+    h("p", { class: "no-print" }, "Seeing what they hold (the export, for the right of access) needs another "
+      + "administrator's approval; finding which inquiries they are does not."),
+    h("div", { class: "report-tools no-print" }, ask),
+    erasureSection(view, term, references.map((reference) => ({ reference })), results, refreshPending));
+  heading.focus();
+}
+
+/** The export asked for with second approval: it waits for another administrator; an erasure can still be asked for. */
 function showExportPending(answer, term, view, results, refreshPending) {
   const references = Array.isArray(answer.references) ? answer.references.map(String) : [];
   const count = Number.isInteger(answer.count) ? answer.count : references.length;
@@ -393,7 +442,14 @@ function pendingRow(view, item, me, notices, refresh) {
   const label = `request ${item.request_id}`;
   const exported = item.kind === "export";
   let decision;
-  if (exported && item.approved) {
+  if (item.stale) {
+    // Made before the keys that find a person were rotated: it could miss their newer data. Only rejected.
+    decision = h("div", {},
+      h("p", { class: "hint" }, "Made before a key rotation, so it could miss some of their data: reject it and "
+        + "ask again."),
+      h("button", { type: "button", class: "button button--secondary button--small", "aria-label": `Reject ${label}`,
+                    onclick: decide("reject") }, "Reject"));
+  } else if (exported && item.approved) {
     decision = mine
       ? h("button", { type: "button", class: "button button--small", "aria-label": `Open the export of ${label}`,
                       onclick: () => openApprovedExport(view, item.request_id, notices, refresh) }, "Open the export")
