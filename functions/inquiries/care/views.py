@@ -451,8 +451,8 @@ def audit_item(values: Mapping[str, Any], name_of: NameOf = _no_names) -> AuditI
 
 # What sort of act each action is, so list views can be grouped (reads of one record stand out).
 AUDIT_KINDS = {"list": "list", "read": "read", "search": "search", "update": "change", "attempt": "change",
-               "audit_read": "audit", "audit_export": "export", "person_export": "export",
-               "person_search": "search", "erasure": "erasure", "erasure_requested": "erasure", "erasure_approved": "erasure",
+               "audit_read": "audit", "audit_export": "export", "person_export": "export", "person_search": "search",
+               "erasure": "erasure", "erasure_requested": "erasure", "erasure_approved": "erasure",
                "erasure_rejected": "erasure", "export_requested": "export", "export_approved": "export",
                "export_rejected": "export", "report_read": "report", "report_export": "export"}
 

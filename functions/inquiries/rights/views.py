@@ -114,8 +114,8 @@ class ErasureRejected:
     request_id: str
 
 
-RightsView = (PersonExport | PersonMatches | ErasureDone | ErasurePending | PendingRequests | ErasureRejected | ExportPending
-              | ExportApproved)
+RightsView = (PersonExport | PersonMatches | ErasureDone | ErasurePending | PendingRequests | ErasureRejected
+              | ExportPending | ExportApproved)
 
 
 def rights_json(view: RightsView) -> str:
