@@ -241,6 +241,54 @@ def test_notes_past_the_bound_are_a_422_that_changes_nothing(stack: Stack) -> No
     assert patch(stack, inquiry_id, {"status": "contacted"})["statusCode"] == 200
 
 
+def dynamodb_bytes(value: dict[str, Any]) -> int:
+    """An attribute value's size by DynamoDB's documented rules (strings in UTF-8; lists and maps 3 bytes and 1
+    per element; numbers about their digits)."""
+    (kind, inner), = value.items()
+    if kind == "S":
+        return len(inner.encode("utf-8"))
+    if kind == "N":
+        return len(inner) // 2 + 2
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + dynamodb_bytes(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode("utf-8")) + 1 + dynamodb_bytes(v) for k, v in inner.items())
+    raise AssertionError(kind)
+
+
+def fill_history_to_the_item_limit(inquiry_id: str) -> int:
+    """Give the inquiry the history years of reassignments would leave, so that the item is within one entry of
+    DynamoDB's 400 KB item limit. The number of entries it then holds."""
+    entry = {"M": {"at": {"S": "2026-03-10T15:00:00.000Z"}, "actor_id": {"S": CARE_MEMBER["sub"]},
+                   "actor": {"S": "care@clinic.local"}, "action": {"S": "assign"},
+                   "to": {"S": CARE_MEMBER["sub"]}, "from": {"S": ADMIN["sub"]}}}
+    stored = aws.dynamodb().get_item(TableName="InquiriesTable", Key={"inquiry_id": {"S": inquiry_id}})["Item"]
+    item: dict[str, Any] = {k: v for k, v in stored.items() if k != "history"}
+    base = sum(len(k) + dynamodb_bytes(v) for k, v in item.items()) + len("history") + 3
+    held = (400 * 1000 - 300 - base) // (1 + dynamodb_bytes(entry))
+    aws.dynamodb().put_item(TableName="InquiriesTable", Item={**item, "history": {"L": [entry] * held}})
+    return held
+
+
+def test_a_change_that_would_pass_the_item_size_limit_is_a_422_that_changes_nothing(stack: Stack) -> None:
+    """Not only notes grow an inquiry: every change adds a history entry. At DynamoDB's 400 KB item limit a write
+    fails (a 503 here before this bound); the care API must refuse it clearly (422, saying why) before writing."""
+    inquiry_id = put_inquiry(version=1)
+    held = fill_history_to_the_item_limit(inquiry_id)
+    assert held > 1000
+
+    for change in ({"note": "Called back, no answer. " * 20}, {"status": "contacted"}):
+        response = patch(stack, inquiry_id, change)
+
+        assert response["statusCode"] == 422, response["statusCode"]
+        [error] = response_json(response)["errors"]
+        assert "full" in error["message"] and "clinic's record" in error["message"]
+        kept = record_of(inquiry_id)
+        assert kept["version"] == 1 and len(kept["history"]) == held
+
+
 def test_notes_past_the_byte_budget_are_a_422(stack: Stack) -> None:
     from inquiries.care.service import NOTES_BYTE_BUDGET
 

@@ -19,6 +19,7 @@ line in the invocation's logs, beside the line naming the inquiry, would tell wh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -117,6 +118,26 @@ NOTES_BYTE_BUDGET = 160 * 1024
 NOTES_FULL = (f"This inquiry has reached its limit of notes ({MAX_NOTES_PER_INQUIRY} notes, or "
               f"{NOTES_BYTE_BUDGET // 1024} KB of text): no more can be added. Keep further notes in the "
               "clinic's record.")
+
+
+# A bound on the whole inquiry item: every change adds a history entry (and notes and attempts have their own
+# bounds), so without it years of changes could reach DynamoDB's 400 KB item limit, where every write fails. The
+# size is estimated as the item's JSON (longer than DynamoDB counts it: quotes, separators), so the real item
+# stays below the limit. A note or an attempt is refused first; other changes (a status move, closing it) keep
+# a reserve beyond that.
+ITEM_BYTE_BUDGET = 390 * 1024
+ITEM_BYTE_BUDGET_FOR_NOTES = 360 * 1024
+RECORD_FULL = ("This inquiry's record is full: it holds as much history, notes and attempts as one inquiry can, "
+               "so this change cannot be kept on it. Keep further notes in the clinic's record.")
+
+
+def _check_item_room(current: dict[str, Any], write: _Write) -> None:
+    """Raise ``InvalidChange`` (422) when the item with this change would pass its budget."""
+    added = {"sets": write.sets, "history": write.history, "notes": write.notes, "attempts": write.attempts}
+    size = len(json.dumps(current, default=str).encode("utf-8")) + len(json.dumps(added, default=str).encode("utf-8"))
+    budget = ITEM_BYTE_BUDGET_FOR_NOTES if write.notes or write.attempts else ITEM_BYTE_BUDGET
+    if size > budget:
+        raise InvalidChange("note" if write.notes else None, RECORD_FULL)
 
 
 class InvalidChange(Exception):
@@ -319,6 +340,7 @@ class CareService:
                 write: _Write, now: datetime) -> CareInquiry:
         """Write a planned change and its audit entry in one transaction, then what follows it (a released
         submission's dispatch, the first contact's metric, a correction's count)."""
+        _check_item_room(current, write)
         related = self._related(current)  # the same person's other inquiries, shown with the answer
         entry = self._entry(actor, now, "update", inquiry_id=inquiry_id, fields=tuple(write.fields),
                             inquiry_ids=tuple(r.inquiry_id for r in related) or None)
