@@ -54,3 +54,11 @@ def test_an_admin_searches_the_trail_exports_a_person_and_erases_them_over_http(
     status, _h, erasures = http(local_stack, "GET", "/care/audit?action=erasure", admin)
     assert [i["request_id"] for i in erasures["items"]] == [erased["request_id"]]
     assert email not in str(trail) + str(erasures)
+    # What happened to this record: its reference (whose lookup item went with it) and its id find the erasure.
+    for query in (f"reference={reference}", f"inquiry_id={inquiry_id}"):
+        status, _h, record = http(local_stack, "GET", f"/care/audit?{query}", admin)
+        assert status == 200, record
+        [erasure] = [i for i in record["items"] if i["action"] == "erasure"]
+        assert (erasure["reference"], erasure["reason"], erasure["request_id"]) == (
+            reference, "person_request", erased["request_id"])
+        assert email not in str(record)
