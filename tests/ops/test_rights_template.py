@@ -89,6 +89,9 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
     assert rights_request(stack, "POST", f"/care/erasures/{ids[0]}/approve", claims=ADMIN)["statusCode"] == 403
     assert rights_request(stack, "POST", f"/care/erasures/{ids[1]}/reject", claims=ADMIN)["statusCode"] == 200
     assert rights_request(stack, "POST", f"/care/erasures/{ids[0]}/approve", claims=SECOND_ADMIN)["statusCode"] == 200
+    matches = rights_request(stack, "GET", "/care/people", claims=ADMIN,
+                             query={"phone": str(submitted["phone"]), "only": "references"})
+    assert matches["statusCode"] == 200  # which inquiries: never gated
     waiting = rights_request(stack, "GET", "/care/people", claims=ADMIN, query={"phone": str(submitted["phone"])})
     assert waiting["statusCode"] == 202
     export_id = response_json(waiting)["request_id"]
@@ -100,6 +103,12 @@ def test_every_request_of_an_export_an_erasure_and_an_audit_search_is_allowed_by
     answer = rights_request(stack, "POST", "/care/erasures", claims=ADMIN,
                             body={"phone": str(submitted["phone"]), "reason": "person_request"})
     assert answer["statusCode"] == 200
+    # The care API then finds the erased inquiry's entries by its reference (its erasure entry names the id).
+    mark = len(requests)
+    assert care_request(stack, "GET", "/care/audit", claims=ADMIN,
+                        query={"reference": f"INQ-{first[-8:]}"})["statusCode"] == 200
+    care_requests += requests[mark:]
+    del requests[mark:]
 
     for function, made, needed in (
             ("CareApiFunction", care_requests, {"AuditTable", "AuditTable/index/ActorIndex",
