@@ -41,6 +41,7 @@ from inquiries.rights.views import (
     ExportPending,
     PendingRequests,
     PersonExport,
+    PersonMatches,
 )
 from inquiries.settings import IntakeSettings
 from pydantic import TypeAdapter
@@ -223,9 +224,15 @@ def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
                        "right of access; audited as person_export without the term)",
             "tags": ["rights"], "operationId": "rights_export_person", "security": security,
             "parameters": [{"name": "email", "in": "query", "required": False, "schema": {"type": "string"}},
-                           {"name": "phone", "in": "query", "required": False, "schema": {"type": "string"}}],
-            "responses": {**_answers(_schema(PersonExport, components),
-                                     {**refused, 422: "Neither or both given, or one the form would refuse."}, error),
+                           {"name": "phone", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "only", "in": "query", "required": False,
+                            "description": "references: which inquiries (PersonMatches: count and references, no "
+                                           "field), never gated by RequireSecondApproval; audited as person_search",
+                            "schema": {"type": "string", "enum": ["references"]}}],
+            "responses": {**_answers({"oneOf": [_schema(PersonExport, components),
+                                                _schema(PersonMatches, components)]},
+                                     {**refused, 422: "Neither or both given, one the form would refuse, or another "
+                                                      "only."}, error),
                           "202": {"description": "RequireSecondApproval: a pending export request (kind export), "
                                                  "listed at GET /care/erasures until a different admin approves it",
                                   "content": {"application/json": {
@@ -238,7 +245,8 @@ def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
             "responses": _answers(_schema(PersonExport, components),
                                   {**refused, 403: "Not a care-admin, or not the admin who asked for it.",
                                    404: "No such approved export (not yet approved, opened already, rejected or "
-                                        "expired)."}, error),
+                                        "expired).",
+                                   409: "Made before a pepper rotation: reject it and ask again."}, error),
         }},
         "/care/erasures": {
             "post": {
@@ -268,7 +276,9 @@ def rights_paths(components: dict[str, Any]) -> dict[str, Any]:
             "summary": "Approve a pending request made by another admin: an erasure is carried out; an export "
                        "(ExportApproved) opens to its requester for 15 minutes", "tags": ["rights"],
             "operationId": "rights_approve_erasure", "security": security, "parameters": [request_id],
-            "responses": _answers({"oneOf": [done, _schema(ExportApproved, components)]}, {**refused, **gone}, error),
+            "responses": _answers({"oneOf": [done, _schema(ExportApproved, components)]},
+                                  {**refused, **gone, 409: "Made before a pepper rotation: reject it and ask again."},
+                                  error),
         }},
         "/care/erasures/{request_id}/reject": {"post": {
             "summary": "Reject (or, by its requester, withdraw) a pending erasure", "tags": ["rights"],
