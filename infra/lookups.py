@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 from inquiries.data.lookups import lookup_keys, lookup_puts, phone_hash
+from inquiries.data.pages import scan_pages
 from inquiries.peppers import Peppers, read_peppers
 
 from infra.erase import Tables
@@ -85,8 +86,7 @@ def backfill(ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *, page_size
         "ProjectionExpression": "inquiry_id, #n, phone, #t, lookup_keys",
         "ExpressionAttributeNames": {"#n": "name", "#t": "ttl"},
     }
-    while max_pages is None or report.pages < max_pages:
-        page = ddb.scan(**kwargs)
+    for page in scan_pages(ddb, kwargs):
         report.pages += 1
         indexed = []
         for item in page.get("Items", []):
@@ -100,11 +100,10 @@ def backfill(ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *, page_size
                 report.already_indexed += 1
         if indexed:
             LOG.info(json.dumps({"event": "lookups_backfilled", "inquiry_ids": indexed}))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        if pause:
+        if pause and "LastEvaluatedKey" in page:
             sleep(pause)
+        if max_pages is not None and report.pages >= max_pages:
+            break
     LOG.info(json.dumps({"event": "lookups_backfill_done", **asdict(report)}))
     return report
 

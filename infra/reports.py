@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 from inquiries.data.items import plain_values
+from inquiries.data.pages import scan_pages
 from inquiries.data.stats import StatsRecords
 from inquiries.reports.contributions import contributions
 
@@ -118,8 +119,7 @@ def rebuild(ddb: DynamoDBClient, tables: Tables, time_zone: str, *, page_size: i
     report = RebuildReport()
     kwargs: dict[str, Any] = {"TableName": tables.inquiries, "Limit": page_size, "ConsistentRead": True,
                               **_projection()}
-    while max_pages is None or report.pages < max_pages:
-        page = ddb.scan(**kwargs)
+    for page in scan_pages(ddb, kwargs):
         report.pages += 1
         for item in page.get("Items", []):
             report.scanned += 1
@@ -133,11 +133,10 @@ def rebuild(ddb: DynamoDBClient, tables: Tables, time_zone: str, *, page_size: i
                     break
                 report.changed_meanwhile += 1  # a care change or another run: read it again
                 values = _read(ddb, tables, str(item["inquiry_id"]["S"]))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        if pause:
+        if pause and "LastEvaluatedKey" in page:
             sleep(pause)
+        if max_pages is not None and report.pages >= max_pages:
+            break
     LOG.info(json.dumps({"event": "reports_rebuild_done", **asdict(report)}))
     return report
 
