@@ -28,6 +28,7 @@ from botocore.exceptions import ClientError
 from inquiries.data.lookups import lookup_keys, lookup_puts, phone_hash
 from inquiries.peppers import Peppers, read_peppers
 
+from infra.bounded_scan import DEFAULT_PAGE_SIZE, add_step_arguments, check_step_arguments, scan_in_steps
 from infra.erase import Tables
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 LOG = logging.getLogger("infra.lookups")
-DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass
@@ -81,12 +81,11 @@ def backfill(ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *, page_size
     """Index every stored inquiry that lists no lookup keys, ``page_size`` items a Scan call."""
     report = BackfillReport()
     kwargs: dict[str, Any] = {
-        "TableName": tables.inquiries, "Limit": page_size, "ConsistentRead": True,
+        "TableName": tables.inquiries, "ConsistentRead": True,
         "ProjectionExpression": "inquiry_id, #n, phone, #t, lookup_keys",
         "ExpressionAttributeNames": {"#n": "name", "#t": "ttl"},
     }
-    while max_pages is None or report.pages < max_pages:
-        page = ddb.scan(**kwargs)
+    for page in scan_in_steps(ddb, kwargs, page_size=page_size, max_pages=max_pages, pause=pause, sleep=sleep):
         report.pages += 1
         indexed = []
         for item in page.get("Items", []):
@@ -100,11 +99,6 @@ def backfill(ddb: DynamoDBClient, tables: Tables, peppers: Peppers, *, page_size
                 report.already_indexed += 1
         if indexed:
             LOG.info(json.dumps({"event": "lookups_backfilled", "inquiry_ids": indexed}))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        if pause:
-            sleep(pause)
     LOG.info(json.dumps({"event": "lookups_backfill_done", **asdict(report)}))
     return report
 
@@ -114,17 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description="Maintain InquiryLookupTable, the care team's search index.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("backfill", help="write the lookup items of inquiries stored before the table existed")
-    run.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="items a Scan call (default 100)")
-    run.add_argument("--max-pages", type=int, help="stop after this many Scan calls (run again to go on)")
-    run.add_argument("--pause", type=float, default=0.0, help="seconds between Scan calls")
+    add_step_arguments(run)
     run.add_argument("--stack", help="read the table names from this CloudFormation stack's Outputs")
     run.add_argument("--inquiries-table")
     run.add_argument("--lookup-table")
     run.add_argument("--pepper-secret", help="the hashing pepper's secret (ARN or name)")
     run.add_argument("--region", help="AWS region (default: the session's)")
     args = parser.parse_args(argv)
-    if args.page_size < 1 or (args.max_pages is not None and args.max_pages < 1) or args.pause < 0:
-        parser.error("--page-size and --max-pages are whole numbers from 1, --pause is not negative")
+    check_step_arguments(parser, args)
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()

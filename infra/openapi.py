@@ -46,6 +46,8 @@ from inquiries.rights.views import (
 from inquiries.settings import IntakeSettings
 from pydantic import TypeAdapter
 
+from infra.template import TemplateResources
+
 # Only what shapes the document matters here; the service is never built.
 _DOCUMENTED = IntakeSettings(inquiries_table="-", idempotency_table="-", rate_limit_table="-",
                              pepper_secret="-", confirmation_queue_url="-", care_team_queue_url="-",  # noqa: S106
@@ -334,6 +336,32 @@ def report_paths() -> dict[str, Any]:
     }}}
 
 
+INTEGRATION_SCHEME = "IntegrationClientCredentials"
+
+
+def integration_security(doc: dict[str, Any], resources: TemplateResources) -> None:
+    """The integration API's way in (IntegrationApi: the same function and paths, its own base URL): OAuth 2.0
+    client credentials with the template's resource-server scopes, added beside the ID token on exactly the
+    methods it serves, each with the scope its authorizer asks (``Auth.AuthorizationScopes``)."""
+    server = resources.properties("CareApiResourceServer")
+    scopes = {f"{server['Identifier']}/{scope['ScopeName']}": str(scope["ScopeDescription"])
+              for scope in server["Scopes"]}
+    doc["components"]["securitySchemes"][INTEGRATION_SCHEME] = {
+        "type": "oauth2",
+        "description": "The clinic system's app client (CareIntegrationClient) on the integration API only: its "
+                       "base URL is the stack output IntegrationApiUrl, and the token endpoint is the stack "
+                       "output IntegrationTokenUrl (the user pool's domain; the tokenUrl below shows its form). "
+                       "An access token of the method's scope; the console's API takes no access token here, "
+                       "nor the integration API an ID token (docs/integrations.md).",
+        "flows": {"clientCredentials": {
+            "tokenUrl": "https://inquiries-stack.auth.us-east-1.amazoncognito.com/oauth2/token",
+            "scopes": scopes}},
+    }
+    for (path, method), asked in resources.api_scopes("IntegrationApi").items():
+        operation = doc["paths"][path][method.lower()]
+        operation["security"] = [*operation.get("security", []), {INTEGRATION_SCHEME: list(asked)}]
+
+
 def render() -> str:
     """The OpenAPI document as stable, pretty JSON (what docs/openapi.json must hold)."""
     doc: dict[str, Any] = openapi_document(IntakeApp(_DOCUMENTED, service=_no_service))
@@ -344,6 +372,7 @@ def render() -> str:
     components.setdefault("securitySchemes", {})["CognitoIdToken"] = {
         "type": "apiKey", "in": "header", "name": "Authorization",
         "description": "The Cognito ID token of a care-team member (a 'Bearer ' prefix is accepted)."}
+    integration_security(doc, TemplateResources())
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 

@@ -32,12 +32,13 @@ from inquiries.data.items import plain_values
 from inquiries.data.stats import StatsRecords
 from inquiries.reports.contributions import contributions
 
+from infra.bounded_scan import DEFAULT_PAGE_SIZE, add_step_arguments, check_step_arguments, scan_in_steps
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 LOG = logging.getLogger("infra.reports")
-DEFAULT_PAGE_SIZE = 100
 # Everything ``contributions`` reads, and the keys and marks this command needs: no name, contact or message.
 READ_ATTRIBUTES = ("inquiry_id", "version", "stats_counted", "status", "spam", "created_at", "released_at", "level",
                    "language", "topic", "referral_source", "first_contact_at", "first_contact_on_time", "due_at",
@@ -116,10 +117,9 @@ def rebuild(ddb: DynamoDBClient, tables: Tables, time_zone: str, *, page_size: i
             sleep: Callable[[float], None] = time.sleep) -> RebuildReport:
     """Count every stored inquiry not yet counted, ``page_size`` items a Scan call."""
     report = RebuildReport()
-    kwargs: dict[str, Any] = {"TableName": tables.inquiries, "Limit": page_size, "ConsistentRead": True,
+    kwargs: dict[str, Any] = {"TableName": tables.inquiries, "ConsistentRead": True,
                               **_projection()}
-    while max_pages is None or report.pages < max_pages:
-        page = ddb.scan(**kwargs)
+    for page in scan_in_steps(ddb, kwargs, page_size=page_size, max_pages=max_pages, pause=pause, sleep=sleep):
         report.pages += 1
         for item in page.get("Items", []):
             report.scanned += 1
@@ -133,11 +133,6 @@ def rebuild(ddb: DynamoDBClient, tables: Tables, time_zone: str, *, page_size: i
                     break
                 report.changed_meanwhile += 1  # a care change or another run: read it again
                 values = _read(ddb, tables, str(item["inquiry_id"]["S"]))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        if pause:
-            sleep(pause)
     LOG.info(json.dumps({"event": "reports_rebuild_done", **asdict(report)}))
     return report
 
@@ -147,9 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description="Maintain InquiryStatsTable, the weekly counters reports read.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("rebuild", help="count the inquiries stored before the counters existed")
-    run.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="items a Scan call (default 100)")
-    run.add_argument("--max-pages", type=int, help="stop after this many Scan calls (run again to go on)")
-    run.add_argument("--pause", type=float, default=0.0, help="seconds between Scan calls")
+    add_step_arguments(run)
     run.add_argument("--stack", help="read the table names from this CloudFormation stack's Outputs")
     run.add_argument("--inquiries-table")
     run.add_argument("--stats-table")
@@ -157,8 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      help="the clinic's time zone, which weeks are counted in (the template's ClinicTimeZone)")
     run.add_argument("--region", help="AWS region (default: the session's)")
     args = parser.parse_args(argv)
-    if args.page_size < 1 or (args.max_pages is not None and args.max_pages < 1) or args.pause < 0:
-        parser.error("--page-size and --max-pages are whole numbers from 1, --pause is not negative")
+    check_step_arguments(parser, args)
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()

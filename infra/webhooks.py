@@ -1,10 +1,12 @@
 """Webhook destinations and replays: ``python -m infra.webhooks add|list|disable|enable|rotate|replay``.
 
 - ``add --destination ID --url https://...``: a ``whsec_`` secret in Secrets Manager
-  (``inquiry-intake/<stage>/webhooks/<id>``, encrypted with DataKey), the destination (enabled), and its own
-  alarm, ``inquiry-intake-<stage>-webhook-<id>-failing`` (WebhookFailed for that destination in two of four
-  15-minute periods), which pages OpsAlarmTopic naming the destination. Prints the secret once, for the
-  receiver. ``--allow-loopback-http`` accepts ``http://127.0.0.1:<port>`` (the local stack only).
+  (``inquiry-intake/<stage>/webhooks/<id>``, encrypted with DataKey), the destination's own alarm,
+  ``inquiry-intake-<stage>-webhook-<id>-failing`` (WebhookFailed for that destination in two of four
+  15-minute periods), which pages OpsAlarmTopic naming the destination, and last the destination (enabled).
+  Prints the secret once, for the receiver. A run that stopped before the destination was stored can be run
+  again as it was: it finishes, with a fresh secret in place of the one nobody saw. ``--allow-loopback-http``
+  accepts ``http://127.0.0.1:<port>`` (the local stack only).
 - ``list``: every destination (id, URL, enabled, why disabled), never a secret.
 - ``disable --destination ID`` / ``enable --destination ID``: stop or resume deliveries (enabling after a
   410 does not re-send what it missed: replay does).
@@ -125,15 +127,26 @@ class Webhooks:
             raise WebhookCommandError(f"the URL is refused ({refused.reason}): https only") from None
         if self.destinations.get(destination_id) is not None:
             raise WebhookCommandError(f"destination {destination_id} exists")
+        # The destination is stored last: until it is, nothing is sent with the secret and nobody was shown
+        # it, so a run that stopped half-way (a throttle, a missing permission) can simply be run again.
         secret = new_secret()
+        arn = self._store_secret(destination_id, secret)
+        self.put_alarm(destination_id)
+        self.destinations.add(Destination(destination_id=destination_id, url=url, secret_arn=arn))
+        return {"destination_id": destination_id, "secret": secret, "alarm": self.names.alarm_name(destination_id)}
+
+    def _store_secret(self, destination_id: str, secret: str) -> str:
+        """The destination's secret, made; or, left by an earlier run that stopped before storing the
+        destination (no delivery used it, nobody was shown it), replaced by ``secret``. Its ARN."""
+        secrets = self.session.client("secretsmanager")
         kwargs: dict[str, Any] = {"Name": self.names.secret_name(destination_id), "SecretString": secret,
                                   "Description": f"Standard Webhooks signing secret of destination {destination_id}"}
         if self.names.data_key_arn:
             kwargs["KmsKeyId"] = self.names.data_key_arn
-        arn = self.session.client("secretsmanager").create_secret(**kwargs)["ARN"]
-        self.destinations.add(Destination(destination_id=destination_id, url=url, secret_arn=arn))
-        self.put_alarm(destination_id)
-        return {"destination_id": destination_id, "secret": secret, "alarm": self.names.alarm_name(destination_id)}
+        try:
+            return secrets.create_secret(**kwargs)["ARN"]
+        except secrets.exceptions.ResourceExistsException:
+            return secrets.put_secret_value(SecretId=kwargs["Name"], SecretString=secret)["ARN"]
 
     def put_alarm(self, destination_id: str) -> None:
         """The destination's alarm: it keeps failing (failures in two of four 15-minute periods)."""

@@ -10,5 +10,7 @@ Layout, by capability:
 - ``rendering`` and ``templates``: what people receive.
 - ``settings``: one settings class per function, read at cold start.
 - ``aws``, ``observability``, ``ids``: clients, logging and metrics, identifiers.
-- ``handlers``: thin Lambda entry points, one per function, imported with garbage collection paused.
+- ``bounded_post``: one POST bounded in time and in what it reads (the chat notification, the webhook sender).
+- ``handlers``: thin Lambda entry points, one per function, imported with garbage collection paused
+  (``handlers.partial_batch``: the entry point the Powertools batch consumers share).
 """

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import asdict, dataclass, field, replace
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import boto3
 
 from examples.crm_receiver.receiver import CrmClient, CrmReceiver
-from infra.local.api_gateway import ApiGatewayEmulator, routes_from_template
+from infra.local.api_gateway import ApiGatewayEmulator, ApiRoute, HttpAnswer, routes_from_template
 from infra.local.cognito import TokenVerifier
 from infra.local.config import LocalConfig
 from infra.local.lambda_runtime import LocalFunction
@@ -54,6 +55,21 @@ class IntegrationAccess:
         path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
 
+class IntegrationApiEmulator(ApiGatewayEmulator):
+    """The integration API's port answers as a REST API with nothing but its routes does: a path that is no
+    resource of it is API Gateway's own 403 (``MISSING_AUTHENTICATION_TOKEN``, shaped by the template's
+    DEFAULT_4XX), never a 404, a file, a local page or the local sign-in (the console's port has those)."""
+
+    def route(self, method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | bool | None:
+        """As API Gateway routes; a path of no resource is refused like a resource without the method (403)."""
+        found = super().route(method, path)
+        return False if found is None else found
+
+    def sign_in_call(self, target: str, body: bytes) -> HttpAnswer:
+        """No local sign-in here: API Gateway's 403, as for any other path."""
+        return self.gateway_error(HTTPStatus.FORBIDDEN, "Missing Authentication Token")
+
+
 class LocalIntegration:
     """The integration API's emulator and its thread."""
 
@@ -67,9 +83,9 @@ class LocalIntegration:
         api = resources.properties(INTEGRATION_API)
         # An API only: no website, no console, no outbox on this port (a folder that does not exist serves nothing).
         no_files = config.web_root / ".the-integration-api-serves-no-files"
-        self.api = ApiGatewayEmulator(config.integration_port, routes, stage, no_files,
-                                      gateway_responses=dict(api.get("GatewayResponses", {})),
-                                      authorizer=verifier, token_endpoint=tokens.answer)
+        self.api = IntegrationApiEmulator(config.integration_port, routes, stage, no_files,
+                                          gateway_responses=dict(api.get("GatewayResponses", {})),
+                                          authorizer=verifier, token_endpoint=tokens.answer)
         client_id = resources.names.refs[INTEGRATION_CLIENT]
         described: dict[str, Any] = dict(session.client("cognito-idp", endpoint_url=config.aws_url)
                                          .describe_user_pool_client(UserPoolId=user_pool_id,

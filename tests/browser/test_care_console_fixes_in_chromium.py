@@ -2,7 +2,6 @@
 
 Each test failed on the console as it was before the fix (see docs/care-console.md, "Tests").
 """
-# ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
 
@@ -14,19 +13,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from infra.local.child import LocalStackProcess
-from tests.browser.care_support import (  # noqa: F401 (fixtures are used by name)
+from tests.browser.care_support import (
     DESKTOP,
     Person,
-    add_person,
-    admin,
     assert_accessible,
-    care_member,
-    cognito,
-    console_config,
-    context,
-    local_stack,
     open_console,
-    page,
     read_inquiry,
     sign_in,
     submit_inquiry,

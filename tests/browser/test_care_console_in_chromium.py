@@ -3,7 +3,6 @@
 The working day uses the care-team member and the admin that ``make run`` creates; the other tests
 each sign in as someone added for them to the local pool, the way an administrator adds people.
 """
-# ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
 
@@ -16,21 +15,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from infra.local.child import LocalStackProcess
-from tests.browser.care_support import (  # noqa: F401 (fixtures are used by name)
+from tests.browser.care_support import (
     Person,
     add_person,
-    admin,
     assert_accessible,
-    care_member,
-    cognito,
-    console_config,
-    context,
     http,
     id_token,
-    local_stack,
-    local_users,
     open_console,
-    page,
     read_inquiry,
     refresh_token,
     renews,

@@ -9,7 +9,6 @@ language filter, the desktop alert (which names no one) and a note that outlives
 The burst goes to 127.0.0.1 only, six posts at a time, from six loopback source addresses (ten each, under
 RateLimitPerClientPerHour), so the whole module stays around a minute.
 """
-# ruff: noqa: F811 (the shared fixtures are imported, then named as parameters)
 
 from __future__ import annotations
 
@@ -26,16 +25,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from infra.local.child import LocalStackProcess
-from tests.browser.care_support import (  # noqa: F401 (fixtures are used by name)
+from tests.browser.care_support import (
     ARTIFACTS,
     DESKTOP,
     Inquiry,
     Person,
     assert_accessible,
-    care_member,
-    cognito,
-    console_config,
-    local_users,
     open_console,
     row_of,
     session_storage,

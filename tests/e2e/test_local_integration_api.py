@@ -80,8 +80,8 @@ def test_the_integration_reads_one_inquiry_and_the_admin_sees_that_read(local_st
     # integration's access token is no ID token; the integration API has no other route.
     assert call(f"{access['api_url']}/care/inquiries/{inquiry_id}", token=admin)[0] == 401
     assert call(f"{local_stack.base_url}/care/inquiries/{inquiry_id}", token=token)[0] == 401
-    assert call(f"{access['api_url']}/care/queue", token=token)[0] in (403, 404)  # no such route there
-    assert call(f"{access['api_url']}/")[0] == 404 and call(f"{access['api_url']}/care/")[0] == 404  # no website
+    assert call(f"{access['api_url']}/care/queue", token=token)[0] == 403  # no such route there
+    assert call(f"{access['api_url']}/")[0] == 403 and call(f"{access['api_url']}/care/")[0] == 403  # no website
     status, refused = call(f"{access['api_url']}/care/inquiries/{inquiry_id}", "PATCH", token=token,
                            body=b'{"status": "contacted"}',
                            headers={"Content-Type": "application/json", "If-Match": "1"})
@@ -91,3 +91,20 @@ def test_the_integration_reads_one_inquiry_and_the_admin_sees_that_read(local_st
     assert status == 200, trail
     reads = [(e["actor"], e["actor_id"]) for e in trail["items"] if e["action"] == "read"]
     assert reads == [("Clinic CRM", access["client_id"])]
+
+
+def test_an_unknown_path_is_refused_as_api_gateway_refuses_it(local_stack: LocalStackProcess) -> None:
+    """A REST API answers a path it has no resource for with 403 ``MISSING_AUTHENTICATION_TOKEN``, shaped by the
+    template's DEFAULT_4XX (IntegrationApi's GatewayResponses); the local integration API answers the same, and
+    serves no website, console, outbox or sign-in on its port."""
+    api_url = local_stack.integration()["api_url"]
+    refused = {"errors": [{"field": None, "message": "The request was refused."}]}
+    for method, path in [("GET", "/"), ("GET", "/care/"), ("GET", "/care/queue"), ("GET", "/index.html"),
+                         ("GET", "/care/inquiries"), ("GET", "/_local/outbox"), ("POST", "/inquiries"),
+                         ("POST", "/_local/cognito"), ("DELETE", "/nothing/here")]:
+        request = urllib.request.Request(f"{api_url}{path}", method=method, data=b"{}" if method == "POST" else None)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == 403, (method, path)
+        assert answer.value.headers["Cache-Control"] == "no-store", (method, path)
+        assert json.loads(answer.value.read()) == refused, (method, path)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -22,39 +20,12 @@ from standardwebhooks.webhooks import Webhook
 from infra import webhooks
 from infra.local.child import LocalStackProcess
 from infra.template import ROOT
-from tests.support.loopback_server import running
+from tests.support.loopback_server import WebhookReceiver, running
 from tests.support.phi import distinctive_inquiry, submitted_by_this_test
 from tests.support.waiting import wait_for
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.e2e
-
-
-class Receiver(ThreadingHTTPServer):
-    """Keeps every POST it gets: headers and body."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), ReceiverHandler)
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hooks"
-
-
-class ReceiverHandler(BaseHTTPRequestHandler):
-    server: Receiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with self.server.lock:
-            self.server.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +59,18 @@ def post_inquiry(stack: LocalStackProcess, inquiry: dict[str, Any]) -> str:
 
 def test_a_local_inquiry_reaches_a_loopback_receiver_signed_and_without_phi(
         local_stack: LocalStackProcess, monkeypatch: pytest.MonkeyPatch) -> None:
-    with running(Receiver()) as receiver:
+    with running(WebhookReceiver()) as receiver:
         secret = register(local_stack, "crm-local", receiver.url, monkeypatch)
         inquiry = distinctive_inquiry(topic="anxiety", message="I would like to talk about options")
         inquiry_id = post_inquiry(local_stack, inquiry)
 
         def arrived() -> bool:
             with receiver.lock:
-                return any(inquiry_id.encode() in body for _h, body in receiver.received)
+                return any(inquiry_id.encode() in body for _p, _h, body in receiver.received)
 
         assert wait_for(arrived, 30), "no delivery reached the receiver"
         with receiver.lock:
-            headers, body = next((h, b) for h, b in receiver.received if inquiry_id.encode() in b)
+            headers, body = next((h, b) for _p, h, b in receiver.received if inquiry_id.encode() in b)
         verified = Webhook(secret).verify(body, headers)
         assert verified["type"] == "inquiry.received"
         assert verified["data"]["inquiry_id"] == inquiry_id

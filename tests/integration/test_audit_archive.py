@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra.local.event_sources import dynamodb_stream_event
 from infra.template import ROOT
+from tests.support import streams
 from tests.support.care import CARE_MEMBER, care_request, listed
 from tests.support.consumers import put_inquiry
 from tests.support.lambda_context import FakeLambdaContext
@@ -22,16 +22,7 @@ from tests.support.stack import Stack
 
 def stream_records(stack: Stack) -> list[dict[str, Any]]:
     """Every record AuditTable's stream holds, as DynamoDB Streams gives them."""
-    # botocore addresses a stream's account endpoint (<account>.streams-ddb...), which moto does not answer.
-    streams = boto3.client("dynamodbstreams", region_name=stack.region,
-                           config=Config(account_id_endpoint_mode="disabled"))
-    arn = stack.resources.names.attrs[("AuditTable", "StreamArn")]
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        records += [dict(r) for r in streams.get_records(ShardIterator=iterator)["Records"]]
-    return records
+    return streams.stream_records(stack, "AuditTable")
 
 
 def run_archiver(stack: Stack, records: list[dict[str, Any]]) -> dict[str, Any]:

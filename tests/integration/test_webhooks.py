@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from inquiries import aws
 from inquiries.data.webhooks import Destinations, EventLog
 from inquiries.handoff.delivery import MAX_ATTEMPTS, SCHEDULE
@@ -24,43 +21,14 @@ from standardwebhooks.webhooks import Webhook
 
 from infra import webhooks
 from infra.local.event_sources import dynamodb_stream_event
+from tests.support import streams
 from tests.support.consumers import put_inquiry
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.loopback_server import running
+from tests.support.loopback_server import WebhookReceiver, running
 from tests.support.phi import submitted_by_this_test
 from tests.support.stack import Stack
 
-
-class Receiver(ThreadingHTTPServer):
-    """Answers each POST with the next status of ``statuses`` (the last one repeats); keeps what it got."""
-
-    def __init__(self, *statuses: int) -> None:
-        super().__init__(("127.0.0.1", 0), ReceiverHandler)
-        self.statuses = list(statuses) or [204]
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hooks"
-
-
-class ReceiverHandler(BaseHTTPRequestHandler):
-    server: Receiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with self.server.lock:
-            self.server.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            status = self.server.statuses.pop(0) if len(self.server.statuses) > 1 else self.server.statuses[0]
-        self.send_response(status)
-        if 300 <= status < 400:
-            self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/elsewhere")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
+Receiver = WebhookReceiver  # answers each POST with the next of its statuses; keeps what it got
 
 
 @pytest.fixture
@@ -77,15 +45,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def stream_records(stack: Stack) -> list[dict[str, Any]]:
-    streams = boto3.client("dynamodbstreams", region_name=stack.region,
-                           config=Config(account_id_endpoint_mode="disabled"))
-    arn = stack.resources.names.attrs[("InquiriesTable", "StreamArn")]
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        records += [dict(r) for r in streams.get_records(ShardIterator=iterator)["Records"]]
-    return records
+    return streams.stream_records(stack, "InquiriesTable")
 
 
 def publish(stack: Stack, records: list[dict[str, Any]]) -> dict[str, Any]:

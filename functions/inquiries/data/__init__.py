@@ -11,4 +11,6 @@
 - ``lookups``: InquiryLookupTable (reference and keyed phone and name hashes, written with each inquiry) and
   the care API's searches through it and EmailHashIndex.
 - ``errors``: the domain exceptions raised instead of botocore's.
+- ``pages``: a Query or Scan followed page by page (``query_pages``, ``scan_pages``, ``query_count``), written
+  once for every paged read here and in the maintenance commands.
 """

@@ -28,6 +28,7 @@ from inquiries.data.errors import (
     domain_errors,
 )
 from inquiries.data.items import STATUS_INDEX, attribute_value, plain_values
+from inquiries.data.pages import query_count, query_pages
 from inquiries.data.transactions import transact_write
 from inquiries.record import InquiryStatus
 
@@ -127,14 +128,7 @@ class CareRecords:
         elif assignee is not None:
             kwargs["FilterExpression"] = "assignee = :assignee"
             kwargs["ExpressionAttributeValues"][":assignee"] = {"S": assignee}
-        total = 0
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
-            total += int(page.get("Count", 0))
-            if "LastEvaluatedKey" not in page:
-                return total
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_count(aws.dynamodb(), kwargs, domain=True)
 
     def details(self, inquiry_ids: list[str], attributes: tuple[str, ...] = QUEUE_DETAILS) -> dict[str, dict[str, Any]]:
         """``attributes`` (some of ``QUEUE_DETAILS``, ``inquiry_id`` always) of each inquiry, by id
@@ -185,14 +179,9 @@ class CareRecords:
             "ExpressionAttributeValues": {":new": {"S": status}, ":now": {"S": now_iso},
                                           ":created": {"S": created_by_iso}},
         }
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
+        for page in query_pages(aws.dynamodb(), kwargs, domain=True):
             for item in page.get("Items", []):
                 yield plain_values(item)
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def get(self, inquiry_id: str) -> dict[str, Any] | None:
         """The whole inquiry as plain values (consistent read), or None."""

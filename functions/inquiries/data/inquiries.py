@@ -22,6 +22,7 @@ from inquiries.data.items import (
     plain_values,
 )
 from inquiries.data.lookups import lookup_puts
+from inquiries.data.pages import query_pages
 from inquiries.data.stats import StatsRecords
 from inquiries.data.transactions import transact_write
 from inquiries.record import StoredInquiry
@@ -137,17 +138,12 @@ class InquiryRepository:
             "ExpressionAttributeValues": {":pending": {"S": DISPATCH_PENDING}, ":cutoff": {"S": iso(older_than)}},
         }
         seen = 0
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
+        for page in query_pages(aws.dynamodb(), kwargs, domain=True):
             for item in page.get("Items", []):
                 yield item["inquiry_id"]["S"], item["dispatch_pending_since"]["S"]
                 seen += 1
                 if seen >= limit:
                     return
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def get_values(self, inquiry_id: str) -> dict[str, Any] | None:
         """The whole item as plain values (delivery attributes included), or None."""

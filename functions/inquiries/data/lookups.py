@@ -29,6 +29,7 @@ from inquiries import aws
 from inquiries import peppers as keyed
 from inquiries.data.errors import domain_errors
 from inquiries.data.items import EMAIL_HASH_INDEX
+from inquiries.data.pages import query_pages
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
@@ -146,17 +147,12 @@ class LookupRecords:
 
     def _ids(self, kwargs: dict[str, Any], limit: int) -> Iterator[str]:
         seen = 0
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
+        for page in query_pages(aws.dynamodb(), kwargs, domain=True):
             for item in page.get("Items", []):
                 yield item["inquiry_id"]["S"]
                 seen += 1
                 if seen >= limit:
                     return
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def inquiries(self, inquiry_ids: Sequence[str],
                   attributes: Sequence[str]) -> list[dict[str, AttributeValueTypeDef]]:

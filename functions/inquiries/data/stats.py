@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from inquiries import aws
-from inquiries.data.errors import domain_errors
 from inquiries.data.items import plain_values
+from inquiries.data.pages import query_pages
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -64,9 +64,7 @@ class StatsRecords:
         kwargs: dict[str, Any] = {"TableName": self.stats_table, "KeyConditionExpression": "#w = :w",
                                   "ExpressionAttributeNames": {"#w": "week"},
                                   "ExpressionAttributeValues": {":w": {"S": week_key(week)}}}
-        while True:
-            with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
+        for page in query_pages(aws.dynamodb(), kwargs, domain=True):
             for item in page.get("Items", []):
                 values = plain_values(item)
                 figure = str(values.pop("counter_set")).rsplit("#", 1)[0]
@@ -74,6 +72,4 @@ class StatsRecords:
                 for counter, count in values.items():
                     if isinstance(count, int):
                         totals[figure][counter] += count
-            if "LastEvaluatedKey" not in page:
-                return {figure: dict(counters) for figure, counters in totals.items()}
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return {figure: dict(counters) for figure, counters in totals.items()}

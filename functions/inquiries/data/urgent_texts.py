@@ -14,8 +14,8 @@ from typing import Any
 
 from inquiries import aws
 from inquiries.data.conditional import update_if
-from inquiries.data.errors import domain_errors
 from inquiries.data.items import STATUS_INDEX, counter_id
+from inquiries.data.pages import query_count
 from inquiries.record import InquiryStatus
 
 CARE_TEAM_KEY = "care-team"
@@ -87,11 +87,5 @@ class UrgentTextRecords:
                 "ExpressionAttributeValues": {":new": {"S": status.value}, ":true": {"BOOL": True}},
                 "Select": "COUNT",
             }
-            while True:
-                with domain_errors():
-                    page = aws.dynamodb().query(**kwargs)
-                total += int(page.get("Count", 0))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            total += query_count(aws.dynamodb(), kwargs, domain=True)
         return total

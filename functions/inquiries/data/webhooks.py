@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from inquiries.data.items import plain_values, serialize
+from inquiries.data.pages import query_pages, scan_pages
 from inquiries.handoff.events import InquiryEvent
 
 if TYPE_CHECKING:
@@ -74,13 +75,9 @@ class Destinations:
     def all(self) -> list[Destination]:
         """Every destination (a handful: a Scan of a small table, paged)."""
         found: list[Destination] = []
-        kwargs: dict[str, Any] = {"TableName": self.table, "ConsistentRead": True}
-        while True:
-            page = self.ddb.scan(**kwargs)
+        for page in scan_pages(self.ddb, {"TableName": self.table, "ConsistentRead": True}):
             found += [Destination.from_item(dict(item)) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return sorted(found, key=lambda d: d.destination_id)
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(found, key=lambda d: d.destination_id)
 
     def enabled(self) -> list[Destination]:
         """The destinations events go to."""
@@ -150,15 +147,11 @@ class EventLog:
                 "ExpressionAttributeNames": {"#d": "day"},
                 "ExpressionAttributeValues": {":d": {"S": (today - timedelta(days=back)).isoformat()},
                                               ":i": {"S": inquiry_id}, ":e": {"S": erasure.event_id}}}
-            while True:
-                page = self.ddb.query(**kwargs)
+            for page in query_pages(self.ddb, kwargs):
                 for item in page.get("Items", []):
                     self.ddb.delete_item(TableName=self.table,
                                          Key={"day": item["day"], "event_key": item["event_key"]})
                     deleted += 1
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return deleted
 
     def since(self, start: datetime, until: datetime | None = None) -> Iterator[InquiryEvent]:
@@ -173,13 +166,9 @@ class EventLog:
                 "TableName": self.table, "KeyConditionExpression": "#d = :d AND event_key BETWEEN :lo AND :hi",
                 "ExpressionAttributeNames": {"#d": "day"},
                 "ExpressionAttributeValues": {":d": {"S": day.isoformat()}, ":lo": {"S": low}, ":hi": {"S": high}}}
-            while True:
-                page = self.ddb.query(**kwargs)
+            for page in query_pages(self.ddb, kwargs):
                 for item in page.get("Items", []):
                     yield InquiryEvent.from_body(str(plain_values(dict(item))["body"]))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             day += timedelta(days=1)
 
 

@@ -8,18 +8,15 @@ the Lambda package gains no dependency.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import ipaddress
 import json
-import socket
 import ssl
-import threading
-import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from inquiries import aws
+from inquiries.bounded_post import ExchangeFailed, post_within
 
 
 class ChatPostFailed(Exception):
@@ -66,38 +63,15 @@ def post_to_chat(url: str, text: str, timeout: float) -> None:
                                            context=ssl.create_default_context())
     else:
         conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
-    expired = threading.Event()
-    deadline = time.monotonic() + timeout
-    watchdog: threading.Timer | None = None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        conn.connect()  # bounded by the socket timeout, which is the whole deadline
-        # The socket itself: the connection lets go of it once the answer says it will close.
-        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _abort, args=(conn.sock, expired))
-        watchdog.daemon = True
-        watchdog.start()
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", path, body=json.dumps({"text": text}).encode("utf-8"),
-                     headers={"Content-Type": "application/json; charset=utf-8"})
-        answer = conn.getresponse()
-        answer.read(_MAX_ANSWER_BYTES)
-        status = answer.status
-    except (OSError, http.client.HTTPException):
-        raise ChatPostFailed("chat_deadline" if expired.is_set() else "chat_unreachable") from None
-    finally:
-        if watchdog is not None:
-            watchdog.cancel()
-        conn.close()
-    if expired.is_set():
-        raise ChatPostFailed("chat_deadline")
+        status = post_within(conn, path, json.dumps({"text": text}).encode("utf-8"),
+                             {"Content-Type": "application/json; charset=utf-8"},
+                             deadline=timeout, max_answer_bytes=_MAX_ANSWER_BYTES)
+    except ExchangeFailed as failed:
+        raise ChatPostFailed("chat_deadline" if failed.expired else "chat_unreachable") from None
     if 300 <= status < 400:
         raise ChatPostFailed(f"chat_redirect_{status}")
     if not 200 <= status < 300:
         raise ChatPostFailed(f"chat_http_{status}")
 
-
-def _abort(sock: socket.socket | None, expired: threading.Event) -> None:
-    """The deadline passed: unblock whatever the exchange is waiting on."""
-    expired.set()
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)

@@ -3,24 +3,21 @@ Standard Webhooks schedule; metrics per destination id (never its URL)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiries import aws
 from inquiries.data.webhooks import Destinations
 from inquiries.handlers import init_done
+from inquiries.handlers.partial_batch import partial_batch_handler
 from inquiries.handoff.delivery import MAX_ATTEMPTS, Deliverer, Outcome, delay_after
 from inquiries.handoff.publish import DeliveryMessage
 from inquiries.handoff.secrets import SecretReader
-from inquiries.observability import count, count_by_dimension, logger, metrics
+from inquiries.observability import count, count_by_dimension, logger
 from inquiries.settings import DeliverWebhookSettings
 
 settings = DeliverWebhookSettings.from_environ()
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 _secrets = SecretReader(aws.secretsmanager())
 
 # Per destination (dimension ``destination``, the id ops chose): what each destination's alarm watches.
@@ -68,12 +65,7 @@ def record_handler(record: SQSRecord) -> None:
     raise DeliveryRetry(result.reason)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """SQS batch in, partial batch response out."""
-    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                         context=context))
-
+# SQS batch in, partial batch response out (inquiries.handlers.partial_batch).
+handler = partial_batch_handler(EventType.SQS, record_handler)
 
 init_done()  # the last line: see inquiries.handlers

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries import aws
 from inquiries.data.webhooks import Destinations, EventLog
 from inquiries.handlers import init_done
+from inquiries.handlers.partial_batch import partial_batch_handler
 from inquiries.handoff.events import event_from_stream_record
 from inquiries.handoff.publish import Publisher
-from inquiries.observability import count_by_dimension, logger, metrics
+from inquiries.observability import count_by_dimension, logger
 from inquiries.settings import PublishEventsSettings
 
 settings = PublishEventsSettings.from_environ()
-# A failed record is reported by its sequence number: Lambda retries from it (bisecting the batch), and
-# after MaximumRetryAttempts sends the batch's description to the on-failure queue (PublishEventsDLQ).
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def _publisher() -> Publisher:
@@ -41,12 +36,9 @@ def record_handler(record: DynamoDBRecord) -> None:
                                           "inquiry_id": event.data.get("inquiry_id"), "destinations": queued})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """DynamoDB stream batch in, partial batch response out."""
-    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                         context=context))
-
+# DynamoDB stream batch in, partial batch response out (inquiries.handlers.partial_batch): a failed record
+# is reported by its sequence number; Lambda retries from it (bisecting the batch), and after
+# MaximumRetryAttempts sends the batch's description to the on-failure queue (PublishEventsDLQ).
+handler = partial_batch_handler(EventType.DynamoDBStreams, record_handler)
 
 init_done()  # the last line: see inquiries.handlers

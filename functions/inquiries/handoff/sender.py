@@ -17,17 +17,15 @@ not answer in time); each carries a fixed reason code, never the URL or the body
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
-import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
+
+from inquiries.bounded_post import ExchangeFailed, post_within
 
 MAX_ANSWER_BYTES = 1024
 LOOPBACK_HOST = "127.0.0.1"
@@ -158,32 +156,8 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, deadline: float,
                                       tls or ssl.create_default_context())
     else:
         conn = _PinnedHTTPConnection(target.host, target.port, target.address, deadline)
-    expired = threading.Event()
-    ends = time.monotonic() + deadline
-    watchdog: threading.Timer | None = None
     try:
-        conn.connect()  # bounded by the socket timeout, which is the whole deadline
-        watchdog = threading.Timer(max(0.0, ends - time.monotonic()), _abort, args=(conn.sock, expired))
-        watchdog.daemon = True
-        watchdog.start()
-        conn.request("POST", target.path, body=body, headers=dict(headers))
-        answer = conn.getresponse()
-        answer.read(MAX_ANSWER_BYTES)
-        status = answer.status
-    except (OSError, http.client.HTTPException):
-        raise DeliveryFailed("deadline" if expired.is_set() else "unreachable") from None
-    finally:
-        if watchdog is not None:
-            watchdog.cancel()
-        conn.close()
-    if expired.is_set():
-        raise DeliveryFailed("deadline")
-    return status
+        return post_within(conn, target.path, body, headers, deadline=deadline, max_answer_bytes=MAX_ANSWER_BYTES)
+    except ExchangeFailed as failed:
+        raise DeliveryFailed("deadline" if failed.expired else "unreachable") from None
 
-
-def _abort(sock: Any, expired: threading.Event) -> None:
-    """The deadline passed: unblock whatever the exchange is waiting on."""
-    expired.set()
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
