@@ -15,6 +15,7 @@ benchmark's own (larger) peak RSS as its own, masking the baseline.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -35,6 +36,10 @@ CLIENTS: dict[str, tuple[str, ...]] = {
     "NotifyCareTeamFunction": ("dynamodb", "sns"),
     "CareApiFunction": ("dynamodb", "sqs"),
     "RemindCareTeamFunction": ("dynamodb", "sns"),
+    "RightsApiFunction": ("dynamodb", "secretsmanager"),
+    "ArchiveAuditFunction": ("s3",),
+    "PublishEventsFunction": ("dynamodb", "events", "sqs"),
+    "DeliverWebhookFunction": ("dynamodb", "secretsmanager", "sqs"),
 }
 
 _FUNCTION_INIT = """
@@ -207,3 +212,34 @@ def measure_floors(runs: int, resources: TemplateResources | None = None) -> lis
     """Every one of ``LIBRARY_FLOORS``, in order."""
     resources = resources or TemplateResources()
     return [measure_floor(resources, name, runs) for name in LIBRARY_FLOORS]
+
+
+def _row(c: ColdStart) -> str:
+    return (f"| {c.function} | {c.cpu_s:.3f} | {c.baseline_cpu_s:.3f} | {c.cpu_ratio:.2f}x | {c.rss_mib:.1f} | "
+            f"{c.baseline_rss_mib:.1f} | {c.rss_ratio:.2f}x | {c.runs} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure some functions' cold starts (all by default) without the rest of ``make bench``."""
+    parser = argparse.ArgumentParser(prog="python -m infra.bench.cold_start", description=main.__doc__)
+    parser.add_argument("--function", action="append", choices=sorted(CLIENTS), metavar="LOGICAL_ID",
+                        help="a function's logical ID in template.yaml; repeat for several (default: every one)")
+    parser.add_argument("--runs", type=int, default=11, help="inits of each, alternating (default 11)")
+    parser.add_argument("--floors", action="store_true", help="also the library floors (LIBRARY_FLOORS)")
+    args = parser.parse_args(argv)
+    resources = TemplateResources()
+    sys.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    sys.stdout.write("| function | CPU s | baseline CPU s | CPU ratio | peak RSS MiB | baseline MiB | RSS ratio "
+                     "| runs |\n|---|---|---|---|---|---|---|---|\n")
+    for logical_id in args.function or list(CLIENTS):
+        sys.stdout.write(_row(measure_function(resources, logical_id, args.runs)) + "\n")
+        sys.stdout.flush()
+    if args.floors:
+        for name in LIBRARY_FLOORS:
+            sys.stdout.write(_row(measure_floor(resources, name, args.runs)) + "\n")
+    sys.stdout.write(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
