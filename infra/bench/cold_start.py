@@ -202,6 +202,32 @@ def _alternate(name: str, function_code: str, baseline_code: str, env: dict[str,
     )
 
 
+def measure_against(resources: TemplateResources, logical_id: str, runs: int,
+                    other_functions: Path) -> tuple[ColdStart, ColdStart]:
+    """This checkout's init, another checkout's (``other_functions``: its ``functions`` folder) and the baseline,
+    in turn ``runs`` times: a before/after comparison that drift on the machine touches alike. Both rows share
+    the baseline's samples."""
+    function_code, baseline_code = init_code(resources, logical_id)
+    env = function_environment(resources, logical_id)
+    other_env = env | {"PYTHONPATH": str(other_functions)}
+    samples: dict[str, list[InitSample]] = {"this": [], "other": [], "baseline": []}
+    runners = {"this": (function_code, env), "other": (function_code, other_env), "baseline": (baseline_code, env)}
+    for code, run_env in runners.values():  # compiles bytecode and warms the page cache: not counted
+        run_init(code, run_env)
+    for _ in range(runs):
+        for name, (code, run_env) in runners.items():
+            samples[name].append(run_init(code, run_env))
+    base = samples["baseline"]
+
+    def row(name: str, own: list[InitSample]) -> ColdStart:
+        return ColdStart(function=name, runs=runs,
+                         cpu_s=median([s.cpu_s for s in own]), rss_mib=median([s.rss_mib for s in own]),
+                         baseline_cpu_s=median([s.cpu_s for s in base]),
+                         baseline_rss_mib=median([s.rss_mib for s in base]))
+
+    return row(logical_id, samples["this"]), row(f"{logical_id} ({other_functions})", samples["other"])
+
+
 def measure_all(runs: int, resources: TemplateResources | None = None) -> list[ColdStart]:
     """Every function in CLIENTS, in order."""
     resources = resources or TemplateResources()
@@ -226,13 +252,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="a function's logical ID in template.yaml; repeat for several (default: every one)")
     parser.add_argument("--runs", type=int, default=11, help="inits of each, alternating (default 11)")
     parser.add_argument("--floors", action="store_true", help="also the library floors (LIBRARY_FLOORS)")
+    parser.add_argument("--against", type=Path, metavar="FUNCTIONS_DIR",
+                        help="also another checkout's functions folder (e.g. an older commit's, from git archive), "
+                             "in turn with this one and the baseline")
     args = parser.parse_args(argv)
     resources = TemplateResources()
     sys.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     sys.stdout.write("| function | CPU s | baseline CPU s | CPU ratio | peak RSS MiB | baseline MiB | RSS ratio "
                      "| runs |\n|---|---|---|---|---|---|---|---|\n")
     for logical_id in args.function or list(CLIENTS):
-        sys.stdout.write(_row(measure_function(resources, logical_id, args.runs)) + "\n")
+        rows: tuple[ColdStart, ...]
+        if args.against:
+            rows = measure_against(resources, logical_id, args.runs, args.against.resolve())
+        else:
+            rows = (measure_function(resources, logical_id, args.runs),)
+        for measured in rows:
+            sys.stdout.write(_row(measured) + "\n")
         sys.stdout.flush()
     if args.floors:
         for name in LIBRARY_FLOORS:

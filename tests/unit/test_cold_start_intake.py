@@ -3,7 +3,8 @@
 Issue 17 (item 7) holds IntakeFunction's init to 1.3x a bare Python Lambda's. What only some requests use is
 loaded by the request that uses it: the HTML pages (a plain form post's error page and urgent thank-you page:
 Jinja and the templates), the Turnstile check (only when a secret is configured; then every submission needs
-it, so it is loaded at init) and the pydantic descriptions of the answers (the error body and the 202 body are
+it, so it is loaded at init), the gettext machinery that reads a compiled catalog (English, the source language,
+needs none) and the pydantic descriptions of the answers (the error body and the 202 body are
 built by our code, never validated: pydantic describes them for ``make openapi`` only). What every submission
 needs stays in init: the validation model, the address check, the clinic's time zone.
 
@@ -18,6 +19,7 @@ import subprocess
 import sys
 
 import pytest
+from inquiries.i18n import translations
 from inquiries.intake.service import accepted_answer
 from inquiries.models import AcceptedInquiry
 from inquiries.record import Language
@@ -47,7 +49,8 @@ print(json.dumps({"loaded": sorted(m for m in json.loads(sys.argv[1]) if m in sy
 """
 
 # Loaded only by the requests that use them.
-ONLY_SOME_REQUESTS = ("inquiries.rendering", "inquiries.intake.error_page", "inquiries.intake.turnstile", "jinja2")
+ONLY_SOME_REQUESTS = ("inquiries.rendering", "inquiries.intake.error_page", "inquiries.intake.turnstile", "jinja2",
+                      "gettext")
 # Every submission needs these: they must stay in init (moving them into the first request would only hide them).
 EVERY_SUBMISSION = ("email_validator", "zoneinfo", "inquiries.models", "inquiries.intake.service",
                     "aws_lambda_powertools.utilities.idempotency")
@@ -113,3 +116,16 @@ def test_a_replayed_answer_is_the_answer_that_was_kept() -> None:
     kept = json.loads(json.dumps(accepted.to_dict()))
 
     assert AcceptedInquiry.from_dict(kept) == accepted
+
+
+# ---- English, read without gettext: the same answers gettext's NullTranslations gives ----------------------------
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_english_reads_its_messages_as_gettext_would_without_a_catalog(n: int) -> None:
+    import gettext
+
+    english, null = translations(Language.EN), gettext.NullTranslations()
+
+    assert english.gettext("Your name") == null.gettext("Your name")
+    assert english.ngettext("one inquiry", "%(n)s inquiries", n) == null.ngettext("one inquiry", "%(n)s inquiries", n)
+    assert english.pgettext("form", "Name") == null.pgettext("form", "Name")
+    assert english.npgettext("form", "a", "b", n) == null.npgettext("form", "a", "b", n)
