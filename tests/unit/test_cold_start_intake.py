@@ -19,15 +19,20 @@ import subprocess
 import sys
 
 import pytest
+from inquiries.data.items import InquiryItem
 from inquiries.i18n import translations
-from inquiries.intake.service import accepted_answer
-from inquiries.models import AcceptedInquiry
+from inquiries.intake.service import Submission, accepted_answer
+from inquiries.models import AcceptedInquiry, InquiryIn
+from inquiries.peppers import Peppers
 from inquiries.record import Language
+from inquiries.settings import ResponseTimeSettings
+from inquiries.triage import NOT_URGENT
 from pydantic import TypeAdapter
 
 from infra.bench import cold_start
 from infra.bench.cold_start import CLIENTS, REPO, function_environment
 from infra.template import TemplateResources
+from tests.support import phi
 
 RESOURCES = TemplateResources()
 
@@ -129,3 +134,16 @@ def test_english_reads_its_messages_as_gettext_would_without_a_catalog(n: int) -
     assert english.ngettext("one inquiry", "%(n)s inquiries", n) == null.ngettext("one inquiry", "%(n)s inquiries", n)
     assert english.pgettext("form", "Name") == null.pgettext("form", "Name")
     assert english.npgettext("form", "a", "b", n) == null.npgettext("form", "a", "b", n)
+
+
+# ---- what intake builds for every submission holds PHI: it is never printed, and no method is made to print it ----
+def test_intake_item_and_submission_never_show_a_submitted_value_when_printed() -> None:
+    phi.start_test()
+    inquiry = InquiryIn.model_validate(phi.distinctive_inquiry())
+    item = InquiryItem.for_submission(inquiry, inquiry_id="01JABCDEFGHJKMNPQRSTVWXYZ0", now=1_700_000_000.0,
+                                      triage=NOT_URGENT, spam=False, retention_days=365,
+                                      targets=ResponseTimeSettings(), peppers=Peppers(current=b"p" * 32))
+    submission = Submission(inquiry=inquiry, client_ip="192.0.2.7")
+
+    for shown in (repr(item), str(item), repr(submission), str(submission)):
+        assert phi.submitted_by_this_test().leaks(shown) == []

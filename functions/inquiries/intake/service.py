@@ -65,7 +65,8 @@ class Sender(Protocol):
     def send(self, inquiry_id: str) -> None: ...
 
 
-@dataclass(frozen=True)
+# Holds the inquiry (PHI): no repr, no field-by-field equality (see ``data.items.InquiryItem``).
+@dataclass(frozen=True, repr=False, eq=False)
 class Submission:
     """A validated inquiry with what the edge knows about its request."""
 
