@@ -193,7 +193,12 @@ def markdown(data: dict[str, Any]) -> str:
         "scheduler). The hello world's p99 is a few tenths of a millisecond, so a handful of pauses moves a "
         "single block's ratio by a whole unit. "
         f"The intake handler printed {w['log_bytes_per_request']:.0f} bytes of log lines and "
-        "metrics per request (the CloudWatch Logs input of the cost model).\n")
+        "metrics per request (the CloudWatch Logs input of the cost model). Per-character work in Python is "
+        "kept off the common path (issue 17): the strict JSON reader scans for nesting depth only when a body "
+        "has more opening brackets than the limit and finds lone surrogates with one regular expression, and "
+        "ASCII text is cleaned with `str.translate` (`tests/unit/test_warm_intake_costs.py` pins the same "
+        "answers). Reproduce this section alone, or against another checkout's `functions` folder: "
+        "`python -m infra.bench.warm [--against DIR --rounds 3]`.\n")
     e = data["end_to_end"]
     p, f = e["pipeline"], e["floor"]
     add("## End to end on the local stack\n")

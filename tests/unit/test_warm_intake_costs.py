@@ -17,6 +17,7 @@ import re
 import unicodedata
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inquiries.intake.strict_json import MAX_DEPTH, JsonRefused, nesting_depth, parse_strict_json
@@ -86,3 +87,13 @@ def test_hidden_characters_are_found_as_the_category_lookup_found_them(value: st
     hidden = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in value)
 
     assert has_hidden_characters(value) is hidden
+
+
+def test_the_warm_comparison_runs_alone_and_against_another_checkout(capsys: pytest.CaptureFixture[str]) -> None:
+    from infra.bench import warm
+    from infra.bench.cold_start import FUNCTIONS_DIR
+
+    assert warm.main(["--requests", "5", "--warmup", "2", "--blocks", "1", "--against", str(FUNCTIONS_DIR)]) == 0
+
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "x |" in line]
+    assert [row.split(" | ")[0] for row in rows] == ["| this checkout", f"| {FUNCTIONS_DIR}"]
