@@ -96,12 +96,13 @@ def test_the_bench_measures_every_function_in_the_template() -> None:
 
 
 def test_one_function_is_measured_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cold_start.main(["--function", "RedispatchFunction", "--runs", "1"]) == 0
+    assert cold_start.main(["--function", "RedispatchFunction", "--runs", "1", "--breakdown"]) == 0
 
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| RedispatchFunction |")]
     assert len(rows) == 1 and rows[0].endswith("| 1 |")
     assert "load average before" in out
+    assert "RedispatchFunction's import beyond IntakeFunction's libraries" in out and "dataclasses" in out
 
 
 # ---- the 202 answer, a plain dataclass now: the same body and the same replay as the pydantic model gave -------
