@@ -19,6 +19,10 @@ from infra.bench.cold_start import LIBRARY_FLOORS
 from infra.bench.report import SECTIONS
 from infra.template import ROOT, TemplateResources
 
+# The quick run below may take up to its own 300 s (every function's cold start, the local stack's sections) on a
+# shared machine: the suite's default 120 s would stop it first.
+pytestmark = pytest.mark.timeout(300)
+
 # The inquiry's path: cold start, memory and cost per inquiry.
 FUNCTIONS = {"IntakeFunction", "RedispatchFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"}
 # The care team's console and reminders: cold start only.
