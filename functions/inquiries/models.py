@@ -1,5 +1,10 @@
 """What a person submits, validated with pydantic (intake only), and intake's 202 answer.
 
+Only ``InquiryIn`` is built by pydantic at cold start: every submission is validated with it. The 202
+answer is made by intake itself and never validated, so it is a plain dataclass; the error body is only
+described (for the OpenAPI document), so its pydantic schema is built when the document is made
+(``defer_build``). Each pydantic schema costs a cold start about a millisecond or more (issue 17, item 7).
+
 The record we keep and the vocabulary every function shares are in ``inquiries.record``, which
 loads no pydantic.
 
@@ -9,8 +14,11 @@ fixed texts about the *rule* that was broken; they never contain a submitted val
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from pydantic import (
@@ -230,19 +238,51 @@ _RULE_MESSAGES: dict[str, str] = {
 class ErrorBody(BaseModel):
     """The body of every 4xx/5xx response."""
 
+    # ``record.error_body`` writes it; this describes it for the OpenAPI document only, which builds it.
+    model_config = ConfigDict(defer_build=True)
+
     errors: list[FieldError]
 
 
-class AcceptedInquiry(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class AcceptedInquiry:
     """The 202 answer. Holds no PHI: the same body is kept for idempotent replays."""
 
-    inquiry_id: str = Field(description="Time-sortable id of the stored inquiry.")
-    reference: str = Field(description="Short reference the person can quote to the care team.")
-    urgent: bool = Field(description="True when the message suggests the person may be in danger.")
-    message: str = Field(description="What happens next, for the person.")
-    crisis_resources: list[CrisisResource] | None = Field(
-        default=None, description="Present when urgent: where to get help right now."
-    )
+    # The attribute docstrings describe the fields in docs/openapi.json (``intake.api.openapi_document``).
+    inquiry_id: str
+    """Time-sortable id of the stored inquiry."""
+    reference: str
+    """Short reference the person can quote to the care team."""
+    urgent: bool
+    """True when the message suggests the person may be in danger."""
+    message: str
+    """What happens next, for the person."""
+    crisis_resources: list[CrisisResource] | None = None
+    """Present when urgent: where to get help right now."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, the crisis resources as objects: what the idempotency record keeps for a replay."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AcceptedInquiry:
+        """The answer ``to_dict`` kept (or the pydantic model that preceded this class kept: the same shape)."""
+        resources = data.get("crisis_resources")
+        return cls(inquiry_id=str(data["inquiry_id"]), reference=str(data["reference"]), urgent=bool(data["urgent"]),
+                   message=str(data["message"]),
+                   crisis_resources=None if resources is None else [CrisisResource(**r) for r in resources])
+
+    def to_json(self) -> str:
+        """The 202 body: compact JSON, absent values left out at every level."""
+        return json.dumps(_without_none(self.to_dict()), ensure_ascii=False, separators=(",", ":"))
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 # ---- turning validation failures into safe, field-named messages -----------------------------------

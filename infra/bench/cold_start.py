@@ -15,11 +15,14 @@ benchmark's own (larger) peak RSS as its own, masking the baseline.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infra.bench.percentiles import median, ratio
 from infra.template import TemplateResources
@@ -35,6 +38,10 @@ CLIENTS: dict[str, tuple[str, ...]] = {
     "NotifyCareTeamFunction": ("dynamodb", "sns"),
     "CareApiFunction": ("dynamodb", "sqs"),
     "RemindCareTeamFunction": ("dynamodb", "sns"),
+    "RightsApiFunction": ("dynamodb", "secretsmanager"),
+    "ArchiveAuditFunction": ("s3",),
+    "PublishEventsFunction": ("dynamodb", "events", "sqs"),
+    "DeliverWebhookFunction": ("dynamodb", "secretsmanager", "sqs"),
 }
 
 _FUNCTION_INIT = """
@@ -197,6 +204,32 @@ def _alternate(name: str, function_code: str, baseline_code: str, env: dict[str,
     )
 
 
+def measure_against(resources: TemplateResources, logical_id: str, runs: int,
+                    other_functions: Path) -> tuple[ColdStart, ColdStart]:
+    """This checkout's init, another checkout's (``other_functions``: its ``functions`` folder) and the baseline,
+    in turn ``runs`` times: a before/after comparison that drift on the machine touches alike. Both rows share
+    the baseline's samples."""
+    function_code, baseline_code = init_code(resources, logical_id)
+    env = function_environment(resources, logical_id)
+    other_env = env | {"PYTHONPATH": str(other_functions)}
+    samples: dict[str, list[InitSample]] = {"this": [], "other": [], "baseline": []}
+    runners = {"this": (function_code, env), "other": (function_code, other_env), "baseline": (baseline_code, env)}
+    for code, run_env in runners.values():  # compiles bytecode and warms the page cache: not counted
+        run_init(code, run_env)
+    for _ in range(runs):
+        for name, (code, run_env) in runners.items():
+            samples[name].append(run_init(code, run_env))
+    base = samples["baseline"]
+
+    def row(name: str, own: list[InitSample]) -> ColdStart:
+        return ColdStart(function=name, runs=runs,
+                         cpu_s=median([s.cpu_s for s in own]), rss_mib=median([s.rss_mib for s in own]),
+                         baseline_cpu_s=median([s.cpu_s for s in base]),
+                         baseline_rss_mib=median([s.rss_mib for s in base]))
+
+    return row(logical_id, samples["this"]), row(f"{logical_id} ({other_functions})", samples["other"])
+
+
 def measure_all(runs: int, resources: TemplateResources | None = None) -> list[ColdStart]:
     """Every function in CLIENTS, in order."""
     resources = resources or TemplateResources()
@@ -207,3 +240,108 @@ def measure_floors(runs: int, resources: TemplateResources | None = None) -> lis
     """Every one of ``LIBRARY_FLOORS``, in order."""
     resources = resources or TemplateResources()
     return [measure_floor(resources, name, runs) for name in LIBRARY_FLOORS]
+
+
+# What a handler's import spends, beyond its libraries: the libraries (INTAKE_FLOOR's, as the handlers import them)
+# are imported first, then the handler, with the dataclass decorator, pydantic's model class and the enum class
+# timed (process CPU time) wherever they run. ``--breakdown`` prints it.
+_BREAKDOWN = _PAUSE + _BASELINE_INIT + LIBRARY_FLOORS[INTAKE_FLOOR] + """
+import dataclasses, enum, importlib, json, sys, time
+from pydantic._internal import _model_construction
+spent = {"dataclasses": [0.0, 0], "pydantic models": [0.0, 0], "enums": [0.0, 0]}
+
+def timed(owner, name, key):
+    original = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[key][0] += time.process_time() - started
+            spent[key][1] += 1
+    setattr(owner, name, wrapper)
+
+timed(dataclasses, "_process_class", "dataclasses")
+timed(_model_construction.ModelMetaclass, "__new__", "pydantic models")
+timed(enum.EnumType, "__new__", "enums")
+before = set(sys.modules)
+started = time.process_time()
+importlib.import_module({module!r})
+total = time.process_time() - started
+ours = sorted(m for m in set(sys.modules) - before if m.startswith("inquiries"))
+print("BREAKDOWN " + json.dumps({"total_ms": total * 1000, "our_modules": len(ours),
+      "other_modules": len(set(sys.modules) - before) - len(ours),
+      **{k: [v[0] * 1000, v[1]] for k, v in spent.items()}}))
+"""
+
+
+def breakdown(resources: TemplateResources, logical_id: str, runs: int) -> dict[str, list[float]]:
+    """Medians over ``runs`` fresh processes of what the handler's import spends beyond INTAKE_FLOOR's libraries:
+    in total, creating dataclasses, building pydantic models and enums (ms, and how many were made)."""
+    module = str(resources.function_property(logical_id, "Handler")).rsplit(".", 1)[0]
+    code = _BREAKDOWN.replace("{clients!r}", repr(CLIENTS[FLOOR_FUNCTION])).replace("{module!r}", repr(module))
+    env = function_environment(resources, logical_id)
+    samples: list[dict[str, Any]] = []
+    for _ in range(runs + 1):  # the first compiles bytecode: not counted
+        result = subprocess.run(["/bin/sh", "-c", _FORKING_SHELL, sys.executable, code],  # noqa: S603
+                                env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"breakdown failed ({result.returncode}): {result.stderr[-2000:]}")
+        line = [x for x in result.stdout.splitlines() if x.startswith("BREAKDOWN ")][-1]
+        samples.append(json.loads(line.removeprefix("BREAKDOWN ")))
+    samples = samples[1:]
+    out: dict[str, list[float]] = {}
+    for key, value in samples[0].items():
+        if isinstance(value, list):
+            out[key] = [median([s[key][0] for s in samples]), value[1]]
+        else:
+            out[key] = [median([float(s[key]) for s in samples])]
+    return out
+
+
+def _row(c: ColdStart) -> str:
+    return (f"| {c.function} | {c.cpu_s:.3f} | {c.baseline_cpu_s:.3f} | {c.cpu_ratio:.2f}x | {c.rss_mib:.1f} | "
+            f"{c.baseline_rss_mib:.1f} | {c.rss_ratio:.2f}x | {c.runs} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure some functions' cold starts (all by default) without the rest of ``make bench``."""
+    parser = argparse.ArgumentParser(prog="python -m infra.bench.cold_start", description=main.__doc__)
+    parser.add_argument("--function", action="append", choices=sorted(CLIENTS), metavar="LOGICAL_ID",
+                        help="a function's logical ID in template.yaml; repeat for several (default: every one)")
+    parser.add_argument("--runs", type=int, default=11, help="inits of each, alternating (default 11)")
+    parser.add_argument("--floors", action="store_true", help="also the library floors (LIBRARY_FLOORS)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also what each function's import spends beyond IntakeFunction's libraries")
+    parser.add_argument("--against", type=Path, metavar="FUNCTIONS_DIR",
+                        help="also another checkout's functions folder (e.g. an older commit's, from git archive), "
+                             "in turn with this one and the baseline")
+    args = parser.parse_args(argv)
+    resources = TemplateResources()
+    sys.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    sys.stdout.write("| function | CPU s | baseline CPU s | CPU ratio | peak RSS MiB | baseline MiB | RSS ratio "
+                     "| runs |\n|---|---|---|---|---|---|---|---|\n")
+    for logical_id in args.function or list(CLIENTS):
+        rows: tuple[ColdStart, ...]
+        if args.against:
+            rows = measure_against(resources, logical_id, args.runs, args.against.resolve())
+        else:
+            rows = (measure_function(resources, logical_id, args.runs),)
+        for measured in rows:
+            sys.stdout.write(_row(measured) + "\n")
+        if args.breakdown:
+            found = breakdown(resources, logical_id, args.runs)
+            made = ", ".join(f"{k} {v[0]:.1f} ms ({v[1]:.0f} made)" for k, v in found.items() if len(v) > 1)
+            sys.stdout.write(f"  {logical_id}'s import beyond IntakeFunction's libraries (medians of {args.runs}): "
+                             f"{found['total_ms'][0]:.1f} ms CPU in all; {made}; modules loaded: "
+                             f"{found['our_modules'][0]:.0f} of ours, {found['other_modules'][0]:.0f} others\n")
+        sys.stdout.flush()
+    if args.floors:
+        for name in LIBRARY_FLOORS:
+            sys.stdout.write(_row(measure_floor(resources, name, args.runs)) + "\n")
+    sys.stdout.write(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -193,7 +193,12 @@ def markdown(data: dict[str, Any]) -> str:
         "scheduler). The hello world's p99 is a few tenths of a millisecond, so a handful of pauses moves a "
         "single block's ratio by a whole unit. "
         f"The intake handler printed {w['log_bytes_per_request']:.0f} bytes of log lines and "
-        "metrics per request (the CloudWatch Logs input of the cost model).\n")
+        "metrics per request (the CloudWatch Logs input of the cost model). Per-character work in Python is "
+        "kept off the common path (issue 17): the strict JSON reader scans for nesting depth only when a body "
+        "has more opening brackets than the limit and finds lone surrogates with one regular expression, and "
+        "ASCII text is cleaned with `str.translate` (`tests/unit/test_warm_intake_costs.py` pins the same "
+        "answers). Reproduce this section alone, or against another checkout's `functions` folder: "
+        "`python -m infra.bench.warm [--against DIR --rounds 3]`.\n")
     e = data["end_to_end"]
     p, f = e["pipeline"], e["floor"]
     add("## End to end on the local stack\n")
@@ -343,7 +348,10 @@ and baseline runs alternate; the figures are medians. CPU is user + system time 
 Linux carries a process's peak RSS across `vfork` + `exec`, so a child spawned straight from the
 benchmark reported the benchmark's own peak RSS (54.7 MiB here) instead of its own. The interpreter is
 this machine's (`.venv`), with bytecode already compiled, as the baseline's is; one core of this machine
-stands in for Lambda's vCPU.
+stands in for Lambda's vCPU. Every function in template.yaml has a row. One function's row alone, in a
+few minutes: `python -m infra.bench.cold_start --function IntakeFunction --runs 11`; with
+`--against OTHER/functions` (another commit's `functions` folder, e.g. from `git archive`) it alternates
+that code too, for a before/after under the same drift.
 """
 
 _LIBRARY_FLOORS_TEXT = """### What the libraries alone cost
@@ -403,6 +411,14 @@ started from). What was taken out of init:
   is rendered with it); **phonenumbers** on first use (a phone number is optional); **the address
   validator** only by intake, which reads an address in every submission.
 - **pydantic's plugin scan** is skipped with `PYDANTIC_DISABLE_PLUGINS=__all__` (no plugin is installed).
+- **What only some of intake's requests need** (issue 17): the HTML pages (Jinja, the templates: only a
+  plain form post's error page or urgent page), the Turnstile check (unless a secret is configured: then
+  every submission needs it and it loads at init), `gettext` (English, the source language, needs no
+  catalog) and the pydantic schemas of the answers (the 202 body is a dataclass intake writes; the error
+  body's schema is built for docs/openapi.json only) are loaded by the request that uses them. Intake's
+  item and submission hold PHI and make no repr or field-by-field equality (no method to compile, and
+  nothing to print a value). `tests/unit/test_cold_start_intake.py` fails if init loads any of them again,
+  and checks what every submission needs (pydantic, email_validator, zoneinfo, idempotency) stays in init.
 
 Nothing every request needs was moved into the first request to flatter the figure. {_goal_summary(cold)}
 Every submission is validated with pydantic (its address with email_validator), routed by Powertools'
@@ -413,11 +429,16 @@ adds {intake['cpu_ratio'] - floor['cpu_ratio']:.2f}x to reach {intake['cpu_ratio
 validating submissions without pydantic or email_validator, or routing without the resolver: rewriting
 the public contract's validation (the source of docs/openapi.json) or the HTTP edge by hand, to save
 tens of milliseconds once per execution environment. We kept them; `make bench` measures the floor in
-every run, so the gap stays visible.
+every run, so the gap stays visible. What our part is made of (issue 17, on top of the libraries' floor,
+`python -m infra.bench.cold_start --function IntakeFunction --breakdown`): about 10 ms
+creating 16 dataclasses (Python 3.11 and 3.12 compile each generated method from source), 4-5 ms building
+`InquiryIn`'s validator, 3-4 ms importing Powertools' idempotency utility, and the rest loading some 35
+modules of ours; all of it is used by every submission.
 
-CareApiFunction and RemindCareTeamFunction (the care team's console and reminders, issue 10) are
-measured the same way; they are not on an inquiry's path, so their memory stays at the Globals' 512 MB
-and they are left out of the memory and cost sections.
+CareApiFunction and RemindCareTeamFunction (the care team's console and reminders, issue 10),
+RightsApiFunction (issue 21), ArchiveAuditFunction, PublishEventsFunction and DeliverWebhookFunction
+(issue 22) are measured the same way; they are not on an inquiry's path, so their memory stays at the
+Globals' 512 MB and they are left out of the memory and cost sections.
 """
 
 

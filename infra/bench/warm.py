@@ -162,12 +162,13 @@ def _measure_in_this_process(requests: int, warmup: int, blocks: int) -> dict[st
 
 
 def measure(requests: int, warmup: int = 50, resources: TemplateResources | None = None,
-            blocks: int = 5) -> WarmIntake:
+            blocks: int = 5, functions_dir: Path | None = None) -> WarmIntake:
     """Run the comparison (``blocks`` blocks of ``requests`` each) in a child with IntakeFunction's
-    environment; read its JSON answer."""
+    environment; read its JSON answer. ``functions_dir``: another checkout's ``functions`` folder to time
+    instead of this one's (the harness and the fakes stay this checkout's)."""
     env = function_environment(resources or TemplateResources(), "IntakeFunction")
     # Every request comes from its own address and email, so no limit refuses one.
-    env.update({"PYTHONPATH": os.pathsep.join([str(REPO / "functions"), str(REPO)]),
+    env.update({"PYTHONPATH": os.pathsep.join([str(functions_dir or REPO / "functions"), str(REPO)]),
                 "POWERTOOLS_METRICS_DISABLED": "false", "POWERTOOLS_DEV": "false"})
     return _run_child(env, requests, warmup, blocks)
 
@@ -188,16 +189,38 @@ def _run_child(env: dict[str, str], requests: int, warmup: int, blocks: int) -> 
     return WarmIntake(requests=requests, blocks=blocks, **figures)
 
 
+def _line(name: str, w: WarmIntake) -> str:
+    return (f"| {name} | {w.intake_p50_ms:.3f} | {w.intake_p99_ms:.3f} | {w.hello_p50_ms:.3f} | {w.hello_p99_ms:.3f} "
+            f"| {w.p50_ratio:.2f}x | {w.p99_ratio:.2f}x |")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Child entry point: measure and write the figures as JSON to ``--json-fd``."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, required=True)
-    parser.add_argument("--warmup", type=int, default=50)
+    """Without ``--json-out``: measure and print a table (``--against`` another checkout's functions folder,
+    in turn with this one, ``--rounds`` times). With it: the child's entry point, writing the figures as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m infra.bench.warm")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--blocks", type=int, default=5)
-    parser.add_argument("--json-out", type=Path, required=True)
+    parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--against", type=Path, metavar="FUNCTIONS_DIR")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
-    figures = _measure_in_this_process(args.requests, args.warmup, args.blocks)
-    args.json_out.write_text(json.dumps(figures))
+    if args.json_out is not None:
+        figures = _measure_in_this_process(args.requests, args.warmup, args.blocks)
+        args.json_out.write_text(json.dumps(figures))
+        return 0
+    sys.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
+                     "| code | intake p50 ms | intake p99 ms | hello p50 ms | hello p99 ms | p50 ratio | p99 ratio |\n"
+                     "|---|---|---|---|---|---|---|\n")
+    for _ in range(args.rounds):
+        for name, folder in (("this checkout", None), (str(args.against), args.against)):
+            if name != "this checkout" and folder is None:
+                continue
+            w = measure(args.requests, args.warmup, blocks=args.blocks,
+                        functions_dir=folder.resolve() if folder else None)
+            sys.stdout.write(_line(name, w) + "\n")
+            sys.stdout.flush()
+    sys.stdout.write(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     return 0
 
 

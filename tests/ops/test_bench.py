@@ -19,10 +19,16 @@ from infra.bench.cold_start import LIBRARY_FLOORS
 from infra.bench.report import SECTIONS
 from infra.template import ROOT, TemplateResources
 
+# The quick run below may take up to its own 300 s (every function's cold start, the local stack's sections) on a
+# shared machine: the suite's default 120 s would stop it first.
+pytestmark = pytest.mark.timeout(300)
+
 # The inquiry's path: cold start, memory and cost per inquiry.
 FUNCTIONS = {"IntakeFunction", "RedispatchFunction", "SendConfirmationFunction", "NotifyCareTeamFunction"}
 # The care team's console and reminders: cold start only.
 CARE_FUNCTIONS = {"CareApiFunction", "RemindCareTeamFunction"}
+# Cold start: every function in template.yaml (issue 17 asks each to be measured against the goal).
+EVERY_FUNCTION = set(TemplateResources().logical_ids("AWS::Serverless::Function"))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +49,8 @@ def test_the_json_has_every_section(quick_run: tuple[dict[str, Any], str]) -> No
 def test_every_function_has_a_cold_start_beside_its_baseline(quick_run: tuple[dict[str, Any], str]) -> None:
     data, _ = quick_run
     rows = {row["function"]: row for row in data["cold_start"]}
-    assert set(rows) == FUNCTIONS | CARE_FUNCTIONS
+    assert set(rows) == EVERY_FUNCTION
+    assert FUNCTIONS | CARE_FUNCTIONS <= EVERY_FUNCTION
     for row in rows.values():
         assert row["cpu_s"] > 0 and row["baseline_cpu_s"] > 0
         assert row["rss_mib"] > 0 and row["baseline_rss_mib"] > 0
@@ -102,7 +109,7 @@ def test_the_profile_compares_moto_as_it_is_with_the_shims(quick_run: tuple[dict
 def test_every_goal_is_evaluated(quick_run: tuple[dict[str, Any], str]) -> None:
     data, _ = quick_run
     goals = data["goals"]
-    assert len(goals) == 2 * len(FUNCTIONS | CARE_FUNCTIONS) + 2 + 3  # + the soak's three
+    assert len(goals) == 2 * len(EVERY_FUNCTION) + 2 + 3  # + the soak's three
     assert all(isinstance(goal["met"], bool) for goal in goals)
 
 

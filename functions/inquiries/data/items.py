@@ -91,7 +91,9 @@ def email_hashes(email: str, peppers: Peppers) -> list[str]:
     return peppers.all_keyed_hashes(keyed.EMAIL, email.strip().lower())
 
 
-@dataclass(frozen=True, kw_only=True)
+# Every field but the keys is PHI: no repr (a traceback or a log line must not print it) and no field-by-field
+# equality, as ``record.StoredInquiry``; a dataclass compiles each method it makes, at every cold start.
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class InquiryItem:
     """An inquiry as intake writes it to InquiriesTable. Enum fields hold their stored string values."""
 

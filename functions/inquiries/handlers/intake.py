@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Loaded at init, not in the person's first request, because every submission needs them: a due time
 # in the clinic's time zone (zoneinfo) and an address check (email_validator).
+import importlib
 import zoneinfo  # noqa: F401
 from typing import Any
 
@@ -18,6 +19,11 @@ from inquiries.observability import logger, metrics
 from inquiries.settings import IntakeSettings
 
 settings = IntakeSettings.from_environ()
+if settings.turnstile_secret:
+    # With the check on, every submission is checked: its code loads at init (the secret is read by the first
+    # submission, with the other AWS reads). Off, it is never loaded. The HTML pages (Jinja) are loaded by the
+    # first plain form post that needs one: most submissions come from the script and get JSON.
+    importlib.import_module("inquiries.intake.turnstile")
 app = IntakeApp(settings, service=lambda: IntakeService.on_aws(settings))
 
 

@@ -9,9 +9,9 @@ every message is translated is the build's gate (``tests/unit/test_catalogs.py``
 
 from __future__ import annotations
 
-import gettext
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from inquiries.record import Language
 
@@ -28,11 +28,44 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's own name for "mark for ex
     return message
 
 
+class Catalog(Protocol):
+    """What a language's messages are read through (``gettext.GNUTranslations``' methods; Jinja uses all four)."""
+
+    def gettext(self, message: str, /) -> str: ...
+    def ngettext(self, msgid1: str, msgid2: str, n: int, /) -> str: ...
+    def pgettext(self, context: str, message: str, /) -> str: ...
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int, /) -> str: ...
+
+
+class SourceLanguage:
+    """English, the language the messages are written in: what ``gettext.NullTranslations`` answers, without
+    importing ``gettext``, whose import compiles its plural-forms tokenizer (about 1 ms of a cold start that
+    reads only English). ``gettext`` is imported by the first reader of another language."""
+
+    def gettext(self, message: str, /) -> str:
+        """``message`` as written."""
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int, /) -> str:
+        """The singular for one, else the plural, as written."""
+        return msgid1 if n == 1 else msgid2
+
+    def pgettext(self, context: str, message: str, /) -> str:
+        """``message`` as written, whatever its context."""
+        return message
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int, /) -> str:
+        """``ngettext``, whatever the context."""
+        return self.ngettext(msgid1, msgid2, n)
+
+
 @lru_cache(maxsize=4)
-def translations(language: Language) -> gettext.NullTranslations:
+def translations(language: Language) -> Catalog:
     """The catalog for ``language``: English needs none; any other missing one raises ``CatalogMissing``."""
     if language is Language.EN:
-        return gettext.NullTranslations()
+        return SourceLanguage()
+    import gettext  # only a reader of another language needs it: see ``SourceLanguage``
+
     try:
         return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language.value], fallback=False)
     except FileNotFoundError:

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -31,12 +31,10 @@ from pydantic import ValidationError
 from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.i18n import N_, translate
 from inquiries.ids import new_inquiry_id
-from inquiries.intake.error_page import render_error_page
 from inquiries.intake.language import preferred_language, request_language
 from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
-from inquiries.intake.turnstile import TOKEN_FIELD, TurnstileCheck, Verdict, secret_key
 from inquiries.models import (
     IDEMPOTENCY_KEY_PATTERN,
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -47,8 +45,14 @@ from inquiries.models import (
 )
 from inquiries.observability import count_by_reason, log_unhandled
 from inquiries.record import MAX_BODY_BYTES, CrisisResource, FieldError, Language, error_body
-from inquiries.rendering import render_urgent_thank_you_page
 from inquiries.settings import IntakeSettings, MessageSettings
+
+if TYPE_CHECKING:
+    from inquiries.intake.turnstile import TurnstileCheck
+
+# The hidden field Cloudflare's Turnstile widget adds to the form: taken out of every submission, whether or not
+# the check is on (``inquiries.intake.turnstile``, imported only when it is).
+TOKEN_FIELD = "cf-turnstile-response"  # noqa: S105 - a field name, not a secret
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -244,6 +248,8 @@ class IntakeApp(APIGatewayRestResolver):
         """The person check, when a Turnstile secret is configured (read on first use)."""
         if not self.settings.turnstile_secret:
             return None
+        from inquiries.intake.turnstile import TurnstileCheck, secret_key
+
         return TurnstileCheck(secret_key(self.settings.turnstile_secret), self.settings.turnstile_verify_url)
 
     @cached_property
@@ -333,6 +339,8 @@ def check_person(token: object) -> None:
     turnstile = _app().turnstile
     if turnstile is None:
         return
+    from inquiries.intake.turnstile import Verdict
+
     verdict = turnstile.verify(token)
     if verdict is Verdict.PASSED:
         return
@@ -349,6 +357,9 @@ def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[s
     with a page that leads with the crisis resources (no inquiry state goes in a URL)."""
     language = _page_language()
     if wants_html(event) and accepted.urgent:
+        # Only a plain form post gets a page: the templates (Jinja) are loaded by the first one.
+        from inquiries.rendering import render_urgent_thank_you_page
+
         page = render_urgent_thank_you_page(accepted.reference, accepted.message, _app().messages,
                                             resources=tuple(accepted.crisis_resources or ()), language=language)
         return Response(status_code=200, content_type=content_types.TEXT_HTML, body=page)
@@ -358,7 +369,7 @@ def answer(event: APIGatewayProxyEvent, accepted: AcceptedInquiry) -> Response[s
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
-        body=accepted.model_dump_json(exclude_none=True),
+        body=accepted.to_json(),
     )
 
 
@@ -388,6 +399,8 @@ def error_response(status: int, errors: list[FieldError], headers: dict[str, str
     language = _page_language()
     errors = [FieldError(field=e.field, message=_say(e.message, language)) for e in errors]
     if wants_html(_app().current_event):
+        from inquiries.intake.error_page import render_error_page  # a plain form post only: see ``answer``
+
         page = render_error_page(status, errors, language)
         return Response(status_code=status, content_type=content_types.TEXT_HTML, body=page, headers=all_headers)
     body = error_body(errors)
@@ -485,10 +498,11 @@ def openapi_document(app: IntakeApp) -> dict[str, Any]:
     ``idempotency_key_of``, not by Powertools parameters, so both are described here, from the same
     model and rules that check them.
     """
-    # CrisisResource's fields are described by their attribute docstrings. Reading those means parsing
-    # record.py's source, which costs a cold start ~8 ms, so it is switched on here, for the document only.
-    setattr(CrisisResource, "__pydantic_config__", {"use_attribute_docstrings": True})  # noqa: B010
-    AcceptedInquiry.model_rebuild(force=True)
+    # CrisisResource's and AcceptedInquiry's fields are described by their attribute docstrings. Reading those
+    # means parsing their modules' source, which costs a cold start ~8 ms, so it is switched on here, for the
+    # document only.
+    for described in (CrisisResource, AcceptedInquiry):
+        setattr(described, "__pydantic_config__", {"use_attribute_docstrings": True})  # noqa: B010
     doc: dict[str, Any] = json.loads(app.get_openapi_json_schema(title="Inquiry intake API", version="1.0.0"))
     schema = InquiryIn.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
     components = doc.setdefault("components", {}).setdefault("schemas", {})

@@ -23,7 +23,7 @@ from typing import Any, Protocol, Self
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiries import peppers as keyed
@@ -65,7 +65,8 @@ class Sender(Protocol):
     def send(self, inquiry_id: str) -> None: ...
 
 
-@dataclass(frozen=True)
+# Holds the inquiry (PHI): no repr, no field-by-field equality (see ``data.items.InquiryItem``).
+@dataclass(frozen=True, repr=False, eq=False)
 class Submission:
     """A validated inquiry with what the edge knows about its request."""
 
@@ -154,7 +155,7 @@ class IntakeService:
             expires_after_seconds=settings.idempotency_key_ttl_seconds,
         )
         self._unkeyed_config = IdempotencyConfig(**common, expires_after_seconds=settings.duplicate_window_seconds)
-        serializer = PydanticSerializer(model=AcceptedInquiry)
+        serializer = CustomDictSerializer(to_dict=AcceptedInquiry.to_dict, from_dict=AcceptedInquiry.from_dict)
         self._accept_keyed = idempotent_function(
             data_keyword_argument="request", persistence_store=persistence,
             config=self._keyed_config, output_serializer=serializer,

@@ -19,7 +19,6 @@ from urllib.parse import urlencode, urlsplit
 
 from inquiries import aws
 
-TOKEN_FIELD = "cf-turnstile-response"  # noqa: S105 - a field name; the hidden field Cloudflare's widget adds to the form
 DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 MAX_TOKEN_LENGTH = 2048  # Cloudflare's documented maximum
 
