@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from infra.bench import end_to_end
-from infra.bench.report import THROUGHPUT_GOAL, markdown
+from infra.bench.end_to_end import THROUGHPUT_GOAL
+from infra.bench.report import markdown
 from infra.template import ROOT
 
 
