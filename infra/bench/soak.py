@@ -7,7 +7,7 @@ block the run waits until every inquiry of the block is stored, confirmed and no
 - the API's p50 and p95 (each POST's round trip, ms);
 - inquiries per second (the block's inquiries over the time from its first POST to its last delivery);
 - queue age: p95 of the time from an inquiry's ``created_at`` to its later delivery (both stored);
-- the stack's resident memory (VmRSS of its process).
+- the stack's resident memory (VmRSS of its process and of the processes its handlers run in).
 
 At the end every accepted inquiry must have exactly one confirmation email and one care-team
 notification: the outbox is read after each block (it keeps the newest emails and notifications, more
@@ -101,12 +101,33 @@ class Soak:
         return {**asdict(self), "p95_growth": self.p95_growth, "final_rss_mib": self.final_rss_mib}
 
 
+def _own_rss_kib(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except FileNotFoundError:  # ended in between
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text(encoding="ascii").split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process (MiB), from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory (MiB, from /proc) of a process and all its descendants: the stack and the processes
+    its handlers run in."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        total += _own_rss_kib(current)
+        pending += _children(current)
+    return round(total / 1024, 1)
 
 
 def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:

@@ -9,7 +9,8 @@ the handlers there, with the environment the stack set (the union of the templat
 
 A worker handles one invocation at a time (``HandlerWorker`` holds a lock for each call), as one Lambda
 execution environment does, so a handler never shares Powertools' singletons or cached clients with a
-concurrent invocation; different workers run at once, as different functions do in Lambda. Events and
+concurrent invocation; different workers run at once, as different functions do in Lambda, and a group
+may have several (``ENVIRONMENTS``: intake's concurrent requests scale out as Lambda's would). Events and
 answers cross a pipe (pickle, on two inherited file descriptors: the worker's stdout stays the stack's
 console, where the handlers log). An exception in a handler comes back as ``HandlerRaised`` under the
 exception's own class name (what the pollers log); its text, which could quote PHI, never leaves the worker.
@@ -34,6 +35,10 @@ from infra.template import ROOT
 WORKER_GROUPS = {"IntakeFunction": "intake", "SendConfirmationFunction": "confirmation",
                  "NotifyCareTeamFunction": "care-team", "PublishEventsFunction": "events"}
 OTHER_GROUP = "other"
+# How many execution environments a group may have at once. Lambda starts another environment for a
+# request that arrives while every one is busy; the API's clients arrive at once, so intake gets a few
+# (each a process of its own: memory). A queue's consumer is fed by one poller, one batch at a time: one.
+ENVIRONMENTS = {"intake": 3}
 
 
 class HandlerRaised(RuntimeError):
@@ -126,33 +131,95 @@ class HandlerWorker:
             process.wait()
 
 
-class HandlerWorkers:
-    """The stack's workers, one per group, started when a function of the group is first used."""
+class WorkerPool:
+    """A group's execution environments: an invocation takes a free one (the first is started at once, the
+    others when every started one is busy, up to ``size``) and waits when all ``size`` are busy."""
 
-    def __init__(self, groups: dict[str, str] | None = None) -> None:
-        self.groups = dict(WORKER_GROUPS if groups is None else groups)
-        self._workers: dict[str, HandlerWorker] = {}
-        self._lock = threading.Lock()
+    def __init__(self, group: str, size: int = 1) -> None:
+        self.group = group
+        self.size = max(1, size)
+        self.workers: list[HandlerWorker] = []
+        self._free: list[HandlerWorker] = []
+        self._loaded: set[str] = set()  # handlers the group imports (each new environment imports them)
+        self._available = threading.Condition()
 
-    def for_function(self, logical_id: str) -> HandlerWorker:
-        """The worker that runs this function."""
-        group = self.groups.get(logical_id, OTHER_GROUP)
-        with self._lock:
-            if group not in self._workers:
-                self._workers[group] = HandlerWorker(group)
-            return self._workers[group]
+    def _take(self) -> HandlerWorker:
+        with self._available:
+            while not self._free:
+                if len(self.workers) < self.size:
+                    worker = HandlerWorker(f"{self.group}-{len(self.workers) + 1}")
+                    self.workers.append(worker)
+                    return worker
+                self._available.wait()
+            return self._free.pop()
+
+    def _give_back(self, worker: HandlerWorker) -> None:
+        with self._available:
+            self._free.append(worker)
+            self._available.notify()
+
+    def load(self, handler_path: str) -> None:
+        """Import the handler in an environment (the others import it when they start)."""
+        worker = self._take()
+        try:
+            worker.load(handler_path)
+            self._loaded.add(handler_path)
+        finally:
+            self._give_back(worker)
+
+    def invoke(self, handler_path: str, event: Any, context: Any) -> Any:
+        """Run one invocation in a free environment."""
+        worker = self._take()
+        try:
+            if worker.pid is None:  # a new environment: its cold start, as in Lambda
+                for path in sorted(self._loaded - {handler_path}):
+                    worker.load(path)
+            return worker.invoke(handler_path, event, context)
+        finally:
+            self._give_back(worker)
 
     def pids(self) -> list[int]:
-        """The running workers' process ids."""
-        with self._lock:
-            return [pid for worker in self._workers.values() if (pid := worker.pid) is not None]
+        """The started environments' process ids."""
+        with self._available:
+            return [pid for worker in self.workers if (pid := worker.pid) is not None]
 
     def stop(self) -> None:
-        """Stop every worker."""
-        with self._lock:
-            workers = list(self._workers.values())
+        """Stop every environment."""
+        with self._available:
+            workers = list(self.workers)
         for worker in workers:
             worker.stop()
+
+
+class HandlerWorkers:
+    """The stack's execution environments: a pool per group, started when a function of the group is used."""
+
+    def __init__(self, groups: dict[str, str] | None = None, environments: dict[str, int] | None = None) -> None:
+        self.groups = dict(WORKER_GROUPS if groups is None else groups)
+        self.environments = dict(ENVIRONMENTS if environments is None else environments)
+        self._pools: dict[str, WorkerPool] = {}
+        self._lock = threading.Lock()
+
+    def for_function(self, logical_id: str) -> WorkerPool:
+        """The pool that runs this function."""
+        group = self.groups.get(logical_id, OTHER_GROUP)
+        with self._lock:
+            if group not in self._pools:
+                self._pools[group] = WorkerPool(group, self.environments.get(group, 1))
+            return self._pools[group]
+
+    def pids(self) -> list[int]:
+        """The running environments' process ids."""
+        with self._lock:
+            pools = list(self._pools.values())
+        return [pid for pool in pools for pid in pool.pids()]
+
+    def stop(self) -> None:
+        """Stop every environment."""
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.stop()
 
 
 # -- the worker's side ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from infra.template import ACCOUNT_ID, TemplateResources
 
 if TYPE_CHECKING:
-    from infra.local.handler_process import HandlerWorker
+    from infra.local.handler_process import WorkerPool
 
 log = logging.getLogger("infra.local")
 
@@ -99,7 +99,7 @@ class LocalFunction:
         memory_mb: int,
         region: str,
         handler: Handler | None = None,
-        worker: HandlerWorker | None = None,
+        worker: WorkerPool | None = None,
     ) -> None:
         self.logical_id = logical_id
         self.handler_path = handler_path
@@ -115,7 +115,7 @@ class LocalFunction:
     @classmethod
     def from_template(
         cls, resources: TemplateResources, logical_id: str, handler: Handler | None = None,
-        worker: HandlerWorker | None = None,
+        worker: WorkerPool | None = None,
     ) -> LocalFunction:
         """The function as its template entry (and Globals) declare it."""
         return cls(
@@ -144,7 +144,7 @@ class LocalFunction:
                     raise HandlerUnavailable(self.handler_path) from exc
             return self._handler
 
-    def _load_in_worker(self, worker: HandlerWorker) -> None:
+    def _load_in_worker(self, worker: WorkerPool) -> None:
         from infra.local.handler_process import WorkerUnavailable
 
         if self._loaded_in_worker:
