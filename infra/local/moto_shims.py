@@ -1,4 +1,4 @@
-"""Four small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Five small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -24,10 +24,17 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   ``GetRecords`` (``FAST_JSON_ACTIONS``), a successful answer is written with moto's own DynamoDB JSON
   encoder (``dynamo_json_dump``, what moto's DynamoDB used before 5.2), absent fields left out as the
   serializer leaves them; error answers, and every other action, still go through moto's serializer.
+- **One signing certificate per SNS subscription.** For every notification to an SQS subscription that
+  is not raw (the local outbox's and the care team's phone's), moto builds and signs a new X.509
+  certificate and keeps its PEM forever (``_message_public_keys``): two RSA signatures per notification
+  and a dictionary that only grows. Here the first notification's certificate is kept for the
+  subscription and each later notification is signed with the same key (one RSA signature); every
+  envelope still verifies against the certificate at its ``SigningCertURL``.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import threading
 import weakref
@@ -36,13 +43,14 @@ from typing import Any
 
 from moto.core import model_instances
 from moto.core.responses import ActionResult, BaseResponse
-from moto.core.utils import unix_time
+from moto.core.utils import iso_8601_datetime_with_milliseconds, unix_time
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import dynamo_json_dump
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.sns.models import Subscription
 from moto.sqs.models import Message, SQSBackend
 
 _installed = False
@@ -195,6 +203,38 @@ def serialized(self: BaseResponse, action_result: ActionResult) -> tuple[int, di
     return _original_serialized(self, action_result)  # type: ignore[return-value]
 
 
+# -- SNS: one signing certificate per subscription ------------------------------------------------------
+
+_original_get_post_data = Subscription.get_post_data
+# The envelope's fields that stay the same for a subscription once its certificate exists.
+_ENVELOPE_CONSTANTS = ("Type", "TopicArn", "SignatureVersion", "SigningCertURL", "UnsubscribeURL")
+
+
+def get_post_data(self: Subscription, message: str, message_id: str, subject: str | None,
+                  message_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """moto's SNS envelope, signed with the subscription's one certificate (made by moto, the first time)."""
+    constants: dict[str, Any] | None = getattr(self, "_local_envelope", None)
+    if constants is None:
+        post_data: dict[str, Any] = _original_get_post_data(self, message, message_id, subject,
+                                                            message_attributes=message_attributes)
+        self._local_envelope = {k: post_data[k] for k in _ENVELOPE_CONSTANTS}  # type: ignore[attr-defined]
+        return post_data
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    timestamp = iso_8601_datetime_with_milliseconds()
+    signed = (f"Message\n{message}\nMessageId\n{message_id}\nTimestamp\n{timestamp}\nTopicArn\n"
+              f"{self.topic.arn}\nType\nNotification\n")
+    signature = self.private_key().sign(signed.encode("UTF-8"), padding.PKCS1v15(), hashes.SHA256())
+    post_data = {**constants, "MessageId": message_id, "Message": message, "Timestamp": timestamp,
+                 "Signature": base64.b64encode(signature).decode("utf-8")}
+    if subject:
+        post_data["Subject"] = subject
+    if message_attributes:
+        post_data["MessageAttributes"] = message_attributes
+    return post_data
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -203,7 +243,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the four shims to moto in this process (idempotent)."""
+    """Apply the five shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -216,6 +256,7 @@ def install() -> None:
             is_message_valid_based_on_retention_period)
         for handler in _JSON_HANDLERS:
             handler.serialized = serialized  # type: ignore[method-assign]
+        Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
         _installed = True
 
 
@@ -236,6 +277,7 @@ def uninstall() -> None:
         for handler in _JSON_HANDLERS:
             if "serialized" in vars(handler):
                 delattr(handler, "serialized")
+        Subscription.get_post_data = _original_get_post_data  # type: ignore[method-assign]
         _installed = False
 
 

@@ -6,7 +6,9 @@ installed for the test only (``infra.local.moto_shims.install``/``uninstall``).
 
 from __future__ import annotations
 
+import base64
 import gc
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -249,3 +251,62 @@ def test_data_plane_answers_skip_motos_generic_serializer(shimmed: None, monkeyp
     with pytest.raises(ClientError) as caught:
         dynamodb.get_item(TableName="Missing", Key={"pk": {"S": "x"}})
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# -- SNS: one signing certificate per subscription ------------------------------------------------------
+
+def _notifications_to_a_queue(count: int) -> list[dict[str, Any]]:
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="care")["TopicArn"]
+    url = sqs.create_queue(QueueName="outbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "false"})
+    for n in range(count):
+        sns.publish(TopicArn=topic, Message=f"message {n}", Subject=f"subject {n}",
+                    MessageAttributes={"priority": {"DataType": "String", "StringValue": "urgent"}})
+    envelopes: list[dict[str, Any]] = []
+    while len(envelopes) < count:
+        envelopes += [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+                      .get("Messages", [])]
+    return sorted(envelopes, key=lambda e: str(e["Message"]))
+
+
+def _verifies(envelope: dict[str, Any]) -> bool:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from moto.sns.models import sns_backends
+
+    pem = sns_backends["123456789012"][REGION]._message_public_keys[envelope["SigningCertURL"].rsplit("/", 1)[1]]
+    signed = "".join(f"{k}\n{envelope[k]}\n" for k in ("Message", "MessageId", "Timestamp", "TopicArn", "Type"))
+    key = x509.load_pem_x509_certificate(pem).public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    try:
+        key.verify(base64.b64decode(envelope["Signature"]), signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def test_every_notification_is_still_signed_and_verifiable(shimmed: None) -> None:
+    envelopes = _notifications_to_a_queue(4)
+    assert [e["Message"] for e in envelopes] == [f"message {n}" for n in range(4)]
+    for n, envelope in enumerate(envelopes):
+        assert envelope["Subject"] == f"subject {n}"
+        assert envelope["MessageAttributes"] == {"priority": {"Type": "String", "Value": "urgent"}}
+        assert {"Type", "MessageId", "TopicArn", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL",
+                "UnsubscribeURL"} <= set(envelope)
+        assert _verifies(envelope)
+    assert len({e["MessageId"] for e in envelopes}) == 4
+    tampered = {**envelopes[1], "Message": "changed"}
+    assert not _verifies(tampered)
+
+
+def test_a_subscription_signs_with_one_certificate_not_one_per_notification(shimmed: None) -> None:
+    from moto.sns.models import sns_backends
+
+    _notifications_to_a_queue(5)
+    # moto builds (signs) a new certificate for every notification and keeps every one, forever.
+    assert len(sns_backends["123456789012"][REGION]._message_public_keys) == 1
