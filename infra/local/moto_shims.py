@@ -1,4 +1,4 @@
-"""Five small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Six small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -30,17 +30,24 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   and a dictionary that only grows. Here the first notification's certificate is kept for the
   subscription and each later notification is signed with the same key (one RSA signature); every
   envelope still verifies against the certificate at its ``SigningCertURL``.
+- **An event target's input paths parsed once.** For every event and every target of a matching rule
+  (InquiryEventBus's archive is one), moto parses the target's JSONPath input paths again with
+  ``jsonpath_ng`` (PLY: about a millisecond each). A parsed path is a pure function of its text, so the
+  parse is cached (``jsonpath_ng.ext.parse``, the only caller in the stack's process being moto's
+  events); each event is still matched and transformed on its own.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
 import threading
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
+import jsonpath_ng.ext as jsonpath_ext
 from moto.core import model_instances
 from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import iso_8601_datetime_with_milliseconds, unix_time
@@ -235,6 +242,12 @@ def get_post_data(self: Subscription, message: str, message_id: str, subject: st
     return post_data
 
 
+# -- EventBridge: input paths parsed once -----------------------------------------------------------------
+
+_original_jsonpath_parse = jsonpath_ext.parse  # type: ignore[attr-defined]
+cached_jsonpath_parse = functools.lru_cache(maxsize=256)(_original_jsonpath_parse)
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -243,7 +256,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the five shims to moto in this process (idempotent)."""
+    """Apply the six shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -257,6 +270,7 @@ def install() -> None:
         for handler in _JSON_HANDLERS:
             handler.serialized = serialized  # type: ignore[method-assign]
         Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
+        jsonpath_ext.parse = cached_jsonpath_parse  # type: ignore[attr-defined]
         _installed = True
 
 
@@ -278,6 +292,8 @@ def uninstall() -> None:
             if "serialized" in vars(handler):
                 delattr(handler, "serialized")
         Subscription.get_post_data = _original_get_post_data  # type: ignore[method-assign]
+        jsonpath_ext.parse = _original_jsonpath_parse  # type: ignore[attr-defined]
+        cached_jsonpath_parse.cache_clear()
         _installed = False
 
 

@@ -310,3 +310,50 @@ def test_a_subscription_signs_with_one_certificate_not_one_per_notification(shim
     _notifications_to_a_queue(5)
     # moto builds (signs) a new certificate for every notification and keeps every one, forever.
     assert len(sns_backends["123456789012"][REGION]._message_public_keys) == 1
+
+
+# -- EventBridge: each target's input paths parsed once -------------------------------------------------
+
+def _events_through_a_transformer(count: int) -> list[str]:
+    events = boto3.client("events", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="targets")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.create_event_bus(Name="bus")
+    events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["inquiry-intake"]}))
+    events.put_targets(Rule="all", EventBusName="bus", Targets=[
+        {"Id": "plain", "Arn": arn},
+        {"Id": "shaped", "Arn": arn, "InputTransformer": {"InputPathsMap": {"id": "$.detail.id"},
+                                                           "InputTemplate": '{"got": "<id>"}'}}])
+    for n in range(count):
+        events.put_events(Entries=[{"EventBusName": "bus", "Source": "inquiry-intake", "DetailType": "t",
+                                    "Detail": json.dumps({"id": f"event-{n}"})}])
+    bodies: list[str] = []
+    while len(bodies) < 2 * count:
+        bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+                   .get("Messages", [])]
+    return bodies
+
+
+def test_event_targets_still_get_each_event_as_it_is_or_transformed(shimmed: None) -> None:
+    bodies = _events_through_a_transformer(3)
+    shaped = sorted(b for b in bodies if b.startswith('{"got"'))
+    assert shaped == [f'{{"got": "event-{n}"}}' for n in range(3)]
+    plain = sorted(json.loads(b)["detail"]["id"] for b in bodies if not b.startswith('{"got"'))
+    assert plain == [f"event-{n}" for n in range(3)]
+
+
+def test_event_targets_parse_their_input_paths_once(shimmed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsonpath_ng.ext.parser as jsonpath_parser
+
+    parsed: list[str] = []
+    original = jsonpath_parser.ExtendedJsonPathParser.parse
+
+    def counting(self: Any, string: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(string)
+        return original(self, string, *args, **kwargs)
+
+    monkeypatch.setattr(jsonpath_parser.ExtendedJsonPathParser, "parse", counting)
+    _events_through_a_transformer(4)
+    # moto parses every target's paths for every event (PLY, about a millisecond each).
+    assert len(parsed) == len(set(parsed))
