@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,7 @@ class LocalStack:
                                                       workers.for_function(lid) if workers is not None else None)
                      for lid in self.resources.logical_ids("AWS::Serverless::Function")}
         self.functions = functions
-        for function in functions.values():
-            function.is_available()  # import now (here or in its worker), with the environment just set
+        _import_handlers(list(functions.values()))
         sqs = session.client("sqs", endpoint_url=config.aws_url)
         for function_lid, queue_lid, props in self.resources.sqs_event_sources():
             self._sqs_sources[function_lid] = (created.queue_urls[queue_lid], created.queue_arns[queue_lid],
@@ -268,6 +268,21 @@ def _inquiry_id(answer: HttpAnswer) -> str | None:
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def _import_handlers(functions: list[LocalFunction]) -> None:
+    """Import every handler now, with the environment just set: here, one at a time (importing one package
+    from several threads at once can fail half-way), or in their workers, each worker's in turn and the
+    workers at once (each is a process of its own: the cold starts use every core)."""
+    by_worker: dict[int, list[LocalFunction]] = {}
+    for function in functions:
+        by_worker.setdefault(id(function.worker), []).append(function)
+    in_process = by_worker.pop(id(None), [])
+    for function in in_process:
+        function.is_available()
+    if by_worker:
+        with ThreadPoolExecutor(max_workers=len(by_worker)) as pool:
+            list(pool.map(lambda group: [f.is_available() for f in group], by_worker.values()))
 
 
 def _forget_cached_clients() -> None:
