@@ -8,7 +8,6 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -271,18 +270,25 @@ def _inquiry_id(answer: HttpAnswer) -> str | None:
 
 
 def _import_handlers(functions: list[LocalFunction]) -> None:
-    """Import every handler now, with the environment just set: here, one at a time (importing one package
-    from several threads at once can fail half-way), or in their workers, each worker's in turn and the
-    workers at once (each is a process of its own: the cold starts use every core)."""
+    """Import every handler, with the environment just set: here, now, one at a time (importing one package
+    from several threads at once can fail half-way); in their workers, each worker's in turn and the workers
+    at once, without waiting (each is a process of its own: the cold starts use every core while the stack
+    starts; an invocation that comes first waits for its handler, as a request waits for a cold start)."""
     by_worker: dict[int, list[LocalFunction]] = {}
     for function in functions:
         by_worker.setdefault(id(function.worker), []).append(function)
-    in_process = by_worker.pop(id(None), [])
-    for function in in_process:
+    for function in by_worker.pop(id(None), []):
         function.is_available()
-    if by_worker:
-        with ThreadPoolExecutor(max_workers=len(by_worker)) as pool:
-            list(pool.map(lambda group: [f.is_available() for f in group], by_worker.values()))
+
+    def import_all(group: list[LocalFunction]) -> None:
+        try:
+            for function in group:
+                function.is_available()
+        except RuntimeError:  # the stack stopped while a worker was starting
+            return
+
+    for group in by_worker.values():
+        threading.Thread(target=import_all, args=(group,), name="handler-imports", daemon=True).start()
 
 
 def _forget_cached_clients() -> None:
