@@ -251,7 +251,8 @@ def _soak_text(k: dict[str, Any]) -> str:
         f"{k['block']:,}; after each block the run waits until every inquiry of the block is confirmed and "
         "notified (`infra/bench/soak.py`). Inquiries per second is the block's inquiries over the time from its "
         "first POST to its last delivery; queue age is the p95, over the block, of the time from an inquiry's "
-        "`created_at` to its later delivery (both stored); RSS is the stack process's.\n",
+        "`created_at` to its later delivery (both stored); RSS is the stack's processes' (the emulator's and "
+        "the handlers').\n",
         "| stored | API p50 ms | API p95 ms | inquiries/s | queue age p95 s | stack RSS MiB |",
         "|---|---|---|---|---|---|",
     ]
@@ -260,9 +261,10 @@ def _soak_text(k: dict[str, Any]) -> str:
     out.append(
         f"\nAPI p95 at the end is {k['p95_growth']:.2f}x the first block's (goal: at most {P95_GROWTH_GOAL}x, "
         f"{_yes(growth_met)}); the stack ends at {k['final_rss_mib']:.0f} MiB (goal: under 1 GiB, "
-        f"{_yes(rss_met)}). Every accepted inquiry was counted in the outbox: {k['lost']} without exactly one "
-        f"confirmation email and one notification, {k['duplicated']} with more than one (goal: none of either, "
-        f"{_yes(counted_met)}).\n")
+        f"{_yes(rss_met)}). Every accepted inquiry was counted in the outbox and the event log: {k['lost']} "
+        "without its confirmation email, its notification or its `inquiry.received` event, "
+        f"{k['duplicated']} with more than one of any (goal: none of either, {_yes(counted_met)}). RSS is the "
+        "stack's process and the processes its handlers run in.\n")
     return "\n".join(out)
 
 

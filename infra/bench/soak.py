@@ -9,9 +9,12 @@ block the run waits until every inquiry of the block is stored, confirmed and no
 - queue age: p95 of the time from an inquiry's ``created_at`` to its later delivery (both stored);
 - the stack's resident memory (VmRSS of its process and of the processes its handlers run in).
 
-At the end every accepted inquiry must have exactly one confirmation email and one care-team
-notification: the outbox is read after each block (it keeps the newest emails and notifications, more
-than a block) and each email and notification is counted once by its message id, per inquiry.
+At the end every accepted inquiry must have exactly one confirmation email, one care-team notification
+and one ``inquiry.received`` event (issue 22's events path: InquiriesTable's stream, PublishEventsFunction,
+the event log that replays and webhooks read): the outbox is read after each block (it keeps the newest
+emails and notifications, more than a block) and each email and notification is counted once by its
+message id, per inquiry; the event log (InquiryEventLogTable) is read at the end, each event counted once
+by its id (the same event written again by a retried batch is one event; two events is "sent twice").
 """
 
 from __future__ import annotations
@@ -83,8 +86,8 @@ class Soak:
     block: int
     clients: int
     steps: list[SoakStep]
-    lost: int  # accepted inquiries without exactly one email or one notification
-    duplicated: int  # inquiries with more than one email or notification
+    lost: int  # accepted inquiries without their email, their notification or their received event
+    duplicated: int  # inquiries with more than one email, notification or received event
 
     @property
     def p95_growth(self) -> float:
@@ -147,6 +150,56 @@ def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:
     return ages
 
 
+RECEIVED = "inquiry.received"
+EVENT_LOG_TABLE = "InquiryEventLogTable"
+
+
+def received_events(items: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The ids of the ``inquiry.received`` events in the event log's items (as Scan gives them), by inquiry."""
+    found: dict[str, set[str]] = {}
+    for item in items:
+        if item.get("type", {}).get("S") == RECEIVED:
+            found.setdefault(item["inquiry_id"]["S"], set()).add(item["event_id"]["S"])
+    return found
+
+
+def tally(accepted: list[str], addresses: dict[str, str], counts: SendCounts,
+          received: dict[str, set[str]]) -> tuple[int, int]:
+    """(inquiries without one of their email, notification or received event; inquiries with more than one)."""
+    from inquiries.ids import short_reference
+
+    def each(inquiry_id: str) -> tuple[int, int, int]:
+        return (counts.emails[addresses[inquiry_id]], counts.notifications[short_reference(inquiry_id)],
+                len(received.get(inquiry_id, ())))
+
+    lost = sum(1 for i in accepted if min(each(i)) < 1)
+    duplicated = sum(1 for i in accepted if max(each(i)) > 1)
+    return lost, duplicated
+
+
+def _event_log(dynamodb: DynamoDBClient) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": EVENT_LOG_TABLE, "ProjectionExpression": "inquiry_id, event_id, #t",
+                              "ExpressionAttributeNames": {"#t": "type"}}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _received_by(dynamodb: DynamoDBClient, accepted: list[str], deadline_seconds: float) -> dict[str, set[str]]:
+    """The event log's received events once every accepted inquiry has one (or the deadline passed): the
+    events path runs beside the deliveries and may finish a moment later."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        received = received_events(_event_log(dynamodb))
+        if all(i in received for i in accepted) or time.monotonic() > deadline:
+            return received
+        time.sleep(1.0)
+
+
 def _outbox(stack: LocalStackProcess) -> dict[str, Any]:
     with urllib.request.urlopen(f"{stack.base_url}/_local/outbox", timeout=120) as response:  # noqa: S310
         data: dict[str, Any] = json.loads(response.read())
@@ -187,12 +240,7 @@ def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, dead
         steps.append(step)
         if log is not None:
             log(f"soak: {step}")
-    from inquiries.ids import short_reference
-
-    lost = sum(1 for i in accepted
-               if counts.emails[addresses[i]] < 1 or counts.notifications[short_reference(i)] < 1)
-    duplicated = sum(1 for i in accepted
-                     if counts.emails[addresses[i]] > 1 or counts.notifications[short_reference(i)] > 1)
+    lost, duplicated = tally(accepted, addresses, counts, _received_by(dynamodb, accepted, 60.0))
     return Soak(inquiries=inquiries, block=block, clients=clients, steps=steps, lost=lost, duplicated=duplicated)
 
 
