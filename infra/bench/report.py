@@ -209,9 +209,13 @@ def markdown(data: dict[str, Any]) -> str:
     met = _yes(e["throughput_ratio"] >= THROUGHPUT_GOAL)
     add(f"\nThe goal (at least {THROUGHPUT_GOAL}x the floor) is {met}. The floor's "
         "\"API\" latency is its intake calls alone; the pipeline's adds HTTP, the API Gateway emulator and the "
-        "handler. The local stack runs one invocation at a time (`infra.local.lambda_runtime.INVOKE_LOCK`, as one "
-        "Lambda execution environment would), so concurrency there queues on the emulator rather than scaling "
-        "out as Lambda would.\n")
+        "handler. The handlers run in worker processes, one invocation at a time each, as Lambda's execution "
+        "environments (`infra/local/handler_process.py`; intake has up to three): the emulator's Python and the "
+        "handlers' use both cores, as the floor's client and moto do. The pipeline also does what the floor "
+        "leaves out: issue 22's events path (InquiriesTable's stream read by PublishEventsFunction and "
+        "ArchiveAuditFunction's pollers, the event log, InquiryEventBus and its archive), the local outbox's "
+        "SNS subscriptions, and the pollers themselves, all in the emulator's process.\n")
+    add(_END_TO_END_PROFILE)
     add(_soak_text(data["soak"]))
     add(_profile_text(data["profile"]))
     t = data["triage"]
@@ -289,6 +293,33 @@ def _profile_text(profile: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+_END_TO_END_PROFILE = """### Where the pipeline's time went (issue 23), and what changed
+
+Measured with py-spy (`--gil`: the thread holding the interpreter lock) on the stack's process and a
+per-action CPU count of moto's `call_action`, while 150 inquiries went through (8 clients; load average
+7-10 on the shared 2-core machine, so shares, not seconds, are the finding):
+
+- **One interpreter lock for everything.** moto, the API emulator, the pollers and every handler ran in
+  one process: the stack used one core however many requests waited (the floor's client and moto are two
+  processes). The handlers now run in worker processes (above); the stack's own process keeps moto.
+- **moto's generic serializer.** In moto 5.2 every answer is written by walking botocore's shapes: a
+  DynamoDB Streams `GetRecords` page of inquiry records cost ~42 ms (30% of moto's CPU, all of it
+  serialization: the events path's pollers read every record with both images), `GetItem` ~2.5 ms, the
+  benchmark's own `BatchGetItem` read-backs ~25 ms. Shim: DynamoDB item answers and `GetRecords` written as
+  DynamoDB JSON (`GetRecords` ~2 ms), pinned by a test that every data-plane answer reads the same
+  through boto3.
+- **SNS signs a new certificate per notification** for each non-raw SQS subscription (the outbox's and the
+  phone's) and keeps every PEM: one certificate per subscription now, every envelope still verifiable.
+- **EventBridge parses each target's JSONPath input paths for every event** (InquiryEventBus's archive
+  is a target): parsed once now.
+- **The benchmark's read-backs** (every 100 ms, every inquiry of the round) loaded the emulator it
+  measured: now only what is not delivered yet, seldom while many are left.
+- Left as it is: `UpdateItem` (~2.5-3 ms in moto: its expression validators deep-copy and walk the AST
+  ten times; the floor makes the same calls) and werkzeug's `Connection: close` on every answer (a TCP
+  connection and a thread per AWS call, on both sides).
+
+"""
+
 _PROFILE_TEXT = """### What made the local stack slow down and grow, and what changed
 
 `python -m infra.bench.busy_day` (run by `make bench`) profiles the local stack: the stack runs in a child
@@ -330,6 +361,20 @@ _UPSTREAM_TEXT = """
 > enough to roll back). 3. `SQSBackend.receive_message` calls `is_message_valid_based_on_retention_period`
 > for each message, which calls `get_queue_attributes`, which counts every message in the queue: receiving
 > from a backlog of n messages is O(n^2). Reproduction and a patch: this repository's
+> `infra/local/moto_shims.py` and `tests/integration/test_local_moto_shims.py`.
+
+> **Server-mode costs per request that AWS does not have.** (moto 5.2.5, server mode, Python 3.11.)
+> 1. Since the move to `ActionResult` and the shape-driven `ResponseSerializer`, DynamoDB answers are
+> written by walking botocore's model for every attribute value: a DynamoDB Streams `GetRecords` page of
+> 100 records with `NEW_AND_OLD_IMAGES` takes ~40 ms, a `GetItem` ~2 ms, where `dynamo_json_dump` of the
+> same result takes a fraction of a millisecond and reads the same through boto3. 2. `Subscription.
+> get_post_data` builds and signs a new X.509 certificate for every notification to a non-raw SQS or HTTP
+> subscription and keeps each PEM in `SNSBackend._message_public_keys` forever: two RSA signatures per
+> notification and a dictionary that only grows (one certificate per subscription verifies the same).
+> 3. `EventTemplateParser.parse` parses each target's input paths with `jsonpath_ng` for every event (PLY,
+> ~1 ms each); the parsed paths could be cached by their text. 4. The server answers every request with
+> `Connection: close` (werkzeug's development server), so every SDK call opens a TCP connection and the
+> server starts a thread for it. Reproduction and patches for 1-3: this repository's
 > `infra/local/moto_shims.py` and `tests/integration/test_local_moto_shims.py`.
 """
 
