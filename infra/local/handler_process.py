@@ -19,6 +19,7 @@ A worker ignores Ctrl-C (the stack stops it) and ends when its pipe closes (the 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -53,6 +54,10 @@ def raised_as(name: str) -> type[HandlerRaised]:
     if name not in _RAISED:
         _RAISED[name] = type(name if name.isidentifier() else "HandlerError", (HandlerRaised,), {})
     return _RAISED[name]
+
+
+class WorkerExited(RuntimeError):
+    """The worker process ended during a call (it is replaced on the next one)."""
 
 
 class WorkerUnavailable(RuntimeError):
@@ -91,13 +96,25 @@ class HandlerWorker:
             if self._process is None:
                 self._start()
             assert self._to_worker is not None and self._from_worker is not None
-            pickle.dump(request, self._to_worker, protocol=pickle.HIGHEST_PROTOCOL)
-            self._to_worker.flush()
             try:
+                pickle.dump(request, self._to_worker, protocol=pickle.HIGHEST_PROTOCOL)
+                self._to_worker.flush()
                 answer: tuple[Any, ...] = pickle.load(self._from_worker)  # noqa: S301 - our own child's answer
-            except EOFError as exc:
-                raise RuntimeError(f"the {self.group} handler worker exited") from exc
+            except (EOFError, OSError) as exc:  # it died: the next call starts a new one, as Lambda would
+                self._forget()
+                raise WorkerExited(f"the {self.group} handler worker exited") from exc
             return answer
+
+    def _forget(self) -> None:
+        for stream in (self._to_worker, self._from_worker):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._to_worker = self._from_worker = None
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
 
     def load(self, handler_path: str) -> None:
         """Import the handler in the worker; raises WorkerUnavailable when it does not import."""

@@ -176,10 +176,15 @@ class LocalFunction:
     def invoke(self, event: Any) -> Any:
         """Call the handler with ``event`` and a fresh context, one invocation at a time."""
         if self.worker is not None:
+            from infra.local.handler_process import WorkerUnavailable
+
             self._load_in_worker(self.worker)
             context = self.new_context()
             started = time.monotonic()
-            result = self.worker.invoke(self.handler_path, event, context)
+            try:
+                result = self.worker.invoke(self.handler_path, event, context)
+            except WorkerUnavailable as exc:
+                raise HandlerUnavailable(self.handler_path) from exc
         else:
             handler = self.handler()
             context = self.new_context()
