@@ -206,6 +206,15 @@ def markdown(data: dict[str, Any]) -> str:
     add(f"| pipeline | {p['per_second']:.2f} | {p['api_p50_ms']:.1f} | {p['api_p99_ms']:.1f} |")
     add(f"| floor | {f['per_second']:.2f} | {f['api_p50_ms']:.1f} | {f['api_p99_ms']:.1f} |")
     add(f"| ratio | {e['throughput_ratio']:.2f}x | | |")
+    cpu = e.get("cpu_ms_per_inquiry") or {}
+    if cpu:
+        add("\nCPU ms per inquiry, by process, over each side's rounds (what each side needs of the machine, "
+            "however busy it was; a process uses one core at most):\n")
+        add("| | stack (moto, API emulator, pollers) | handler workers | benchmark clients |\n|---|---|---|---|")
+        for side in ("pipeline", "floor"):
+            c = cpu.get(side, {})
+            add(f"| {side} | {c.get('stack', 0):.1f} | {c.get('handler workers', 0):.1f} | "
+                f"{c.get('benchmark clients', 0):.1f} |")
     met = _yes(e["throughput_ratio"] >= THROUGHPUT_GOAL)
     add(f"\nThe goal (at least {THROUGHPUT_GOAL}x the floor) is {met}. The floor's "
         "\"API\" latency is its intake calls alone; the pipeline's adds HTTP, the API Gateway emulator and the "

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra.bench.end_to_end import _session, post_inquiry
 from infra.bench.percentiles import percentile, ratio
+from infra.bench.processes import descendants, rss_kib
 from infra.local.child import LocalStackProcess
 
 if TYPE_CHECKING:
@@ -104,33 +105,10 @@ class Soak:
         return {**asdict(self), "p95_growth": self.p95_growth, "final_rss_mib": self.final_rss_mib}
 
 
-def _own_rss_kib(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except FileNotFoundError:  # ended in between
-        return 0
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text(encoding="ascii").split()]
-        except FileNotFoundError:
-            continue
-    return found
-
-
 def rss_mib(pid: int) -> float:
     """Resident memory (MiB, from /proc) of a process and all its descendants: the stack and the processes
     its handlers run in."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        total += _own_rss_kib(current)
-        pending += _children(current)
-    return round(total / 1024, 1)
+    return round(sum(rss_kib(p) for p in [pid, *descendants(pid)]) / 1024, 1)
 
 
 def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:
