@@ -220,7 +220,7 @@ def markdown(data: dict[str, Any]) -> str:
     add(f"\nThe goal (at least {THROUGHPUT_GOAL}x the floor) is {met}. The floor's "
         "\"API\" latency is its intake calls alone; the pipeline's adds HTTP, the API Gateway emulator and the "
         "handler. The handlers run in worker processes, one invocation at a time each, as Lambda's execution "
-        "environments (`infra/local/handler_process.py`; intake has up to three): the emulator's Python and the "
+        "environments (`infra/local/handler_process.py`; intake has up to two): the emulator's Python and the "
         "handlers' use both cores, as the floor's client and moto do. The pipeline also does what the floor "
         "leaves out: issue 22's events path (InquiriesTable's stream read by PublishEventsFunction and "
         "ArchiveAuditFunction's pollers, the event log, InquiryEventBus and its archive), the local outbox's "

@@ -3,7 +3,7 @@
 In one process the handlers' Python, moto's and the API emulator's share one interpreter lock, so the
 local stack used one core of any machine however many inquiries arrived at once (issue 23: the end-to-end
 benchmark's pipeline ran at 0.5-0.74x the boto3 floor, whose client and moto run in two processes). Here
-each group of functions (``WORKER_GROUPS``: the inquiry's path, one function each; every other function
+each group of functions (``WORKER_GROUPS``: intake; the two deliveries; every other function
 together) runs in a worker process started with ``python -m infra.local.handler_process``, which imports
 the handlers there, with the environment the stack set (the union of the template's, as before).
 
@@ -32,14 +32,15 @@ from typing import IO, Any
 
 from infra.template import ROOT
 
-# Each function on the inquiry's path in its own worker; every other function shares one ("other").
-WORKER_GROUPS = {"IntakeFunction": "intake", "SendConfirmationFunction": "confirmation",
-                 "NotifyCareTeamFunction": "care-team", "PublishEventsFunction": "events"}
+# Intake in its own workers, the two deliveries in one; every other function shares one ("other"). Each
+# worker is a process of ~55-75 MiB: a worker per function would take the stack past 1 GiB in a busy day.
+WORKER_GROUPS = {"IntakeFunction": "intake", "SendConfirmationFunction": "delivery",
+                 "NotifyCareTeamFunction": "delivery"}
 OTHER_GROUP = "other"
 # How many execution environments a group may have at once. Lambda starts another environment for a
-# request that arrives while every one is busy; the API's clients arrive at once, so intake gets a few
-# (each a process of its own: memory). A queue's consumer is fed by one poller, one batch at a time: one.
-ENVIRONMENTS = {"intake": 3}
+# request that arrives while every one is busy; the API's clients arrive at once, so intake gets two.
+# A queue's consumer is fed by one poller, one batch at a time: one.
+ENVIRONMENTS = {"intake": 2}
 
 
 class HandlerRaised(RuntimeError):
