@@ -7,16 +7,21 @@ block the run waits until every inquiry of the block is stored, confirmed and no
 - the API's p50 and p95 (each POST's round trip, ms);
 - inquiries per second (the block's inquiries over the time from its first POST to its last delivery);
 - queue age: p95 of the time from an inquiry's ``created_at`` to its later delivery (both stored);
-- the stack's resident memory (VmRSS of its process).
+- the stack's resident memory (VmRSS of its process and of the processes its handlers run in).
 
-At the end every accepted inquiry must have exactly one confirmation email and one care-team
-notification: the outbox is read after each block (it keeps the newest emails and notifications, more
-than a block) and each email and notification is counted once by its message id, per inquiry.
+At the end every accepted inquiry must have exactly one confirmation email, one care-team notification
+and one ``inquiry.received`` event (issue 22's events path: InquiriesTable's stream, PublishEventsFunction,
+the event log that replays and webhooks read): the outbox is read after each block (it keeps the newest
+emails and notifications, more than a block) and each email and notification is counted once by its
+message id, per inquiry; the event log (InquiryEventLogTable) is read at the end, each event counted once
+by its id (the same event written again by a retried batch is one event; two events is "sent twice").
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import tempfile
 import time
 import urllib.request
@@ -29,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra.bench.end_to_end import _session, post_inquiry
 from infra.bench.percentiles import percentile, ratio
+from infra.bench.processes import descendants, rss_kib
 from infra.local.child import LocalStackProcess
 
 if TYPE_CHECKING:
@@ -81,8 +87,8 @@ class Soak:
     block: int
     clients: int
     steps: list[SoakStep]
-    lost: int  # accepted inquiries without exactly one email or one notification
-    duplicated: int  # inquiries with more than one email or notification
+    lost: int  # accepted inquiries without their email, their notification or their received event
+    duplicated: int  # inquiries with more than one email, notification or received event
 
     @property
     def p95_growth(self) -> float:
@@ -100,11 +106,9 @@ class Soak:
 
 
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process (MiB), from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory (MiB, from /proc) of a process and all its descendants: the stack and the processes
+    its handlers run in."""
+    return round(sum(rss_kib(p) for p in [pid, *descendants(pid)]) / 1024, 1)
 
 
 def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:
@@ -122,6 +126,56 @@ def _delivered_at(dynamodb: DynamoDBClient, ids: list[str]) -> dict[str, float]:
                            datetime.fromisoformat(item["care_team_notified_at"]["S"]))
                 ages[item["inquiry_id"]["S"]] = max(0.0, (done - created).total_seconds())
     return ages
+
+
+RECEIVED = "inquiry.received"
+EVENT_LOG_TABLE = "InquiryEventLogTable"
+
+
+def received_events(items: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The ids of the ``inquiry.received`` events in the event log's items (as Scan gives them), by inquiry."""
+    found: dict[str, set[str]] = {}
+    for item in items:
+        if item.get("type", {}).get("S") == RECEIVED:
+            found.setdefault(item["inquiry_id"]["S"], set()).add(item["event_id"]["S"])
+    return found
+
+
+def tally(accepted: list[str], addresses: dict[str, str], counts: SendCounts,
+          received: dict[str, set[str]]) -> tuple[int, int]:
+    """(inquiries without one of their email, notification or received event; inquiries with more than one)."""
+    from inquiries.ids import short_reference
+
+    def each(inquiry_id: str) -> tuple[int, int, int]:
+        return (counts.emails[addresses[inquiry_id]], counts.notifications[short_reference(inquiry_id)],
+                len(received.get(inquiry_id, ())))
+
+    lost = sum(1 for i in accepted if min(each(i)) < 1)
+    duplicated = sum(1 for i in accepted if max(each(i)) > 1)
+    return lost, duplicated
+
+
+def _event_log(dynamodb: DynamoDBClient) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": EVENT_LOG_TABLE, "ProjectionExpression": "inquiry_id, event_id, #t",
+                              "ExpressionAttributeNames": {"#t": "type"}}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _received_by(dynamodb: DynamoDBClient, accepted: list[str], deadline_seconds: float) -> dict[str, set[str]]:
+    """The event log's received events once every accepted inquiry has one (or the deadline passed): the
+    events path runs beside the deliveries and may finish a moment later."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        received = received_events(_event_log(dynamodb))
+        if all(i in received for i in accepted) or time.monotonic() > deadline:
+            return received
+        time.sleep(1.0)
 
 
 def _outbox(stack: LocalStackProcess) -> dict[str, Any]:
@@ -148,7 +202,9 @@ def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, dead
         accepted += ids
         addresses.update({posted.inquiry_id: posted.email for posted in answers})
         deadline = time.monotonic() + deadline_seconds
-        while len(ages := _delivered_at(dynamodb, ids)) < len(ids):
+        ages: dict[str, float] = {}
+        # Read back only what is not delivered yet: the watching must not load the emulator it measures.
+        while len(ages := {**ages, **_delivered_at(dynamodb, [i for i in ids if i not in ages])}) < len(ids):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{len(ids) - len(ages)} of {len(ids)} inquiries not delivered in time")
             time.sleep(0.2)
@@ -162,12 +218,7 @@ def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, dead
         steps.append(step)
         if log is not None:
             log(f"soak: {step}")
-    from inquiries.ids import short_reference
-
-    lost = sum(1 for i in accepted
-               if counts.emails[addresses[i]] < 1 or counts.notifications[short_reference(i)] < 1)
-    duplicated = sum(1 for i in accepted
-                     if counts.emails[addresses[i]] > 1 or counts.notifications[short_reference(i)] > 1)
+    lost, duplicated = tally(accepted, addresses, counts, _received_by(dynamodb, accepted, 60.0))
     return Soak(inquiries=inquiries, block=block, clients=clients, steps=steps, lost=lost, duplicated=duplicated)
 
 
@@ -178,3 +229,20 @@ def measure(inquiries: int, block: int, clients: int, log: Any = None) -> Soak:
             "LOCAL_OUTBOX_LIMIT": str(max(2000, 2 * block))})
         with stack:
             return run(stack, inquiries, block, clients, deadline_seconds=max(120.0, block * 0.5), log=log)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """This section alone (``python -m infra.bench.soak``): every block's figures and the counts, as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--inquiries", type=int, default=10_000)
+    parser.add_argument("--block", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args(argv)
+    result = measure(args.inquiries, args.block, args.clients,
+                     log=lambda line: sys.stderr.write(f"{line}\n"))
+    sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -52,6 +52,11 @@ class LocalConfig:
     receiver_port: int = 3002
     # Where the local receiver appends each delivery it got and the FHIR it made; empty: not written.
     receiver_file: str = ""
+    # The real handlers run in worker processes (infra.local.handler_process), one invocation at a time per
+    # worker, so they and the emulator use more than one core. ``make run`` and the child stack turn it on
+    # (LOCAL_HANDLER_PROCESSES=0: in this process); off when metrics are recorded (they are read from this
+    # process's stdout) and for callers that build the settings themselves (game day, drills).
+    handler_processes: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LocalConfig:
@@ -76,6 +81,8 @@ class LocalConfig:
             local_webhook=env.get("LOCAL_WEBHOOK", "") == "1",
             receiver_port=int(env.get("LOCAL_RECEIVER_PORT", "3002")),
             receiver_file=env.get("LOCAL_RECEIVER_FILE", ""),
+            handler_processes=(env.get("LOCAL_HANDLER_PROCESSES", "1") != "0"
+                               and env.get("LOCAL_RECORD_METRICS", "") != "1"),
         )
 
     @property

@@ -6,9 +6,10 @@ environments differ only by additive keys (each function adds the variables it n
 Globals), so the stack sets the *union* of every function's resolved environment before any
 handler is imported. ``handler_environment`` refuses a union in which two functions disagree.
 
-Invocations run one at a time (``INVOKE_LOCK``): as in Lambda, where each execution environment
-handles a single event at a time, a handler never shares module-level state (Powertools'
-Logger and Metrics singletons, cached clients) with a concurrent invocation.
+Invocations in this process run one at a time (``INVOKE_LOCK``): as in Lambda, where each execution
+environment handles a single event at a time, a handler never shares module-level state (Powertools'
+Logger and Metrics singletons, cached clients) with a concurrent invocation. A function given a
+``worker`` (``infra.local.handler_process``) runs there instead, one invocation at a time per worker.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.template import ACCOUNT_ID, TemplateResources
+
+if TYPE_CHECKING:
+    from infra.local.handler_process import WorkerPool
 
 log = logging.getLogger("infra.local")
 
@@ -95,6 +99,7 @@ class LocalFunction:
         memory_mb: int,
         region: str,
         handler: Handler | None = None,
+        worker: WorkerPool | None = None,
     ) -> None:
         self.logical_id = logical_id
         self.handler_path = handler_path
@@ -103,10 +108,14 @@ class LocalFunction:
         self.arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{logical_id}"
         self._handler = handler
         self._missing_reported = False
+        # A stand-in handler (tests) always runs here; a real one runs in the worker when there is one.
+        self.worker = worker if handler is None else None
+        self._loaded_in_worker = False
 
     @classmethod
     def from_template(
-        cls, resources: TemplateResources, logical_id: str, handler: Handler | None = None
+        cls, resources: TemplateResources, logical_id: str, handler: Handler | None = None,
+        worker: WorkerPool | None = None,
     ) -> LocalFunction:
         """The function as its template entry (and Globals) declare it."""
         return cls(
@@ -116,6 +125,7 @@ class LocalFunction:
             int(resources.function_property(logical_id, "MemorySize") or 128),
             resources.region,
             handler,
+            worker,
         )
 
     def handler(self) -> Handler:
@@ -134,10 +144,27 @@ class LocalFunction:
                     raise HandlerUnavailable(self.handler_path) from exc
             return self._handler
 
-    def is_available(self) -> bool:
-        """True when the handler imports."""
+    def _load_in_worker(self, worker: WorkerPool) -> None:
+        from infra.local.handler_process import WorkerUnavailable
+
+        if self._loaded_in_worker:
+            return
         try:
-            self.handler()
+            worker.load(self.handler_path)
+        except WorkerUnavailable as exc:
+            if not self._missing_reported:
+                log.warning("%s: handler %s not available yet (%s)", self.logical_id, self.handler_path, exc)
+                self._missing_reported = True
+            raise HandlerUnavailable(self.handler_path) from exc
+        self._loaded_in_worker = True
+
+    def is_available(self) -> bool:
+        """True when the handler imports (in its worker, when it has one)."""
+        try:
+            if self.worker is not None:
+                self._load_in_worker(self.worker)
+            else:
+                self.handler()
         except HandlerUnavailable:
             return False
         return True
@@ -148,11 +175,22 @@ class LocalFunction:
 
     def invoke(self, event: Any) -> Any:
         """Call the handler with ``event`` and a fresh context, one invocation at a time."""
-        handler = self.handler()
-        context = self.new_context()
-        with INVOKE_LOCK:
+        if self.worker is not None:
+            from infra.local.handler_process import WorkerUnavailable
+
+            self._load_in_worker(self.worker)
+            context = self.new_context()
             started = time.monotonic()
-            result = handler(event, context)
+            try:
+                result = self.worker.invoke(self.handler_path, event, context)
+            except WorkerUnavailable as exc:
+                raise HandlerUnavailable(self.handler_path) from exc
+        else:
+            handler = self.handler()
+            context = self.new_context()
+            with INVOKE_LOCK:
+                started = time.monotonic()
+                result = handler(event, context)
         elapsed = time.monotonic() - started
         if elapsed > self.timeout_seconds:
             log.warning("%s ran %.1f s, longer than its %.0f s timeout (request %s)", self.logical_id, elapsed,

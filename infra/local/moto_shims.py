@@ -1,4 +1,4 @@
-"""Three small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Six small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -17,21 +17,47 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   ``receive_message`` checks the retention period through ``get_queue_attributes``, which counts
   every message in the queue: quadratic in the backlog. The retention period is read from the
   queue itself; a message past it is still dropped.
+- **Data-plane answers written as DynamoDB JSON.** moto 5.2 writes every answer through its generic,
+  shape-driven serializer, which walks each attribute value of each item against botocore's model: a
+  DynamoDB Streams ``GetRecords`` page of a hundred inquiry records (old and new images) took ~40 ms of
+  the emulator's one core, a ``GetItem`` ~2 ms. For DynamoDB's item reads and writes and the stream's
+  ``GetRecords`` (``FAST_JSON_ACTIONS``), a successful answer is written with moto's own DynamoDB JSON
+  encoder (``dynamo_json_dump``, what moto's DynamoDB used before 5.2), absent fields left out as the
+  serializer leaves them; error answers, and every other action, still go through moto's serializer.
+- **One signing certificate per SNS subscription.** For every notification to an SQS subscription that
+  is not raw (the local outbox's and the care team's phone's), moto builds and signs a new X.509
+  certificate and keeps its PEM forever (``_message_public_keys``): two RSA signatures per notification
+  and a dictionary that only grows. Here the first notification's certificate is kept for the
+  subscription and each later notification is signed with the same key (one RSA signature); every
+  envelope still verifies against the certificate at its ``SigningCertURL``.
+- **An event target's input paths parsed once.** For every event and every target of a matching rule
+  (InquiryEventBus's archive is one), moto parses the target's JSONPath input paths again with
+  ``jsonpath_ng`` (PLY: about a millisecond each). A parsed path is a pure function of its text, so the
+  parse is cached (``jsonpath_ng.ext.parse``, the only caller in the stack's process being moto's
+  events); each event is still matched and transformed on its own.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import functools
 import threading
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
+import jsonpath_ng.ext as jsonpath_ext
 from moto.core import model_instances
-from moto.core.utils import unix_time
+from moto.core.responses import ActionResult, BaseResponse
+from moto.core.utils import iso_8601_datetime_with_milliseconds, unix_time
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.utilities import dynamo_json_dump
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.sns.models import Subscription
 from moto.sqs.models import Message, SQSBackend
 
 _installed = False
@@ -153,6 +179,75 @@ def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str
     return bool(retain_until > unix_time())
 
 
+# -- DynamoDB and its streams: data-plane answers as DynamoDB JSON -----------------------------------
+
+FAST_JSON_ACTIONS = {
+    "dynamodb": frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem",
+                           "TransactGetItems"}),
+    "dynamodbstreams": frozenset({"GetRecords"}),
+}
+_JSON_HANDLERS: tuple[type[BaseResponse], ...] = (DynamoHandler, DynamoDBStreamsHandler)
+_original_serialized = BaseResponse.serialized
+
+
+def _without_none(value: Any) -> Any:
+    """The answer without its absent (None) fields, as moto's serializer leaves them out."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def serialized(self: BaseResponse, action_result: ActionResult) -> tuple[int, dict[str, Any], str]:
+    """A successful data-plane answer as DynamoDB JSON; anything else as moto writes it."""
+    result = action_result.result
+    if (type(action_result) in (ActionResult, DynamoResult) and isinstance(result, dict)
+            and self._get_action() in FAST_JSON_ACTIONS.get(str(self.service_name), ())):
+        headers: dict[str, Any] = {"Content-Type": "application/x-amz-json-1.0"}
+        headers.update(self.response_headers)
+        return 200, headers, dynamo_json_dump(_without_none(result))
+    return _original_serialized(self, action_result)  # type: ignore[return-value]
+
+
+# -- SNS: one signing certificate per subscription ------------------------------------------------------
+
+_original_get_post_data = Subscription.get_post_data
+# The envelope's fields that stay the same for a subscription once its certificate exists.
+_ENVELOPE_CONSTANTS = ("Type", "TopicArn", "SignatureVersion", "SigningCertURL", "UnsubscribeURL")
+
+
+def get_post_data(self: Subscription, message: str, message_id: str, subject: str | None,
+                  message_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """moto's SNS envelope, signed with the subscription's one certificate (made by moto, the first time)."""
+    constants: dict[str, Any] | None = getattr(self, "_local_envelope", None)
+    if constants is None:
+        post_data: dict[str, Any] = _original_get_post_data(self, message, message_id, subject,
+                                                            message_attributes=message_attributes)
+        self._local_envelope = {k: post_data[k] for k in _ENVELOPE_CONSTANTS}  # type: ignore[attr-defined]
+        return post_data
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    timestamp = iso_8601_datetime_with_milliseconds()
+    signed = (f"Message\n{message}\nMessageId\n{message_id}\nTimestamp\n{timestamp}\nTopicArn\n"
+              f"{self.topic.arn}\nType\nNotification\n")
+    signature = self.private_key().sign(signed.encode("UTF-8"), padding.PKCS1v15(), hashes.SHA256())
+    post_data = {**constants, "MessageId": message_id, "Message": message, "Timestamp": timestamp,
+                 "Signature": base64.b64encode(signature).decode("utf-8")}
+    if subject:
+        post_data["Subject"] = subject
+    if message_attributes:
+        post_data["MessageAttributes"] = message_attributes
+    return post_data
+
+
+# -- EventBridge: input paths parsed once -----------------------------------------------------------------
+
+_original_jsonpath_parse = jsonpath_ext.parse  # type: ignore[attr-defined]
+cached_jsonpath_parse = functools.lru_cache(maxsize=256)(_original_jsonpath_parse)
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -161,7 +256,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the three shims to moto in this process (idempotent)."""
+    """Apply the six shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -172,6 +267,10 @@ def install() -> None:
         DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
             is_message_valid_based_on_retention_period)
+        for handler in _JSON_HANDLERS:
+            handler.serialized = serialized  # type: ignore[method-assign]
+        Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
+        jsonpath_ext.parse = cached_jsonpath_parse  # type: ignore[attr-defined]
         _installed = True
 
 
@@ -189,6 +288,12 @@ def uninstall() -> None:
         DynamoDBBackend.transact_write_items = _ORIGINALS["transact_write_items"]  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
             _ORIGINALS["is_message_valid_based_on_retention_period"])
+        for handler in _JSON_HANDLERS:
+            if "serialized" in vars(handler):
+                delattr(handler, "serialized")
+        Subscription.get_post_data = _original_get_post_data  # type: ignore[method-assign]
+        jsonpath_ext.parse = _original_jsonpath_parse  # type: ignore[attr-defined]
+        cached_jsonpath_parse.cache_clear()
         _installed = False
 
 

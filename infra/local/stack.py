@@ -16,6 +16,7 @@ from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session,
 from infra.local.cognito import LocalSignIn, TokenVerifier, create_local_users
 from infra.local.config import LocalConfig
 from infra.local.event_sources import ScheduleTick, SqsPoller, StreamPoller
+from infra.local.handler_process import HandlerWorkers
 from infra.local.integration import LocalIntegration
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
 from infra.local.metrics import EmfRecorder
@@ -94,6 +95,7 @@ class LocalStack:
         self.sign_in: LocalSignIn | None = None
         self.outbox: LocalOutbox | None = None
         self.functions: dict[str, LocalFunction] = {}
+        self.workers: HandlerWorkers | None = None
         self.session = aws_session(config.region)
         self.metrics: EmfRecorder | None = None
         self._api_thread: threading.Thread | None = None
@@ -134,11 +136,14 @@ class LocalStack:
         os.environ.update(env)
         _forget_cached_clients()
 
-        functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid))
+        if config.handler_processes and not config.record_metrics:  # started with the environment just set
+            self.workers = HandlerWorkers()
+        workers = self.workers
+        functions = {lid: LocalFunction.from_template(self.resources, lid, self.handlers.get(lid),
+                                                      workers.for_function(lid) if workers is not None else None)
                      for lid in self.resources.logical_ids("AWS::Serverless::Function")}
         self.functions = functions
-        for function in functions.values():
-            function.is_available()  # import now, in one thread, with the environment just set
+        _import_handlers(list(functions.values()))
         sqs = session.client("sqs", endpoint_url=config.aws_url)
         for function_lid, queue_lid, props in self.resources.sqs_event_sources():
             self._sqs_sources[function_lid] = (created.queue_urls[queue_lid], created.queue_arns[queue_lid],
@@ -236,6 +241,8 @@ class LocalStack:
         for tick in (self.schedule, self.reminders):
             if tick is not None:
                 tick.join(timeout=10)
+        if self.workers is not None:
+            self.workers.stop()
         if self.metrics is not None:
             self.metrics.uninstall()
         if self.moto is not None:
@@ -260,6 +267,28 @@ def _inquiry_id(answer: HttpAnswer) -> str | None:
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def _import_handlers(functions: list[LocalFunction]) -> None:
+    """Import every handler, with the environment just set: here, now, one at a time (importing one package
+    from several threads at once can fail half-way); in their workers, each worker's in turn and the workers
+    at once, without waiting (each is a process of its own: the cold starts use every core while the stack
+    starts; an invocation that comes first waits for its handler, as a request waits for a cold start)."""
+    by_worker: dict[int, list[LocalFunction]] = {}
+    for function in functions:
+        by_worker.setdefault(id(function.worker), []).append(function)
+    for function in by_worker.pop(id(None), []):
+        function.is_available()
+
+    def import_all(group: list[LocalFunction]) -> None:
+        try:
+            for function in group:
+                function.is_available()
+        except RuntimeError:  # the stack stopped while a worker was starting
+            return
+
+    for group in by_worker.values():
+        threading.Thread(target=import_all, args=(group,), name="handler-imports", daemon=True).start()
 
 
 def _forget_cached_clients() -> None:

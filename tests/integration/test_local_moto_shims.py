@@ -6,12 +6,16 @@ installed for the test only (``infra.local.moto_shims.install``/``uninstall``).
 
 from __future__ import annotations
 
+import base64
 import gc
+import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import dynamodb_backends
@@ -152,3 +156,204 @@ def test_a_message_past_its_retention_is_still_dropped_without_counting_the_queu
     bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
     assert "old" not in bodies
     assert counted == []  # the retention check no longer counts every message of the queue
+
+
+# -- DynamoDB and its streams: data-plane answers written as DynamoDB JSON, not by moto's generic serializer --
+
+_EVERY_TYPE = {"pk": {"S": "x"}, "n": {"N": "1.50"}, "b": {"B": b"\x00\x01bytes"}, "t": {"BOOL": True},
+               "z": {"NULL": True}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": [b"\x02"]},
+               "m": {"M": {"inner": {"L": [{"S": "é ünïcode"}, {"N": "3"}, {"M": {}}, {"B": b"\x03"}]}}},
+               "l": {"L": []}, "empty": {"S": ""}}
+
+
+def _streams() -> Any:
+    return boto3.client("dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled"))
+
+
+def _data_plane_answers(dynamodb: Any, streams: Any) -> dict[str, Any]:
+    """What boto3 reads from each data-plane call the handlers and pollers make (request ids left out)."""
+    dynamodb.create_table(TableName="Data", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                     {"AttributeName": "sk", "KeyType": "RANGE"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "S"}],
+                          StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    item = {**_EVERY_TYPE, "sk": {"S": "1"}}
+    key = {"pk": {"S": "x"}, "sk": {"S": "1"}}
+    answers: dict[str, Any] = {
+        "put": dynamodb.put_item(TableName="Data", Item=item, ReturnValues="ALL_OLD"),
+        "put_again": dynamodb.put_item(TableName="Data", Item=item, ReturnValues="ALL_OLD"),
+        "update": dynamodb.update_item(TableName="Data", Key=key, UpdateExpression="SET n = n + :one",
+                                       ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="ALL_NEW"),
+        "update_none": dynamodb.update_item(TableName="Data", Key=key, UpdateExpression="SET q = :q",
+                                            ExpressionAttributeValues={":q": {"S": "q"}}),
+        "get": dynamodb.get_item(TableName="Data", Key=key, ConsistentRead=True),
+        "get_missing": dynamodb.get_item(TableName="Data", Key={"pk": {"S": "none"}, "sk": {"S": "1"}}),
+        "get_projected": dynamodb.get_item(TableName="Data", Key=key, ProjectionExpression="m.inner, b"),
+        "batch_get": dynamodb.batch_get_item(RequestItems={"Data": {"Keys": [key, {"pk": {"S": "no"},
+                                                                                   "sk": {"S": "1"}}]}}),
+        "query": dynamodb.query(TableName="Data", KeyConditionExpression="pk = :p", Limit=1,
+                                ExpressionAttributeValues={":p": {"S": "x"}}),
+        "scan": dynamodb.scan(TableName="Data"),
+        "transact_get": dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": "Data", "Key": key}}]),
+        "delete": dynamodb.delete_item(TableName="Data", Key=key, ReturnValues="ALL_OLD"),
+    }
+    arn = dynamodb.describe_table(TableName="Data")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    page = streams.get_records(ShardIterator=iterator, Limit=100)
+    answers["records"] = [{k: v for k, v in r.items() if k != "eventID"} for r in page["Records"]]
+    answers["records_end"] = streams.get_records(ShardIterator=page["NextShardIterator"])["Records"]
+    for answer in answers.values():
+        if isinstance(answer, dict):
+            answer.pop("ResponseMetadata", None)
+    return answers
+
+
+def test_data_plane_answers_read_the_same_with_the_shims() -> None:
+    with mock_aws():
+        plain = _data_plane_answers(boto3.client("dynamodb", region_name=REGION),
+                                    _streams())
+    with mock_aws():
+        moto_shims.install()
+        try:
+            shimmed_answers = _data_plane_answers(boto3.client("dynamodb", region_name=REGION),
+                                                  _streams())
+        finally:
+            moto_shims.uninstall()
+    for records in (plain["records"], shimmed_answers["records"]):
+        for record in records:  # moto stamps each record when it is made, and counts the stamp in its size
+            assert isinstance(record["dynamodb"].pop("ApproximateCreationDateTime"), datetime)
+            assert record["dynamodb"].pop("SizeBytes") > 0
+    assert len(plain["records"]) == 5
+    assert shimmed_answers == plain
+
+
+def test_data_plane_answers_skip_motos_generic_serializer(shimmed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core.serialize import ResponseSerializer
+
+    serialized: list[str] = []
+    original = ResponseSerializer.serialize
+
+    def counting(self: Any, result: Any) -> Any:
+        serialized.append(str(self.operation_model.name))
+        return original(self, result)
+
+    monkeypatch.setattr(ResponseSerializer, "serialize", counting)
+    _data_plane_answers(boto3.client("dynamodb", region_name=REGION),
+                        _streams())
+    data_plane = {"PutItem", "UpdateItem", "GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems",
+                  "DeleteItem", "GetRecords"}
+    assert not data_plane & set(serialized)
+    # An error answer is still moto's own.
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    with pytest.raises(ClientError) as caught:
+        dynamodb.get_item(TableName="Missing", Key={"pk": {"S": "x"}})
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# -- SNS: one signing certificate per subscription ------------------------------------------------------
+
+def _notifications_to_a_queue(count: int) -> list[dict[str, Any]]:
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="care")["TopicArn"]
+    url = sqs.create_queue(QueueName="outbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "false"})
+    for n in range(count):
+        sns.publish(TopicArn=topic, Message=f"message {n}", Subject=f"subject {n}",
+                    MessageAttributes={"priority": {"DataType": "String", "StringValue": "urgent"}})
+    envelopes: list[dict[str, Any]] = []
+    while len(envelopes) < count:
+        envelopes += [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+                      .get("Messages", [])]
+    return sorted(envelopes, key=lambda e: str(e["Message"]))
+
+
+def _verifies(envelope: dict[str, Any]) -> bool:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from moto.sns.models import sns_backends
+
+    pem = sns_backends["123456789012"][REGION]._message_public_keys[envelope["SigningCertURL"].rsplit("/", 1)[1]]
+    signed = "".join(f"{k}\n{envelope[k]}\n" for k in ("Message", "MessageId", "Timestamp", "TopicArn", "Type"))
+    key = x509.load_pem_x509_certificate(pem).public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    try:
+        key.verify(base64.b64decode(envelope["Signature"]), signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def test_every_notification_is_still_signed_and_verifiable(shimmed: None) -> None:
+    envelopes = _notifications_to_a_queue(4)
+    assert [e["Message"] for e in envelopes] == [f"message {n}" for n in range(4)]
+    for n, envelope in enumerate(envelopes):
+        assert envelope["Subject"] == f"subject {n}"
+        assert envelope["MessageAttributes"] == {"priority": {"Type": "String", "Value": "urgent"}}
+        assert {"Type", "MessageId", "TopicArn", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL",
+                "UnsubscribeURL"} <= set(envelope)
+        assert _verifies(envelope)
+    assert len({e["MessageId"] for e in envelopes}) == 4
+    tampered = {**envelopes[1], "Message": "changed"}
+    assert not _verifies(tampered)
+
+
+def test_a_subscription_signs_with_one_certificate_not_one_per_notification(shimmed: None) -> None:
+    from moto.sns.models import sns_backends
+
+    _notifications_to_a_queue(5)
+    # moto builds (signs) a new certificate for every notification and keeps every one, forever.
+    assert len(sns_backends["123456789012"][REGION]._message_public_keys) == 1
+
+
+# -- EventBridge: each target's input paths parsed once -------------------------------------------------
+
+def _events_through_a_transformer(count: int) -> list[str]:
+    events = boto3.client("events", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="targets")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.create_event_bus(Name="bus")
+    events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["inquiry-intake"]}))
+    events.put_targets(Rule="all", EventBusName="bus", Targets=[
+        {"Id": "plain", "Arn": arn},
+        {"Id": "shaped", "Arn": arn, "InputTransformer": {"InputPathsMap": {"id": "$.detail.id"},
+                                                           "InputTemplate": '{"got": "<id>"}'}}])
+    for n in range(count):
+        events.put_events(Entries=[{"EventBusName": "bus", "Source": "inquiry-intake", "DetailType": "t",
+                                    "Detail": json.dumps({"id": f"event-{n}"})}])
+    bodies: list[str] = []
+    while len(bodies) < 2 * count:
+        bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+                   .get("Messages", [])]
+    return bodies
+
+
+def test_event_targets_still_get_each_event_as_it_is_or_transformed(shimmed: None) -> None:
+    bodies = _events_through_a_transformer(3)
+    shaped = sorted(b for b in bodies if b.startswith('{"got"'))
+    assert shaped == [f'{{"got": "event-{n}"}}' for n in range(3)]
+    plain = sorted(json.loads(b)["detail"]["id"] for b in bodies if not b.startswith('{"got"'))
+    assert plain == [f"event-{n}" for n in range(3)]
+
+
+def test_event_targets_parse_their_input_paths_once(shimmed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsonpath_ng.ext.parser as jsonpath_parser
+
+    parsed: list[str] = []
+    original = jsonpath_parser.ExtendedJsonPathParser.parse
+
+    def counting(self: Any, string: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(string)
+        return original(self, string, *args, **kwargs)
+
+    monkeypatch.setattr(jsonpath_parser.ExtendedJsonPathParser, "parse", counting)
+    _events_through_a_transformer(4)
+    # moto parses every target's paths for every event (PLY, about a millisecond each).
+    assert len(parsed) == len(set(parsed))
