@@ -205,8 +205,9 @@ ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("+ words weigh less in a long message", Settings(parts=_BEFORE_SKIPS, history_apart=False, nb_scaling=False)),
     ("+ a danger also weighed without the history told beside it (shipped before)",
      Settings(parts=_BEFORE_SKIPS, nb_scaling=False)),
-    ("+ naive Bayes log-count ratios scale the features", Settings(parts=_BEFORE_SKIPS)),
-    ("shipped: + pairs of words one word apart", Settings()),
+    ("+ naive Bayes log-count ratios scale the features", Settings(parts=_BEFORE_SKIPS, nb_smoothing=1.0)),
+    ("+ pairs of words one word apart (shipped before)", Settings(nb_smoothing=1.0)),
+    ("shipped: naive Bayes ratios smoothed by a half, not one", Settings()),
     ("shipped, with Spanish letter pieces", Settings(parts=(*features.ALL_PARTS, features.SPANISH_LETTERS))),
 )
 
