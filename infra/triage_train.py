@@ -50,7 +50,7 @@ DECIDING_SUPPORT = 8
 REGULARISATION_C = 4.0
 # Added to every feature's presence counts in the naive Bayes ratios (``naive_bayes_ratios``): a half, not one,
 # lets a feature seen in few phrasings that all lean one way start further from zero (held out by round, the
-# same folds at the same false-alarm rate: English +0.3 points at 2.5%, Spanish +0.1-0.5; docs/triage.md).
+# same folds at the same false-alarm rate: English +0.3 points at 2.5%, Spanish +0.1 to +0.7; docs/triage.md).
 NB_SMOOTHING = 0.5
 # A feature must occur in at least this many training phrasings to be learned.
 MIN_PHRASINGS = 2
