@@ -88,6 +88,20 @@ def test_the_pure_python_scores_are_scikit_learns(monkeypatch: pytest.MonkeyPatc
     assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 0.01
 
 
+def test_a_subset_fits_the_model_a_fresh_reading_of_its_phrasings_would() -> None:
+    # The folds take their rows of a matrix vectorised once for the whole corpus (Prepared.matrix): the same model
+    # as vectorising the subset alone, columns it never meets included.
+    sample = TRAINING[::25]
+    rules = load_shipped_triager()
+    whole = triage_train.Prepared.of(sample, rules)
+    keep = [i for i in range(len(sample)) if i % 3]
+    settings = triage_train.Settings()
+    cut = triage_train.fit_heads(whole.subset(keep).subset(list(range(0, len(keep), 2))), settings, categories=False)
+    fresh = triage_train.fit_heads(triage_train.Prepared.of([sample[i] for i in keep][::2], rules), settings,
+                                   categories=False)
+    assert cut == fresh and cut["urgent"]
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_on_its_training_rounds_triage_catches_what_it_was_fitted_to(language: str) -> None:
     mine = [p for p in TRAINING if p.language == language]
