@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 from inquiries import aws
 from inquiries.care.members import MemberNames
 
+from tests.support import phi
+
 SUB = "0b7e9c1e-0000-4000-8000-00000000c0de"
 
 
@@ -60,3 +62,18 @@ def test_no_name_or_a_pool_that_cannot_be_asked_shows_the_sub_and_is_asked_again
 def test_text_that_is_not_a_sub_never_reaches_the_filter(pool: FakePool, sub: str) -> None:
     assert MemberNames("us-east-1_Pool").name_of(sub) is None
     assert pool.filters == []
+
+
+def test_a_failed_lookup_logs_the_error_code_and_never_the_errors_text(
+        pool: FakePool, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = "Casey Care-Ortiz maria@example.org"
+
+    def refuse(**kwargs: Any) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "InternalErrorException", "Message": marker}}, "ListUsers")
+
+    monkeypatch.setattr(pool, "list_users", refuse)
+    with phi.LogCapture() as logged:
+        assert MemberNames("us-east-1_Pool").name_of(SUB) is None
+
+    assert "member name lookup failed" in logged.text and "InternalErrorException" in logged.text
+    assert marker not in logged.text
