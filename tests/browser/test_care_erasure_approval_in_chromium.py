@@ -10,6 +10,7 @@ opens it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -45,6 +46,20 @@ def second_admin(cognito: object, console_config: dict[str, str]) -> Person:
     from tests.browser.care_support import add_person
 
     return add_person(cognito, console_config["userPoolId"], "care-team", "care-admin")
+
+
+@contextmanager
+def signed_in_elsewhere(browser: Browser, local_stack: LocalStackProcess, who: Person) -> Iterator[Page]:
+    """The People page in a second browser context, signed in as ``who`` (another admin's own session)."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        open_console(page, local_stack, "#/people")
+        sign_in(page, who)
+        yield page
+    finally:
+        context.close()
 
 
 def ask_to_erase(page: Page, email: str, count: int) -> str:
@@ -93,12 +108,7 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
     assert status in (403, 409)
 
     # A different admin approves one and rejects the other.
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    other_page = context.new_page()
-    try:
-        open_console(other_page, local_stack, "#/people")
-        sign_in(other_page, second_admin)
+    with signed_in_elsewhere(browser, local_stack, second_admin) as other_page:
         row = other_page.locator("section.pending").get_by_role("row").filter(
             has_text=person.reference).filter(has_text="Erasure")
         expect(row).to_contain_text(admin.name)
@@ -110,8 +120,6 @@ def test_an_erasure_waits_for_a_different_admin_who_approves_or_rejects_it(
             "button", name=f"Reject request {rejected_id}").click()
         expect(other_page.get_by_role("status").filter(has_text="Rejected")).to_be_visible()
         expect(other_page.locator("section.pending").get_by_role("row").filter(has_text="Erasure")).to_have_count(0)
-    finally:
-        context.close()
 
     # Approved: the person's inquiry is gone. Rejected: the other is kept.
     assert api(local_stack, admin_token, "GET", f"/care/inquiries/{person.inquiry_id}")[0] == 404
@@ -168,12 +176,7 @@ def test_an_export_waits_for_a_different_admin_then_the_admin_who_asked_opens_it
     status, _ = api(local_stack, admin_token, "POST", f"/care/erasures/{request_id}/approve", {})
     assert status == 403
 
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    other_page = context.new_page()
-    try:
-        open_console(other_page, local_stack, "#/people")
-        sign_in(other_page, second_admin)
+    with signed_in_elsewhere(browser, local_stack, second_admin) as other_page:
         other_row = other_page.locator("section.pending").get_by_role("row").filter(has_text=person.reference)
         expect(other_row).to_contain_text("Export")
         expect(other_row).to_contain_text(admin.name)
@@ -183,8 +186,6 @@ def test_an_export_waits_for_a_different_admin_then_the_admin_who_asked_opens_it
         expect(other_page.get_by_role("status").filter(has_text="Approved")).to_be_visible()
         # The approver may not open it.
         expect(other_page.get_by_role("button", name=f"Open the export of request {request_id}")).to_have_count(0)
-    finally:
-        context.close()
 
     # The admin who asked opens it (once): the person's data, as after a search without approval.
     page.reload()
