@@ -250,22 +250,23 @@ def everything_in_the_stack(stack: LocalStackProcess, region: str) -> dict[str, 
     return kept
 
 
-def event_log_items_naming(stack: LocalStackProcess, region: str, ids: list[str]) -> list[dict[str, Any]]:
-    """The InquiryEventLogTable items that hold any of ``ids``."""
+def items_naming(stack: LocalStackProcess, region: str, table_name: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The items of the table whose name holds ``table_name`` (e.g. InquiryEventLogTable) that hold any of ``ids``."""
     ddb = boto3.client("dynamodb", endpoint_url=stack.aws_url, region_name=region,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
-    table = next(t for t in ddb.list_tables()["TableNames"] if "InquiryEventLogTable" in t)
+    table = next(t for t in ddb.list_tables()["TableNames"] if table_name in t)
     items = [item for scanned in ddb.get_paginator("scan").paginate(TableName=table) for item in scanned["Items"]]
     return [item for item in items if any(i in json.dumps(item) for i in ids)]
+
+
+def event_log_items_naming(stack: LocalStackProcess, region: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The InquiryEventLogTable items that hold any of ``ids``."""
+    return items_naming(stack, region, "InquiryEventLogTable", ids)
 
 
 def rate_limit_items_naming(stack: LocalStackProcess, region: str, ids: list[str]) -> list[dict[str, Any]]:
     """The RateLimitTable items that hold any of ``ids``."""
-    ddb = boto3.client("dynamodb", endpoint_url=stack.aws_url, region_name=region,
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    table = next(t for t in ddb.list_tables()["TableNames"] if "RateLimitTable" in t)
-    items = [item for scanned in ddb.get_paginator("scan").paginate(TableName=table) for item in scanned["Items"]]
-    return [item for item in items if any(i in json.dumps(item) for i in ids)]
+    return items_naming(stack, region, "RateLimitTable", ids)
 
 
 def test_an_admin_exports_a_persons_data_then_erases_it_and_only_audit_entries_remain(
