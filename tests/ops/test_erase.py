@@ -9,7 +9,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -205,6 +205,21 @@ def test_stack_outputs_name_the_tables(aws_credentials: None) -> None:
                             "arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper", "stack-lookups")
 
 
+def test_the_audit_table_comes_from_the_flag_the_stack_or_the_environment(
+        aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {"AuditTableName": {"Value": "stack-audit"}}}
+    monkeypatch.setenv("AUDIT_TABLE", "env-audit")
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        session.client("cloudformation").create_stack(StackName="intake-prod", TemplateBody=json.dumps(template))
+        assert erase_module.audit_table_name(session, None, "intake-prod") == "stack-audit"
+        assert erase_module.audit_table_name(session, "flag-audit", "intake-prod") == "flag-audit"
+        assert erase_module.audit_table_name(session, None, None) == "env-audit"
+        monkeypatch.delenv("AUDIT_TABLE")
+        assert erase_module.audit_table_name(session, None, None) == "AuditTable"
+
+
 def test_erasure_finds_what_intake_stored_under_a_normalised_address(stack: Stack) -> None:
     """Intake stores the IDNA form of the domain; ops type the address as the person wrote it."""
     typed = "Anna@Bücher.example"
@@ -338,3 +353,52 @@ def test_erasure_takes_the_persons_ids_out_of_the_shared_domain_counters_and_lea
     again = erase(PERSON, ddb, Tables(), stack_peppers()) if door == "email" else erase(
         None, ddb, Tables(), stack_peppers(), phone=phone)
     assert (again.domain_counters, again.rate_limit_counters) == (0, 0)
+
+
+# ---- the command's own audit entries ---------------------------------------------------------------------------
+def audit_entries(stack: Stack, action: str) -> list[dict[str, Any]]:
+    return [i for i in stack.items("AuditTable") if i["action"] == action]
+
+
+def test_the_command_audits_the_erasure_with_the_operator_and_the_reason_and_no_phi(
+        stack: Stack, stored: Stored) -> None:
+    assert erase_module.main(["--region", "us-east-1", "--reason", "legal_obligation"],
+                             stdin=io.StringIO(PERSON + "\n")) == 0
+
+    erasures = audit_entries(stack, "erasure")
+    [summary] = [e for e in erasures if "inquiry_id" not in e]
+    assert sorted(summary["inquiry_ids"]) == sorted(stored.person)
+    assert summary["reason"] == "legal_obligation" and summary["counts"]["inquiries"] == 2
+    assert summary["actor_id"].startswith("arn:aws:") and summary["actor"] == "infra.erase"
+    # One entry per erased inquiry, kept under its reference: a search by the erased id or reference finds it.
+    per_inquiry = sorted(e["inquiry_id"] for e in erasures if "inquiry_id" in e)
+    assert per_inquiry == sorted(stored.person)
+    assert {e["request_id"] for e in erasures} == {summary["request_id"]}
+    trail = json.dumps(stack.items("AuditTable"), default=str).casefold()
+    for secret in (PERSON.casefold(), sha(PERSON), "ana person", "private words"):
+        assert secret not in trail
+
+
+def test_a_dry_run_is_audited_as_a_search_and_erases_nothing(stack: Stack, stored: Stored) -> None:
+    assert erase_module.main(["--region", "us-east-1", "--dry-run"], stdin=io.StringIO(PERSON + "\n")) == 0
+
+    assert audit_entries(stack, "erasure") == []
+    searches = audit_entries(stack, "person_search")
+    assert sorted(e["inquiry_id"] for e in searches) == sorted(stored.person)
+    assert all(e["filters"] == ["email"] for e in searches)
+    assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {*stored.person, stored.other}
+
+
+def test_no_audit_entry_no_erasure(stack: Stack, stored: Stored, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        erase_module.main(["--region", "us-east-1", "--audit-table", "NoSuchAuditTable"],
+                          stdin=io.StringIO(PERSON + "\n"))
+    assert refused.value.code != 0
+    assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {*stored.person, stored.other}
+    assert PERSON not in capsys.readouterr().err
+
+
+def test_an_unknown_reason_is_refused_before_anything_is_read(stored: Stored) -> None:
+    with pytest.raises(SystemExit):
+        erase_module.main(["--region", "us-east-1", "--reason", "because"], stdin=io.StringIO(PERSON + "\n"))
+    assert ids(stored.ddb, "InquiriesTable", "inquiry_id") == {*stored.person, stored.other}

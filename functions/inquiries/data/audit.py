@@ -35,6 +35,7 @@ from inquiries.data.items import iso, serialize
 from inquiries.ids import short_reference
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 INQUIRY_INDEX = "InquiryIndex"
@@ -80,6 +81,13 @@ class AuditRecords:
     audit_table: str
     # How long an entry stays searchable in the table (its ``ttl``); the S3 archive keeps its copy as long.
     retention_days: int
+    # The client to write and read with; the functions' shared one (``inquiries.aws``) when not given. A command
+    # run by ops (``infra.erase``) passes its own session's, so ``--region`` and its profile apply.
+    client: DynamoDBClient | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def _ddb(self) -> DynamoDBClient:
+        return self.client or aws.dynamodb()
 
     @property
     def _table(self) -> str:
@@ -123,7 +131,7 @@ class AuditRecords:
     def record(self, entry: AuditEntry) -> None:
         """Store one entry. Raises ``AuditUnavailable``: the caller must then not show or change anything."""
         try:
-            aws.dynamodb().put_item(TableName=self._table, Item=self._item(entry), ConditionExpression=WRITE_ONCE)
+            self._ddb.put_item(TableName=self._table, Item=self._item(entry), ConditionExpression=WRITE_ONCE)
         except ClientError as exc:
             raise AuditUnavailable(exc.response.get("Error", {}).get("Code", "") or "ClientError") from None
         except BotoCoreError as exc:
@@ -170,7 +178,7 @@ class AuditRecords:
         kwargs: dict[str, Any] = {"TableName": self._table, "ScanIndexForward": False, **query}
         while True:
             with domain_errors():
-                page = aws.dynamodb().query(**kwargs)
+                page = self._ddb.query(**kwargs)
             for item in page.get("Items", []):
                 yield {
                     "at": item["at"]["S"],

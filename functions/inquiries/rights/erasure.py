@@ -53,6 +53,12 @@ STACK_OUTPUTS = {
 }
 
 
+def stack_outputs(session: boto3.Session, stack_name: str) -> dict[str, str]:
+    """A deployed stack's Outputs, by key."""
+    stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
 @dataclass(frozen=True)
 class Tables:
     """The physical names of the four tables that hold a person's data, and of the pepper secret."""
@@ -77,8 +83,7 @@ class Tables:
     @classmethod
     def from_stack(cls, session: boto3.Session, stack_name: str) -> Tables:
         """Table names from a deployed stack's Outputs."""
-        stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        outputs = stack_outputs(session, stack_name)
         missing = [key for key in STACK_OUTPUTS.values() if key not in outputs]
         if missing:
             raise SystemExit(f"stack {stack_name} has no output(s) {', '.join(missing)}")
@@ -99,6 +104,11 @@ class ErasureReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def counts(self) -> dict[str, int]:
+        """What an audit entry of the erasure keeps: how many of each kind went (counts, never a value)."""
+        return {"inquiries": self.inquiries, "lookup_items": self.lookup_items,
+                "idempotency_records": self.idempotency_records, "rate_limit_counters": self.rate_limit_counters}
 
 
 def _query(ddb: DynamoDBClient, **kwargs: Any) -> Iterator[dict[str, Any]]:

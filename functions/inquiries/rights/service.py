@@ -33,7 +33,7 @@ from inquiries.data.errors import as_domain_error, domain_errors
 from inquiries.data.items import iso, plain_values
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.peppers import peppers
-from inquiries.rights.erasure import ErasureReport, Tables, erase_person, inquiry_ids_of
+from inquiries.rights.erasure import Tables, erase_person, inquiry_ids_of
 from inquiries.rights.person import Person
 from inquiries.rights.requests import ERASURE as ERASURE_KIND
 from inquiries.rights.requests import EXPORT, ErasureRequest, ErasureRequests, RequestGone, StaleRequest
@@ -68,11 +68,6 @@ KEYS_ID_PURPOSE = "keys-id"
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _counts(report: ErasureReport) -> dict[str, int]:
-    return {"inquiries": report.inquiries, "lookup_items": report.lookup_items,
-            "idempotency_records": report.idempotency_records, "rate_limit_counters": report.rate_limit_counters}
 
 
 class RightsService:
@@ -255,7 +250,7 @@ class RightsService:
         try:
             planned = erase_person(person, ddb, self.tables, peppers_now, dry_run=True)
             self.audit.record(self._entry(actor, ERASURE, inquiry_ids=tuple(planned.inquiry_ids),
-                                          counts=_counts(planned), reason=reason, request_id=request_id))
+                                          counts=planned.counts(), reason=reason, request_id=request_id))
             # And one per inquiry, kept under its reference: a search of the trail by the erased inquiry's id or
             # reference then finds that it was erased, by whom, when and why (data.audit).
             for inquiry_id in planned.inquiry_ids:
