@@ -299,16 +299,17 @@ class AuditTrail:
 
 def as_json(view: CarePage | CareInquiry | AuditTrail | CareQueue | BulkResults | SearchResults | CareTeam) -> str:
     """A view as the API's compact JSON: every field in order, absent values as null."""
-    return json.dumps(_plain(view), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(plain(view), ensure_ascii=False, separators=(",", ":"))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A view (dataclasses, lists, dicts, scalars) as JSON-ready values, under the API's field names."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {json_name(f.name): _plain(getattr(value, f.name)) for f in fields(value)}
+        return {json_name(f.name): plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value  # str, bool, int, None; a StrEnum is written as its value
 
 

@@ -19,7 +19,6 @@ is ``InvalidCursor`` (422) before DynamoDB sees anything.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hmac
 import json
@@ -31,6 +30,7 @@ from typing import Any
 
 from inquiries import aws
 from inquiries.data.audit import INQUIRY_INDEX
+from inquiries.data.cursor import b64, unb64
 from inquiries.data.errors import InvalidCursor, domain_errors
 from inquiries.peppers import Peppers
 
@@ -76,14 +76,6 @@ class AuditPage:
     next_cursor: str | None
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
-
-
 @dataclass(frozen=True)
 class AuditSearch:
     """Pages of the audit trail for an ``AuditQuery``. Raises ``DataUnavailable``, ``InvalidCursor``."""
@@ -95,26 +87,26 @@ class AuditSearch:
     # ---- the cursor ------------------------------------------------------------------------------------------
     def _seal(self, query: AuditQuery, day: str | None, key: dict[str, str] | None) -> str:
         bound = self.peppers().keyed_hash(CURSOR_PURPOSE, query.fingerprint())[:_SIGNATURE_CHARS]
-        payload = _b64(json.dumps({"q": bound, "d": day, "k": key}, sort_keys=True,
+        payload = b64(json.dumps({"q": bound, "d": day, "k": key}, sort_keys=True,
                                   separators=(",", ":")).encode("utf-8"))
         signature = self.peppers().keyed_hash(CURSOR_PURPOSE, payload)[:_SIGNATURE_CHARS]
-        return f"{payload}.{_b64(bytes.fromhex(signature))}"
+        return f"{payload}.{b64(bytes.fromhex(signature))}"
 
     def _open(self, query: AuditQuery, cursor: str) -> tuple[str | None, dict[str, str] | None]:
         if len(cursor) > MAX_CURSOR_CHARS or not _SHAPE.match(cursor):
             raise InvalidCursor("not a cursor")
         payload, signature = cursor.split(".")
         try:
-            raw_signature = _unb64(signature)
+            raw_signature = unb64(signature)
         except (ValueError, binascii.Error):
             raise InvalidCursor("unreadable signature") from None
-        if _b64(raw_signature) != signature:
+        if b64(raw_signature) != signature:
             raise InvalidCursor("not a cursor")
         expected = [h[:_SIGNATURE_CHARS] for h in self.peppers().all_keyed_hashes(CURSOR_PURPOSE, payload)]
         if not any(hmac.compare_digest(raw_signature.hex(), e) for e in expected):
             raise InvalidCursor("not signed here")
         try:
-            plain = json.loads(_unb64(payload))
+            plain = json.loads(unb64(payload))
         except (ValueError, binascii.Error, UnicodeError):
             raise InvalidCursor("unreadable cursor") from None
         if not isinstance(plain, dict) or set(plain) != {"q", "d", "k"}:

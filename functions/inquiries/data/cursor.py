@@ -41,11 +41,13 @@ _KEY_VALUE = re.compile(r"^[0-9A-Za-z:.+_-]{1,40}$")
 _deserializer = TypeDeserializer()
 
 
-def _b64(raw: bytes) -> str:
+def b64(raw: bytes) -> str:
+    """Unpadded URL-safe base64: what a cursor's parts are written in."""
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def _unb64(text: str) -> bytes:
+def unb64(text: str) -> bytes:
+    """The bytes of an unpadded URL-safe base64 text (raises on a malformed one)."""
     return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
 
 
@@ -58,9 +60,9 @@ class ListCursors:
     def seal(self, last_key: Mapping[str, Any], page: int) -> str:
         """The cursor of page ``page``, which starts after ``last_key`` (the index's LastEvaluatedKey)."""
         key = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
-        payload = _b64(json.dumps({"k": key, "p": page}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        payload = b64(json.dumps({"k": key, "p": page}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         signature = self.peppers().keyed_hash(CURSOR, payload)[:_SIGNATURE_CHARS]
-        return f"{payload}.{_b64(bytes.fromhex(signature))}"
+        return f"{payload}.{b64(bytes.fromhex(signature))}"
 
     def open(self, cursor: str, status: str) -> tuple[dict[str, AttributeValueTypeDef], int]:
         """The ExclusiveStartKey and page number a cursor stands for. Raises ``InvalidCursor`` unless this
@@ -69,17 +71,17 @@ class ListCursors:
             raise InvalidCursor("not a cursor")
         payload, signature = cursor.split(".")
         try:
-            raw_signature = _unb64(signature)
+            raw_signature = unb64(signature)
         except (ValueError, binascii.Error):
             raise InvalidCursor("unreadable signature") from None
-        if _b64(raw_signature) != signature:  # one spelling only: base64's unused low bits must be zero
+        if b64(raw_signature) != signature:  # one spelling only: base64's unused low bits must be zero
             raise InvalidCursor("not a cursor")
         given = raw_signature.hex()
         expected = [h[:_SIGNATURE_CHARS] for h in self.peppers().all_keyed_hashes(CURSOR, payload)]
         if not any(hmac.compare_digest(given, e) for e in expected):
             raise InvalidCursor("not signed here")
         try:
-            plain = json.loads(_unb64(payload))
+            plain = json.loads(unb64(payload))
         except (ValueError, binascii.Error, UnicodeError):
             raise InvalidCursor("unreadable cursor") from None
         key = plain.get("k") if isinstance(plain, dict) else None

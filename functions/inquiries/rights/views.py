@@ -4,10 +4,9 @@ a phone number except the person's own inquiries in an export (which is what the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, is_dataclass
-from typing import Any
+from dataclasses import dataclass
 
-from inquiries.care.views import CareInquiry, json_name
+from inquiries.care.views import CareInquiry, plain
 
 REASONS = ("person_request", "representative_request", "legal_obligation", "entered_in_error")
 """Why an erasure is made: a closed set of codes, so the audit entry that keeps it can hold no free text."""
@@ -119,14 +118,4 @@ RightsView = (PersonExport | PersonMatches | ErasureDone | ErasurePending | Pend
 
 
 def rights_json(view: RightsView) -> str:
-    return json.dumps(_plain(view), ensure_ascii=False, separators=(",", ":"))
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {json_name(f.name): _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    return json.dumps(plain(view), ensure_ascii=False, separators=(",", ":"))
