@@ -9,6 +9,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST := $(PY) -m pytest
+# `make test`'s workers: one per CPU (a 1-CPU machine runs one). Each test module runs whole on one worker
+# (`--dist loadfile`), so a module's local stack and Chromium start once; `PYTEST_WORKERS=0` runs in-process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: help venv lint typecheck check unit integration test openapi openapi-check bench bench-smoke triage triage-index train-triage clean
 
@@ -63,7 +66,7 @@ train-triage: venv triage-index ## Retrain triage's model on the corpus's traini
 include mk/*.mk
 
 test: venv lint typecheck openapi-check i18n-check validate browser-deps ## Everything: lint, types, template gates, every test
-	$(PYTEST) tests -q
+	$(PYTEST) tests -q -n $(PYTEST_WORKERS) --dist loadfile
 
 clean: ## Remove virtualenvs and build output
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts

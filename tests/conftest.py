@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import gc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from inquiries import aws
 from moto import mock_aws
 
-from infra.template import TemplateResources
+from infra.template import TemplateResources, load_template
 from tests.support import phi
 from tests.support.stack import Stack
 
@@ -31,11 +34,17 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(key, raising=False)
 
 
+@functools.cache
+def _template() -> dict[str, Any]:
+    """template.yaml, read once per test process (each stack gets its own copy)."""
+    return load_template()
+
+
 @pytest.fixture
 def stack(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """Every table, queue, topic and key of template.yaml under moto; every function's environment set."""
     with mock_aws():
-        resources = TemplateResources(region="us-east-1")
+        resources = TemplateResources(template=copy.deepcopy(_template()), region="us-east-1")
         resources.create_all()
         for logical_id in resources.logical_ids("AWS::Serverless::Function"):
             for key, value in resources.function_environment(logical_id).items():

@@ -50,8 +50,11 @@ class Inquiry:
 
 
 @pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStackProcess]:
-    with LocalStackProcess(ARTIFACTS / "browser-care-console-stack.log") as stack:
+def local_stack(request: pytest.FixtureRequest) -> Iterator[LocalStackProcess]:
+    """One stack per test module, its log (and sign-in file) named after the module: modules that run at once
+    (``pytest -n``) never share a file."""
+    module = request.module.__name__.rpartition(".")[2]
+    with LocalStackProcess(ARTIFACTS / f"browser-care-console-stack-{module}.log") as stack:
         yield stack
 
 

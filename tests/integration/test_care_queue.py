@@ -3,6 +3,7 @@ and 304 (nothing read beside the index, nothing audited), and bulk changes (each
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,13 @@ from tests.support.events import response_headers, response_json
 from tests.support.stack import Stack
 
 NOW = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def now_is_when_the_test_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Due times are minutes from the test's start, not from collection: with ``pytest -n`` a module can run
+    half an hour after it was imported, and "due in 30 min" was then already overdue."""
+    monkeypatch.setattr(sys.modules[__name__], "NOW", datetime.now(UTC))
 
 
 def queue(stack: Stack, claims: dict[str, str] | None = CARE_MEMBER, headers: dict[str, str] | None = None,
