@@ -1,4 +1,4 @@
-"""Six small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Seven small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -35,6 +35,12 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   ``jsonpath_ng`` (PLY: about a millisecond each). A parsed path is a pure function of its text, so the
   parse is cached (``jsonpath_ng.ext.parse``, the only caller in the stack's process being moto's
   events); each event is still matched and transformed on its own.
+- **Used stream iterators expire.** moto keeps every DynamoDB Streams shard iterator it hands out
+  (``shard_iterators``, each with a 632-character id) for ever, and every ``GetRecords`` hands out a new
+  one: the local stack's two stream pollers, every half second, made the emulator grow about 8 KiB a
+  second whether or not anything happened (a day of ``make run``: ~0.6 GiB). AWS lets an iterator be used
+  for 15 minutes. Here an iterator that has been read and is older than that is forgotten; one that was
+  never read is kept (a poller that waits longer than 15 minutes still goes on where it was).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import base64
 import copy
 import functools
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -56,6 +63,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import dynamo_json_dump
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.sns.models import Subscription
 from moto.sqs.models import Message, SQSBackend
@@ -248,6 +256,49 @@ _original_jsonpath_parse = jsonpath_ext.parse  # type: ignore[attr-defined]
 cached_jsonpath_parse = functools.lru_cache(maxsize=256)(_original_jsonpath_parse)
 
 
+# -- DynamoDB Streams: used iterators expire ---------------------------------------------------------------
+
+ITERATOR_LIFETIME_SECONDS = 15 * 60.0  # what DynamoDB Streams allows an iterator
+SWEEP_EVERY_SECONDS = 60.0  # how often GetRecords looks for expired iterators (a pass reads them all)
+_iterators_lock = threading.Lock()
+_original_get_records = DynamoDBStreamsBackend.get_records
+
+
+def _born(iterator: ShardIterator) -> float:
+    born: float | None = getattr(iterator, "_local_born", None)
+    if born is None:  # made by moto (get_shard_iterator, or the last page's next iterator): now
+        born = time.monotonic()
+        iterator._local_born = born  # type: ignore[attr-defined]
+    return born
+
+
+def forget_used_iterators(backend: DynamoDBStreamsBackend, now: float | None = None) -> int:
+    """Forget the iterators that were read and are past their lifetime; how many were forgotten."""
+    now = time.monotonic() if now is None else now
+    with _iterators_lock:
+        expired = [arn for arn, iterator in list(backend.shard_iterators.items())
+                   if getattr(iterator, "_local_used", False)
+                   and now - _born(iterator) > ITERATOR_LIFETIME_SECONDS]
+        for arn in expired:
+            backend.shard_iterators.pop(arn, None)
+    return len(expired)
+
+
+def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+    """moto's ``GetRecords``, marking the iterator read and forgetting the read ones past their lifetime."""
+    iterator = self.shard_iterators[iterator_arn]
+    _born(iterator)
+    answer: dict[str, Any] = _original_get_records(self, iterator_arn, limit)
+    iterator._local_used = True  # type: ignore[attr-defined]
+    _born(self.shard_iterators[answer["NextShardIterator"]])
+    now = time.monotonic()
+    last: float | None = getattr(self, "_local_last_sweep", None)
+    if last is None or not 0 <= now - last < SWEEP_EVERY_SECONDS:
+        self._local_last_sweep = now  # type: ignore[attr-defined]
+        forget_used_iterators(self, now)
+    return answer
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -256,7 +307,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the six shims to moto in this process (idempotent)."""
+    """Apply the seven shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -271,6 +322,7 @@ def install() -> None:
             handler.serialized = serialized  # type: ignore[method-assign]
         Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
         jsonpath_ext.parse = cached_jsonpath_parse  # type: ignore[attr-defined]
+        DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
         _installed = True
 
 
@@ -294,6 +346,7 @@ def uninstall() -> None:
         Subscription.get_post_data = _original_get_post_data  # type: ignore[method-assign]
         jsonpath_ext.parse = _original_jsonpath_parse  # type: ignore[attr-defined]
         cached_jsonpath_parse.cache_clear()
+        DynamoDBStreamsBackend.get_records = _original_get_records  # type: ignore[method-assign]
         _installed = False
 
 
