@@ -1,13 +1,15 @@
-"""What grew between the local stack's tracemalloc snapshots (``python -m infra.bench.soak --snapshots DIR``).
+"""What grew between the local stack's memory probes (``python -m infra.bench.soak --probe DIR``).
 
-``python -m infra.bench.memory_diff DIR`` prints, for each snapshot after the first, the traced total and
-the allocation sites that grew most since the first, grouped by the first frame that is not a library's
-generic container code (``--group traceback`` keeps whole tracebacks; ``--group lineno`` the line alone).
+``python -m infra.bench.memory_diff DIR`` prints, for each census after the first, the moto stores (by
+attribute path) that grew most since the first; and, where the stack traced its allocations
+(LOCAL_TRACEMALLOC_FRAMES), each tracemalloc snapshot's total and the allocation sites that grew most
+(``--group traceback``: whole tracebacks; ``--group lineno``: the line alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tracemalloc
 from pathlib import Path
@@ -18,6 +20,17 @@ MIB = 1024 * 1024
 def snapshots_in(directory: Path) -> list[Path]:
     """The snapshots in the order they were taken."""
     return sorted(directory.glob("snapshot-*.tracemalloc"), key=lambda p: int(p.stem.split("-")[1]))
+
+
+def censuses_in(directory: Path) -> list[Path]:
+    """The censuses in the order they were taken."""
+    return sorted(directory.glob("census-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+
+
+def census_growth(before: dict[str, int], after: dict[str, int], top: int) -> list[tuple[str, int, int]]:
+    """The ``top`` paths by growth: (path, bytes grown, bytes now); a path absent before grew from nothing."""
+    grown = [(path, size - before.get(path, 0), size) for path, size in after.items()]
+    return sorted(grown, key=lambda g: g[1], reverse=True)[:top]
 
 
 def growers(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, group: str,
@@ -42,10 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--frames", type=int, default=6)
     args = parser.parse_args(argv)
+    censuses = censuses_in(args.directory)
+    if censuses:
+        start = json.loads(censuses[0].read_text(encoding="utf-8"))
+        for path in censuses[1:]:
+            later = json.loads(path.read_text(encoding="utf-8"))
+            sys.stdout.write(f"== {path.name}: moto's stores that grew most since {censuses[0].name}\n")
+            for where, grown, now in census_growth(start, later, args.top):
+                sys.stdout.write(f"{grown / MIB:+8.1f} MiB  now {now / MIB:7.1f} MiB  {where}\n")
     paths = snapshots_in(args.directory)
     if len(paths) < 2:
-        sys.stderr.write("need at least two snapshots\n")
-        return 1
+        return 0 if censuses else 1
     first = tracemalloc.Snapshot.load(str(paths[0]))
     for path in paths[1:]:
         later = tracemalloc.Snapshot.load(str(path))

@@ -29,7 +29,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    probe = memory_probe.from_environ()  # LOCAL_TRACEMALLOC_DIR: where the memory goes (docs/benchmarks.md)
+    probe = memory_probe.from_environ()  # LOCAL_MEMORY_PROBE_DIR: where the memory goes (docs/benchmarks.md)
     if probe is not None:
         probe.start()
 
