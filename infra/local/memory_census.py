@@ -66,11 +66,15 @@ def census(depth: int = 4, min_bytes: int = 256 * 1024) -> dict[str, int]:
     def visit(path: str, obj: Any, level: int) -> int:
         if level >= depth:
             size = deep_size(obj, seen)
+        elif id(obj) in seen or isinstance(obj, _SKIP):
+            return 0  # counted already (a back reference: a stream shard's table)
         else:
-            size = 0
+            seen.add(id(obj))
+            size = sys.getsizeof(obj, 0)
             for suffix, child in _children(obj):
                 size += visit(path + suffix, child, level + 1)
-            size += deep_size(obj, seen)  # the container and whatever its children did not reach
+            for rest in gc.get_referents(obj):  # its __dict__, its keys: what the children did not reach
+                size += deep_size(rest, seen)
         if size >= min_bytes:
             sizes[path] = size
         return size

@@ -1,4 +1,4 @@
-"""Seven small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Eight small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -41,6 +41,12 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   second whether or not anything happened (a day of ``make run``: ~0.6 GiB). AWS lets an iterator be used
   for 15 minutes. Here an iterator that has been read and is older than that is forgotten; one that was
   never read is kept (a poller that waits longer than 15 minutes still goes on where it was).
+- **Stream records kept as JSON.** moto keeps each DynamoDB stream record as a tree of small dicts (one
+  per attribute of its old and new images), all of them for the stream's life: on the local stack,
+  InquiriesTable's stream was the largest store (about 77 MiB per 1,000 inquiries, docs/benchmarks.md).
+  Here each record is kept as the JSON text moto already makes to size it, and rebuilt when it is read:
+  every ``GetRecords`` answer is the same, record for record; a record JSON cannot carry exactly (none
+  that DynamoDB makes) is kept as moto keeps it.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import json
 import threading
 import time
 import weakref
@@ -60,7 +67,7 @@ from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import iso_8601_datetime_with_milliseconds, unix_time
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamRecord, Table
 from moto.dynamodb.models.utilities import dynamo_json_dump
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
@@ -299,6 +306,44 @@ def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> 
     return answer
 
 
+# -- DynamoDB Streams: records kept as JSON --------------------------------------------------------------
+
+_original_record_init = StreamRecord.__init__
+_original_record_to_json = StreamRecord.to_json
+_CREATED = "ApproximateCreationDateTime"  # a datetime: kept as it is, beside the JSON
+
+
+def _record_init(self: StreamRecord, *args: Any, **kwargs: Any) -> None:
+    _original_record_init(self, *args, **kwargs)
+    record = self.record
+    dynamodb = record.get("dynamodb")
+    if not isinstance(dynamodb, dict):
+        return
+    created = dynamodb.get(_CREATED)
+    rest = {**record, "dynamodb": {k: v for k, v in dynamodb.items() if k != _CREATED}}
+    try:
+        packed = json.dumps(rest, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    if json.loads(packed) != rest:  # not carried exactly (a tuple, bytes): keep moto's own
+        return
+    del self.record
+    self._local_packed = (packed, created, _CREATED in dynamodb)  # type: ignore[attr-defined]
+
+
+def _record_to_json(self: StreamRecord) -> dict[str, Any]:
+    packed: tuple[str, Any, bool] | None = getattr(self, "_local_packed", None)
+    if packed is None:
+        return _original_record_to_json(self)
+    text, created, had_created = packed
+    record: dict[str, Any] = json.loads(text)
+    if had_created:  # where moto put it: after the view type
+        dynamodb = record["dynamodb"]
+        record["dynamodb"] = {"StreamViewType": dynamodb.pop("StreamViewType"), _CREATED: created, **dynamodb} \
+            if "StreamViewType" in dynamodb else {_CREATED: created, **dynamodb}
+    return record
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -307,7 +352,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the seven shims to moto in this process (idempotent)."""
+    """Apply the eight shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -323,6 +368,8 @@ def install() -> None:
         Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
         jsonpath_ext.parse = cached_jsonpath_parse  # type: ignore[attr-defined]
         DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+        StreamRecord.__init__ = _record_init  # type: ignore[method-assign]
+        StreamRecord.to_json = _record_to_json  # type: ignore[method-assign]
         _installed = True
 
 
@@ -347,6 +394,8 @@ def uninstall() -> None:
         jsonpath_ext.parse = _original_jsonpath_parse  # type: ignore[attr-defined]
         cached_jsonpath_parse.cache_clear()
         DynamoDBStreamsBackend.get_records = _original_get_records  # type: ignore[method-assign]
+        StreamRecord.__init__ = _original_record_init  # type: ignore[method-assign]
+        StreamRecord.to_json = _original_record_to_json  # type: ignore[method-assign]
         _installed = False
 
 

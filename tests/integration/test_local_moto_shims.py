@@ -399,3 +399,48 @@ def test_read_stream_iterators_are_forgotten_after_their_lifetime_and_reading_go
     # A read one within its lifetime can be read again, as AWS allows.
     again = streams.get_records(ShardIterator=iterator, Limit=100)
     assert streams.get_records(ShardIterator=iterator, Limit=100)["Records"] == again["Records"]
+
+
+def _stream_bytes_after_writes() -> tuple[int, list[dict[str, Any]]]:
+    from infra.local.memory_census import deep_size
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    streams = boto3.client("dynamodbstreams", region_name=REGION,
+                           config=Config(account_id_endpoint_mode="disabled"))
+    dynamodb.create_table(TableName="Images", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST",
+                          StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    for n in range(100):  # an inquiry-like item written, then changed twice
+        item = {"pk": {"S": f"inquiry-{n}"}, **{f"field_{k}": {"S": f"value {k} of {n}"} for k in range(25)},
+                "tags": {"SS": ["a", "b"]}, "count": {"N": str(n)}, "flag": {"BOOL": True}, "none": {"NULL": True},
+                "nested": {"M": {"inner": {"L": [{"S": "x"}, {"N": "1"}]}}}}
+        dynamodb.put_item(TableName="Images", Item=item)
+        for step in ("confirmed", "notified"):
+            dynamodb.update_item(TableName="Images", Key={"pk": item["pk"]}, UpdateExpression=f"SET {step} = :t",
+                                 ExpressionAttributeValues={":t": {"S": "2026-12-06T05:00:00+00:00"}})
+    shard = dynamodb_backends[ACCOUNT][REGION].tables["Images"].stream_shard
+    assert shard is not None
+    held = deep_size(shard.items, set())
+    iterator = _stream_iterator(dynamodb, streams, "Images")
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    return held, [{k: v for k, v in r.items() if k != "eventID"} for r in records]
+
+
+def test_stream_records_are_kept_compactly_and_read_the_same() -> None:
+    """moto kept each record's old and new images as trees of small dicts for the stream's whole life."""
+    with mock_aws():
+        plain_bytes, plain = _stream_bytes_after_writes()
+    with mock_aws():
+        moto_shims.install()
+        try:
+            shimmed_bytes, shimmed = _stream_bytes_after_writes()
+        finally:
+            moto_shims.uninstall()
+    assert len(shimmed) == len(plain) == 300
+    for record in plain + shimmed:
+        record["dynamodb"].pop("ApproximateCreationDateTime")  # the time of the write, and moto's size of
+        assert isinstance(record["dynamodb"].pop("SequenceNumber"), str)  # the record with it: per run
+        assert record["dynamodb"].pop("SizeBytes") > 0
+    assert shimmed == plain
+    assert shimmed_bytes < plain_bytes / 3
