@@ -412,7 +412,8 @@ def _stream_bytes_after_writes() -> tuple[int, list[dict[str, Any]]]:
                           BillingMode="PAY_PER_REQUEST",
                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     for n in range(100):  # an inquiry-like item written, then changed twice
-        item: dict[str, Any] = {"pk": {"S": f"inquiry-{n}"}, **{f"field_{k}": {"S": f"value {k} of {n}"} for k in range(25)},
+        fields = {f"field_{k}": {"S": f"value {k} of {n}"} for k in range(25)}
+        item: dict[str, Any] = {"pk": {"S": f"inquiry-{n}"}, **fields,
                 "tags": {"SS": ["a", "b"]}, "count": {"N": str(n)}, "flag": {"BOOL": True}, "none": {"NULL": True},
                 "nested": {"M": {"inner": {"L": [{"S": "x"}, {"N": "1"}]}}}}
         dynamodb.put_item(TableName="Images", Item=item)
