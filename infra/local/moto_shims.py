@@ -44,9 +44,9 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
 - **Stream records kept as JSON.** moto keeps each DynamoDB stream record as a tree of small dicts (one
   per attribute of its old and new images), all of them for the stream's life: on the local stack,
   InquiriesTable's stream was the largest store (about 77 MiB per 1,000 inquiries, docs/benchmarks.md).
-  Here each record is kept as the JSON text moto already makes to size it, and rebuilt when it is read:
-  every ``GetRecords`` answer is the same, record for record; a record JSON cannot carry exactly (none
-  that DynamoDB makes) is kept as moto keeps it.
+  Here each record is kept as its JSON text, compressed (a record's old and new images are nearly the
+  same), and rebuilt when it is read: every ``GetRecords`` answer is the same, record for record; a
+  record JSON cannot carry exactly (none that DynamoDB makes) is kept as moto keeps it.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ import json
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -306,7 +307,7 @@ def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> 
     return answer
 
 
-# -- DynamoDB Streams: records kept as JSON --------------------------------------------------------------
+# -- DynamoDB Streams: records kept as compressed JSON -----------------------------------------------------
 
 _original_record_init = StreamRecord.__init__
 _original_record_to_json = StreamRecord.to_json
@@ -322,21 +323,22 @@ def _record_init(self: StreamRecord, *args: Any, **kwargs: Any) -> None:
     created = dynamodb.get(_CREATED)
     rest = {**record, "dynamodb": {k: v for k, v in dynamodb.items() if k != _CREATED}}
     try:
-        packed = json.dumps(rest, separators=(",", ":"))
+        text = json.dumps(rest, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    if json.loads(packed) != rest:  # not carried exactly (a tuple, bytes): keep moto's own
+    if json.loads(text) != rest:  # not carried exactly (a tuple, bytes): keep moto's own
         return
     del self.record
-    self._local_packed = (packed, created, _CREATED in dynamodb)  # type: ignore[attr-defined]
+    self._local_packed = (zlib.compress(text.encode(), 1), created,  # type: ignore[attr-defined]
+                          _CREATED in dynamodb)
 
 
 def _record_to_json(self: StreamRecord) -> dict[str, Any]:
-    packed: tuple[str, Any, bool] | None = getattr(self, "_local_packed", None)
+    packed: tuple[bytes, Any, bool] | None = getattr(self, "_local_packed", None)
     if packed is None:
         return _original_record_to_json(self)
-    text, created, had_created = packed
-    record: dict[str, Any] = json.loads(text)
+    compressed, created, had_created = packed
+    record: dict[str, Any] = json.loads(zlib.decompress(compressed))
     if had_created:  # where moto put it: after the view type
         dynamodb = record["dynamodb"]
         record["dynamodb"] = {"StreamViewType": dynamodb.pop("StreamViewType"), _CREATED: created, **dynamodb} \
