@@ -37,13 +37,13 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   events); each event is still matched and transformed on its own.
 - **Used stream iterators expire.** moto keeps every DynamoDB Streams shard iterator it hands out
   (``shard_iterators``, each with a 632-character id) for ever, and every ``GetRecords`` hands out a new
-  one: the local stack's two stream pollers, every half second, made the emulator grow about 8 KiB a
-  second whether or not anything happened (a day of ``make run``: ~0.6 GiB). AWS lets an iterator be used
+  one: the local stack's two stream pollers, every half second, made the emulator grow up to ~6 KiB a
+  second whether or not anything happened (a day of ``make run``: up to ~0.5 GiB). AWS lets an iterator be used
   for 15 minutes. Here an iterator that has been read and is older than that is forgotten; one that was
   never read is kept (a poller that waits longer than 15 minutes still goes on where it was).
 - **Stream records kept as JSON.** moto keeps each DynamoDB stream record as a tree of small dicts (one
   per attribute of its old and new images), all of them for the stream's life: on the local stack,
-  InquiriesTable's stream was the largest store (about 77 MiB per 1,000 inquiries, docs/benchmarks.md).
+  InquiriesTable's stream was the largest store (~70 MiB per 1,000 inquiries, docs/benchmarks.md).
   Here each record is kept as its JSON text, compressed (a record's old and new images are nearly the
   same), and rebuilt when it is read: every ``GetRecords`` answer is the same, record for record; a
   record JSON cannot carry exactly (none that DynamoDB makes) is kept as moto keeps it.
