@@ -36,6 +36,7 @@ from infra.bench.end_to_end import _session, post_inquiry
 from infra.bench.percentiles import percentile, ratio
 from infra.bench.processes import descendants, rss_kib
 from infra.local.child import LocalStackProcess
+from infra.local.memory_probe import DIR_VARIABLE, SNAPSHOT_SIGNAL, census_path
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -184,8 +185,22 @@ def _outbox(stack: LocalStackProcess) -> dict[str, Any]:
     return data
 
 
+def take_census(stack: LocalStackProcess, directory: Path, number: int, timeout: float = 600.0) -> Path:
+    """Ask the stack (started with LOCAL_MEMORY_PROBE_DIR=directory) for its ``number``-th memory census (and
+    tracemalloc snapshot, if it traces) and wait until it is written."""
+    assert stack.process is not None, "start the stack first"
+    path = census_path(directory, number)
+    stack.process.send_signal(SNAPSHOT_SIGNAL)
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline or stack.process.poll() is not None:
+            raise TimeoutError(f"no memory snapshot {path} from the stack")
+        time.sleep(0.5)
+    return path
+
+
 def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, deadline_seconds: float,
-        log: Any = None) -> Soak:
+        log: Any = None, snapshots: Path | None = None) -> Soak:
     """Submit ``inquiries`` in blocks of ``block`` and measure after each (see the module docstring)."""
     assert stack.process is not None, "start the stack first"
     dynamodb = _session().client("dynamodb", endpoint_url=stack.aws_url)
@@ -193,6 +208,8 @@ def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, dead
     counts = SendCounts()
     accepted: list[str] = []
     addresses: dict[str, str] = {}
+    if snapshots is not None:
+        take_census(stack, snapshots, 1)  # before the first inquiry
     for start in range(0, inquiries, block):
         size = min(block, inquiries - start)
         began = time.perf_counter()
@@ -216,19 +233,28 @@ def run(stack: LocalStackProcess, inquiries: int, block: int, clients: int, dead
                         queue_age_p95_s=round(percentile(list(ages.values()), 95), 3),
                         rss_mib=rss_mib(stack.process.pid))
         steps.append(step)
+        if snapshots is not None:
+            take_census(stack, snapshots, len(steps) + 1)
         if log is not None:
             log(f"soak: {step}")
     lost, duplicated = tally(accepted, addresses, counts, _received_by(dynamodb, accepted, 60.0))
     return Soak(inquiries=inquiries, block=block, clients=clients, steps=steps, lost=lost, duplicated=duplicated)
 
 
-def measure(inquiries: int, block: int, clients: int, log: Any = None) -> Soak:
-    """The soak on a fresh local stack of its own."""
+def measure(inquiries: int, block: int, clients: int, log: Any = None, snapshots: Path | None = None,
+            extra_env: dict[str, str] | None = None) -> Soak:
+    """The soak on a fresh local stack of its own; with ``snapshots``, the stack's process writes a census of
+    moto's stores there before the first block and after each (and a tracemalloc snapshot with
+    LOCAL_TRACEMALLOC_FRAMES; ``infra/local/memory_probe.py``; compare them with
+    ``python -m infra.bench.memory_diff``)."""
+    env = {"LOCAL_OUTBOX_LIMIT": str(max(2000, 2 * block)), **(extra_env or {})}
+    if snapshots is not None:
+        env[DIR_VARIABLE] = str(snapshots)
     with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStackProcess(Path(tmp) / "soak-stack.log", extra_env={
-            "LOCAL_OUTBOX_LIMIT": str(max(2000, 2 * block))})
+        stack = LocalStackProcess(Path(tmp) / "soak-stack.log", extra_env=env)
         with stack:
-            return run(stack, inquiries, block, clients, deadline_seconds=max(120.0, block * 0.5), log=log)
+            return run(stack, inquiries, block, clients, deadline_seconds=max(120.0, block * 0.5), log=log,
+                       snapshots=snapshots)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,9 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inquiries", type=int, default=10_000)
     parser.add_argument("--block", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--probe", type=Path, default=None,
+                        help="write the stack process's memory census here, before and after each block")
     args = parser.parse_args(argv)
     result = measure(args.inquiries, args.block, args.clients,
-                     log=lambda line: sys.stderr.write(f"{line}\n"))
+                     log=lambda line: sys.stderr.write(f"{line}\n"), snapshots=args.probe)
     sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
     return 0
 

@@ -8,6 +8,7 @@ import sys
 import threading
 from types import FrameType
 
+from infra.local import memory_probe
 from infra.local.config import LocalConfig
 from infra.local.stack import LocalStack
 
@@ -28,6 +29,9 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    probe = memory_probe.from_environ()  # LOCAL_MEMORY_PROBE_DIR: where the memory goes (docs/benchmarks.md)
+    if probe is not None:
+        probe.start()
 
     stack = LocalStack(config)
     try:

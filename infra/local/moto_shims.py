@@ -1,4 +1,4 @@
-"""Six small corrections to moto's server for a local stack that runs all day (issue: a busy day).
+"""Eight small corrections to moto's server for a local stack that runs all day (issue: a busy day).
 
 Each replaces only a path whose cost grows with everything the emulator has ever held; what moto
 promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) stays the same:
@@ -35,6 +35,18 @@ promises (and the tests in ``tests/integration/test_local_moto_shims.py`` pin) s
   ``jsonpath_ng`` (PLY: about a millisecond each). A parsed path is a pure function of its text, so the
   parse is cached (``jsonpath_ng.ext.parse``, the only caller in the stack's process being moto's
   events); each event is still matched and transformed on its own.
+- **Used stream iterators expire.** moto keeps every DynamoDB Streams shard iterator it hands out
+  (``shard_iterators``, each with a 632-character id) for ever, and every ``GetRecords`` hands out a new
+  one: the local stack's two stream pollers, every half second, made the emulator grow up to ~6 KiB a
+  second whether or not anything happened (a day of ``make run``: up to ~0.5 GiB). AWS lets an iterator be used
+  for 15 minutes. Here an iterator that has been read and is older than that is forgotten; one that was
+  never read is kept (a poller that waits longer than 15 minutes still goes on where it was).
+- **Stream records kept as JSON.** moto keeps each DynamoDB stream record as a tree of small dicts (one
+  per attribute of its old and new images), all of them for the stream's life: on the local stack,
+  InquiriesTable's stream was the largest store (~70 MiB per 1,000 inquiries, docs/benchmarks.md).
+  Here each record is kept as its JSON text, compressed (a record's old and new images are nearly the
+  same), and rebuilt when it is read: every ``GetRecords`` answer is the same, record for record; a
+  record JSON cannot carry exactly (none that DynamoDB makes) is kept as moto keeps it.
 """
 
 from __future__ import annotations
@@ -42,8 +54,11 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import json
 import threading
+import time
 import weakref
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,9 +68,10 @@ from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import iso_8601_datetime_with_milliseconds, unix_time
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamRecord, Table
 from moto.dynamodb.models.utilities import dynamo_json_dump
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.sns.models import Subscription
 from moto.sqs.models import Message, SQSBackend
@@ -248,6 +264,88 @@ _original_jsonpath_parse = jsonpath_ext.parse  # type: ignore[attr-defined]
 cached_jsonpath_parse = functools.lru_cache(maxsize=256)(_original_jsonpath_parse)
 
 
+# -- DynamoDB Streams: used iterators expire ---------------------------------------------------------------
+
+ITERATOR_LIFETIME_SECONDS = 15 * 60.0  # what DynamoDB Streams allows an iterator
+SWEEP_EVERY_SECONDS = 60.0  # how often GetRecords looks for expired iterators (a pass reads them all)
+_iterators_lock = threading.Lock()
+_original_get_records = DynamoDBStreamsBackend.get_records
+
+
+def _born(iterator: ShardIterator) -> float:
+    born: float | None = getattr(iterator, "_local_born", None)
+    if born is None:  # made by moto (get_shard_iterator, or the last page's next iterator): now
+        born = time.monotonic()
+        iterator._local_born = born  # type: ignore[attr-defined]
+    return born
+
+
+def forget_used_iterators(backend: DynamoDBStreamsBackend, now: float | None = None) -> int:
+    """Forget the iterators that were read and are past their lifetime; how many were forgotten."""
+    now = time.monotonic() if now is None else now
+    with _iterators_lock:
+        expired = [arn for arn, iterator in list(backend.shard_iterators.items())
+                   if getattr(iterator, "_local_used", False)
+                   and now - _born(iterator) > ITERATOR_LIFETIME_SECONDS]
+        for arn in expired:
+            backend.shard_iterators.pop(arn, None)
+    return len(expired)
+
+
+def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+    """moto's ``GetRecords``, marking the iterator read and forgetting the read ones past their lifetime."""
+    iterator = self.shard_iterators[iterator_arn]
+    _born(iterator)
+    answer: dict[str, Any] = _original_get_records(self, iterator_arn, limit)
+    iterator._local_used = True  # type: ignore[attr-defined]
+    _born(self.shard_iterators[answer["NextShardIterator"]])
+    now = time.monotonic()
+    last: float | None = getattr(self, "_local_last_sweep", None)
+    if last is None or not 0 <= now - last < SWEEP_EVERY_SECONDS:
+        self._local_last_sweep = now  # type: ignore[attr-defined]
+        forget_used_iterators(self, now)
+    return answer
+
+
+# -- DynamoDB Streams: records kept as compressed JSON -----------------------------------------------------
+
+_original_record_init = StreamRecord.__init__
+_original_record_to_json = StreamRecord.to_json
+_CREATED = "ApproximateCreationDateTime"  # a datetime: kept as it is, beside the JSON
+
+
+def _record_init(self: StreamRecord, *args: Any, **kwargs: Any) -> None:
+    _original_record_init(self, *args, **kwargs)
+    record = self.record
+    dynamodb = record.get("dynamodb")
+    if not isinstance(dynamodb, dict):
+        return
+    created = dynamodb.get(_CREATED)
+    rest = {**record, "dynamodb": {k: v for k, v in dynamodb.items() if k != _CREATED}}
+    try:
+        text = json.dumps(rest, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    if json.loads(text) != rest:  # not carried exactly (a tuple, bytes): keep moto's own
+        return
+    del self.record
+    self._local_packed = (zlib.compress(text.encode(), 1), created,  # type: ignore[attr-defined]
+                          _CREATED in dynamodb)
+
+
+def _record_to_json(self: StreamRecord) -> dict[str, Any]:
+    packed: tuple[bytes, Any, bool] | None = getattr(self, "_local_packed", None)
+    if packed is None:
+        return _original_record_to_json(self)
+    compressed, created, had_created = packed
+    record: dict[str, Any] = json.loads(zlib.decompress(compressed))
+    if had_created:  # where moto put it: after the view type
+        dynamodb = record["dynamodb"]
+        record["dynamodb"] = {"StreamViewType": dynamodb.pop("StreamViewType"), _CREATED: created, **dynamodb} \
+            if "StreamViewType" in dynamodb else {_CREATED: created, **dynamodb}
+    return record
+
+
 _ORIGINALS: dict[str, Any] = {
     "reset_model_data": model_instances.reset_model_data,
     "transact_write_items": DynamoDBBackend.transact_write_items,
@@ -256,7 +354,7 @@ _ORIGINALS: dict[str, Any] = {
 
 
 def install() -> None:
-    """Apply the six shims to moto in this process (idempotent)."""
+    """Apply the eight shims to moto in this process (idempotent)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -271,6 +369,9 @@ def install() -> None:
             handler.serialized = serialized  # type: ignore[method-assign]
         Subscription.get_post_data = get_post_data  # type: ignore[method-assign]
         jsonpath_ext.parse = cached_jsonpath_parse  # type: ignore[attr-defined]
+        DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+        StreamRecord.__init__ = _record_init  # type: ignore[method-assign]
+        StreamRecord.to_json = _record_to_json  # type: ignore[method-assign]
         _installed = True
 
 
@@ -294,6 +395,9 @@ def uninstall() -> None:
         Subscription.get_post_data = _original_get_post_data  # type: ignore[method-assign]
         jsonpath_ext.parse = _original_jsonpath_parse  # type: ignore[attr-defined]
         cached_jsonpath_parse.cache_clear()
+        DynamoDBStreamsBackend.get_records = _original_get_records  # type: ignore[method-assign]
+        StreamRecord.__init__ = _original_record_init  # type: ignore[method-assign]
+        StreamRecord.to_json = _original_record_to_json  # type: ignore[method-assign]
         _installed = False
 
 

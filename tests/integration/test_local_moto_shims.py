@@ -357,3 +357,91 @@ def test_event_targets_parse_their_input_paths_once(shimmed: None, monkeypatch: 
     _events_through_a_transformer(4)
     # moto parses every target's paths for every event (PLY, about a millisecond each).
     assert len(parsed) == len(set(parsed))
+
+
+def _stream_iterator(dynamodb: Any, streams: Any, table: str) -> str:
+    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    return str(streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
+
+
+def test_read_stream_iterators_are_forgotten_after_their_lifetime_and_reading_goes_on(
+        shimmed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poller that reads every half second must not grow the emulator: AWS lets an iterator be used for
+    15 minutes; moto kept each one (and each GetRecords makes one) for ever."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    clock = [1000.0]
+    monkeypatch.setattr("time.monotonic", lambda: clock[0])
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    streams = boto3.client("dynamodbstreams", region_name=REGION,
+                           config=Config(account_id_endpoint_mode="disabled"))
+    _table(dynamodb, "One")
+    backend = dynamodbstreams_backends[ACCOUNT][REGION]
+    iterator = _stream_iterator(dynamodb, streams, "One")
+    never_read = _stream_iterator(dynamodb, streams, "One")
+    seen: list[str] = []
+    for n in range(200):  # a poller's rounds; a record now and then
+        if n % 20 == 0:
+            dynamodb.put_item(TableName="One", Item={"pk": {"S": f"item-{n}"}})
+        page = streams.get_records(ShardIterator=iterator, Limit=100)
+        seen += [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]]
+        iterator = page["NextShardIterator"]
+        clock[0] += 10.0  # 200 rounds: 2,000 s, past the 15 minutes
+    assert seen == [f"item-{n}" for n in range(0, 200, 20)]  # each record once, in order
+    # Only the last 15 minutes' iterators (and a sweep's interval) are kept, not one per round.
+    lifetime = moto_shims.ITERATOR_LIFETIME_SECONDS + moto_shims.SWEEP_EVERY_SECONDS
+    assert moto_shims.ITERATOR_LIFETIME_SECONDS == 15 * 60
+    assert len(backend.shard_iterators) <= lifetime / 10 + 3 < 200
+    # One never read is kept: reading it now starts where it pointed (the stream's start).
+    assert len(streams.get_records(ShardIterator=never_read, Limit=100)["Records"]) == 10
+    # A read one within its lifetime can be read again, as AWS allows.
+    again = streams.get_records(ShardIterator=iterator, Limit=100)
+    assert streams.get_records(ShardIterator=iterator, Limit=100)["Records"] == again["Records"]
+
+
+def _stream_bytes_after_writes() -> tuple[int, list[dict[str, Any]]]:
+    from infra.local.memory_census import deep_size
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    streams = boto3.client("dynamodbstreams", region_name=REGION,
+                           config=Config(account_id_endpoint_mode="disabled"))
+    dynamodb.create_table(TableName="Images", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST",
+                          StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    for n in range(100):  # an inquiry-like item written, then changed twice
+        fields = {f"field_{k}": {"S": f"value {k} of {n}"} for k in range(25)}
+        item: dict[str, Any] = {"pk": {"S": f"inquiry-{n}"}, **fields,
+                "tags": {"SS": ["a", "b"]}, "count": {"N": str(n)}, "flag": {"BOOL": True}, "none": {"NULL": True},
+                "nested": {"M": {"inner": {"L": [{"S": "x"}, {"N": "1"}]}}}}
+        dynamodb.put_item(TableName="Images", Item=item)
+        for step in ("confirmed", "notified"):
+            dynamodb.update_item(TableName="Images", Key={"pk": item["pk"]}, UpdateExpression=f"SET {step} = :t",
+                                 ExpressionAttributeValues={":t": {"S": "2026-12-06T05:00:00+00:00"}})
+    shard = dynamodb_backends[ACCOUNT][REGION].tables["Images"].stream_shard
+    assert shard is not None
+    held = deep_size(shard.items, set())
+    iterator = _stream_iterator(dynamodb, streams, "Images")
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    return held, [{k: v for k, v in r.items() if k != "eventID"} for r in records]
+
+
+def test_stream_records_are_kept_compactly_and_read_the_same() -> None:
+    """moto kept each record's old and new images as trees of small dicts for the stream's whole life."""
+    with mock_aws():
+        plain_bytes, plain = _stream_bytes_after_writes()
+    with mock_aws():
+        moto_shims.install()
+        try:
+            shimmed_bytes, shimmed = _stream_bytes_after_writes()
+        finally:
+            moto_shims.uninstall()
+    assert len(shimmed) == len(plain) == 300
+    for record in plain + shimmed:
+        record["dynamodb"].pop("ApproximateCreationDateTime")  # the time of the write, and moto's size of
+        assert isinstance(record["dynamodb"].pop("SequenceNumber"), str)  # the record with it: per run
+        assert record["dynamodb"].pop("SizeBytes") > 0
+    assert shimmed == plain
+    assert shimmed_bytes < plain_bytes / 10
