@@ -65,6 +65,11 @@ from pydantic import BaseModel
 class One(BaseModel):
     field: int
 """
+# What intake validates with: pydantic's core and one validator built from a core schema (``inquiries.models_core``).
+_CORE_VALIDATOR = """
+from pydantic_core import SchemaValidator, core_schema
+SchemaValidator(core_schema.model_fields_schema({"field": core_schema.model_field(core_schema.int_schema())}))
+"""
 _REST_RESOLVER = """
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 APIGatewayRestResolver()
@@ -81,8 +86,9 @@ Tracer(service="floor", auto_patch=False)
 """
 PAUSED_FLOOR = "the collector paused, as inquiries.handlers pauses it, and nothing else"
 PYDANTIC_FLOOR = "pydantic, one model"
+CORE_FLOOR = "pydantic_core, one validator"
 RESOLVER_FLOOR = "Powertools REST resolver"
-INTAKE_FLOOR = "pydantic, the resolver, email_validator and zoneinfo: IntakeFunction's libraries"
+INTAKE_FLOOR = "pydantic_core, the resolver, email_validator and zoneinfo: IntakeFunction's libraries"
 TRACER_FLOOR = "Powertools Tracer (the X-Ray SDK), dropped"
 # What a library costs a cold start before any of our code runs: the baseline plus that library,
 # imported as the handlers import (the cyclic collector paused, then frozen: ``inquiries.handlers``) and
@@ -91,8 +97,9 @@ TRACER_FLOOR = "Powertools Tracer (the X-Ray SDK), dropped"
 LIBRARY_FLOORS: dict[str, str] = {
     PAUSED_FLOOR: "",
     PYDANTIC_FLOOR: _PYDANTIC_MODEL,
+    CORE_FLOOR: _CORE_VALIDATOR,
     RESOLVER_FLOOR: _REST_RESOLVER,
-    INTAKE_FLOOR: _PYDANTIC_MODEL + _REST_RESOLVER + _ADDRESS_AND_ZONE,
+    INTAKE_FLOOR: _CORE_VALIDATOR + _REST_RESOLVER + _ADDRESS_AND_ZONE,
     TRACER_FLOOR: _TRACER,
 }
 _PAUSE = "import gc\ngc.disable()\n"
@@ -243,12 +250,13 @@ def measure_floors(runs: int, resources: TemplateResources | None = None) -> lis
 
 
 # What a handler's import spends, beyond its libraries: the libraries (INTAKE_FLOOR's, as the handlers import them)
-# are imported first, then the handler, with the dataclass decorator, pydantic's model class and the enum class
-# timed (process CPU time) wherever they run. ``--breakdown`` prints it.
+# are imported first, then the handler, with the dataclass decorator, pydantic_core's validator (intake's, built
+# from its core schema), and the enum class timed (process CPU time) wherever they run. pydantic itself is not
+# imported: no handler loads it (``tests/unit/test_cold_start_imports.py``). ``--breakdown`` prints it.
 _BREAKDOWN = _PAUSE + _BASELINE_INIT + LIBRARY_FLOORS[INTAKE_FLOOR] + """
 import dataclasses, enum, importlib, json, sys, time
-from pydantic._internal import _model_construction
-spent = {"dataclasses": [0.0, 0], "pydantic models": [0.0, 0], "enums": [0.0, 0]}
+import pydantic_core
+spent = {"dataclasses": [0.0, 0], "core validators": [0.0, 0], "enums": [0.0, 0]}
 
 def timed(owner, name, key):
     original = getattr(owner, name)
@@ -262,7 +270,7 @@ def timed(owner, name, key):
     setattr(owner, name, wrapper)
 
 timed(dataclasses, "_process_class", "dataclasses")
-timed(_model_construction.ModelMetaclass, "__new__", "pydantic models")
+timed(pydantic_core, "SchemaValidator", "core validators")
 timed(enum.EnumType, "__new__", "enums")
 before = set(sys.modules)
 started = time.process_time()
@@ -277,7 +285,7 @@ print("BREAKDOWN " + json.dumps({"total_ms": total * 1000, "our_modules": len(ou
 
 def breakdown(resources: TemplateResources, logical_id: str, runs: int) -> dict[str, list[float]]:
     """Medians over ``runs`` fresh processes of what the handler's import spends beyond INTAKE_FLOOR's libraries:
-    in total, creating dataclasses, building pydantic models and enums (ms, and how many were made)."""
+    in total, creating dataclasses, building pydantic_core validators and enums (ms, and how many were made)."""
     module = str(resources.function_property(logical_id, "Handler")).rsplit(".", 1)[0]
     code = _BREAKDOWN.replace("{clients!r}", repr(CLIENTS[FLOOR_FUNCTION])).replace("{module!r}", repr(module))
     env = function_environment(resources, logical_id)

@@ -186,7 +186,7 @@ def markdown(data: dict[str, Any]) -> str:
     add(f"\n{w['blocks']} blocks of {w['requests']} requests each, every block with fresh fakes; each figure is "
         "the median over the blocks of that block's percentile, so one burst of other work on this shared "
         f"machine moves one block, not the figure (the blocks' p99 ratios, in order: {spread}). The p99 goal "
-        f"(at most 3x) is {_yes(w['p99_ratio'] <= WARM_P99_GOAL)}. Intake validates the body with pydantic (the "
+        f"(at most 3x) is {_yes(w['p99_ratio'] <= WARM_P99_GOAL)}. Intake validates the body with pydantic's core (the "
         "address and phone number included), triages the message, checks the client's rate limit, runs "
         "Powertools idempotency, writes the inquiry and dispatches it, so its p50 is a few times the hello "
         "world's; its tail stays closer because both share the same pauses (garbage collection, the "
@@ -432,10 +432,14 @@ def _goal_summary(cold: dict[str, dict[str, Any]]) -> str:
 
 
 def _cold_start_analysis(data: dict[str, Any]) -> str:
-    """What was taken out of init, and why IntakeFunction's goal is out of reach with its libraries."""
+    """What was taken out of init, and what IntakeFunction's init is made of beyond its libraries."""
     cold = {c["function"]: c for c in data["cold_start"]}
     floors = {c["function"]: c for c in data["library_floors"]}
-    intake, floor, paused = cold["IntakeFunction"], floors[INTAKE_FLOOR], floors[PAUSED_FLOOR]
+    # A JSON written before intake's floor became pydantic_core's names it by pydantic: the row is the one that
+    # ends like INTAKE_FLOOR.
+    floor = floors.get(INTAKE_FLOOR) or next(row for name, row in floors.items()
+                                             if name.endswith(INTAKE_FLOOR.rsplit(":", 1)[1]))
+    intake, paused = cold["IntakeFunction"], floors[PAUSED_FLOOR]
     tracer, pydantic = floors[TRACER_FLOOR], floors[PYDANTIC_FLOOR]
     return f"""Before issue 13: 1.9x to 2.5x CPU and 1.6x RSS (its table, and this benchmark on the code it
 started from). What was taken out of init:
@@ -450,13 +454,16 @@ started from). What was taken out of init:
   why the functions that load little beyond it can come out near or under 1.0x.
 - **Tracer** (loading the X-Ray SDK: {tracer['cpu_ratio'] - paused['cpu_ratio']:.2f}x the baseline's CPU and
   {tracer['rss_mib'] - paused['rss_mib']:.0f} MiB more per cold start in this run): dropped, see "Tracer".
-- **pydantic**, from every function but intake: {pydantic['cpu_ratio'] - paused['cpu_ratio']:.2f}x the
+- **pydantic**, from every function: {pydantic['cpu_ratio'] - paused['cpu_ratio']:.2f}x the
   baseline in this run for importing it and building one model, most of the headroom the goal leaves.
   Settings are frozen, type-checked classes that compile nothing at import (`inquiries.settings`, same
   rules: a bad value still stops the cold start naming the variable); the stored record, the shared vocabulary and the
-  error body are in `inquiries.record`; the care API reads and answers with dataclasses. pydantic
-  describes them only when `make openapi` writes docs/openapi.json, and
-  `tests/unit/test_cold_start_imports.py` fails if a handler other than intake loads it.
+  error body are in `inquiries.record`; the care API reads and answers with dataclasses. Intake validates
+  every submission with pydantic's core alone (issue 17): a `SchemaValidator` built from the core schema
+  `inquiries.models_core` writes out, the one pydantic builds for `InquiryIn` with the same rule functions
+  (`tests/unit/test_inquiry_core_schema.py` holds the two to the same schema and the same answers). pydantic
+  describes them all only when `make openapi` writes docs/openapi.json, and
+  `tests/unit/test_cold_start_imports.py` fails if any handler loads it.
 - **Powertools' batch utility**, whose import loads every event data class and asyncio (~20 ms), for one
   loop: the consumers answer their SQS batches with `inquiries.delivery.sqs_batch` (the same partial
   batch response).
@@ -475,21 +482,20 @@ started from). What was taken out of init:
   body's schema is built for docs/openapi.json only) are loaded by the request that uses them. Intake's
   item and submission hold PHI and make no repr or field-by-field equality (no method to compile, and
   nothing to print a value). `tests/unit/test_cold_start_intake.py` fails if init loads any of them again,
-  and checks what every submission needs (pydantic, email_validator, zoneinfo, idempotency) stays in init.
+  and checks what every submission needs (pydantic's core and intake's validator, email_validator, zoneinfo,
+  idempotency) stays in init, and that neither init nor the first requests load pydantic.
 
 Nothing every request needs was moved into the first request to flatter the figure. {_goal_summary(cold)}
-Every submission is validated with pydantic (its address with email_validator), routed by Powertools'
+Every submission is validated with pydantic's core (its address with email_validator), routed by Powertools'
 REST resolver and given a due time in the clinic's time zone: those libraries alone cost
-{floor['cpu_ratio']:.2f}x the baseline before a line of ours runs (the table above), and building the
-public contract's models plus intake's own code (triage, idempotency, the service, the data layer)
-adds {intake['cpu_ratio'] - floor['cpu_ratio']:.2f}x to reach {intake['cpu_ratio']:.2f}x. Under 1.3x would mean
-validating submissions without pydantic or email_validator, or routing without the resolver: rewriting
-the public contract's validation (the source of docs/openapi.json) or the HTTP edge by hand, to save
-tens of milliseconds once per execution environment. We kept them; `make bench` measures the floor in
-every run, so the gap stays visible. What our part is made of (issue 17, on top of the libraries' floor,
-`python -m infra.bench.cold_start --function IntakeFunction --breakdown`): about 10 ms
-creating 16 dataclasses (Python 3.11 and 3.12 compile each generated method from source), 4-5 ms building
-`InquiryIn`'s validator, 3-4 ms importing Powertools' idempotency utility, and the rest loading some 35
+{floor['cpu_ratio']:.2f}x the baseline before a line of ours runs (the table above), and intake's own code
+(triage, idempotency, the service, the data layer, the validator) adds
+{intake['cpu_ratio'] - floor['cpu_ratio']:.2f}x to reach {intake['cpu_ratio']:.2f}x. Before issue 17's last pass
+intake loaded pydantic itself and built `InquiryIn` at init (1.37x on a quiet machine); validating with the
+core alone took that ~45 ms out, and the first requests do not load it either. What our part is made of (on
+top of the libraries' floor, `python -m infra.bench.cold_start --function IntakeFunction --breakdown`): about
+9 ms creating 17 dataclasses (Python 3.11 and 3.12 compile each generated method from source), under 1 ms
+building the validator, 3-4 ms importing Powertools' idempotency utility, and the rest loading some 35
 modules of ours; all of it is used by every submission.
 
 CareApiFunction and RemindCareTeamFunction (the care team's console and reminders, issue 10),

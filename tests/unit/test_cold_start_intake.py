@@ -6,7 +6,9 @@ Jinja and the templates), the Turnstile check (only when a secret is configured;
 it, so it is loaded at init), the gettext machinery that reads a compiled catalog (English, the source language,
 needs none) and the pydantic descriptions of the answers (the error body and the 202 body are
 built by our code, never validated: pydantic describes them for ``make openapi`` only). What every submission
-needs stays in init: the validation model, the address check, the clinic's time zone.
+needs stays in init: the validator, the address check, the clinic's time zone. pydantic itself is never loaded:
+submissions are validated by pydantic's core (``inquiries.models_core``), neither at init nor by the first
+requests (a lazy import there would only move its ~45 ms into the person's first request).
 
 Each check imports the handler in a fresh interpreter with the function's template environment, as
 ``infra/bench/cold_start.py`` measures it.
@@ -33,37 +35,54 @@ from infra.bench import cold_start
 from infra.bench.cold_start import CLIENTS, REPO, function_environment
 from infra.template import TemplateResources
 from tests.support import phi
+from tests.support.events import api_event
 
 RESOURCES = TemplateResources()
 
-# Imports the intake handler, then reports which of the watched modules are loaded and which pydantic models of
-# ours have their validators built.
+# Imports the intake handler, then reports which of the watched modules are loaded.
 _IMPORT_AND_REPORT = """
 import importlib, json, sys
 importlib.import_module("inquiries.handlers.intake")
-from pydantic import BaseModel
+print(json.dumps({"loaded": sorted(m for m in json.loads(sys.argv[1]) if m in sys.modules)}))
+"""
 
-def built(cls):
-    for sub in cls.__subclasses__():
-        if sub.__module__.startswith("inquiries.") and sub.__dict__.get("__pydantic_complete__"):
-            yield sub.__name__
-        yield from built(sub)
+# Imports the intake handler, answers the requests given as JSON events (its service on the in-memory fakes, as
+# ``infra/bench/warm.py`` runs it), then reports the statuses and whether pydantic is loaded. The events are made by
+# the test: ``tests.support.events`` loads pydantic itself (``tests.support.phi``).
+_FIRST_REQUESTS = """
+import json, sys
+from inquiries.handlers import intake
+from inquiries.intake.rate_limit import RateLimiter
+from inquiries.intake.service import IntakeService
+from inquiries.peppers import Peppers
+from tests.support.fakes import InMemoryCounters, InMemoryInquiries, InMemoryPersistence, RecordingDispatcher
+from tests.support.lambda_context import FakeLambdaContext
 
-print(json.dumps({"loaded": sorted(m for m in json.loads(sys.argv[1]) if m in sys.modules),
-                  "models": sorted(set(built(BaseModel)))}))
+at_init = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic")
+peppers = Peppers(current=b"a test pepper, at least 16 bytes")
+intake.app.__dict__["intake"] = IntakeService(
+    intake.settings, inquiries=InMemoryInquiries(), dispatcher=RecordingDispatcher(),
+    limiter=RateLimiter(InMemoryCounters(), per_client_per_hour=20, peppers=peppers),
+    persistence=InMemoryPersistence(), peppers=peppers, count_triage=lambda _triage: None)
+statuses = [intake.handler(event, FakeLambdaContext("IntakeFunction"))["statusCode"]
+            for event in json.loads(sys.argv[1])]
+print(json.dumps({"statuses": statuses, "at_init": at_init,
+                  "after": sorted(m for m in sys.modules if m.split(".")[0] == "pydantic")}))
 """
 
 # Loaded only by the requests that use them.
 ONLY_SOME_REQUESTS = ("inquiries.rendering", "inquiries.intake.error_page", "inquiries.intake.turnstile", "jinja2",
                       "gettext")
+# No request needs these: submissions are validated by pydantic's core alone (``inquiries.models_core``).
+NO_REQUEST = ("pydantic", "inquiries.models")
 # Every submission needs these: they must stay in init (moving them into the first request would only hide them).
-EVERY_SUBMISSION = ("email_validator", "zoneinfo", "inquiries.models", "inquiries.intake.service",
+EVERY_SUBMISSION = ("email_validator", "zoneinfo", "pydantic_core", "inquiries.models_core", "inquiries.intake.service",
                     "aws_lambda_powertools.utilities.idempotency")
 
 
 def _cold_import(env_overrides: dict[str, str] | None = None) -> dict[str, list[str]]:
     env = function_environment(RESOURCES, "IntakeFunction") | (env_overrides or {})
-    watched = json.dumps(ONLY_SOME_REQUESTS + EVERY_SUBMISSION)
+    watched = json.dumps(ONLY_SOME_REQUESTS + EVERY_SUBMISSION + NO_REQUEST)
     result = subprocess.run([sys.executable, "-c", _IMPORT_AND_REPORT, watched], env=env, cwd=REPO,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -78,10 +97,28 @@ def test_intake_init_loads_what_every_submission_needs_and_not_what_only_some_re
     assert [m for m in found["loaded"] if m in EVERY_SUBMISSION] == sorted(EVERY_SUBMISSION)
 
 
-def test_the_only_pydantic_model_built_at_init_is_the_one_every_submission_validates() -> None:
+def test_intake_init_does_not_load_pydantic() -> None:
     found = _cold_import()
 
-    assert found["models"] == ["InquiryIn"]
+    assert [m for m in found["loaded"] if m in NO_REQUEST] == []
+
+
+def test_intake_answers_its_first_requests_without_loading_pydantic() -> None:
+    env = function_environment(RESOURCES, "IntakeFunction") | {"PYTHONPATH": f"{REPO / 'functions'}:{REPO}"}
+    json_headers = {"content-type": "application/json", "origin": "https://www.example.org"}
+    form_headers = {"content-type": "application/x-www-form-urlencoded", "origin": "https://www.example.org",
+                    "accept": "text/html"}
+    events = [api_event(body=json.dumps({"name": "Robin", "email": "robin@example.com", "consent_to_contact": True}),
+                        headers=json_headers),
+              api_event(body=json.dumps({"name": "", "email": "not an address"}), headers=json_headers),
+              api_event(body="name=Sam&email=sam%40example.com&consent_to_contact=on", headers=form_headers)]
+    result = subprocess.run([sys.executable, "-c", _FIRST_REQUESTS, json.dumps(events)], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.splitlines()[-1])
+
+    assert found["statuses"] == [202, 422, 303]
+    assert found["at_init"] == [] and found["after"] == []
 
 
 def test_with_turnstile_on_every_submission_is_checked_so_the_check_loads_at_init() -> None:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-    from inquiries.models import InquiryIn
+    from inquiries.models_core import SubmittedInquiry
     from inquiries.settings import ResponseTimeSettings
     from inquiries.triage import Triage
 
@@ -132,7 +132,7 @@ class InquiryItem:
     lookup_keys: list[str] | None = None
 
     @classmethod
-    def for_submission(cls, inquiry: InquiryIn, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
+    def for_submission(cls, inquiry: SubmittedInquiry, *, inquiry_id: str, now: float, triage: Triage, spam: bool,
                        retention_days: int, targets: ResponseTimeSettings, peppers: Peppers,
                        language: str = "en") -> Self:
         """The item for a new submission: spam is kept without a dispatch marker or response target,

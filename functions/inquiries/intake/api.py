@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from inquiries.data.errors import DataUnavailable, Throttled
 from inquiries.i18n import N_, translate
@@ -35,13 +35,13 @@ from inquiries.intake.language import preferred_language, request_language
 from inquiries.intake.rate_limit import RateLimited
 from inquiries.intake.service import IntakeService, Submission, accepted_answer
 from inquiries.intake.strict_json import JsonRefused, parse_strict_json
-from inquiries.models import (
+from inquiries.models_core import (
     IDEMPOTENCY_KEY_PATTERN,
     MAX_IDEMPOTENCY_KEY_LENGTH,
     AcceptedInquiry,
     ErrorBody,
-    InquiryIn,
     describe_validation_errors,
+    validate_inquiry,
 )
 from inquiries.observability import count_by_reason, log_unhandled
 from inquiries.record import MAX_BODY_BYTES, CrisisResource, FieldError, Language, error_body
@@ -315,7 +315,7 @@ def submit_inquiry() -> Response[str]:
     token = data.pop(TOKEN_FIELD, None)
     check_person(token)
     try:
-        inquiry = InquiryIn.model_validate(data)
+        inquiry = validate_inquiry(data)
     except ValidationError:
         if not _honeypot_filled(data):
             raise
@@ -503,6 +503,9 @@ def openapi_document(app: IntakeApp) -> dict[str, Any]:
     # document only.
     for described in (CrisisResource, AcceptedInquiry):
         setattr(described, "__pydantic_config__", {"use_attribute_docstrings": True})  # noqa: B010
+    # The pydantic description of the request body, which the submissions' validator mirrors (``models_core``).
+    from inquiries.models import InquiryIn
+
     doc: dict[str, Any] = json.loads(app.get_openapi_json_schema(title="Inquiry intake API", version="1.0.0"))
     schema = InquiryIn.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
     components = doc.setdefault("components", {}).setdefault("schemas", {})

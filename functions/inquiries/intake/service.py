@@ -36,7 +36,7 @@ from inquiries.i18n import N_, translate
 from inquiries.ids import new_inquiry_id, short_reference
 from inquiries.intake.dispatch import Dispatcher, dispatch_and_clear
 from inquiries.intake.rate_limit import RateLimited, RateLimiter
-from inquiries.models import AcceptedInquiry, InquiryIn
+from inquiries.models_core import AcceptedInquiry, SubmittedInquiry, inquiry_json
 from inquiries.observability import count, count_level_without_logging, logger
 from inquiries.peppers import Peppers, peppers
 from inquiries.record import Language, crisis_resources
@@ -70,7 +70,7 @@ class Sender(Protocol):
 class Submission:
     """A validated inquiry with what the edge knows about its request."""
 
-    inquiry: InquiryIn
+    inquiry: SubmittedInquiry
     client_ip: str
     idempotency_key: str | None = None
     # What the request's Accept-Language prefers (``intake.language``), when it names en or es.
@@ -90,7 +90,7 @@ class Submission:
         return peppers.keyed_hash(keyed.SUBMISSION, self._canonical())
 
     def _canonical(self) -> str:
-        return json.dumps(self.inquiry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return json.dumps(inquiry_json(self.inquiry), sort_keys=True, separators=(",", ":"))
 
     @property
     def keyed(self) -> bool:
