@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -248,7 +249,7 @@ class StreamPoller(threading.Thread):
 
     def __init__(self, function: LocalFunction, streams: Any, stream_arn: str, batch_size: int, region: str,
                  on_failure: Callable[[dict[str, Any]], None], max_retries: int = 2,
-                 every_seconds: float = 0.5) -> None:
+                 every_seconds: float = 0.5, describe_every_seconds: float = 60.0) -> None:
         super().__init__(name=f"stream-{function.logical_id}", daemon=True)
         self.function = function
         self.streams = streams
@@ -258,12 +259,27 @@ class StreamPoller(threading.Thread):
         self.on_failure = on_failure
         self.max_retries = max_retries
         self.every_seconds = every_seconds
+        # Lambda's mapping lists the stream's shards now and then, not before every read (a DescribeStream per
+        # poll was the emulator's own load: issue 23); a shard that closes makes the next poll list them again.
+        self.describe_every_seconds = describe_every_seconds
         self._iterators: dict[str, str | None] = {}
+        self._shard_ids: list[str] = []
+        self._described_at: float | None = None
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
         """Ask the poller to finish its current batch and end."""
         self._stop_event.set()
+
+    def _shards(self) -> list[str]:
+        """The stream's shard ids: listed on the first poll, after a shard closed, and every
+        ``describe_every_seconds``."""
+        now = time.monotonic()
+        if self._described_at is None or now - self._described_at >= self.describe_every_seconds:
+            description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+            self._shard_ids = [str(shard["ShardId"]) for shard in description["Shards"]]
+            self._described_at = now
+        return self._shard_ids
 
     def run(self) -> None:
         """Poll until stopped; an error in one round is logged and the next round goes on."""
@@ -278,9 +294,7 @@ class StreamPoller(threading.Thread):
     def poll_once(self) -> int:
         """Read each shard once and hand its new records to the function; how many records were handled."""
         handled = 0
-        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
+        for shard_id in self._shards():
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self.streams.get_shard_iterator(
                     StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
@@ -289,6 +303,8 @@ class StreamPoller(threading.Thread):
                 continue
             page = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
             self._iterators[shard_id] = page.get("NextShardIterator")
+            if self._iterators[shard_id] is None:  # closed: its children are listed on the next poll
+                self._described_at = None
             records = list(page.get("Records", []))
             if records:
                 handled += self._deliver(shard_id, records)

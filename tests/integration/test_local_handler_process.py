@@ -111,7 +111,7 @@ def test_each_delivery_function_has_an_environment_of_its_own() -> None:
         assert all(workers.for_function(lid) is not workers.for_function("IntakeFunction")
                    for lid in ("SendConfirmationFunction", "NotifyCareTeamFunction", "CareApiFunction"))
         answers: list[dict[str, Any]] = []
-        threads = [threading.Thread(target=lambda f=f: answers.append(f.invoke({"seconds": 1.0})))  # type: ignore[misc]
+        threads = [threading.Thread(target=lambda f=f: answers.append(f.invoke({"seconds": 1.0})))
                    for f in deliveries]
         for thread in threads:
             thread.start()
