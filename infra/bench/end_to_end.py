@@ -404,8 +404,8 @@ class Floor:
         return received
 
 
-def run_floor(floor: Floor, inquiries: int, clients: int,
-              start: int = 0) -> tuple[Throughput, list[tuple[float, float, float]]]:
+def run_floor(floor: Floor, inquiries: int, clients: int, start: int = 0,
+              max_seconds: float = 300.0) -> tuple[Throughput, list[tuple[float, float, float]]]:
     """The floor's calls for inquiries ``start`` to ``start + inquiries`` with ``clients`` threads; and each
     inquiry's step timings (ms: intake, confirmation, notification)."""
     lock = threading.Lock()
@@ -417,10 +417,11 @@ def run_floor(floor: Floor, inquiries: int, clients: int,
             steps.append(timings)
 
     published = 0
+    deadline = time.monotonic() + max_seconds
 
     def publish() -> None:  # beside the clients, as the stack's stream mapping runs beside its handlers
         nonlocal published
-        while True:
+        while time.monotonic() < deadline:
             published += floor.publish_new_events()
             if published >= inquiries:
                 return
@@ -432,6 +433,8 @@ def run_floor(floor: Floor, inquiries: int, clients: int,
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(one, range(start, start + inquiries)))
     publisher.join()
+    if published < inquiries:
+        raise TimeoutError(f"{inquiries - published} of {inquiries} floor events not published in time")
     seconds = time.perf_counter() - started
     latencies = [intake for intake, _c, _n in steps]
     return Throughput(FLOOR, inquiries, seconds, percentile(latencies, 50), percentile(latencies, 99)), steps
