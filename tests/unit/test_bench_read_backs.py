@@ -18,7 +18,7 @@ def test_the_pipeline_is_read_back_seldom_while_many_are_left_and_often_near_the
     sleeps: list[float] = []
     monkeypatch.setattr(end_to_end, "_post", lambda port, n: (f"id{n}", 1.0))
     monkeypatch.setattr(end_to_end, "undone", lambda dynamodb, ids: [str(i) for i in left.pop(0)])
-    monkeypatch.setattr(end_to_end.time, "sleep", sleeps.append)
+    monkeypatch.setattr("infra.bench.end_to_end.time.sleep", sleeps.append)
 
     class Stack:
         aws_url = "http://127.0.0.1:1"
