@@ -1,26 +1,35 @@
-"""End to end on the local stack: concurrent clients submit until every inquiry is stored, confirmed
-and notified; the floor makes the same AWS calls directly with boto3 against the same moto.
+"""End to end on the local stack: concurrent clients submit until every inquiry is stored, confirmed,
+notified and published as an event; the floor does the same AWS work directly with boto3 against the same moto.
 
 Pipeline: ``clients`` threads POST ``/inquiries`` over HTTP (127.0.0.1 only, each request from its own
 127.0.x.y address, as API Gateway's ``sourceIp`` would differ); the clock stops when InquiriesTable
-shows ``confirmation_sent_at`` and ``care_team_notified_at`` on every accepted inquiry. The API
-latency is each POST's round trip.
+shows ``confirmation_sent_at`` and ``care_team_notified_at`` on every accepted inquiry and the event log
+holds its ``inquiry.received`` event (``undone``). The API latency is each POST's round trip.
 
 Floor: the same number of threads make, per inquiry, the calls the handlers make, in the same order,
 with items of the same shape (built by ``inquiries.data.items``), on the same moto server:
 
-- intake: two rate-limit counter updates, the idempotency record put, the transaction writing the
-  inquiry and its submission guard, the two queue sends, the dispatch-marker removal and the
-  idempotency record completion (timed as the floor's "API" latency);
-- each consumer: receive one message, read the inquiry, claim the step, send (SES or SNS), record it
-  sent, delete the message.
+- intake: the client's rate-limit counter update, the idempotency record put, the transaction writing the
+  inquiry, its submission guard, its lookup items and its weekly counters, the two queue sends, the
+  dispatch-marker removal and the idempotency record completion (timed as the floor's "API" latency);
+- each consumer: receive one message, read the inquiry, claim the step, (the confirmation: count it
+  against the mailbox's and the domain's daily caps), send (SES or SNS), record it sent, delete the message;
+- the events path: a reader of the floor table's stream, as often as the stack's stream mapping, publishes
+  each record's event as PublishEventsFunction does (``inquiries.handoff.publish.Publisher``: the event log,
+  the bus with its archive, the enabled destinations' scan); the round ends when every inquiry's
+  ``inquiry.received`` is published.
+
+``tests/e2e/test_bench_floor_calls.py`` counts both sides' calls by action and table on one moto and
+requires them equal per inquiry, leaving out what mappings and caches do on their own schedule (receives,
+deletes, stream reads, a warm function's pepper secret).
 
 It runs on its own tables, queues and topic, created in the same moto from the same template
 definitions, so the stack's pollers never see its messages and both start from near-empty tables (moto
 copies a whole table for each transaction, so table size matters). Its transactions are made one at a
 time: moto's transaction copy is not thread-safe (the local stack runs one invocation at a time anyway).
 What it leaves out is what the pipeline adds: HTTP, API Gateway emulation, the handlers' code and
-Powertools, and SQS polling.
+Powertools, the event source mappings' polling (empty receives and stream reads between batches) and the
+emulator's outbox (SNS's subscriptions to two local queues).
 """
 
 from __future__ import annotations
@@ -57,7 +66,12 @@ REGION = "us-east-1"
 FLOOR_PREFIX = "BenchFloor"
 FLOOR_QUEUES = (f"{FLOOR_PREFIX}ConfirmationQueue", f"{FLOOR_PREFIX}CareTeamQueue")
 FLOOR_TOPIC = f"{FLOOR_PREFIX}Topic"
-FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable", "InquiryLookupTable")
+FLOOR_TABLES = ("InquiriesTable", "IdempotencyTable", "RateLimitTable", "InquiryLookupTable", "InquiryStatsTable",
+                "InquiryEventLogTable", "WebhookDestinationsTable")
+FLOOR_BUS = f"{FLOOR_PREFIX}EventBus"
+FLOOR_WEBHOOK_QUEUE = f"{FLOOR_PREFIX}WebhookDeliveryQueue"
+# How often the floor reads its table's stream: as often as the stack's stream mapping (StreamPoller).
+STREAM_POLL_SECONDS = 0.5
 PIPELINE = "pipeline (HTTP, handlers, pollers)"
 THROUGHPUT_GOAL = 0.9  # pipeline inquiries/s at least this multiple of the floor's (issue 23)
 FLOOR = "floor (the same AWS calls, boto3)"
@@ -161,6 +175,31 @@ def _undelivered(dynamodb: DynamoDBClient, table: str, ids: list[str]) -> list[s
     return left
 
 
+def _received(dynamodb: DynamoDBClient, event_log: str) -> set[str]:
+    """The inquiries with an ``inquiry.received`` event in the event log (one paged Scan)."""
+    found: set[str] = set()
+    kwargs: dict[str, Any] = {"TableName": event_log, "ProjectionExpression": "inquiry_id",
+                              "FilterExpression": "#t = :received", "ExpressionAttributeNames": {"#t": "type"},
+                              "ExpressionAttributeValues": {":received": {"S": "inquiry.received"}}}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        found.update(item["inquiry_id"]["S"] for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def undone(dynamodb: DynamoDBClient, ids: list[str], table: str = "InquiriesTable",
+           event_log: str = "InquiryEventLogTable") -> list[str]:
+    """The inquiries not yet all the way through: not confirmed or not notified, or (once every one is) without
+    their ``inquiry.received`` event in the event log (the events path runs beside the deliveries)."""
+    left = _undelivered(dynamodb, table, ids)
+    if left:
+        return left
+    received = _received(dynamodb, event_log)
+    return [i for i in ids if i not in received]
+
+
 def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadline: float,
                  start: int = 0) -> tuple[Throughput, list[float]]:
     """Submit inquiries ``start`` to ``start + inquiries`` over HTTP with ``clients`` threads; stop the clock
@@ -171,12 +210,13 @@ def run_pipeline(stack: LocalStackProcess, inquiries: int, clients: int, deadlin
         answers = list(pool.map(lambda n: _post(stack.api_port, n), range(start, start + inquiries)))
     ids = [inquiry_id for inquiry_id, _ms in answers]
     left = ids  # read back only what is not delivered yet: the watching must not load the emulator it measures
-    while (left := _undelivered(dynamodb, "InquiriesTable", left)):
+    while (left := undone(dynamodb, left)):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{len(left)} of {len(ids)} inquiries not delivered in time")
-        # Each read back costs the emulator (the pipeline's own process) ~10 ms: seldom while many are
-        # left, often near the end, where it sets when the clock stops.
-        time.sleep(0.25 if len(left) > clients else 0.05)
+        # Each read back costs the emulator (the pipeline's own process; the floor has no watcher) ~10 ms, more
+        # when the machine is busy: once a second while many are left, often near the end, where it sets when
+        # the clock stops.
+        time.sleep(1.0 if len(left) > clients else 0.05)
     seconds = time.perf_counter() - started
     latencies = [ms for _id, ms in answers]
     return Throughput(PIPELINE, inquiries, seconds, percentile(latencies, 50), percentile(latencies, 99)), latencies
@@ -188,6 +228,8 @@ class Floor:
     def __init__(self, aws_url: str, resources: TemplateResources) -> None:
         session = _session()
         self.ddb = session.client("dynamodb", endpoint_url=aws_url)
+        self.streams = session.client("dynamodbstreams", endpoint_url=aws_url)
+        self.events = session.client("events", endpoint_url=aws_url)
         self.sqs = session.client("sqs", endpoint_url=aws_url)
         self.sns = session.client("sns", endpoint_url=aws_url)
         self.ses = session.client("sesv2", endpoint_url=aws_url)
@@ -202,21 +244,42 @@ class Floor:
             attributes = {k: v for k, v in attributes.items() if k != "RedrivePolicy"}
             self.queues.append(self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
         self.topic = self.sns.create_topic(Name=FLOOR_TOPIC)["TopicArn"]
+        # The events path: a bus with an archive as the template's InquiryEventBus has, the webhook queue, and
+        # a reader of the floor table's stream (as PublishEventsFunction's mapping reads InquiriesTable's).
+        bus_arn = self.events.create_event_bus(Name=FLOOR_BUS)["EventBusArn"]
+        archive = resources.properties("InquiryEventArchive")
+        self.events.create_archive(ArchiveName=f"{FLOOR_PREFIX}EventArchive", EventSourceArn=bus_arn,
+                                   RetentionDays=int(archive.get("RetentionDays", 0)))
+        webhook_queue = self.sqs.create_queue(QueueName=FLOOR_WEBHOOK_QUEUE)["QueueUrl"]
+        self.time_zone = str(resources.parameter_defaults().get("ClinicTimeZone") or "UTC")
+        self.stream_arn = self.ddb.describe_table(TableName=self.tables["InquiriesTable"])["Table"]["LatestStreamArn"]
+        shard = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.iterator: str | None = self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        from inquiries.data.webhooks import Destinations, EventLog
+        from inquiries.handoff.publish import Publisher
+
+        self.publisher = Publisher(events=self.events, bus_name=FLOOR_BUS,
+                                   log=EventLog(self.ddb, self.tables["InquiryEventLogTable"]), keep_days=35,
+                                   destinations=Destinations(self.ddb, self.tables["WebhookDestinationsTable"]),
+                                   sqs=self.sqs, delivery_queue_url=webhook_queue)
 
     def one_inquiry(self, n: int) -> tuple[float, float, float]:
         """Every call for one inquiry; returns the intake, confirmation and care-team parts' durations in ms."""
-        from inquiries.data.items import InquiryItem, SubmissionGuardItem
+        from inquiries.data.items import InquiryItem, SubmissionGuardItem, plain_values
         from inquiries.data.lookups import lookup_puts
+        from inquiries.data.stats import StatsRecords
         from inquiries.ids import new_inquiry_id
         from inquiries.models import InquiryIn
         from inquiries.peppers import Peppers
+        from inquiries.reports.contributions import contributions
         from inquiries.settings import ResponseTimeSettings
         from inquiries.triage import NOT_URGENT
 
         started = time.perf_counter()
         now = time.time()
         inquiry = InquiryIn.model_validate(_inquiry(n))
-        for scope in ("client", "email"):
+        for scope in ("client",):  # intake counts the client's address per hour (intake.rate_limit)
             counter = f"{scope}#{uuid.uuid4().hex}#{int(now) // 3600}"
             self.ddb.update_item(
                 TableName=self.tables["RateLimitTable"], Key={"id": {"S": counter}},
@@ -238,14 +301,19 @@ class Floor:
                                           retention_days=365, targets=ResponseTimeSettings(),
                                           peppers=Peppers(current=b"bench pepper, at least 16 bytes"))
         guard = SubmissionGuardItem(guard_id=key, inquiry_id=inquiry_id, expiration=int(now) + 86400)
+        stored = item.to_item()
+        stored["stats_counted"] = {"BOOL": True}  # and its weekly counters, in the same transaction
+        counted = StatsRecords(self.tables["InquiryStatsTable"]).updates(
+            contributions(plain_values(stored), self.time_zone))
         with self.transaction_lock:
             self.ddb.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self.tables["IdempotencyTable"], "Item": guard.to_item(),
                          "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
                          "ExpressionAttributeValues": {":now": {"N": str(int(now))}}}},
-                {"Put": {"TableName": self.tables["InquiriesTable"], "Item": item.to_item(),
+                {"Put": {"TableName": self.tables["InquiriesTable"], "Item": stored,
                          "ConditionExpression": "attribute_not_exists(inquiry_id)"}},
                 *lookup_puts(self.tables["InquiryLookupTable"], inquiry_id, item.lookup_keys or [], item.ttl),
+                *counted,
             ])
         body = json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
         for url in self.queues:
@@ -267,6 +335,16 @@ class Floor:
         return intake_ms, confirmation_ms, care_team_ms
 
     def _send_email(self, values: dict[str, Any]) -> None:
+        # The daily caps first: the mailbox's and the domain's count-once counters (delivery.address_cap).
+        day = int(time.time()) // 86400 * 86400
+        for scope in ("confirm_email", "confirm_domain"):
+            self.ddb.update_item(
+                TableName=self.tables["RateLimitTable"], Key={"id": {"S": f"{scope}#{uuid.uuid4().hex}#{day}"}},
+                UpdateExpression="ADD members :member SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(members) OR size(members) < :limit OR contains(members, :id)",
+                ExpressionAttributeValues={":member": {"SS": [values["inquiry_id"]["S"]]},
+                                           ":id": {"S": values["inquiry_id"]["S"]}, ":limit": {"N": "50"},
+                                           ":expires": {"N": str(day + 86400 + 60)}})
         text = "Thank you for reaching out. " * 20
         self.ses.send_email(FromEmailAddress=self.sender, Destination={"ToAddresses": [values["email"]["S"]]},
                             Content={"Simple": {"Subject": {"Data": "We received your inquiry"},
@@ -307,8 +385,28 @@ class Floor:
         return elapsed
 
 
-def run_floor(floor: Floor, inquiries: int, clients: int,
-              start: int = 0) -> tuple[Throughput, list[tuple[float, float, float]]]:
+    def publish_new_events(self) -> int:
+        """One read of the floor table's stream, each new record's event kept and sent as PublishEventsFunction
+        does (event log, bus, a delivery message per enabled destination); how many ``inquiry.received``."""
+        from inquiries.handoff.events import EventType, event_from_stream_record
+
+        from infra.local.event_sources import dynamodb_stream_event
+
+        if self.iterator is None:
+            return 0
+        page = self.streams.get_records(ShardIterator=self.iterator, Limit=100)
+        self.iterator = page.get("NextShardIterator")
+        received = 0
+        for record in dynamodb_stream_event(list(page.get("Records", [])), self.stream_arn, REGION)["Records"]:
+            event = event_from_stream_record(record)
+            if event is not None:
+                self.publisher.publish(event)
+                received += event.type is EventType.RECEIVED
+        return received
+
+
+def run_floor(floor: Floor, inquiries: int, clients: int, start: int = 0,
+              max_seconds: float = 300.0) -> tuple[Throughput, list[tuple[float, float, float]]]:
     """The floor's calls for inquiries ``start`` to ``start + inquiries`` with ``clients`` threads; and each
     inquiry's step timings (ms: intake, confirmation, notification)."""
     lock = threading.Lock()
@@ -319,9 +417,25 @@ def run_floor(floor: Floor, inquiries: int, clients: int,
         with lock:
             steps.append(timings)
 
+    published = 0
+    deadline = time.monotonic() + max_seconds
+
+    def publish() -> None:  # beside the clients, as the stack's stream mapping runs beside its handlers
+        nonlocal published
+        while time.monotonic() < deadline:
+            published += floor.publish_new_events()
+            if published >= inquiries:
+                return
+            time.sleep(STREAM_POLL_SECONDS)
+
     started = time.perf_counter()
+    publisher = threading.Thread(target=publish, name="floor-events", daemon=True)
+    publisher.start()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(one, range(start, start + inquiries)))
+    publisher.join()
+    if published < inquiries:
+        raise TimeoutError(f"{inquiries - published} of {inquiries} floor events not published in time")
     seconds = time.perf_counter() - started
     latencies = [intake for intake, _c, _n in steps]
     return Throughput(FLOOR, inquiries, seconds, percentile(latencies, 50), percentile(latencies, 99)), steps

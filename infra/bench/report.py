@@ -204,8 +204,10 @@ def markdown(data: dict[str, Any]) -> str:
     add("## End to end on the local stack\n")
     add(f"{e['clients']} concurrent clients on 127.0.0.1 submit {p['inquiries']} inquiries to the local stack "
         "(`infra.local`: moto, the API Gateway emulator, the real handlers, SQS pollers); the clock stops when "
-        "InquiriesTable shows every one confirmed and notified. The floor makes the same AWS calls per inquiry "
-        "directly with boto3, with the same concurrency, against the same moto (see `infra/bench/end_to_end.py`). "
+        "InquiriesTable shows every one confirmed and notified and the event log holds its `inquiry.received`. The "
+        "floor is the same AWS work done by plain boto3 in one process: every call the handlers make per inquiry, "
+        "the events path's included (counted equal by action and table in `tests/e2e/test_bench_floor_calls.py`), "
+        "with the same concurrency, against the same moto (see `infra/bench/end_to_end.py`). "
         "The two run in alternating rounds of a quarter of the inquiries each, so both meet the tables as full "
         "and the shared machine as busy; each side's figure is all its inquiries over all its rounds' seconds.\n")
     add("| | inquiries/s | API p50 ms | API p99 ms |\n|---|---|---|---|")
@@ -225,11 +227,11 @@ def markdown(data: dict[str, Any]) -> str:
     add(f"\nThe goal (at least {THROUGHPUT_GOAL}x the floor) is {met}. The floor's "
         "\"API\" latency is its intake calls alone; the pipeline's adds HTTP, the API Gateway emulator and the "
         "handler. The handlers run in worker processes, one invocation at a time each, as Lambda's execution "
-        "environments (`infra/local/handler_process.py`; intake has up to two): the emulator's Python and the "
-        "handlers' use both cores, as the floor's client and moto do. The pipeline also does what the floor "
-        "leaves out: issue 22's events path (InquiriesTable's stream read by PublishEventsFunction and "
-        "ArchiveAuditFunction's pollers, the event log, InquiryEventBus and its archive), the local outbox's "
-        "SNS subscriptions, and the pollers themselves, all in the emulator's process.\n")
+        "environments (`infra/local/handler_process.py`; intake has up to two, each delivery one): the emulator's "
+        "Python and the handlers' use both cores, as the floor's client and moto do. The pipeline also does what "
+        "the floor leaves out, all in the emulator's process: the event source mappings' polling (empty receives "
+        "and stream reads between batches, ArchiveAuditFunction's stream), the local outbox's SNS subscriptions "
+        "and the pollers' deletes.\n")
     add(_END_TO_END_PROFILE)
     add(_soak_text(data["soak"]))
     add(_profile_text(data["profile"]))

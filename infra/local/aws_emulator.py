@@ -29,7 +29,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.ses.models import ses_backends
 from werkzeug.serving import make_server
 
-from infra.local import moto_shims
+from infra.local import moto_dispatch, moto_shims
 from infra.local.config import LOOPBACK
 from infra.local.faults import AwsFaults, inject_faults
 from infra.template import ACCOUNT_ID, TemplateResources
@@ -147,6 +147,7 @@ class MotoServer(ThreadedMotoServer):
         # moto's backends are per process: a server started earlier in this process left its state.
         if self.shims:  # a day's traffic must not slow or grow the emulator (see moto_shims)
             moto_shims.install()
+            moto_dispatch.install()  # and no request re-reads moto's routing (see moto_dispatch)
         moto_api_backend.reset()
         # Bind in the caller's thread first so a busy port fails loudly instead of hanging.
         errors: list[BaseException] = []

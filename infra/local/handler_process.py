@@ -3,8 +3,8 @@
 In one process the handlers' Python, moto's and the API emulator's share one interpreter lock, so the
 local stack used one core of any machine however many inquiries arrived at once (issue 23: the end-to-end
 benchmark's pipeline ran at 0.5-0.74x the boto3 floor, whose client and moto run in two processes). Here
-each group of functions (``WORKER_GROUPS``: intake; the two deliveries; every other function
-together) runs in a worker process started with ``python -m infra.local.handler_process``, which imports
+each group of functions (``WORKER_GROUPS``: intake; the confirmation; the care-team notification; every
+other function together) runs in a worker process started with ``python -m infra.local.handler_process``, which imports
 the handlers there, with the environment the stack set (the union of the template's, as before).
 
 A worker handles one invocation at a time (``HandlerWorker`` holds a lock for each call), as one Lambda
@@ -32,10 +32,12 @@ from typing import IO, Any
 
 from infra.template import ROOT
 
-# Intake in its own workers, the two deliveries in one; every other function shares one ("other"). Each
-# worker is a process of ~55-75 MiB: a worker per function would take the stack past 1 GiB in a busy day.
-WORKER_GROUPS = {"IntakeFunction": "intake", "SendConfirmationFunction": "delivery",
-                 "NotifyCareTeamFunction": "delivery"}
+# Intake in its own workers, each delivery in its own (they drain their queues at once, as two Lambda
+# functions do: sharing one worker made each wait behind the other's batches, the soak's 80-90 s queue age);
+# every other function shares one ("other"). Each worker is a process of ~55-75 MiB: a worker per function
+# would take the stack past 1 GiB in a busy day.
+WORKER_GROUPS = {"IntakeFunction": "intake", "SendConfirmationFunction": "confirmation",
+                 "NotifyCareTeamFunction": "care-team"}
 OTHER_GROUP = "other"
 # How many execution environments a group may have at once. Lambda starts another environment for a
 # request that arrives while every one is busy; the API's clients arrive at once, so intake gets two.

@@ -15,7 +15,7 @@ from infra.local.api_gateway import ApiGatewayEmulator, ApiRoute, HttpAnswer, ro
 from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer, aws_session, provision
 from infra.local.cognito import LocalSignIn, TokenVerifier, create_local_users
 from infra.local.config import LocalConfig
-from infra.local.event_sources import ScheduleTick, SqsPoller, StreamPoller
+from infra.local.event_sources import ScheduleTick, SqsPoller, StreamPages, StreamPoller
 from infra.local.handler_process import HandlerWorkers
 from infra.local.integration import LocalIntegration
 from infra.local.lambda_runtime import Handler, LocalFunction, handler_environment
@@ -210,7 +210,8 @@ class LocalStack:
 
         poller = StreamPoller(self.functions[function_lid], streams,
                               self.resources.names.attrs[(table_lid, "StreamArn")],
-                              int(props.get("BatchSize", 100)), self.config.region, on_failure)
+                              int(props.get("BatchSize", 100)), self.config.region, on_failure,
+                              pages=StreamPages(url, self.config.region))
         self.stream_pollers.append(poller)
         poller.start()
 

@@ -98,3 +98,27 @@ def test_an_environment_that_dies_is_replaced(workers: HandlerWorkers) -> None:
         dies.invoke({})
     echo = LocalFunction("Dies", f"{HANDLERS}.echo", 30, 128, "us-east-1", worker=workers.for_function("Dies"))
     assert echo.invoke({"again": True})["event"] == {"again": True}
+
+
+def test_each_delivery_function_has_an_environment_of_its_own() -> None:
+    """The confirmation and the care-team notification run at once, each in its own worker (as two Lambda
+    functions do): one delivery's backlog never waits behind the other's (issue 23: the soak's queue age)."""
+    workers = HandlerWorkers()  # the stack's own grouping
+    try:
+        deliveries = [LocalFunction(lid, f"{HANDLERS}.slow", 30, 128, "us-east-1", worker=workers.for_function(lid))
+                      for lid in ("SendConfirmationFunction", "NotifyCareTeamFunction")]
+        assert workers.for_function("SendConfirmationFunction") is not workers.for_function("NotifyCareTeamFunction")
+        assert all(workers.for_function(lid) is not workers.for_function("IntakeFunction")
+                   for lid in ("SendConfirmationFunction", "NotifyCareTeamFunction", "CareApiFunction"))
+        answers: list[dict[str, Any]] = []
+        threads = [threading.Thread(target=lambda f=f: answers.append(f.invoke({"seconds": 1.0})))
+                   for f in deliveries]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(answers) == 2 and answers[0]["pid"] != answers[1]["pid"]
+        first, second = sorted(answers, key=lambda a: a["started"])
+        assert second["started"] < first["ended"]  # they overlapped
+    finally:
+        workers.stop()
