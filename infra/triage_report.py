@@ -15,7 +15,10 @@ language:
 - **frozen rounds**: rounds nobody here read; the shipped model and rules, totals only;
 - per level and category on the held-out figures, microseconds per message, and (unless
   ``--no-ablation``) what each part contributes: the same held-out and frozen figures with parts
-  removed.
+  removed. The ablation's rows are measured the cheap way, with the same urgent figures as each row trained
+  on its own (``tests/unit/test_triage_ablation.py``): the rules read each text once
+  (``RememberingTriager``), each row's kinds of feature are columns cut from one matrix
+  (``Prepared.cut_from``), and only the ``urgent`` head is fitted (``evaluate``'s ``urgent_only``).
 
 ``--first-try REV`` scores every round with the triage of git revision REV (checked out in a temporary
 worktree): how a round did before anything was changed for it. ``--import-cost`` prints what importing triage
