@@ -377,7 +377,8 @@ def _ablation(chosen: str | None, rules: Triager, training_rounds: Sequence[Phra
     # The same figures as each row evaluated on its own, for less: the rules read each text once, every row's
     # kinds of feature are columns of one matrix, and only the urgent head is fitted
     # (tests/unit/test_triage_ablation.py).
-    rules = RememberingTriager(rules)
+    if not isinstance(rules, RememberingTriager):
+        rules = RememberingTriager(rules)
     training = training.cut_from(UNION_PARTS)
     for label, settings in rows:
         result = (rules_only(rules, training_rounds, frozen) if settings is None
@@ -412,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
             out.append(f"  {name}: urgent caught {_pct(caught, urgent)}; false alarms {_pct(alarms, other)}")
         sys.stdout.write("\n".join(out) + "\n")
         return 0
-    rules = load_shipped_triager()
+    rules = RememberingTriager(load_shipped_triager())  # every text read once, whatever reads it again
     training_rounds = triage_corpus.load(frozen=False)
     frozen = triage_corpus.load(frozen=True)
     training = Prepared.of(training_rounds, rules)

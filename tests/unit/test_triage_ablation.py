@@ -14,6 +14,7 @@ from contextlib import redirect_stdout
 from typing import Any
 
 import pytest
+from inquiries.triage import features
 from inquiries.triage.rules import Triager, load_shipped_triager
 
 from infra import triage_corpus, triage_report, triage_train
@@ -49,7 +50,7 @@ def test_a_kind_of_feature_masked_out_of_the_wider_matrix_is_the_matrix_vectoris
 
 def test_a_long_message_s_words_weigh_less_in_a_masked_scaled_matrix_too() -> None:
     # The test above is only as good as its subset: it must hold long messages, whose words a SCALED model weighs less.
-    parts = (triage_train.features.WORDS, triage_train.features.SCALED)
+    parts = (features.WORDS, features.SCALED)
     cut = triage_train.Prepared.of(TRAINING[::30], load_shipped_triager()).cut_from(triage_train.UNION_PARTS)
     masked, names = cut.matrix(parts)
     assert 0 < masked.data.min() < 0.5 and masked.data.max() == 1.0
