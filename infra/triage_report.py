@@ -1,6 +1,7 @@
 """How well crisis triage does on words it was and was not fitted to, and what it costs per message.
 
     python -m infra.triage_report [--no-ablation | --ablation-rows N,M] [--first-try REV] [--import-cost]
+    python -m infra.triage_report --ablation-check ROW [--every N]
 
 (``make triage`` runs it with no option.)
 
@@ -19,6 +20,7 @@ language:
   on its own (``tests/unit/test_triage_ablation.py``): the rules read each text once
   (``RememberingTriager``), each row's kinds of feature are columns cut from one matrix
   (``Prepared.cut_from``), and only the ``urgent`` head is fitted (``evaluate``'s ``urgent_only``).
+  ``--ablation-check ROW`` times one row both ways on a subset, alternated, and says whether they agree.
 
 ``--first-try REV`` scores every round with the triage of git revision REV (checked out in a temporary
 worktree): how a round did before anything was changed for it. ``--import-cost`` prints what importing triage
@@ -238,6 +240,36 @@ ABLATION: tuple[tuple[str, Settings | None], ...] = (
 )
 
 
+def ablation_check(row: int, every: int, turns: int = 2) -> list[str]:
+    """Row ``row`` of the ablation on every ``every``-th phrasing, the full evaluation and the cheap one
+    (``_ablation``'s) alternated ``turns`` times in this process: CPU seconds of each, and whether their urgent
+    figures are the same."""
+    settings = ABLATION[row][1]
+    if settings is None:
+        raise ValueError("row 0 (the rules alone) trains nothing")
+    training_rounds = triage_corpus.load(frozen=False)[::every]
+    frozen = triage_corpus.load(frozen=True)[::every]
+    lines = [f"ablation row {row} ({ABLATION[row][0]}) on every {every}th phrasing ({len(training_rounds)} training, "
+             f"{len(frozen)} frozen), CPU seconds:"]
+    for turn in range(turns):
+        rules = load_shipped_triager()
+        prepared = Prepared.of(training_rounds, rules)
+        start = time.process_time()
+        full = evaluate(settings, rules, prepared, frozen, with_training=False)
+        full_cpu = time.process_time() - start
+        rules = load_shipped_triager()
+        prepared = Prepared.of(training_rounds, rules)
+        start = time.process_time()
+        cheap = evaluate(settings, RememberingTriager(rules), prepared.cut_from(UNION_PARTS), frozen,
+                         with_training=False, urgent_only=True)
+        cheap_cpu = time.process_time() - start
+        same = all((a[lang].urgent_caught, a[lang].false_alarms) == (b[lang].urgent_caught, b[lang].false_alarms)
+                   for a, b in ((full.held_out, cheap.held_out), (full.frozen, cheap.frozen)) for lang in a)
+        lines.append(f"  turn {turn + 1}: full evaluation {full_cpu:.1f}, cheap {cheap_cpu:.1f}; "
+                     f"same urgent figures: {same}")
+    return lines
+
+
 def microseconds(check: Callable[[str], object], texts: Sequence[str], repeat: int) -> float:
     """Median over the texts of the mean time of ``repeat`` checks of each."""
     per_text = []
@@ -402,8 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-try", metavar="REV", help="score each round with the triage of git revision REV")
     parser.add_argument("--import-cost", action="store_true",
                         help="what importing triage costs IntakeFunction's cold start, and its first message")
+    parser.add_argument("--ablation-check", metavar="ROW", type=int,
+                        help="that row's full evaluation against the ablation's cheap one, alternated (CPU seconds)")
+    parser.add_argument("--every", type=int, default=8, help="with --ablation-check: every Nth phrasing")
     args = parser.parse_args(argv)
     out: list[str] = []
+    if args.ablation_check is not None:
+        sys.stdout.write("\n".join(ablation_check(args.ablation_check, args.every)) + "\n")
+        return 0
     if args.import_cost:
         sys.stdout.write("\n".join(import_cost(runs=11)) + "\n")
         return 0
