@@ -1,6 +1,7 @@
 """How well crisis triage does on words it was and was not fitted to, and what it costs per message.
 
     python -m infra.triage_report [--no-ablation | --ablation-rows N,M] [--first-try REV] [--import-cost]
+    python -m infra.triage_report --ablation-check ROW [--every N]
 
 (``make triage`` runs it with no option.)
 
@@ -15,7 +16,11 @@ language:
 - **frozen rounds**: rounds nobody here read; the shipped model and rules, totals only;
 - per level and category on the held-out figures, microseconds per message, and (unless
   ``--no-ablation``) what each part contributes: the same held-out and frozen figures with parts
-  removed.
+  removed. The ablation's rows are measured the cheap way, with the same urgent figures as each row trained
+  on its own (``tests/unit/test_triage_ablation.py``): the rules read each text once
+  (``RememberingTriager``), each row's kinds of feature are columns cut from one matrix
+  (``Prepared.cut_from``), and only the ``urgent`` head is fitted (``evaluate``'s ``urgent_only``).
+  ``--ablation-check ROW`` times one row both ways on a subset, alternated, and says whether they agree.
 
 ``--first-try REV`` scores every round with the triage of git revision REV (checked out in a temporary
 worktree): how a round did before anything was changed for it. ``--import-cost`` prints what importing triage
@@ -41,11 +46,12 @@ from typing import Any, Protocol
 
 from inquiries.record import Level
 from inquiries.triage import Triage, features
-from inquiries.triage.rules import Triager, load_shipped_triager
+from inquiries.triage.model import BINARY_HEADS
+from inquiries.triage.rules import RulesVerdict, Triager, load_shipped_triager
 
 from infra import triage_corpus
 from infra.triage_corpus import Phrasing
-from infra.triage_train import Prepared, Settings, reader_for, round_folds, train
+from infra.triage_train import UNION_PARTS, Prepared, Settings, reader_for, round_folds, train
 
 MAX_MESSAGE_LENGTH = 2000  # the longest message InquiryIn accepts
 REPO = Path(__file__).resolve().parent.parent
@@ -150,15 +156,37 @@ class Evaluation:
     frozen: dict[str, Figures]
 
 
+class RememberingTriager(Triager):
+    """The rules, remembering what they read in each text: the ablation's rows and folds read the same
+    phrasings again and again (each through a ``Reader``), and the rules' reading is the same every time."""
+
+    def __init__(self, rules: Triager) -> None:
+        """The same rules as ``rules`` (its compiled patterns shared), with a memory of its own."""
+        self.__dict__.update(vars(rules))
+        self._read: dict[str, tuple[RulesVerdict, str, str]] = {}
+
+    def read(self, text: str) -> tuple[RulesVerdict, str, str]:
+        """What ``Triager.read`` gives, read once per text."""
+        found = self._read.get(text)
+        if found is None:
+            found = self._read[text] = super().read(text)
+        return found
+
+
 def evaluate(settings: Settings, rules: Triager, training: Prepared, frozen: Sequence[Phrasing],
-             *, with_training: bool = True) -> Evaluation:
-    """Train on the training rounds (and on all but each round, in turn) and score as the module says."""
-    full = reader_for(train(training, settings), rules)
+             *, with_training: bool = True, urgent_only: bool = False) -> Evaluation:
+    """Train on the training rounds (and on all but each round, in turn) and score as the module says.
+
+    ``urgent_only``: fit only what decides *urgent* (the ``urgent`` head and its thresholds; no risk head, no
+    categories): the figures' urgent caught and false alarms (all the ablation prints) are the same, and the
+    levels below urgent (priority flagged, ordinary flagged) mean nothing."""
+    heads = ("urgent",) if urgent_only else BINARY_HEADS
+    full = reader_for(train(training, settings, categories=not urgent_only, heads=heads), rules)
     held_out: dict[str, Figures] = {}
     for test in round_folds(training.phrasings, HELD_OUT_FOLDS):
         held = set(test)
         fold = reader_for(train(training.subset([i for i in range(len(training.phrasings)) if i not in held]),
-                                settings, categories=False), rules)
+                                settings, categories=False, heads=heads), rules)
         merge(held_out, score(fold, [training.phrasings[i] for i in test]))
     return Evaluation(training=score(full, training.phrasings) if with_training else {},
                       held_out=held_out, frozen=score(full, frozen))
@@ -210,6 +238,36 @@ ABLATION: tuple[tuple[str, Settings | None], ...] = (
     ("shipped: naive Bayes ratios smoothed by a half, not one", Settings()),
     ("shipped, with Spanish letter pieces", Settings(parts=(*features.ALL_PARTS, features.SPANISH_LETTERS))),
 )
+
+
+def ablation_check(row: int, every: int, turns: int = 2) -> list[str]:
+    """Row ``row`` of the ablation on every ``every``-th phrasing, the full evaluation and the cheap one
+    (``_ablation``'s) alternated ``turns`` times in this process: CPU seconds of each, and whether their urgent
+    figures are the same."""
+    settings = ABLATION[row][1]
+    if settings is None:
+        raise ValueError("row 0 (the rules alone) trains nothing")
+    training_rounds = triage_corpus.load(frozen=False)[::every]
+    frozen = triage_corpus.load(frozen=True)[::every]
+    lines = [f"ablation row {row} ({ABLATION[row][0]}) on every {every}th phrasing ({len(training_rounds)} training, "
+             f"{len(frozen)} frozen), CPU seconds:"]
+    for turn in range(turns):
+        rules = load_shipped_triager()
+        prepared = Prepared.of(training_rounds, rules)
+        start = time.process_time()
+        full = evaluate(settings, rules, prepared, frozen, with_training=False)
+        full_cpu = time.process_time() - start
+        rules = load_shipped_triager()
+        prepared = Prepared.of(training_rounds, rules)
+        start = time.process_time()
+        cheap = evaluate(settings, RememberingTriager(rules), prepared.cut_from(UNION_PARTS), frozen,
+                         with_training=False, urgent_only=True)
+        cheap_cpu = time.process_time() - start
+        same = all((a[lang].urgent_caught, a[lang].false_alarms) == (b[lang].urgent_caught, b[lang].false_alarms)
+                   for a, b in ((full.held_out, cheap.held_out), (full.frozen, cheap.frozen)) for lang in a)
+        lines.append(f"  turn {turn + 1}: full evaluation {full_cpu:.1f}, cheap {cheap_cpu:.1f}; "
+                     f"same urgent figures: {same}")
+    return lines
 
 
 def microseconds(check: Callable[[str], object], texts: Sequence[str], repeat: int) -> float:
@@ -348,9 +406,15 @@ def _ablation(chosen: str | None, rules: Triager, training_rounds: Sequence[Phra
     sys.stdout.write("ablation (held out by round | frozen rounds), urgent caught / false alarms:\n")
     sys.stdout.flush()
     rows = list(ABLATION) if not chosen else [ABLATION[int(n)] for n in chosen.split(",")]
+    # The same figures as each row evaluated on its own, for less: the rules read each text once, every row's
+    # kinds of feature are columns of one matrix, and only the urgent head is fitted
+    # (tests/unit/test_triage_ablation.py).
+    if not isinstance(rules, RememberingTriager):
+        rules = RememberingTriager(rules)
+    training = training.cut_from(UNION_PARTS)
     for label, settings in rows:
         result = (rules_only(rules, training_rounds, frozen) if settings is None
-                  else evaluate(settings, rules, training, frozen, with_training=False))
+                  else evaluate(settings, rules, training, frozen, with_training=False, urgent_only=True))
         cells = []
         for language in ("en", "es"):
             h, f = result.held_out.get(language, Figures()), result.frozen.get(language, Figures())
@@ -370,8 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-try", metavar="REV", help="score each round with the triage of git revision REV")
     parser.add_argument("--import-cost", action="store_true",
                         help="what importing triage costs IntakeFunction's cold start, and its first message")
+    parser.add_argument("--ablation-check", metavar="ROW", type=int,
+                        help="that row's full evaluation against the ablation's cheap one, alternated (CPU seconds)")
+    parser.add_argument("--every", type=int, default=8, help="with --ablation-check: every Nth phrasing")
     args = parser.parse_args(argv)
     out: list[str] = []
+    if args.ablation_check is not None:
+        sys.stdout.write("\n".join(ablation_check(args.ablation_check, args.every)) + "\n")
+        return 0
     if args.import_cost:
         sys.stdout.write("\n".join(import_cost(runs=11)) + "\n")
         return 0
@@ -381,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             out.append(f"  {name}: urgent caught {_pct(caught, urgent)}; false alarms {_pct(alarms, other)}")
         sys.stdout.write("\n".join(out) + "\n")
         return 0
-    rules = load_shipped_triager()
+    rules = RememberingTriager(load_shipped_triager())  # every text read once, whatever reads it again
     training_rounds = triage_corpus.load(frozen=False)
     frozen = triage_corpus.load(frozen=True)
     training = Prepared.of(training_rounds, rules)

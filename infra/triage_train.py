@@ -44,6 +44,16 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "functions" / "inquiries" 
 URGENT_FALSE_ALARM_BUDGET = {"en": 0.0275, "es": 0.045}
 RISK_FALSE_ALARM_BUDGET = {"en": 0.06, "es": 0.08}
 THRESHOLD_FOLDS = 4
+# The widest unscaled kinds of feature the ablation vectorises once; every kind of model it trains (``Settings.parts``
+# within these, scaled or not) takes its columns of that one matrix (``Prepared.cut_from``).
+UNION_PARTS = (features.WORDS, features.SKIPS, features.SPANISH_LETTERS, features.CONCEPTS, features.RULES)
+# The kinds of feature a column belongs to, by its name's prefix (``features.extract``): it is kept for a model
+# that reads any of them; ``lang:`` belongs to every model.
+KINDS_OF_PREFIX: dict[str, tuple[str, ...]] = {
+    "w:": (features.WORDS,), "b:": (features.WORDS,), "s:": (features.SKIPS,),
+    "c:": (features.LETTERS, features.SPANISH_LETTERS),
+    "lexicon:": (features.CONCEPTS,), "modifier:": (features.CONCEPTS,), "pair:": (features.CONCEPTS,),
+    "rule_id:": (features.RULES,), "rule:": (features.RULES,), "lang:": ()}
 # When a rule decides alone (see Settings): its matches urgent this often, over at least this many phrasings.
 DECIDING_PRECISION = 0.98
 DECIDING_SUPPORT = 8
@@ -58,6 +68,8 @@ MIN_PHRASINGS = 2
 MIN_CATEGORY_WEIGHT = 0.1
 # Weights smaller than this are dropped from the export: they move no score measurably.
 MIN_WEIGHT = 0.02
+# The threshold of a head that was not fitted (``fit_heads``' ``heads``): above any probability, it never fires.
+NEVER = 2.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,10 @@ class Prepared:
 
     A subset (``subset``) remembers where its phrasings stand in the corpus it was cut from, so the features
     are extracted and vectorised once for the whole corpus (``matrix``) and every fit that follows (the folds,
-    the thresholds' folds, each variant of the ablation with the same kinds of feature) takes its rows.
+    the thresholds' folds, each variant of the ablation with the same kinds of feature) takes its rows. With
+    ``mask_from`` (``cut_from``), a model of fewer kinds takes the columns of its kinds of that one wider matrix
+    (and its words' weights in a long message, ``features.SCALED``) instead of a vectorising of its own: the same
+    matrix (``tests/unit/test_triage_ablation.py``), so each row of the ablation does not vectorise again.
     """
 
     phrasings: list[Phrasing]
@@ -104,6 +119,8 @@ class Prepared:
     index: list[int] | None = field(default=None, repr=False)
     root: Prepared | None = field(default=None, repr=False)
     _matrices: dict[tuple[str, ...], tuple[Any, list[str]]] = field(default_factory=dict, repr=False)
+    # The wider kinds of feature (unscaled) whose matrix the others are cut from (None: each vectorised alone).
+    mask_from: tuple[str, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, phrasings: Sequence[Phrasing], rules: Triager) -> Prepared:
@@ -123,6 +140,16 @@ class Prepared:
         part.root = self.root or self
         part._matrices = {}
         return part
+
+    def cut_from(self, parts: tuple[str, ...]) -> Prepared:
+        """This corpus (a root), its matrices for kinds of feature within ``parts`` cut from ``parts``' matrix."""
+        if self.root is not None:
+            raise ValueError("only the whole corpus is vectorised: cut_from a root")
+        if features.SCALED in parts or features.LETTERS in parts:
+            raise ValueError("cut from unscaled kinds without LETTERS (a model's LETTERS are not cut: every word's)")
+        whole = copy.copy(self)
+        whole._matrices, whole.mask_from = {}, parts
+        return whole
 
     def feature_sets(self, parts: tuple[str, ...]) -> list[set[str]]:
         """Each phrasing's features of the given kinds."""
@@ -144,6 +171,8 @@ class Prepared:
         if self.root is not None and self.index is not None:
             whole, names = self.root.matrix(parts)
             return whole[self.index], names
+        if parts not in self._matrices and self._can_cut(parts):
+            self._matrices[parts] = self._cut(parts)
         if parts not in self._matrices:
             from sklearn.feature_extraction import DictVectorizer
 
@@ -151,6 +180,43 @@ class Prepared:
             whole = vectorizer.fit_transform(self.feature_values(parts)).tocsr()
             self._matrices[parts] = (whole, [str(name) for name in vectorizer.get_feature_names_out()])
         return self._matrices[parts]
+
+
+    def _can_cut(self, parts: tuple[str, ...]) -> bool:
+        wider = self.mask_from
+        return (wider is not None and parts != wider and features.LETTERS not in parts
+                and set(parts) - {features.SCALED} <= set(wider))
+
+    def _cut(self, parts: tuple[str, ...]) -> tuple[Any, list[str]]:
+        """``parts``' matrix as the wider one's columns of those kinds: what ``features.extract`` gives for
+        ``parts`` is the wider set's features of those kinds (each kind is extracted on its own) and, unscaled,
+        every value is 1; with ``SCALED``, the word and pair columns take each phrasing's ``word_scale``."""
+        import numpy as np
+
+        assert self.mask_from is not None  # ``_can_cut``
+        wider, every_name = self.matrix(self.mask_from)
+        kinds = set(parts)
+        keep = [i for i, name in enumerate(every_name) if _kept(name, kinds)]
+        cut = wider[:, keep].tocsr()
+        cut.sort_indices()
+        names = [every_name[i] for i in keep]
+        if features.SCALED in parts:
+            scales = np.asarray(self.scales(parts), dtype=float)
+            scaled_column = np.asarray([name.startswith(features.SCALED_PREFIXES) for name in names], dtype=bool)
+            row_of = np.repeat(np.arange(cut.shape[0]), np.diff(cut.indptr))
+            weighed = scaled_column[cut.indices]
+            cut.data = cut.data.copy()
+            cut.data[weighed] = scales[row_of[weighed]]
+        return cut, names
+
+
+def _kept(name: str, kinds: set[str]) -> bool:
+    """Whether a model reading ``kinds`` of feature has the feature ``name`` (``KINDS_OF_PREFIX``)."""
+    prefix = name[:name.index(":") + 1]
+    if prefix not in KINDS_OF_PREFIX:
+        raise ValueError(f"a feature of an unknown kind (prefix {prefix!r}): name it in KINDS_OF_PREFIX")
+    owners = KINDS_OF_PREFIX[prefix]
+    return not owners or any(kind in kinds for kind in owners)
 
 
 def naive_bayes_ratios(matrix: Any, labels: Sequence[bool], smoothing: float = NB_SMOOTHING) -> Any:
@@ -183,7 +249,8 @@ def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True
               heads: Sequence[str] = BINARY_HEADS) -> dict[str, Any]:
     """Fit every head on ``prepared``; the model data with every threshold at 0.5. Without ``categories``, the
     category heads are left out (out-of-fold scoring and the evaluation's folds need only the levels); ``heads``:
-    the binary heads to fit (``infra.triage_compare`` needs only ``urgent``)."""
+    the binary heads to fit (``infra.triage_compare`` and the ablation need only ``urgent``); a head left out
+    weighs nothing and never fires (threshold above 1), so a model without it still reads."""
     from sklearn.linear_model import LogisticRegression
 
     matrix, every_name = prepared.matrix(settings.parts)
@@ -203,7 +270,10 @@ def fit_heads(prepared: Prepared, settings: Settings, *, categories: bool = True
     data: dict[str, Any] = {
         "format": MODEL_FORMAT, "parts": list(settings.parts), "bias": {},
         "deciding_rules": deciding_rules(prepared, settings), "history_apart": settings.history_apart,
-        "thresholds": {f"{head}:{language}": 0.5 for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
+        "thresholds": {f"{head}:{language}": 0.5 if head in heads else NEVER
+                       for head in BINARY_HEADS for language in URGENT_FALSE_ALARM_BUDGET}}
+    for head in BINARY_HEADS:
+        data["bias"][head], data[head] = 0.0, {}
     for head in heads:
         ratios = naive_bayes_ratios(matrix, labels[head], settings.nb_smoothing) if settings.nb_scaling else None
         fitted = LogisticRegression(C=settings.regularisation, solver="liblinear",
@@ -253,13 +323,15 @@ def round_folds(phrasings: Sequence[Phrasing], count: int) -> list[list[int]]:
     return [[i for i, p in enumerate(phrasings) if fold_of[p.round] == k] for k in range(min(count, len(names)))]
 
 
-def out_of_fold_scores(prepared: Prepared, settings: Settings) -> list[tuple[float, float]]:
-    """Each phrasing's (urgent, risk) scores from a model fitted on the other groups of rounds."""
+def out_of_fold_scores(prepared: Prepared, settings: Settings,
+                       heads: Sequence[str] = BINARY_HEADS) -> list[tuple[float, float]]:
+    """Each phrasing's (urgent, risk) scores from a model fitted on the other groups of rounds (a head not in
+    ``heads`` is not fitted: its scores mean nothing)."""
     scores: list[tuple[float, float]] = [(0.0, 0.0)] * len(prepared.phrasings)
     for test in round_folds(prepared.phrasings, THRESHOLD_FOLDS):
         held_out = set(test)
         train = [i for i in range(len(prepared.phrasings)) if i not in held_out]
-        model = LinearModel(fit_heads(prepared.subset(train), settings, categories=False))
+        model = LinearModel(fit_heads(prepared.subset(train), settings, categories=False, heads=heads))
         held = prepared.subset(test)
         for i, found, scale in zip(test, held.feature_sets(settings.parts), held.scales(settings.parts), strict=True):
             scores[i] = (model.probability("urgent", found, scale), model.probability("risk", found, scale))
@@ -278,10 +350,12 @@ def deciding_rules(prepared: Prepared, settings: Settings) -> list[str]:
                   if n >= DECIDING_SUPPORT and urgent[rule_id] / n >= settings.deciding_precision)
 
 
-def choose_thresholds(prepared: Prepared, settings: Settings, deciding: Collection[str]) -> dict[str, float]:
+def choose_thresholds(prepared: Prepared, settings: Settings, deciding: Collection[str],
+                      heads: Sequence[str] = BINARY_HEADS) -> dict[str, float]:
     """Per language, on out-of-fold scores: ``urgent``, the lowest threshold whose false alarms, added to those
-    of the rules that decide alone, stay within budget; then ``risk`` likewise."""
-    scores = out_of_fold_scores(prepared, settings)
+    of the rules that decide alone, stay within budget; then ``risk`` likewise (when ``heads`` has it: a head
+    left out keeps ``NEVER``)."""
+    scores = out_of_fold_scores(prepared, settings, heads)
     decided = [any(m.rule_id in deciding for m in verdict.urgent) for verdict, _, _ in prepared.rows]
     thresholds: dict[str, float] = {}
     for language in sorted(URGENT_FALSE_ALARM_BUDGET):
@@ -291,7 +365,7 @@ def choose_thresholds(prepared: Prepared, settings: Settings, deciding: Collecti
         thresholds["urgent:" + language] = _lowest_within(
             sorted(scores[i][0] for i in not_urgent if not decided[i]),
             budget=int(URGENT_FALSE_ALARM_BUDGET[language] * len(not_urgent)) - sum(decided[i] for i in not_urgent))
-        thresholds["risk:" + language] = _lowest_within(
+        thresholds["risk:" + language] = NEVER if "risk" not in heads else _lowest_within(
             sorted(max(scores[i]) for i in ordinary), budget=int(RISK_FALSE_ALARM_BUDGET[language] * len(ordinary)))
     return thresholds
 
@@ -328,16 +402,19 @@ def build(rules: Triager | None = None) -> str:
     return export(data, corpus)
 
 
-def fit(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True) -> dict[str, Any]:
-    """The model data fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    data = fit_heads(prepared, settings, categories=categories)
-    data["thresholds"] = choose_thresholds(prepared, settings, data["deciding_rules"])
+def fit(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True,
+        heads: Sequence[str] = BINARY_HEADS) -> dict[str, Any]:
+    """The model data fitted on every phrasing of ``prepared``, thresholds chosen out of fold (``heads``: see
+    ``fit_heads``)."""
+    data = fit_heads(prepared, settings, categories=categories, heads=heads)
+    data["thresholds"] = choose_thresholds(prepared, settings, data["deciding_rules"], heads)
     return data
 
 
-def train(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True) -> LinearModel:
+def train(prepared: Prepared, settings: Settings = Settings(), *, categories: bool = True,
+          heads: Sequence[str] = BINARY_HEADS) -> LinearModel:
     """The model fitted on every phrasing of ``prepared``, thresholds chosen out of fold."""
-    return LinearModel(fit(prepared, settings, categories=categories))
+    return LinearModel(fit(prepared, settings, categories=categories, heads=heads))
 
 
 def reader_for(model: LinearModel, rules: Triager) -> Reader:
