@@ -48,6 +48,16 @@ class Reader:
             return Triage(level=Level.PRIORITY, matches=matches, language=language)
         return Triage(language=language)
 
+    def scores(self, text: str) -> tuple[float, float]:
+        """The model's ``urgent`` and ``risk`` probabilities for a message with words (what ``assess`` weighs
+        against the thresholds; computed here whether or not a deciding rule made the model's answer moot)."""
+        verdict, words, collapsed = self.rules.read(text)
+        language = message_language(words)
+        model = self._model()
+        found = features.extract(collapsed, verdict, language, model.parts)
+        scale = features.word_scale(collapsed, model.parts)
+        return model.probability("urgent", found, scale), model.probability("risk", found, scale)
+
     def _urgent_without_history(self, text: str, verdict: RulesVerdict, language: str, model: LinearModel,
                                 threshold: float) -> bool:
         """History never lowers a present danger: a danger match standing in a sentence that tells no history
