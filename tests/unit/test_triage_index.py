@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from inquiries.triage.rules import (
     INDEX_FILE,
+    INDEX_FORMAT,
     RULES_FILE,
     Triager,
     build_index,
     index_rules,
     load_shipped_triager,
     render_index,
+    required_literals,
     triager_for,
     write_index,
 )
@@ -69,7 +71,7 @@ def test_an_index_built_from_other_rules_is_never_acted_on() -> None:
     "index_file",
     [
         SHIPPED_INDEX.replace(json.loads(SHIPPED_INDEX)["rules_sha256"], "0" * 64),  # rules hash mismatch
-        SHIPPED_INDEX.replace('"format": 2,', '"format": 1,'),  # written by an older triage
+        SHIPPED_INDEX.replace(f'"format": {INDEX_FORMAT},', f'"format": {INDEX_FORMAT - 1},'),  # an older triage's
         None,  # no index shipped
     ],
     ids=["hash-mismatch", "old-format", "missing"],
@@ -105,8 +107,30 @@ def test_each_pattern_records_its_rule_and_the_words_it_can_start_with() -> None
         "overdose": {"rules": [{"id": "overdose.od", "exact": True, "patterns": ["od"]}]},
     }})
     assert index["rules"] == [["ideation.a", "ideation", False, "urgent"], ["overdose.od", "overdose", True, "urgent"]]
-    assert [(rule, exact, prefixes) for rule, exact, _source, prefixes in index["patterns"]] == [
+    assert [(rule, exact, prefixes) for rule, exact, _source, prefixes, _required in index["patterns"]] == [
         (0, False, ["i", "we"]), (0, False, "always"), (1, True, ["od"])]
+    assert [required for *_, required in index["patterns"]] == [[[" want to die"]], [["die"]], []]
+
+
+@pytest.mark.parametrize(("pattern", "clauses"), [
+    (r"\b(?:kil\w* (my ?self|me self))\b", [["e self", "self"], ["kil"]]),
+    (r"\b(?:(overdosed|took too many) (pils|tablets)( again)?)\b",
+     [["overdosed", "took too many"], ["pils", "tablets"]]),
+    (r"\b(?:(pils|od|x) tonight)\b", [[" tonight"]]),  # "od" and "x" are too short to be worth a test
+    (r"(?i)\b(?:die)\b", []),  # a case-insensitive pattern: its literals say nothing of the text
+    (r"\b(?:(?i:die) now)\b", [[" now"]]),
+    (r"\b(?:(end )?it al)\b", [["it al"]]),  # an optional part is not required
+    (r"\b(?:(very )+sad)\b", [["very "], ["sad"]]),  # a part repeated once or more is
+])
+def test_required_literals_are_what_every_match_holds(pattern: str, clauses: list[list[str]]) -> None:
+    assert required_literals(pattern) == clauses
+
+
+def test_a_pattern_is_tried_only_where_the_text_holds_what_it_requires() -> None:
+    triager = Triager(index_rules({"shorthand": {}, "categories": {
+        "ideation": {"rules": [{"id": "ideation.a", "patterns": ["want ~ die"]}]}}}))
+    assert [m.rule_id for m in triager.assess("i want to really die").urgent] == ["ideation.a"]
+    assert not triager.assess("i want to go home and dine").urgent
 
 
 def test_shorthand_must_be_one_word() -> None:

@@ -17,10 +17,10 @@ from tests.triage_reference import model as reference_model
 from tests.triage_reference import reader as reference_reader
 from tests.triage_reference import rules as reference_rules
 
-TEXTS = [p.text for p in triage_corpus.load()]
-# A few messages no round holds: the long intake the bench times, shorthand, accents, sentence breaks.
+ROUNDS = triage_corpus.round_names()
+# A few messages no round holds: a long intake (2,000 characters), shorthand, accents, sentence breaks.
 EXTRA = [
-    " ".join(TEXTS) [:2000],
+    " ".join(p.text for p in triage_corpus.read_round(triage_corpus.CORPUS_DIR / "en_r1.tsv"))[:2000],
     "I was sober for 5 years. Right now I want to kill myself.",
     "kms tn, got the pillz saved up... dont tell my mum",
     "Quisiera información. Hace años intenté quitarme la vída; hoy estoy estable.",
@@ -62,13 +62,28 @@ def _disagreements(reference: reference_reader.Reader, shipped: Reader, texts: l
     return wrong
 
 
-def test_every_corpus_message_is_read_as_the_plain_reading_reads_it(reference: reference_reader.Reader) -> None:
-    wrong = _disagreements(reference, shipped_reader(), TEXTS + EXTRA)
+def _texts(round_name: str) -> list[str]:
+    return [p.text for p in triage_corpus.read_round(triage_corpus.CORPUS_DIR / f"{round_name}.tsv")]
+
+
+@pytest.mark.parametrize("round_name", ROUNDS)
+def test_every_message_of_a_round_is_read_as_the_plain_reading_reads_it(
+        reference: reference_reader.Reader, round_name: str) -> None:
+    texts = _texts(round_name)
+    wrong = _disagreements(reference, shipped_reader(), texts)
     # Messages by position only: the words of a frozen round are never printed.
-    assert not wrong, f"{len(wrong)} of {len(TEXTS) + len(EXTRA)} messages read differently: {wrong[:10]}"
+    assert not wrong, f"{round_name}: {len(wrong)} of {len(texts)} messages read differently: {wrong[:10]}"
 
 
-def test_the_guard_covers_both_languages_and_every_level(reference: reference_reader.Reader) -> None:
-    verdicts = [reference.assess(text) for text in TEXTS[::7]]
+def test_messages_no_round_holds_are_read_as_the_plain_reading_reads_them(
+        reference: reference_reader.Reader) -> None:
+    assert not _disagreements(reference, shipped_reader(), EXTRA)
+
+
+def test_the_guard_covers_both_languages_every_level_and_the_frozen_rounds(
+        reference: reference_reader.Reader) -> None:
+    assert len(ROUNDS) == len(list(triage_corpus.CORPUS_DIR.glob("*.tsv")))
+    assert set(ROUNDS) >= triage_corpus.FROZEN_ROUNDS
+    verdicts = [reference.assess(text) for name in ROUNDS[::5] for text in _texts(name)[::7]]
     assert {v.language for v in verdicts} == {"en", "es"}
     assert {v.level.value for v in verdicts} == {"urgent", "priority", "none"}

@@ -32,9 +32,9 @@ import re
 import sys
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,7 +48,7 @@ SENTENCE_BREAK = " / "
 RULES_FILE = "rules.json"
 INDEX_FILE = "rules_index.json"
 # Bump when what the index holds, or how a rule becomes its entries, changes: an older index is not used.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 WRITE_INDEX_COMMAND = "make triage-index"
 
 # What a rule row's kind can be: a danger level, a modifier, or a lexicon's concept.
@@ -161,6 +161,59 @@ def _starts(items: Any) -> set[str] | None:
     return acc
 
 
+# A clause of more alternatives than this costs more to test than the match attempts it saves.
+_CLAUSE_ALTERNATIVES = 6
+# At most this many clauses are kept per pattern: the most selective ones (their shortest literal longest).
+_CLAUSES_KEPT = 2
+
+
+def required_literals(pattern: str) -> list[list[str]]:
+    """Clauses every match of ``pattern`` satisfies: each a list of literal strings, one of which the matched
+    text contains (so the line the pattern is tried on does too). Read from the standard library's parse of the
+    pattern, like ``first_word_prefixes``; only the most selective few are kept (an empty list: none known).
+
+    A line that holds none of a clause's strings cannot match, and the pattern is not tried on it: most tries
+    at a pattern's first word fail further on ("want" without "die"), and a substring test costs less."""
+    parsed = _sre_parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return []
+    useful = [clause for clause in _clauses(parsed)
+              if len(clause) <= _CLAUSE_ALTERNATIVES and min(map(len, clause)) >= 3]
+    useful.sort(key=lambda clause: (-min(map(len, clause)), len(clause), sorted(clause)))
+    return [sorted(clause) for clause in useful[:_CLAUSES_KEPT]]
+
+
+def _clauses(items: Any) -> list[frozenset[str]]:
+    """The clauses (sets of literal strings, one of which a match contains) of the parsed ``items``."""
+    found: list[frozenset[str]] = []
+    literal = ""
+    for op, av in items:
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # zero width: the literals either side stay neighbours in the matched text
+        if name == "LITERAL":
+            literal += chr(av)
+            continue
+        if literal:
+            found.append(frozenset({literal}))
+            literal = ""
+        if name == "SUBPATTERN" and not av[1] and not av[2]:  # no flags added or removed inside
+            found.extend(_clauses(av[-1]))
+        elif name == "BRANCH":
+            branches = [_clauses(branch) for branch in av[1]]
+            if all(branches):
+                found.append(frozenset().union(*(max(b, key=_selectivity) for b in branches)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
+            found.extend(_clauses(av[2]))
+    if literal:
+        found.append(frozenset({literal}))
+    return found
+
+
+def _selectivity(clause: frozenset[str]) -> tuple[int, int]:
+    return min(map(len, clause)), -len(clause)
+
+
 def load_rules() -> dict[str, Any]:
     """The rule file as shipped in the package."""
     data: dict[str, Any] = json.loads(resources.files("inquiries.triage").joinpath(RULES_FILE).read_text("utf-8"))
@@ -197,7 +250,7 @@ def _rule_specs(rules: dict[str, Any]) -> list[tuple[dict[str, Any], str, str]]:
 def index_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """What ``Triager`` reads, worked out from the rules: the shorthand table (collapsed), each rule's
     id, category, exactness and kind, and each pattern as ``[rule index, exact, regex source, first-word
-    prefixes or "always"]``, in rule-file order."""
+    prefixes or "always", required literals]`` (``required_literals``), in rule-file order."""
     shorthand: dict[str, str] = {}
     for short, spelled_out in rules.get("shorthand", {}).items():
         # Shorthand replaces whole words of the message (see Triager.normalise).
@@ -216,7 +269,8 @@ def index_rules(rules: dict[str, Any]) -> dict[str, Any]:
         for pattern in rule["patterns"]:
             source = _compile(expand_lexicons(pattern, lexicons), exact=exact)
             prefixes = first_word_prefixes(source)
-            patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes)])
+            patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes),
+                             required_literals(source)])
     return {"shorthand": shorthand, "rules": indexed_rules, "patterns": patterns}
 
 
@@ -280,22 +334,25 @@ class Triager:
     def __init__(self, index: dict[str, Any]) -> None:
         """Triage by an index (see ``index_rules``): dictionaries built, nothing parsed or compiled."""
         self.shorthand: dict[str, str] = index["shorthand"]
-        # Each pattern (what a message is matched with): its rule, its form, its compiled regex on first use.
-        self._patterns: list[tuple[int, bool, _CompiledOnFirstUse]] = []
+        # Each pattern (what a message is matched with): its rule, its form, its compiled regex on first use,
+        # and the clauses of literals a line must hold for it to be tried there (``required_literals``).
+        self._patterns: list[tuple[int, bool, _CompiledOnFirstUse, tuple[tuple[str, ...], ...]]] = []
         # Per form of the message (exact: its words; otherwise collapsed), first-word prefix -> the patterns
         # to try; patterns whose start cannot be read are always tried.
         # Keyed by (exact, modifier): modifiers are looked up only in texts with a danger match.
         by_prefix: dict[tuple[bool, bool], dict[str, set[int]]] = {
             (exact, modifier): {} for exact in (True, False) for modifier in (True, False)}
-        self._always: set[int] = set()
-        for pattern_index, (rule_index, exact, source, prefixes) in enumerate(index["patterns"]):
-            self._patterns.append((rule_index, exact, _CompiledOnFirstUse(source)))
+        # Per kind (modifiers or not): the patterns whose start cannot be read, tried everywhere.
+        self._always: dict[bool, list[int]] = {False: [], True: []}
+        for pattern_index, (rule_index, exact, source, prefixes, required) in enumerate(index["patterns"]):
+            self._patterns.append((rule_index, exact, _CompiledOnFirstUse(source),
+                                   tuple(tuple(clause) for clause in required)))
+            modifier = index["rules"][rule_index][3] in MODIFIERS
             if prefixes == "always":
-                self._always.add(pattern_index)
+                self._always[modifier].append(pattern_index)
                 continue
             for prefix in prefixes:
-                key = (bool(exact), index["rules"][rule_index][3] in MODIFIERS)
-                by_prefix[key].setdefault(prefix, set()).add(pattern_index)
+                by_prefix[(bool(exact), modifier)].setdefault(prefix, set()).add(pattern_index)
         self.rules: list[_Rule] = [_Rule(RuleMatch(rule_id=rule_id, category=category), exact, kind)
                                    for rule_id, category, exact, kind in index["rules"]]
         # What ``assess`` looks up for each word of a message: only prefixes of a length some rule starts with.
@@ -337,21 +394,21 @@ class Triager:
         starts = {True: _sentence_starts([w for w, _ in forms]), False: _sentence_starts([c for _, c in forms])}
         # Per sentence: rule index -> the spans of its matches there.
         found: list[dict[int, list[tuple[int, int]]]] = [{} for _ in forms]
+        lines = {True: words, False: collapsed}
         offsets = {True: _word_offsets(words), False: _word_offsets(collapsed)}
         # Modifiers only change danger matches: a text without one is not searched for them.
         danger = False
         for modifiers in (False, True):
             if modifiers and not danger:
                 break
-            candidates = self._candidates(offsets, modifiers)
-            for pattern_index in sorted(candidates):
-                positions = candidates[pattern_index]
-                rule_index, exact, pattern = self._patterns[pattern_index]
-                kind = self.rules[rule_index].kind
-                line = words if exact else collapsed
-                for span in _matches(pattern(), line, positions):
-                    found[bisect_right(starts[exact], span[0]) - 1].setdefault(rule_index, []).append(span)
-                    danger = danger or kind != CONCEPT
+            for pattern_index, positions in sorted(self._candidates(lines, offsets, modifiers).items()):
+                rule_index, exact, pattern, _ = self._patterns[pattern_index]
+                spans = _matches(pattern(), lines[exact], positions)
+                if spans:
+                    sentence_starts = starts[exact]
+                    for span in spans:
+                        found[bisect_right(sentence_starts, span[0]) - 1].setdefault(rule_index, []).append(span)
+                    danger = danger or self.rules[rule_index].kind != CONCEPT
         urgent: dict[int, RuleMatch] = {}
         priority: dict[int, RuleMatch] = {}
         concepts: set[str] = set()
@@ -392,21 +449,38 @@ class Triager:
                 priority[rule_index] = rule.match
         return history
 
-    def _candidates(self, offsets: dict[bool, dict[str, list[int]]], modifiers: bool) -> dict[int, list[int] | None]:
+    def _candidates(self, lines: dict[bool, str], offsets: dict[bool, dict[str, list[int]]],
+                    modifiers: bool) -> dict[int, list[int] | None]:
         """The patterns (modifiers, or the others) that could match, each with the offsets of the words it could
-        start at: those whose first-word prefixes a word of the text starts with. A pattern whose start cannot be
-        read maps to None: it is searched through the whole text. ``offsets``: per form, word -> offsets."""
+        start at: those whose first-word prefixes a word of the text starts with, and whose required literals
+        (``required_literals``) the text holds. A pattern whose start cannot be read maps to None: it is searched
+        through the whole text. ``lines``: per form, the text; ``offsets``: per form, word -> offsets."""
         positions: dict[int, list[int] | None] = {
-            i: None for i in self._always if (self.rules[self._patterns[i][0]].kind in MODIFIERS) == modifiers}
+            i: None for i in self._always[modifiers] if _holds(lines[self._patterns[i][1]], self._patterns[i][3])}
         for exact, words in offsets.items():
+            key = (exact, modifiers)
+            cache = self._token_cache[key]
+            starting: list[tuple[list[int], frozenset[int]]] = []
+            possible: set[int] = set()
             for token, at in words.items():
-                for pattern_index in self._starting_with((exact, modifiers), token):
-                    found = positions.setdefault(pattern_index, [])
-                    if found is not None:
-                        found.extend(at)
-        for offsets_of_pattern in positions.values():
-            if offsets_of_pattern is not None:
-                offsets_of_pattern.sort()  # a pattern reads one form, and each word of it once: no offset twice
+                patterns = cache.get(token)
+                if patterns is None:
+                    patterns = self._starting_with(key, token)
+                if patterns:
+                    possible.update(patterns)
+                    starting.append((at, patterns))
+            line = lines[exact]
+            # Tried only where the text holds a literal of each required clause: most are not, and a substring
+            # test costs less than a match attempt at each of the pattern's first words.
+            kept = {i for i in possible if _holds(line, self._patterns[i][3])}
+            if not kept:
+                continue
+            tried: dict[int, list[int]] = {}
+            for at, patterns in starting:
+                for pattern_index in patterns & kept:
+                    tried.setdefault(pattern_index, []).extend(at)
+            # A pattern reads one form, and each word of it once: no offset twice; in any order, the same spans.
+            positions.update(tried)
         return positions
 
     def _starting_with(self, key: tuple[bool, bool], token: str) -> frozenset[int]:
@@ -427,6 +501,17 @@ class Triager:
         return known
 
 
+def _holds(line: str, required: tuple[tuple[str, ...], ...]) -> bool:
+    """True when ``line`` holds one literal of every clause (``required_literals``): the pattern may match."""
+    for clause in required:
+        for literal in clause:
+            if literal in line:
+                break
+        else:
+            return False
+    return True
+
+
 def _word_offsets(line: str) -> dict[str, list[int]]:
     """Each word of a normalised line (single spaces) and the offsets it occurs at."""
     offsets: dict[str, list[int]] = {}
@@ -437,18 +522,14 @@ def _word_offsets(line: str) -> dict[str, list[int]]:
     return offsets
 
 
-def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> Iterator[tuple[int, int]]:
+def _matches(pattern: re.Pattern[str], line: str, positions: list[int] | None) -> list[tuple[int, int]]:
     """The spans where ``pattern`` matches ``line``, trying only ``positions`` (the offsets of the words its
     matches can start with; None: anywhere). The same matches a search finds, for a fraction of the work:
     every match of a pattern begins with one of its first words."""
     if positions is None:
-        for found in pattern.finditer(line):
-            yield found.span()
-        return
-    for position in positions:
-        hit = pattern.match(line, position)
-        if hit:
-            yield hit.span()
+        return [found.span() for found in pattern.finditer(line)]
+    match = pattern.match
+    return [hit.span() for hit in map(match, repeat(line), positions) if hit]
 
 
 def _sentence_starts(forms: list[str]) -> list[int]:
