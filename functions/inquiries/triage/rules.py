@@ -119,6 +119,58 @@ def collapse_letters(pattern: str) -> str:
     return "".join(out)
 
 
+def first_words(pattern: str) -> frozenset[str] | None:
+    """``first_word_prefixes``, with each first word a match must hold *whole* marked by a trailing space: when
+    the literal a match starts with goes on past the word ("i want" -> "i "), the match's first word is that word
+    exactly, not any word beginning with it ("it", "im", "in" never start "i want to die")."""
+    lead = _lead(_sre_parser.parse(pattern))
+    if lead is None or not lead[0] or any(not prefix or prefix[0] == " " for prefix in lead[0]):
+        return None
+    return frozenset(prefix.split(" ", 1)[0] + " " if " " in prefix else prefix for prefix in lead[0])
+
+
+# ``_lead`` stops spelling out a pattern's beginnings when there would be more than this many.
+_LEADS = 256
+
+
+def _lead(items: Any) -> tuple[set[str], bool] | None:
+    """Like ``_starts``, read on past groups and alternatives while their text is known, until each beginning
+    holds a space (its first word is then known whole): the literal strings a match of the parsed ``items``
+    begins with, and whether each is a whole match (True) or only how one begins. None: anything."""
+    acc = {""}
+    items = list(items)
+    for index, (op, av) in enumerate(items):
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        if acc != {""} and (len(acc) > _LEADS or all(" " in prefix for prefix in acc)):
+            return acc, False
+        if name == "LITERAL":
+            acc = {a + chr(av) for a in acc}
+            continue
+        lead: tuple[set[str], bool] | None
+        if name == "SUBPATTERN":
+            lead = _lead(av[-1])
+        elif name == "BRANCH":
+            branches = [_lead(b) for b in av[1]]
+            lead = None if any(b is None for b in branches) else (
+                set().union(*(b[0] for b in branches if b)), all(b[1] for b in branches if b))
+        elif name == "IN" and all(str(o) in ("LITERAL", "RANGE") for o, _ in av):
+            lead = ({chr(c) for o, v in av for c in ((v,) if str(o) == "LITERAL" else range(v[0], v[1] + 1))}, True)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            body = _lead(av[2])
+            rest = _lead(items[index + 1:]) if av[0] == 0 else (set(), False)
+            lead = None if body is None or rest is None else (body[0] | rest[0], False)
+        else:
+            lead = None
+        if lead is None:
+            return (acc, False) if acc != {""} else None
+        acc = {a + t for a in acc for t in lead[0]}
+        if not lead[1]:
+            return acc, False
+    return acc, True
+
+
 def first_word_prefixes(pattern: str) -> frozenset[str] | None:
     """What a match of ``pattern`` must start with: a set of literal word beginnings, or None if unknown.
 
@@ -161,26 +213,25 @@ def _starts(items: Any) -> set[str] | None:
     return acc
 
 
-# A clause of more alternatives than this costs more to test than the match attempts it saves.
-_CLAUSE_ALTERNATIVES = 6
-# At most this many clauses are kept per pattern: the most selective ones (their shortest literal longest).
-_CLAUSES_KEPT = 2
+# A clause of more alternatives, or with a literal shorter than this, costs more to test than it saves.
+_CLAUSE_ALTERNATIVES = 12
+_CLAUSE_LITERAL = 2
 
 
 def required_literals(pattern: str) -> list[list[str]]:
     """Clauses every match of ``pattern`` satisfies: each a list of literal strings, one of which the matched
     text contains (so the line the pattern is tried on does too). Read from the standard library's parse of the
-    pattern, like ``first_word_prefixes``; only the most selective few are kept (an empty list: none known).
+    pattern, like ``first_word_prefixes``; the most selective first (its shortest literal longest, then the
+    fewest alternatives), each once (an empty list: none known).
 
     A line that holds none of a clause's strings cannot match, and the pattern is not tried on it: most tries
     at a pattern's first word fail further on ("want" without "die"), and a substring test costs less."""
     parsed = _sre_parser.parse(pattern)
     if parsed.state.flags & re.IGNORECASE:
         return []
-    useful = [clause for clause in _clauses(parsed)
-              if len(clause) <= _CLAUSE_ALTERNATIVES and min(map(len, clause)) >= 3]
-    useful.sort(key=lambda clause: (-min(map(len, clause)), len(clause), sorted(clause)))
-    return [sorted(clause) for clause in useful[:_CLAUSES_KEPT]]
+    useful = {clause for clause in _clauses(parsed)
+              if len(clause) <= _CLAUSE_ALTERNATIVES and min(map(len, clause)) >= _CLAUSE_LITERAL}
+    return [sorted(clause) for clause in sorted(useful, key=lambda c: (-min(map(len, c)), len(c), sorted(c)))]
 
 
 def _clauses(items: Any) -> list[frozenset[str]]:
@@ -268,7 +319,7 @@ def index_rules(rules: dict[str, Any]) -> dict[str, Any]:
         indexed_rules.append([rule["id"], category, exact, kind])
         for pattern in rule["patterns"]:
             source = _compile(expand_lexicons(pattern, lexicons), exact=exact)
-            prefixes = first_word_prefixes(source)
+            prefixes = first_words(source)
             patterns.append([rule_index, exact, source, "always" if prefixes is None else sorted(prefixes),
                              required_literals(source)])
     return {"shorthand": shorthand, "rules": indexed_rules, "patterns": patterns}
@@ -342,22 +393,38 @@ class Triager:
         # Keyed by (exact, modifier): modifiers are looked up only in texts with a danger match.
         by_prefix: dict[tuple[bool, bool], dict[str, set[int]]] = {
             (exact, modifier): {} for exact in (True, False) for modifier in (True, False)}
+        # The same for the first words a match holds whole (``first_words``): looked up by the whole word.
+        by_word: dict[tuple[bool, bool], dict[str, set[int]]] = {key: {} for key in by_prefix}
         # Per kind (modifiers or not): the patterns whose start cannot be read, tried everywhere.
         self._always: dict[bool, list[int]] = {False: [], True: []}
+        # Per pattern, one literal its matches hold (its most selective clause of one; "" if it has none, which
+        # every line holds), tested first, and its other clauses, tested where that literal is found.
+        self._needs: list[str] = []
+        self._other_clauses: dict[int, tuple[tuple[str, ...], ...]] = {}
         for pattern_index, (rule_index, exact, source, prefixes, required) in enumerate(index["patterns"]):
-            self._patterns.append((rule_index, exact, _CompiledOnFirstUse(source),
-                                   tuple(tuple(clause) for clause in required)))
+            clauses = tuple(tuple(clause) for clause in required)
+            self._patterns.append((rule_index, exact, _CompiledOnFirstUse(source), clauses))
+            single = next((clause for clause in clauses if len(clause) == 1), ("",))
+            self._needs.append(single[0])
+            if others := tuple(clause for clause in clauses if clause is not single):
+                self._other_clauses[pattern_index] = others
             modifier = index["rules"][rule_index][3] in MODIFIERS
             if prefixes == "always":
                 self._always[modifier].append(pattern_index)
                 continue
             for prefix in prefixes:
-                by_prefix[(bool(exact), modifier)].setdefault(prefix, set()).add(pattern_index)
+                if prefix.endswith(" "):
+                    by_word[(bool(exact), modifier)].setdefault(prefix[:-1], set()).add(pattern_index)
+                else:
+                    by_prefix[(bool(exact), modifier)].setdefault(prefix, set()).add(pattern_index)
         self.rules: list[_Rule] = [_Rule(RuleMatch(rule_id=rule_id, category=category), exact, kind)
                                    for rule_id, category, exact, kind in index["rules"]]
         # What ``assess`` looks up for each word of a message: only prefixes of a length some rule starts with.
         self._prefixes: dict[tuple[bool, bool], dict[str, frozenset[int]]] = {
             key: {prefix: frozenset(found) for prefix, found in table.items()} for key, table in by_prefix.items()
+        }
+        self._words: dict[tuple[bool, bool], dict[str, frozenset[int]]] = {
+            key: {word: frozenset(found) for word, found in table.items()} for key, table in by_word.items()
         }
         self._token_cache: dict[tuple[bool, bool], dict[str, frozenset[int]]] = {key: {} for key in by_prefix}
         self._prefix_lengths: dict[tuple[bool, bool], tuple[int, ...]] = {
@@ -460,45 +527,42 @@ class Triager:
         for exact, words in offsets.items():
             key = (exact, modifiers)
             cache = self._token_cache[key]
-            starting: list[tuple[list[int], frozenset[int]]] = []
-            possible: set[int] = set()
-            for token, at in words.items():
-                patterns = cache.get(token)
-                if patterns is None:
-                    patterns = self._starting_with(key, token)
-                if patterns:
-                    possible.update(patterns)
-                    starting.append((at, patterns))
+            if len(cache) >= _TOKEN_CACHE_SIZE:  # bounded: words recur across messages, names and typos do not
+                cache.clear()
+            for token in words:
+                if token not in cache:
+                    cache[token] = self._starting_with(key, token)
+            starting = list(map(cache.__getitem__, words))  # per word of the text, the patterns it can start
+            possible = set().union(*starting)
+            if not possible:
+                continue
             line = lines[exact]
-            # Tried only where the text holds a literal of each required clause: most are not, and a substring
-            # test costs less than a match attempt at each of the pattern's first words.
-            kept = {i for i in possible if _holds(line, self._patterns[i][3])}
+            needs = self._needs
+            kept = {i for i in possible if needs[i] in line}
+            for pattern_index in kept.intersection(self._other_clauses):
+                if not _holds(line, self._other_clauses[pattern_index]):
+                    kept.discard(pattern_index)
             if not kept:
                 continue
             tried: dict[int, list[int]] = {}
-            for at, patterns in starting:
-                for pattern_index in patterns & kept:
-                    tried.setdefault(pattern_index, []).extend(at)
+            for at, patterns in zip(words.values(), starting, strict=True):
+                if patterns:
+                    for pattern_index in patterns & kept:
+                        tried.setdefault(pattern_index, []).extend(at)
             # A pattern reads one form, and each word of it once: no offset twice; in any order, the same spans.
             positions.update(tried)
         return positions
 
     def _starting_with(self, key: tuple[bool, bool], token: str) -> frozenset[int]:
-        """The patterns (of one form, modifiers or not) a match of which can start with ``token`` (remembered:
-        words recur across messages)."""
-        cache = self._token_cache[key]
-        known = cache.get(token)
-        if known is None:
-            table, lengths = self._prefixes[key], self._prefix_lengths[key]
-            found: set[int] = set()
-            for length in lengths:
-                if length > len(token):
-                    break
-                found |= table.get(token[:length], frozenset())
-            if len(cache) >= _TOKEN_CACHE_SIZE:
-                cache.clear()
-            known = cache[token] = frozenset(found)
-        return known
+        """The patterns (of one form, modifiers or not) a match of which can start with ``token`` (``_candidates``
+        remembers them per word: words recur across messages)."""
+        table, lengths = self._prefixes[key], self._prefix_lengths[key]
+        found: set[int] = set(self._words[key].get(token, ()))
+        for length in lengths:
+            if length > len(token):
+                break
+            found |= table.get(token[:length], frozenset())
+        return frozenset(found)
 
 
 def _holds(line: str, required: tuple[tuple[str, ...], ...]) -> bool:
