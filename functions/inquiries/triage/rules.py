@@ -17,8 +17,10 @@ Matching: every letter of a non-exact rule tolerates repeats ("dieee", "killl");
 because of a negation ("not going to lie, i want to die" is urgent) except an explicit denial that
 contains the danger words themselves.
 
-Import reads ``rules_index.json``: what the rules become (each pattern's regex source and the first
-words a match can start with), generated from the rules by ``make triage-index``. The index records the
+Import reads ``rules_index.json``: what the rules become (each pattern's regex source, the first words a
+match can start with, and the literals every match contains), generated from the rules by ``make
+triage-index``. A message is tried only by the patterns one of whose first words it holds and all of whose
+required literals it contains (docs/triage.md, "What it costs"). The index records the
 sha256 of the rule file it was built from; when that is not the shipped rule file, the index is built
 from the rules instead (slower, never stale). Each pattern is compiled the first time a message needs it.
 """
