@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from inquiries.triage.rules import (
     INDEX_FILE,
+    INDEX_FORMAT,
     RULES_FILE,
     Triager,
     build_index,
+    first_words,
     index_rules,
     load_shipped_triager,
     render_index,
+    required_literals,
     triager_for,
     write_index,
 )
@@ -69,7 +72,7 @@ def test_an_index_built_from_other_rules_is_never_acted_on() -> None:
     "index_file",
     [
         SHIPPED_INDEX.replace(json.loads(SHIPPED_INDEX)["rules_sha256"], "0" * 64),  # rules hash mismatch
-        SHIPPED_INDEX.replace('"format": 2,', '"format": 1,'),  # written by an older triage
+        SHIPPED_INDEX.replace(f'"format": {INDEX_FORMAT},', f'"format": {INDEX_FORMAT - 1},'),  # an older triage's
         None,  # no index shipped
     ],
     ids=["hash-mismatch", "old-format", "missing"],
@@ -105,8 +108,52 @@ def test_each_pattern_records_its_rule_and_the_words_it_can_start_with() -> None
         "overdose": {"rules": [{"id": "overdose.od", "exact": True, "patterns": ["od"]}]},
     }})
     assert index["rules"] == [["ideation.a", "ideation", False, "urgent"], ["overdose.od", "overdose", True, "urgent"]]
-    assert [(rule, exact, prefixes) for rule, exact, _source, prefixes in index["patterns"]] == [
-        (0, False, ["i", "we"]), (0, False, "always"), (1, True, ["od"])]
+    assert [(rule, exact, prefixes) for rule, exact, _source, prefixes, _required in index["patterns"]] == [
+        (0, False, ["i ", "we "]), (0, False, "always"), (1, True, ["od"])]  # "i ": the word "i" itself
+    assert [required for *_, required in index["patterns"]] == [[[" want to die"]], [["die"]], [["od"]]]
+
+
+@pytest.mark.parametrize(("pattern", "clauses"), [
+    (r"\b(?:kil\w* (my ?self|me self))\b", [["e self", "self"], ["kil"]]),
+    (r"\b(?:(overdosed|took too many) (pils|tablets)( again)?)\b",
+     [["overdosed", "took too many"], ["pils", "tablets"]]),
+    (r"\b(?:(pils|od|x) tonight)\b", [[" tonight"]]),  # "x" is too short to be worth a test
+    (r"(?i)\b(?:die)\b", []),  # a case-insensitive pattern: its literals say nothing of the text
+    (r"\b(?:(?i:die) now)\b", [[" now"]]),
+    (r"\b(?:(end )?it al)\b", [["it al"]]),  # an optional part is not required
+    (r"\b(?:(very )+sad)\b", [["very "], ["sad"]]),  # a part repeated once or more is
+])
+def test_required_literals_are_what_every_match_holds(pattern: str, clauses: list[list[str]]) -> None:
+    assert required_literals(pattern) == clauses
+
+
+@pytest.mark.parametrize(("pattern", "words"), [
+    (r"\b(?:(a|the) rope)\b", {"a ", "the "}),  # read on past the group: "a" and "the" whole
+    (r"\b(?:kil\w* me)\b", {"kil"}),  # a beginning: kill, killing, kil
+    (r"\b(?:(over)?dosed (on|with))\b", {"over", "dosed "}),  # an optional part: only a beginning
+    (r"\b(?:(a )?plan)\b", {"a ", "plan"}),
+    (r"\b(?:\w+ die)\b", None),
+])
+def test_first_words_marks_the_words_a_match_holds_whole(pattern: str, words: set[str] | None) -> None:
+    assert first_words(pattern) == (None if words is None else frozenset(words))
+
+
+def test_a_whole_first_word_is_not_looked_up_as_a_beginning() -> None:
+    triager = Triager(index_rules({"shorthand": {}, "categories": {
+        "ideation": {"rules": [{"id": "ideation.a", "patterns": ["i want to die"]}]}}}))
+    assert not triager.assess("it want to die").urgent
+    assert triager._patterns[0][2]._compiled is None  # "it" never starts "i want to die": not even tried
+    assert [m.rule_id for m in triager.assess("i want to die").urgent] == ["ideation.a"]
+
+
+def test_a_pattern_is_tried_only_where_the_text_holds_what_it_requires() -> None:
+    triager = Triager(index_rules({"shorthand": {}, "categories": {
+        "ideation": {"rules": [{"id": "ideation.a", "patterns": ["want ~ die"]}]}}}))
+    compiled = triager._patterns[0][2]
+    assert not triager.assess("i want to go home and dine, i want to").urgent
+    assert compiled._compiled is None  # "want" is there, " die" is not: never tried, so never even compiled
+    assert [m.rule_id for m in triager.assess("i want to really die").urgent] == ["ideation.a"]
+    assert compiled._compiled is not None
 
 
 def test_shorthand_must_be_one_word() -> None:

@@ -40,13 +40,25 @@ SHORT_MESSAGE_WORDS = 12
 def extract(collapsed: str, verdict: RulesVerdict, language: str,
             parts: tuple[str, ...] = ALL_PARTS) -> set[str]:
     """The features of one message (``collapsed``: the rules' second normal form, shorthand spelled out)."""
+    words, others, _ = split(collapsed, verdict, language, parts)
+    return words | others
+
+
+def split(collapsed: str, verdict: RulesVerdict, language: str,
+          parts: tuple[str, ...] = ALL_PARTS) -> tuple[set[str], set[str], float]:
+    """``extract``'s features in two sets, and what the first set's weigh (``word_scale``), from one reading of
+    the message's words: the word and pair features (``SCALED_PREFIXES``), and the others (letters, concepts,
+    rules, language). What scoring a message in the Lambda reads (``LinearModel.score``)."""
     tokens = collapsed.split()
-    found: set[str] = {"lang:es"} if language == "es" else set()
+    count = len(tokens)
+    scale = 1.0 if SCALED not in parts or count <= SCALE_WORDS else math.sqrt(SCALE_WORDS / count)
+    words: set[str] = set()
     if WORDS in parts:
-        found.update("w:" + token for token in tokens)
-        found.update("b:" + first + " " + second for first, second in pairwise(tokens))
+        words.update(["w:" + token for token in tokens])
+        words.update(["b:" + first + " " + second for first, second in pairwise(tokens)])
     if SKIPS in parts:
-        found.update("s:" + first + " " + third for first, third in zip(tokens, tokens[2:], strict=False))
+        words.update(["s:" + first + " " + third for first, third in zip(tokens, tokens[2:], strict=False)])
+    found: set[str] = {"lang:es"} if language == "es" else set()
     if LETTERS in parts or (SPANISH_LETTERS in parts and language == "es"):
         for token in set(tokens):
             padded = "<" + token + ">"
@@ -55,8 +67,8 @@ def extract(collapsed: str, verdict: RulesVerdict, language: str,
     if CONCEPTS in parts:
         _concepts(found, verdict)
     if RULES in parts:
-        _rules(found, verdict, short=len(tokens) <= SHORT_MESSAGE_WORDS)
-    return found
+        _rules(found, verdict, short=count <= SHORT_MESSAGE_WORDS)
+    return words, found, scale
 
 
 def _concepts(found: set[str], verdict: RulesVerdict) -> None:

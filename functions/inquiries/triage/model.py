@@ -68,6 +68,27 @@ class LinearModel:
             total += (scale - 1.0) * sum(filter(None, map(weights.get, scaled)))
         return _sigmoid(total)
 
+    def score(self, head: str, words: Collection[str], others: Collection[str], scale: float) -> float:
+        """``probability`` of the features ``features.split`` gives: ``words`` (the word and pair features, which
+        weigh ``scale``) and ``others`` (which weigh 1). The same sum, read from the two sets without looking
+        for the word features among all the others."""
+        weights = self.weights[head]
+        total = self.bias[head] + sum(filter(None, map(weights.get, others)))
+        word_total = sum(filter(None, map(weights.get, words)))
+        total += word_total if scale == 1.0 else scale * word_total
+        return _sigmoid(total)
+
+    def category_of(self, words: Collection[str], others: Collection[str], scale: float) -> str | None:
+        """``category`` of the features ``features.split`` gives (each category's sum column by column)."""
+        if not self.categories:
+            return None
+        rows = self.category_weights
+        sums = [sum(column) for column in zip(self.category_bias, *filter(None, map(rows.get, others)), strict=True)]
+        word_sums = [sum(column) for column in zip(*filter(None, map(rows.get, words)), strict=True)]
+        if word_sums:
+            sums = [total + scale * word for total, word in zip(sums, word_sums, strict=True)]
+        return self.categories[max(range(len(sums)), key=sums.__getitem__)]
+
     def category(self, features: Collection[str], scale: float = 1.0) -> str | None:
         """The likeliest kind of danger for a message's features (None for a model without categories)."""
         if not self.categories:

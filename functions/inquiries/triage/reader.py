@@ -33,20 +33,28 @@ class Reader:
         model = self._model()
         if any(match.rule_id in model.deciding_rules for match in verdict.urgent):
             return Triage(level=Level.URGENT, matches=verdict.urgent, language=language)
-        found = features.extract(collapsed, verdict, language, model.parts)
-        scale = features.word_scale(collapsed, model.parts)
-        scaled = features.scaled(found) if scale != 1.0 else None
+        words_found, others, scale = features.split(collapsed, verdict, language, model.parts)
         threshold = model.threshold("urgent", language)
-        if model.probability("urgent", found, scale, scaled) >= threshold or (
+        if model.score("urgent", words_found, others, scale) >= threshold or (
                 model.history_apart and self._urgent_without_history(text, verdict, language, model, threshold)):
-            matches = verdict.urgent or (RuleMatch(MODEL_URGENT, model.category(found, scale) or "ideation"),)
+            matches = verdict.urgent or (
+                RuleMatch(MODEL_URGENT, model.category_of(words_found, others, scale) or "ideation"),)
             return Triage(level=Level.URGENT, matches=matches, language=language)
         if verdict.priority or verdict.urgent:
             return Triage(level=Level.PRIORITY, matches=verdict.priority + verdict.urgent, language=language)
-        if model.probability("risk", found, scale, scaled) >= model.threshold("risk", language):
-            matches = (RuleMatch(MODEL_RISK, model.category(found, scale) or "ideation"),)
+        if model.score("risk", words_found, others, scale) >= model.threshold("risk", language):
+            matches = (RuleMatch(MODEL_RISK, model.category_of(words_found, others, scale) or "ideation"),)
             return Triage(level=Level.PRIORITY, matches=matches, language=language)
         return Triage(language=language)
+
+    def scores(self, text: str) -> tuple[float, float]:
+        """The model's ``urgent`` and ``risk`` probabilities for a message with words (what ``assess`` weighs
+        against the thresholds; computed here whether or not a deciding rule made the model's answer moot)."""
+        verdict, words, collapsed = self.rules.read(text)
+        language = message_language(words)
+        model = self._model()
+        words_found, others, scale = features.split(collapsed, verdict, language, model.parts)
+        return model.score("urgent", words_found, others, scale), model.score("risk", words_found, others, scale)
 
     def _urgent_without_history(self, text: str, verdict: RulesVerdict, language: str, model: LinearModel,
                                 threshold: float) -> bool:
@@ -62,5 +70,5 @@ class Reader:
         present, _, collapsed = self.rules.read("\n".join(kept))
         if not present.urgent:
             return False
-        found = features.extract(collapsed, present, language, model.parts)
-        return model.probability("urgent", found, features.word_scale(collapsed, model.parts)) >= threshold
+        words_found, others, scale = features.split(collapsed, present, language, model.parts)
+        return model.score("urgent", words_found, others, scale) >= threshold

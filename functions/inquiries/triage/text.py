@@ -14,7 +14,9 @@ import unicodedata
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4\u2032]")
 _NOT_A_WORD = re.compile(r"[\W_]+")
-_LETTER_RUNS = re.compile(r"([^\W\d_])\1+")
+# A letter followed by the same letter: deleted, each run becomes its last letter. The same text as replacing
+# ``([^\W\d_])\1+`` by ``\1``, without a template expanded in Python for every run (CPython 3.11).
+_LETTER_BEFORE_ITSELF = re.compile(r"([^\W\d_])(?=\1)")
 # A sentence ends at . ! ? ; or a line break followed by a space or the end (so "i want.to.die" is one).
 _SENTENCE_END = re.compile(r"(?:[.!?;]+|\n)(?:\s+|$)")
 
@@ -30,7 +32,7 @@ def fold(text: str) -> str:
 
 def collapse(words: str) -> str:
     """Each run of one letter collapsed to one letter (digits are left alone)."""
-    return _LETTER_RUNS.sub(r"\1", words)
+    return _LETTER_BEFORE_ITSELF.sub("", words)
 
 
 def sentences(text: str) -> list[str]:
