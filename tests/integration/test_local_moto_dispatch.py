@@ -12,27 +12,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
-from infra.local.aws_emulator import DUMMY_CREDENTIALS, MotoServer
-from infra.local.child import free_port
+from tests.support.moto_server import client_at, moto_endpoint
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = MotoServer(free_port())
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._port}"
-    finally:
-        server.stop()
+    with moto_endpoint() as url:
+        yield url
 
 
-def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",  # type: ignore[call-overload]
-                        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+_client = client_at
 
 
 def _calls(endpoint: str) -> None:
